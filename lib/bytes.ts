@@ -25,6 +25,7 @@ export class ByteWriter {
 
   /** Appends raw bytes with a note saying what they are. */
   bytes(data: Uint8Array, note: string): this {
+    if (data.length === 0) return this;
     this.grow(data.length);
     this.buffer.set(data, this.used);
     this.annotations.push({ offset: this.used, length: data.length, depth: 0, note, group: false });
@@ -68,7 +69,7 @@ export class ByteWriter {
  */
 export class ByteReader {
   private pos: number;
-  private readonly end: number;
+  private readonly limit: number;
   private readonly depth: number;
   /** Notes for everything read so far, shared by a reader and the sub-readers it hands out. */
   readonly annotations: Annotation[];
@@ -78,7 +79,7 @@ export class ByteReader {
     options: { start?: number; end?: number; depth?: number; annotations?: Annotation[] } = {},
   ) {
     this.pos = options.start ?? 0;
-    this.end = options.end ?? data.length;
+    this.limit = options.end ?? data.length;
     this.depth = options.depth ?? 0;
     this.annotations = options.annotations ?? [];
   }
@@ -90,12 +91,13 @@ export class ByteReader {
 
   /** How many bytes this reader has left. */
   get remaining(): number {
-    return this.end - this.pos;
+    return this.limit - this.pos;
   }
 
   /** Reads `n` bytes, noted as `field`; throws decode_error if fewer than `n` are left. */
   bytes(n: number, field: string): Uint8Array {
     this.need(n, field);
+    if (n === 0) return new Uint8Array(0);
     const out = this.data.slice(this.pos, this.pos + n);
     this.annotations.push({ offset: this.pos, length: n, depth: this.depth, note: field, group: false });
     this.pos += n;

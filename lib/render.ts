@@ -5,9 +5,9 @@ import { toHex } from "./hex.js";
 
 const BYTES_PER_LINE = 16;
 
-/** Annotations in reading order: by offset, a group before what it contains. */
+/** Annotations in the order they were written or read (a group comes before what it holds), empty leaves left out. */
 function ordered(annotations: readonly Annotation[]): Annotation[] {
-  return [...annotations].sort((a, b) => a.offset - b.offset || a.depth - b.depth);
+  return annotations.filter((a) => a.group || a.length > 0);
 }
 
 /** Splits bytes into lines of hex, 16 bytes a line. */

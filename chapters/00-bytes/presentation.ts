@@ -57,14 +57,16 @@ export function readVector<T>(r: ByteReader, prefixSize: PrefixSize, field: stri
 
 // ---- Shorthands built on the four functions above (not exercises) ----
 
-/** `opaque field<…>`: a vector holding raw bytes. */
+/** `opaque field<…>`: raw bytes after their length (no group: the bytes are the whole vector). */
 export function writeOpaque(w: ByteWriter, prefixSize: PrefixSize, data: Uint8Array, note: string): void {
-  writeVector(w, prefixSize, note, (inner) => inner.bytes(data, note));
+  writeUint(w, data.length, prefixSize, `${note} length`);
+  if (data.length > 0) w.bytes(data, note);
 }
 
 /** Reads `opaque field<…>` and returns its bytes. */
 export function readOpaque(r: ByteReader, prefixSize: PrefixSize, field: string): Uint8Array {
-  return readVector(r, prefixSize, field, (inner) => inner.bytes(inner.remaining, field));
+  const length = readUint(r, prefixSize, `${field} length`);
+  return r.bytes(length, field);
 }
 
 /** Reads items until the vector is used up: `CipherSuite cipher_suites<2..2^16-2>` and the like. */
