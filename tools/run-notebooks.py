@@ -1,0 +1,112 @@
+"""Execute notebooks with the tls-by-hand (tslab) kernel and report one JSON line per notebook.
+
+Usage: .venv/bin/python tools/run-notebooks.py [--timeout SECONDS] NOTEBOOK...
+
+Each line: {"notebook": path, "ok": bool, "seconds": float, "error": str|null}. Exit 0 if all ok.
+Notebooks are never written back: tests run them for pass/fail, not to refresh outputs.
+"""
+
+import argparse
+import json
+import re
+import os
+import sys
+import time
+from pathlib import Path
+
+# Silences jupyter_core's "migrating to platformdirs" deprecation warning on every run.
+os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
+
+
+def first_line(source, limit=60):
+    line = next((s.strip() for s in source.splitlines() if s.strip()), "")
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def stderr_summary(cell):
+    """tslab reports failures as stderr text, not as "error" outputs: pick the telling line(s)."""
+    text = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                   if o.get("output_type") == "stream" and o.get("name") == "stderr")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    # Runtime errors come as a Node stack dump: source excerpt, caret, then "TypeError: msg".
+    thrown = next((ln for ln in lines if re.match(r"^[A-Za-z_$][\w$.]*(Error|Exception)\b.*:", ln)), None)
+    # Type errors come as "LINE:COL - message" lines, one per diagnostic.
+    return thrown or "; ".join(lines[:3])
+
+
+def error_output(cell):
+    return next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+
+
+def run(path, timeout):
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception as e:  # missing file, not JSON, ...
+        return {"notebook": str(path), "ok": False, "seconds": 0.0, "error": f"cannot read notebook: {e}"}
+    current = {"index": None}
+
+    def on_cell_execute(cell, cell_index):
+        current["index"] = cell_index
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="tls-by-hand",
+        allow_errors=False,
+        # The kernel starts in the notebook's folder; tools/kernel.sh walks up from there to the
+        # repo copy that holds this notebook, so scratch copies import their own files.
+        resources={"metadata": {"path": str(Path(path).resolve().parent)}},
+        on_cell_execute=on_cell_execute,
+    )
+    start = time.monotonic()
+    error = None
+    try:
+        client.execute()
+    except CellTimeoutError:
+        error = f"timed out after {timeout} s"
+    except DeadKernelError as e:
+        error = f"kernel died: {e}"
+    except CellExecutionError as e:
+        error = f"{e.ename}: {e.evalue}"
+        i = current["index"]
+        if e.ename == "<Error>" and i is not None:  # nbclient's placeholder: tslab sent no ename
+            error = stderr_summary(nb.cells[i]) or "cell failed (no error text)"
+    except Exception as e:  # kernel failed to start, bad notebook JSON, ...
+        error = f"{type(e).__name__}: {str(e).strip().splitlines()[0] if str(e).strip() else ''}"
+    seconds = round(time.monotonic() - start, 2)
+
+    # Also catch error outputs that did not raise (e.g. a kernel reporting an error but replying "ok").
+    idx = current["index"]
+    for i, cell in enumerate(nb.cells):
+        out = error_output(cell) if cell.cell_type == "code" else None
+        if out is not None:
+            idx, error = i, f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"
+            break
+    if error is not None:
+        where = ""
+        if idx is not None and idx < len(nb.cells):
+            where = f"cell {idx} ({first_line(nb.cells[idx].source)!r}): "
+        error = (where + error.strip())[:500]
+    return {"notebook": str(path), "ok": error is None, "seconds": seconds, "error": error}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--timeout", type=int, default=120, help="per-cell timeout in seconds (default 120)")
+    ap.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
+    args = ap.parse_args()
+    all_ok = True
+    # One after another, one kernel each: tslab kernels are heavy and CI has 2 cores.
+    for path in args.notebooks:
+        result = run(path, args.timeout)
+        all_ok &= result["ok"]
+        print(json.dumps(result), flush=True)
+    sys.exit(0 if all_ok else 1)
+
+
+if __name__ == "__main__":
+    main()
