@@ -1,0 +1,258 @@
+// The command-line tool's commands. Each runs the learner's code (or the reference, with --impl
+// solutions) through the same imports the tests use: ../chapters/… served by the resolve hook.
+import { createConnection } from "node:net";
+import { readFileSync } from "node:fs";
+import { ByteReader } from "../lib/bytes.js";
+import { AlertDescription, AlertLevel, ContentType, HandshakeType, NamedGroup, ProtocolVersion, describeCode, describeSuite, nameOf } from "../lib/constants.js";
+import { isNotImplemented, isTlsError } from "../lib/errors.js";
+import { fromHex } from "../lib/hex.js";
+import { renderText } from "../lib/render.js";
+import { listExercises } from "./exercises.js";
+
+const HELP: Record<string, string> = {
+  main: `tls-by-hand <command> [options]
+
+Commands:
+  explain [HEX | -]          decode a TLS record or handshake message given as hex and annotate every byte
+  hello URL [--tls 1.2|1.3]  send your ClientHello to a server and show its ServerHello
+  grade [NN…]                run the chapter tests against your code and show the scoreboard
+
+Options for every command:
+  --impl solutions           run the reference code instead of yours (chapters/)
+  --help                     help for a command, e.g. tls-by-hand explain --help`,
+  explain: `tls-by-hand explain [HEX | -] [--impl solutions]
+
+Decodes one or more TLS records (16 03 01 …) or one handshake message (01 00 00 c0 …) given as hex
+(spaces, newlines and colons allowed; "-" or nothing reads standard input) and prints every field,
+nested by structure. ClientHello and ServerHello bodies are decoded with your chapter 01/02 code.
+Exit 0 when it decodes; 2 with the field and byte offset where decoding failed.`,
+  hello: `tls-by-hand hello URL [--tls 1.2|1.3] [--impl solutions]
+
+Opens TCP to URL's host and port (https://host[:port], host:port; default port 443), sends your chapter-01
+ClientHello (SNI from the host), reads the server's first flight and prints the ServerHello, annotated,
+and what was negotiated. Exit 0 on a ServerHello; 1 if the server answers with an alert or fails.`,
+  grade: `tls-by-hand grade [NN…] [--reference-earlier] [--json] [--impl solutions]
+
+Runs the tests of the given chapters (all by default) against your chapters/ and prints a scoreboard:
+each exercise passed / failed / not started, the first failure with its hint, and "N passed, N failed".
+Writes grade-results/grade.json and grade-results/junit.xml.
+  --reference-earlier  grade chapter NN on the reference code of the chapters before it
+  --json               print the JSON result instead of the scoreboard`,
+};
+
+export interface CliOptions {
+  impl: string;
+  referenceBelow: number;
+}
+
+export async function main(args: string[], options: CliOptions): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === undefined || command === "--help" || command === "help") {
+    console.log(HELP.main);
+    return command === undefined ? 2 : 0;
+  }
+  if (!(command in HELP) || command === "main") {
+    console.error(`unknown command "${command}"\n\n${HELP.main}`);
+    return 2;
+  }
+  if (rest.includes("--help")) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  try {
+    if (command === "explain") return await explain(rest);
+    if (command === "hello") return await hello(rest);
+    return await gradeCommand(rest, options);
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+/** NotImplemented → which exercise and where; TlsError → its message; anything else → a bug. */
+function reportError(e: unknown): number {
+  if (isNotImplemented(e)) {
+    const ex = listExercises().find((x) => x.id === e.exercise);
+    console.error(ex === undefined ? `${e.exercise}: not done yet` : `${ex.id}: ${ex.text} — see ${ex.file}:${ex.line}`);
+    return 1;
+  }
+  if (isTlsError(e)) {
+    console.error(`error: ${e.message}`);
+    return 2;
+  }
+  console.error(e instanceof Error ? `error: ${e.message}` : `error: ${String(e)}`);
+  return 1;
+}
+
+// ---- explain ----
+
+async function readInput(arg: string | undefined): Promise<string> {
+  if (arg !== undefined && arg !== "-") return arg;
+  return readFileSync(0, "utf8");
+}
+
+async function explain(args: string[]): Promise<number> {
+  const positional = args.filter((a) => !a.startsWith("--"));
+  const bytes = fromHex(await readInput(positional.length > 0 ? positional.join(" ") : undefined));
+  if (bytes.length === 0) {
+    console.error("error: no input bytes");
+    return 2;
+  }
+  const r = new ByteReader(bytes);
+  try {
+    const looksLikeRecord = bytes.length >= 3 && nameOf(ContentType, bytes[0]!) !== undefined && bytes[1] === 0x03;
+    if (looksLikeRecord) {
+      while (r.remaining > 0) await explainRecord(r);
+    } else {
+      await explainHandshake(r);
+      r.end("input");
+    }
+  } catch (e) {
+    if (isTlsError(e)) {
+      console.log(renderText(bytes, r.annotations));
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  console.log(renderText(bytes, r.annotations));
+  return 0;
+}
+
+async function explainRecord(r: ByteReader): Promise<void> {
+  const b00 = await import("../chapters/00-bytes/index.js");
+  const { type, length } = b00.readRecordHeader(r);
+  const fragment = r.sub(length, `${nameOf(ContentType, type) ?? "record"} fragment`);
+  if (type === ContentType.handshake) {
+    while (fragment.remaining > 0) await explainHandshake(fragment);
+  } else if (type === ContentType.alert) {
+    const level = b00.readUint(fragment, 1, "alert level");
+    fragment.describe(describeCode(AlertLevel, level, 2));
+    const description = b00.readUint(fragment, 1, "alert description");
+    fragment.describe(describeCode(AlertDescription, description, 2));
+  } else if (type === ContentType.change_cipher_spec) {
+    fragment.bytes(fragment.remaining, "change_cipher_spec (always 01)");
+  } else {
+    fragment.bytes(fragment.remaining, "encrypted or application data");
+  }
+  fragment.end("record fragment");
+}
+
+async function explainHandshake(r: ByteReader): Promise<void> {
+  const b00 = await import("../chapters/00-bytes/index.js");
+  const { type, body } = b00.readHandshake(r);
+  if (type === HandshakeType.client_hello) {
+    const ch01 = await import("../chapters/01-client-hello/index.js");
+    ch01.readClientHelloBody(body);
+  } else if (type === HandshakeType.server_hello) {
+    const sh02 = await import("../chapters/02-server-hello/index.js");
+    sh02.readServerHelloBody(body);
+  } else {
+    body.bytes(body.remaining, "body (not decoded by this chapter)");
+  }
+  body.end(nameOf(HandshakeType, type) ?? "handshake body");
+}
+
+// ---- hello ----
+
+function parseTarget(url: string): { host: string; port: number } {
+  const withScheme = /^[a-z]+:\/\//i.test(url) ? url : `https://${url}`;
+  const u = new URL(withScheme);
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  return { host, port: u.port === "" ? 443 : Number(u.port) };
+}
+
+async function hello(args: string[]): Promise<number> {
+  const tlsAt = args.indexOf("--tls");
+  const version = tlsAt >= 0 ? args[tlsAt + 1] : "1.3";
+  if (version !== "1.2" && version !== "1.3") {
+    console.error("--tls must be 1.2 or 1.3");
+    return 2;
+  }
+  const target = args.find((a, i) => !a.startsWith("--") && (tlsAt < 0 || i !== tlsAt + 1));
+  if (target === undefined) {
+    console.error(HELP.hello);
+    return 2;
+  }
+  const { host, port } = parseTarget(target);
+  const b00 = await import("../chapters/00-bytes/index.js");
+  const ch01 = await import("../chapters/01-client-hello/index.js");
+  const sh02 = await import("../chapters/02-server-hello/index.js");
+  const isIp = /^[\d.]+$/.test(host) || host.includes(":");
+  const { clientHello } = ch01.makeClientHello({ version, serverName: isIp ? undefined : host });
+  const record = ch01.clientHelloRecord(clientHello).toBytes();
+  console.log(`→ ClientHello to ${host}:${port} (TLS ${version} offer, ${record.length} bytes)`);
+
+  const first = await firstMessage(host, port, record, b00);
+  if (first.kind === "alert") {
+    const name = nameOf(AlertDescription, first.description) ?? `alert ${first.description}`;
+    console.log(`← alert from the server: ${name} (level ${describeCode(AlertLevel, first.level, 2)})`);
+    return 1;
+  }
+  const r = new ByteReader(first.message);
+  const sh = sh02.readServerHelloMessage(r);
+  console.log(`← ${sh02.isHelloRetryRequest(sh) ? "HelloRetryRequest" : "ServerHello"} (${first.message.length} bytes)`);
+  console.log(renderText(first.message, r.annotations));
+  const negotiated = sh02.checkServerHello(clientHello, sh);
+  const group = negotiated.group === undefined ? "" : `, group ${describeCode(NamedGroup, negotiated.group)}`;
+  console.log(`negotiated: ${describeCode(ProtocolVersion, negotiated.version)}, ${describeSuite(negotiated.cipherSuite)}${group}`);
+  return 0;
+}
+
+type First = { kind: "handshake"; message: Uint8Array } | { kind: "alert"; level: number; description: number };
+
+/** Sends `record`, then reads records until the first handshake message is complete or an alert comes. */
+function firstMessage(host: string, port: number, record: Uint8Array, b00: typeof import("../chapters/00-bytes/index.js")): Promise<First> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host, port });
+    let buffered = new Uint8Array(0);
+    let handshake = new Uint8Array(0);
+    const join = (a: Uint8Array, b: Uint8Array) => {
+      const out = new Uint8Array(a.length + b.length);
+      out.set(a);
+      out.set(b, a.length);
+      return out;
+    };
+    const done = (value: First | Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      if (value instanceof Error) reject(value);
+      else resolve(value);
+    };
+    const timer = setTimeout(() => done(new Error(`no answer from ${host}:${port} within 10 s`)), 10_000);
+    socket.on("connect", () => socket.write(record));
+    socket.on("error", (e) => done(e));
+    socket.on("end", () => done(new Error("the server closed the connection before its ServerHello")));
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        buffered = join(buffered, new Uint8Array(chunk));
+        for (let next = b00.nextRecord(buffered); next !== null; next = b00.nextRecord(buffered)) {
+          buffered = buffered.slice(next.size);
+          const { type, fragment } = next.record;
+          if (type === ContentType.alert && fragment.length >= 2) return done({ kind: "alert", level: fragment[0]!, description: fragment[1]! });
+          if (type !== ContentType.handshake) return done(new Error(`expected a handshake record, got content type ${type}`));
+          handshake = join(handshake, fragment);
+          const message = b00.nextHandshake(handshake);
+          if (message !== null) return done({ kind: "handshake", message: message.message });
+        }
+      } catch (e) {
+        done(e as Error);
+      }
+    });
+  });
+}
+
+// ---- grade ----
+
+async function gradeCommand(args: string[], options: CliOptions): Promise<number> {
+  const { grade, formatReport, writeResults } = await import("./grade.js");
+  const chapters = args.filter((a) => !a.startsWith("--"));
+  const report = await grade(chapters, options.impl);
+  writeResults(report);
+  if (args.includes("--json")) console.log(JSON.stringify(report));
+  else {
+    const note = options.referenceBelow > 0 ? ` (chapters before ${String(options.referenceBelow).padStart(2, "0")} from the reference solutions)` : "";
+    console.log(`grading ${options.impl === "solutions" ? "the reference solutions" : "your chapters/"}${note}`);
+    console.log(formatReport(report));
+  }
+  return report.failed === 0 ? 0 : 1;
+}
