@@ -1,0 +1,122 @@
+// What the notebooks call to show things: annotated bytes as an HTML table, an exercise that is not done
+// yet as a friendly note instead of a stack trace, and the chapter's grade as a table. Notebooks define
+// no logic of their own; they run the learner's chapters/ code through these.
+// The kernel's working directory is the repository root (tools/kernel.sh sees to it).
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import * as tslab from "tslab";
+import type { Annotation } from "./bytes.js";
+import { isNotImplemented, isTlsError } from "./errors.js";
+import { renderHtml, renderText } from "./render.js";
+
+/** Anything that holds bytes and their notes: a ByteWriter, or a ByteReader after reading. */
+export interface Annotated {
+  annotations: readonly Annotation[];
+}
+
+const escape = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** Shows a ByteWriter's bytes (or a reader's input) as an annotated hex table. */
+export function showBytes(source: Annotated & ({ toBytes(): Uint8Array } | { data: Uint8Array }), title?: string): void {
+  const bytes = "toBytes" in source ? source.toBytes() : source.data;
+  tslab.display.html(renderHtml(bytes, source.annotations, title));
+}
+
+/** The same, as text (for a terminal or a diff). */
+export function bytesAsText(source: Annotated & ({ toBytes(): Uint8Array } | { data: Uint8Array })): string {
+  const bytes = "toBytes" in source ? source.toBytes() : source.data;
+  return renderText(bytes, source.annotations);
+}
+
+/** Where an exercise's TODO is in chapters/, found by reading the files (for the note below). */
+function findTodo(id: string): { file: string; line: number; text: string } | undefined {
+  const dir = join(process.cwd(), "chapters", readdirSync(join(process.cwd(), "chapters")).find((c) => c.startsWith(id.slice(0, 2) + "-")) ?? "");
+  if (!existsSync(dir)) return undefined;
+  for (const name of readdirSync(dir).filter((n) => n.endsWith(".ts"))) {
+    const lines = readFileSync(join(dir, name), "utf8").split("\n");
+    const at = lines.findIndex((l) => l.includes(`// TODO ${id}:`));
+    if (at >= 0) {
+      const text = [lines[at]!.replace(/^\s*\/\/ TODO \d\d\.\d+: /, "")];
+      for (let i = at + 1; i < lines.length && /^\s*\/\/ /.test(lines[i]!); i++) text.push(lines[i]!.replace(/^\s*\/\/ /, ""));
+      return { file: `chapters/${dir.split("/").pop()}/${name}`, line: at + 1, text: text.join(" ") };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs a cell's work. An exercise that is not done yet, or a TLS error, is shown as a note, not thrown:
+ * tslab skips the cells after one that fails, and a learner should see what to do next.
+ */
+export async function attempt<T>(work: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (e) {
+    if (isNotImplemented(e)) {
+      const todo = findTodo(e.exercise);
+      const where = todo === undefined ? "" : ` — open <code>${todo.file}</code> at line ${todo.line}`;
+      tslab.display.html(
+        `<div style="border-left:4px solid #e0a800;padding:4px 10px;background:#fff8e1">` +
+          `<b>Exercise ${e.exercise} is not done yet</b>${where}.<br>${escape(todo?.text ?? "")}</div>`,
+      );
+      return undefined;
+    }
+    if (isTlsError(e)) {
+      tslab.display.html(
+        `<div style="border-left:4px solid #c62828;padding:4px 10px;background:#ffebee">` +
+          `<b>TlsError (alert ${escape(e.alertName)})</b>: ${escape(e.message)}</div>`,
+      );
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+interface GradeJson {
+  exercises: { id: string; text: string; state: string; needs?: string; firstFailure?: string; file: string; line: number; chapter: string }[];
+  passed: number;
+  failed: number;
+}
+
+/**
+ * Grades one chapter in a child process, so it always runs the code as it is on disk now (the kernel
+ * keeps modules it has imported), and shows a pass/fail table with the first hint.
+ */
+export function grade(chapter: string): void {
+  const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", "grade", chapter, "--json"], {
+    cwd: process.cwd(),
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const line = run.stdout.split("\n").find((l) => l.startsWith("{"));
+  if (line === undefined) {
+    tslab.display.html(`<pre>${escape(run.stdout + run.stderr)}</pre>`);
+    return;
+  }
+  const report = JSON.parse(line) as GradeJson;
+  const icon: Record<string, string> = { passed: "✅", failed: "❌", "not started": "⬜", waiting: "⏳" };
+  const rows = report.exercises.map(
+    (e) =>
+      `<tr><td>${e.id}</td><td>${icon[e.state] ?? ""} ${e.state}${e.needs ? ` (needs ${e.needs})` : ""}</td>` +
+      `<td style="text-align:left">${escape(e.text.length > 90 ? e.text.slice(0, 90) + "…" : e.text)}</td></tr>`,
+  );
+  const first = report.exercises.find((e) => e.state === "failed" || e.state === "not started");
+  let next = "";
+  if (first !== undefined) {
+    const hintsPath = join(process.cwd(), "chapters", first.chapter, "HINTS.md");
+    const hints = existsSync(hintsPath) ? readFileSync(hintsPath, "utf8") : "";
+    const start = hints.search(new RegExp(`^## ${first.id.replace(".", "\\.")}\\b`, "m"));
+    const section = start < 0 ? "" : hints.slice(start).split(/\n(?=## )/)[0]!;
+    next =
+      `<p><b>Next: ${first.id}</b> in <code>${first.file}</code> line ${first.line}` +
+      (first.state === "failed" ? `<br><code>${escape(first.firstFailure ?? "")}</code>` : "") +
+      `</p>` +
+      (section === "" ? "" : `<details><summary>Hint</summary><pre style="white-space:pre-wrap">${escape(section)}</pre></details>`);
+  }
+  tslab.display.html(
+    `<table><thead><tr><th>exercise</th><th>state</th><th style="text-align:left">what</th></tr></thead><tbody>${rows.join("")}</tbody></table>` +
+      next +
+      `<p>${report.passed} passed, ${report.failed} failed</p>`,
+  );
+}

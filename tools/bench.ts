@@ -1,0 +1,61 @@
+// `npm run bench`: how long the learner waits. Figures are wall times on this machine, each the median
+// of several runs, and reported as ratios against a baseline measured in the same run:
+//   - `npm run grade -- 01` (your chapters/) and `… --impl solutions`, against a bare mocha start-up with tsx
+//   - each notebook executed with the project kernel (against the solutions)
+//   - the whole `npm test` (pass --no-full to leave it out)
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "./exercises.js";
+
+const RUNS = 5;
+
+function time(command: string, args: string[], cwd = ROOT): number {
+  const start = process.hrtime.bigint();
+  spawnSync(command, args, { cwd, stdio: "ignore", env: { ...process.env, TLS_BY_HAND_RESULTS: join(tmpdir(), "tls-by-hand-bench-results") } });
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function median(command: string, args: string[], cwd = ROOT): number {
+  const times = Array.from({ length: RUNS }, () => time(command, args, cwd)).sort((a, b) => a - b);
+  return times[Math.floor(RUNS / 2)]!;
+}
+
+const s = (x: number) => `${x.toFixed(2)} s`;
+
+// Baseline: mocha with tsx on one empty test, the least any graded run can cost.
+const empty = mkdtempSync(join(tmpdir(), "tls-by-hand-bench-"));
+writeFileSync(join(empty, "empty.test.ts"), 'describe("empty", () => { it("runs", () => {}); });\n');
+const mochaBin = join(ROOT, "node_modules/mocha/bin/mocha.js");
+const baseline = median(process.execPath, [mochaBin, "--no-config", "--require", "tsx/esm", join(empty, "empty.test.ts")]);
+console.log(`bare mocha + tsx start-up                ${s(baseline)}   (baseline, median of ${RUNS})`);
+
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+for (const [label, extra] of [
+  ["npm run grade -- 01 (your chapters/)", []],
+  ["npm run grade -- 01 --impl solutions", ["--impl", "solutions"]],
+] as const) {
+  const t = median(npm, ["run", "--silent", "grade", "--", "01", ...extra]);
+  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline   (goal ≤ 1.5 s and ≤ 2×)`);
+}
+rmSync(empty, { recursive: true, force: true });
+
+// Notebooks, against the solutions, in a scratch copy (as npm test runs them).
+const python = join(ROOT, ".venv/bin/python");
+if (existsSync(python) && existsSync(join(ROOT, "notebooks"))) {
+  const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-bench-nb-"));
+  for (const name of ["package.json", "tsconfig.json", "lib", "tests", "tools", "bin", "solutions", "notebooks"]) cpSync(join(ROOT, name), join(dir, name), { recursive: true });
+  cpSync(join(ROOT, "solutions"), join(dir, "chapters"), { recursive: true });
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  for (const nb of readdirSync(join(dir, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort()) {
+    const t = time(python, [join(ROOT, "tools/run-notebooks.py"), join(dir, "notebooks", nb)]);
+    console.log(`notebook ${nb.padEnd(31)} ${s(t)}   (kernel start included)`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+} else console.log("notebooks: skipped (no .venv or no notebooks/)");
+
+if (!process.argv.includes("--no-full")) {
+  const t = time(npm, ["test", "--silent"]);
+  console.log(`${"npm test (everything)".padEnd(40)} ${s(t)}   (goal ≤ 180 s)`);
+}

@@ -1,0 +1,148 @@
+// `npm test`: everything that must hold, in one run, ending with the plain "N passed, N failed" line.
+//   1. type-check the whole repository (tsc --noEmit, strict)
+//   2. chapters/ is what the generator makes from solutions/ (no drift)
+//   3. every test passes against solutions/
+//   4. every exercise's tests fail against freshly generated stubs (in a scratch copy, never chapters/)
+//   5. every notebook runs clean with the project kernel against the solutions, and against the stubs
+//      (where it must show unfinished exercises, not crash)
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { ROOT } from "./exercises.js";
+import { drift, generateChapters } from "./generate.js";
+import type { GradeReport } from "./grade.js";
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const problems: string[] = [];
+
+function check(name: string, ok: boolean, detail = ""): void {
+  if (ok) passed++;
+  else {
+    failed++;
+    problems.push(`${name}${detail === "" ? "" : ": " + detail}`);
+  }
+  console.log(`${ok ? "  ok  " : "  FAIL"}  ${name}${!ok && detail !== "" ? "\n        " + detail.split("\n").join("\n        ") : ""}`);
+}
+
+function step(title: string): number {
+  console.log(`\n== ${title}`);
+  return Date.now();
+}
+
+const seconds = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
+
+/** A scratch copy of the repository whose chapters/ is either the solutions or pristine stubs. */
+function scratchCopy(chapters: "solutions" | "stubs"): string {
+  const dir = mkdtempSync(join(tmpdir(), `tls-by-hand-${chapters}-`));
+  for (const name of ["package.json", "tsconfig.json", ".mocharc.json", "lib", "tests", "tools", "bin", "solutions", "notebooks"]) {
+    if (existsSync(join(ROOT, name))) cpSync(join(ROOT, name), join(dir, name), { recursive: true });
+  }
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  if (chapters === "solutions") cpSync(join(ROOT, "solutions"), join(dir, "chapters"), { recursive: true });
+  else {
+    for (const [rel, content] of generateChapters(ROOT)) {
+      const path = join(dir, "chapters", rel);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, content);
+    }
+  }
+  return dir;
+}
+
+/** Runs the grader in `cwd` and returns its JSON report. */
+function gradeIn(cwd: string, impl: "solutions" | "chapters"): GradeReport | string {
+  const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", "grade", "--json", "--impl", impl], {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, TLS_BY_HAND_RESULTS: join(cwd, ".scratch-results") },
+  });
+  const line = run.stdout.split("\n").find((l) => l.startsWith("{"));
+  if (line === undefined) return `grader printed no result (exit ${run.status})\n${run.stdout}\n${run.stderr}`.trim();
+  return JSON.parse(line) as GradeReport;
+}
+
+const started = Date.now();
+
+// 1. Types
+let t = step("type-check (tsc --noEmit, strict)");
+const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", ROOT], { encoding: "utf8" });
+check("tsc --noEmit", tsc.status === 0, (tsc.stdout + tsc.stderr).trim());
+console.log(`  (${seconds(t)} s)`);
+
+// 2. Drift
+t = step("chapters/ is generated from solutions/");
+const drifted = drift(ROOT);
+check("no drift between solutions/ and chapters/", drifted.length === 0, drifted.join("\n"));
+
+// 3. Tests against the solutions
+t = step("tests against solutions/");
+const reference = gradeIn(ROOT, "solutions");
+if (typeof reference === "string") check("grader ran", false, reference);
+else {
+  for (const test of reference.tests) {
+    if (test.state === "passed") passed++;
+    else {
+      failed++;
+      problems.push(`${test.fullTitle}: ${test.message ?? ""}`);
+      console.log(`  FAIL  ${test.fullTitle}\n        ${test.message ?? ""}`);
+    }
+  }
+  console.log(`  ${reference.passed} passed, ${reference.failed} failed (${seconds(t)} s)`);
+}
+
+// 4. Every exercise's tests fail against the stubs
+t = step("every exercise's tests fail against fresh stubs (scratch copy)");
+const stubs = scratchCopy("stubs");
+const stubbed = gradeIn(stubs, "chapters");
+if (typeof stubbed === "string") check("grader ran on the stubs", false, stubbed);
+else {
+  for (const ex of stubbed.exercises) {
+    const mine = stubbed.tests.filter((x) => x.exercise === ex.id);
+    const passing = mine.filter((x) => x.state === "passed").map((x) => x.title);
+    check(
+      `${ex.id} has tests, and all fail against its stub`,
+      mine.length > 0 && passing.length === 0,
+      mine.length === 0 ? "no test is titled with this exercise number" : `passes against the stub: ${passing.join("; ")}`,
+    );
+  }
+  console.log(`  (${seconds(t)} s)`);
+}
+
+// 5. Notebooks
+const python = join(ROOT, ".venv/bin/python");
+const notebooks = existsSync(join(ROOT, "notebooks")) ? readdirSync(join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort() : [];
+if (!existsSync(python)) {
+  step("notebooks");
+  console.log("  skipped: no .venv (Python missing when `npm install` ran; see README → Troubleshooting)");
+  skipped += notebooks.length * 2;
+} else {
+  for (const [label, dir] of [
+    ["the solutions", scratchCopy("solutions")],
+    ["the untouched stubs", stubs],
+  ] as const) {
+    t = step(`notebooks against ${label}`);
+    const run = spawnSync(python, [join(ROOT, "tools/run-notebooks.py"), ...notebooks.map((n) => join(dir, "notebooks", n))], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const results = run.stdout
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as { notebook: string; ok: boolean; seconds: number; error: string | null });
+    for (const n of notebooks) {
+      const r = results.find((x) => x.notebook.endsWith(`/${n}`));
+      check(`${n} runs clean against ${label}${r ? ` (${r.seconds.toFixed(1)} s)` : ""}`, r?.ok === true, r?.error ?? (run.stderr.trim() || "no result"));
+    }
+    if (label === "the solutions") rmSync(dir, { recursive: true, force: true });
+  }
+}
+rmSync(stubs, { recursive: true, force: true });
+
+console.log(`\nnpm test took ${seconds(started)} s`);
+if (problems.length > 0) console.log(`\nfailures:\n${problems.map((p) => "  - " + p.split("\n")[0]).join("\n")}`);
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
+process.exitCode = failed === 0 ? 0 : 1;
