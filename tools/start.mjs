@@ -20,18 +20,18 @@ if (!fs.existsSync(jupyter) || !fs.existsSync(kernelJson)) {
   process.exit(1);
 }
 
-let notebooks = path.join(root, "notebooks");
-if (!fs.existsSync(notebooks)) {
-  console.warn(`tls-by-hand: ${notebooks} does not exist; serving the repository root instead.`);
-  notebooks = root;
-}
+const notebooks = path.join(root, "notebooks");
+if (!fs.existsSync(notebooks)) console.warn(`tls-by-hand: ${notebooks} does not exist.`);
 
 const extra = process.argv.slice(2);
 if (extra[0] === "--") extra.shift(); // `node tools/start.mjs -- --port 1` as well as `npm start -- --port 1`
 
 const args = [
   "lab",
-  `--ServerApp.root_dir=${notebooks}`,
+  // The server's root is the repository, so that the notebooks' links open chapters/ files for editing;
+  // JupyterLab opens on notebooks/.
+  `--ServerApp.root_dir=${root}`,
+  "--LabApp.default_url=/lab/tree/notebooks",
   // Sets the "default" of /api/kernelspecs, which JupyterLab uses for new notebooks and consoles.
   "--MultiKernelManager.default_kernel_name=tls-by-hand",
 ];
