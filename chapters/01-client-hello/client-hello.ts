@@ -84,7 +84,9 @@ export function clientHelloRecord(ch: ClientHello, recordVersion: number = Proto
 /** Decodes a whole ClientHello handshake message (header and body) and checks nothing is left over. */
 export function decodeClientHello(message: Uint8Array): ClientHello {
   const r = new ByteReader(message);
-  return readClientHelloMessage(r);
+  const ch = readClientHelloMessage(r);
+  r.end("ClientHello message");
+  return ch;
 }
 
 /** Reads a ClientHello handshake message (header and body) from a reader. */

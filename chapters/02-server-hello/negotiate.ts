@@ -1,0 +1,113 @@
+// Negotiation, from both ends. The server picks a version, a suite and (TLS 1.3) a key share group from what
+// the client offered; the client checks that the answer is one it could have got. RFC 8446 §4.1.1 (what is
+// negotiated), §4.1.3 (ServerHello, downgrade protection), §4.1.4 and §4.2.8 (HelloRetryRequest), §4.2.1 and §4.2.
+// Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
+import {
+  AlertDescription,
+  CipherSuite,
+  CompressionMethod,
+  DOWNGRADE_TLS11,
+  DOWNGRADE_TLS12,
+  ExtensionType,
+  NamedGroup,
+  ProtocolVersion,
+  cipherSuites,
+  describeCode,
+  describeSuite,
+} from "../../lib/constants.js";
+import { TlsError, illegalParameter } from "../../lib/errors.js";
+import { equalBytes, toHex } from "../../lib/hex.js";
+import { type ClientHello, type KeyShareEntry, extensionType, findExtension } from "../01-client-hello/index.js";
+import { findServerExtension, serverExtensionType } from "./server-extensions.js";
+import { type ServerHello, isHelloRetryRequest } from "./server-hello.js";
+import { NotImplemented } from "../../lib/errors.js";
+
+const version = (v: number): string => describeCode(ProtocolVersion, v);
+const group = (g: number): string => describeCode(NamedGroup, g);
+const ext = (t: number): string => describeCode(ExtensionType, t);
+
+/** The version a ServerHello settles on, as a client reads it (RFC 8446 §4.1.3, §4.2.1). */
+export function negotiatedVersion(sh: ServerHello): number {
+  // TODO 02.4: with a supported_versions extension, the version is its selected_version, which must be
+  // TLS 1.3 (0x0304) with legacy_version 0x0303 beside it: anything else is illegal_parameter (a 1.2 server
+  // never sends the extension). Without it, the version is legacy_version, which must then be TLS 1.2 or
+  // lower: a higher one is a protocol_version alert (1.3 is only ever chosen through the extension).
+  // Every error names the field, what was expected and what arrived. (RFC 8446 §4.1.3, §4.2.1)
+  throw new NotImplemented("02.4");
+  // END 02.4
+}
+
+/** What a server supports, best first. */
+export interface ServerPreferences {
+  versions: number[];
+  cipherSuites: number[];
+  groups: number[];
+}
+
+/** What the server settled on for this ClientHello. */
+export interface ServerChoice {
+  version: number;
+  cipherSuite: number;
+  /** TLS 1.3: the key exchange group. TLS 1.2: the ECDHE curve, for ECDHE suites only. */
+  group?: number;
+  /** TLS 1.3: the client's share in `group`, when it sent one. */
+  keyShare?: KeyShareEntry;
+  /** TLS 1.3: the client sent no share in `group`; the server must answer with a HelloRetryRequest. */
+  helloRetry: boolean;
+}
+
+/** The FFDHE groups (RFC 7919) live at 0x0100–0x01ff; everything an ECDHE suite can use is outside it. */
+const isFfdheGroup = (g: number): boolean => g >= 0x0100 && g <= 0x01ff;
+
+/** The server's side: choose version, suite and group from a ClientHello, by the server's own preference. */
+export function chooseParameters(ch: ClientHello, prefs: ServerPreferences): ServerChoice {
+  // TODO 02.5: walk the SERVER's lists in order and take the first entry the client also offered.
+  // Version: from the client's supported_versions; without it, only versions up to min(legacy_version, 1.2)
+  // (§4.2.1: never 1.3 without the extension); none in common → protocol_version. Suite: one the client
+  // listed AND that belongs to that version (cipherSuites registry in lib/constants); none → handshake_failure.
+  // TLS 1.3: the group is the first server group in the client's supported_groups (missing → missing_extension,
+  // none in common → handshake_failure); its share from key_share if the client sent one, else helloRetry:
+  // true (§4.1.1, §4.2.8). TLS 1.2 ECDHE suites: the first common non-FFDHE group, and a suite whose curve
+  // cannot be agreed is skipped (RFC 8422 §5.1); other 1.2 suites have no group. helloRetry is false then.
+  throw new NotImplemented("02.5");
+  // END 02.5
+}
+
+/** What the client learns from a ServerHello it accepted. */
+export interface Negotiated {
+  version: number;
+  cipherSuite: number;
+  /** TLS 1.3: the group of the server's key share, or the group a HelloRetryRequest asks for. */
+  group?: number;
+}
+
+/** The versions a ClientHello offers: its supported_versions, or (without it) legacy_version and below. */
+function offeredVersions(ch: ClientHello): number[] {
+  const sv = findExtension(ch.extensions, "supported_versions");
+  if (sv !== undefined) return sv.versions;
+  const all: number[] = [ProtocolVersion.TLS1_2, ProtocolVersion.TLS1_1, ProtocolVersion.TLS1_0];
+  return all.filter((v) => v <= ch.legacyVersion);
+}
+
+/** The extensions each TLS 1.3 message may carry (RFC 8446 §4.2, the table's "SH" and "HRR" columns). */
+const ALLOWED_13: Record<"server_hello" | "hello_retry_request", readonly number[]> = {
+  server_hello: [ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.pre_shared_key],
+  hello_retry_request: [ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.cookie],
+};
+
+/** The client's side: accept the ServerHello (or HelloRetryRequest) only if it answers what `ch` offered. */
+export function checkServerHello(ch: ClientHello, sh: ServerHello): Negotiated {
+  // TODO 02.6: check, each failure a TlsError naming the field, what we expected and what arrived:
+  // every extension answers one we sent (a HelloRetryRequest's cookie excepted; the renegotiation SCSV counts
+  // as renegotiation_info, RFC 5746 §3.4) → unsupported_extension
+  // (§4.2), and in TLS 1.3 is one the message may carry (the §4.2 table) → illegal_parameter; the version
+  // (negotiatedVersion) is one we offered: illegal_parameter via supported_versions, protocol_version via
+  // legacy_version; if we offered 1.3 and got 1.2 or lower, random must not end in DOWNGRADE_TLS12 /
+  // DOWNGRADE_TLS11 → illegal_parameter (§4.1.3); in 1.3 the session id echoed exactly (a 1.2 server may
+  // send a fresh one, RFC 5246 §7.4.1.3), suite one we offered and of
+  // that version, compression 0 → illegal_parameter (§4.1.3). TLS 1.3 key_share: a ServerHello's group is
+  // one we sent a share for; a HelloRetryRequest's selected_group is in our supported_groups but NOT one we
+  // shared (§4.2.8) → illegal_parameter; a ServerHello without key_share (and no PSK) → missing_extension.
+  throw new NotImplemented("02.6");
+  // END 02.6
+}

@@ -1,0 +1,781 @@
+// Graded tests for chapter 01: hello extensions, the ClientHello codec, key pairs and the client's offer.
+// Expected values come from outside the code under test: RFC 8448 (§3, §4, §5 ClientHellos, parsed from the RFC
+// text), the illustrated-tls13/12 recordings, ClientHellos captured from Node's tls.connect and openssl s_client,
+// Node's crypto (key pairs), and real servers (Node's tls, openssl s_server) answering the learner's ClientHello.
+
+import { createECDH, createPrivateKey, createPublicKey } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { expect } from "chai";
+import fc from "fast-check";
+import {
+  clientHelloMessage as annotatedClientHello,
+  clientHelloRecord,
+  decodeClientHello,
+  encodeClientHello,
+  makeClientHello,
+  makeKeyPair,
+  readClientHelloBody,
+  readClientHelloMessage,
+  readExtension,
+  readExtensionData,
+  writeClientHelloBody,
+  writeExtension,
+  writeExtensionData,
+  type ClientExtension,
+  type ClientHello,
+} from "../chapters/01-client-hello/index.js";
+import { ByteReader, ByteWriter, type Annotation } from "../lib/bytes.js";
+import { AlertDescription } from "../lib/constants.js";
+import { renderText } from "../lib/render.js";
+import { findValue } from "./support/rfc8448.js";
+import {
+  captureClientHello,
+  clientHelloMessage as capturedMessage,
+  connectNode,
+  connectOpenSsl,
+  exchange,
+  startNodeServer,
+  startOpenSslServer,
+  type NodeServer,
+  type OpenSslServer,
+} from "./support/peers.js";
+import { firstHandshakeMessage } from "./support/records.js";
+import { serverHelloFromTrace } from "./support/openssl-trace.js";
+import {
+  badInputs,
+  concatBytes,
+  expectTlsError,
+  onlyTlsErrors,
+  randomBytes,
+  truncations,
+} from "./support/properties.js";
+
+const { decode_error, illegal_parameter, internal_error, unexpected_message } = AlertDescription;
+
+// ---- Outside references and test-side framing ---------------------------------------------------------------
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+const u16 = (n: number): Uint8Array => Uint8Array.of(n >> 8, n & 0xff);
+const u24 = (n: number): Uint8Array => Uint8Array.of(n >> 16, (n >> 8) & 0xff, n & 0xff);
+const readU16 = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
+const vector = (path: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./vectors/${path}`, import.meta.url)));
+
+/**
+ * The parts of a ClientHello message, cut where RFC 8446 §4.1.2 puts the length prefixes. Test-side framing only
+ * (no field is interpreted), used to build bad inputs from real messages and to find the extension block.
+ */
+interface HelloParts {
+  type: number;
+  version: Uint8Array;
+  random: Uint8Array;
+  sessionId: Uint8Array;
+  suites: Uint8Array;
+  compression: Uint8Array;
+  /** The extensions' bytes without their 2-byte length; undefined when the message ends before them. */
+  extensions: Uint8Array | undefined;
+}
+
+function splitHello(m: Uint8Array): HelloParts {
+  let at = 4;
+  const take = (n: number): Uint8Array => m.slice(at, (at += n));
+  const version = take(2);
+  const random = take(32);
+  const sessionId = take(m[at++]!);
+  const suitesLength = readU16(m, at);
+  at += 2;
+  const suites = take(suitesLength);
+  const compression = take(m[at++]!);
+  let extensions: Uint8Array | undefined;
+  if (at < m.length) {
+    const n = readU16(m, at);
+    at += 2;
+    extensions = take(n);
+  }
+  if (at !== m.length) throw new Error("test data: ClientHello parts do not add up");
+  return { type: m[0]!, version, random, sessionId, suites, compression, extensions };
+}
+
+function joinHello(p: HelloParts): Uint8Array {
+  const body = concatBytes(
+    p.version,
+    p.random,
+    Uint8Array.of(p.sessionId.length),
+    p.sessionId,
+    u16(p.suites.length),
+    p.suites,
+    Uint8Array.of(p.compression.length),
+    p.compression,
+    ...(p.extensions === undefined ? [] : [u16(p.extensions.length), p.extensions]),
+  );
+  return concatBytes(Uint8Array.of(p.type), u24(body.length), body);
+}
+
+/** The extensions of a block, each as its raw bytes (type, length, data), by RFC 8446 §4.2 framing. */
+function splitExtensions(block: Uint8Array): { type: number; bytes: Uint8Array; data: Uint8Array }[] {
+  const out = [];
+  for (let at = 0; at < block.length; ) {
+    const n = readU16(block, at + 2);
+    out.push({ type: readU16(block, at), bytes: block.slice(at, at + 4 + n), data: block.slice(at + 4, at + 4 + n) });
+    at += 4 + n;
+  }
+  return out;
+}
+
+/** The leaves of a writer's or reader's notes that cover no byte: every byte must carry a note. */
+function unnotedBytes(length: number, annotations: readonly Annotation[]): number[] {
+  const covered = new Uint8Array(length);
+  for (const a of annotations) if (!a.group) covered.fill(1, a.offset, a.offset + a.length);
+  return [...covered.keys()].filter((i) => covered[i] === 0);
+}
+
+// RFC 8448 traces.
+const rfc = {
+  s3: findValue(3, "construct a ClientHello", "ClientHello"),
+  s3Record: findValue(3, "send handshake record", "complete record", 0),
+  s3ClientKey: findValue(3, "create an ephemeral x25519", "public key", 0),
+  // §4: "construct a ClientHello" prints the message up to its binders; the whole message is what is sent.
+  s4: findValue(4, "send handshake record", "payload", 0),
+  s4Prefix: findValue(4, "calculate PSK binder", "ClientHello prefix"),
+  s4Binder: findValue(4, "calculate PSK binder", "finished"),
+  s4ClientKey: findValue(4, "create an ephemeral x25519", "public key", 0),
+  s5First: findValue(5, "construct a ClientHello", "ClientHello", 0),
+  s5Second: findValue(5, "construct a ClientHello", "ClientHello", 1),
+  s5X25519Key: findValue(5, "create an ephemeral x25519", "public key", 0),
+  s5P256Key: findValue(5, "create an ephemeral P-256", "public key", 0),
+};
+
+// illustrated-tls13/12: one record each, 5-byte header then the ClientHello message (tests/vectors/SOURCES.md).
+const illustrated13 = vector("illustrated-tls13/caps/clienthello").slice(5);
+const illustrated12 = vector("illustrated-tls12/caps/clienthello").slice(5);
+/** SOURCES.md: "Both illustrated connections use fixed randoms (00 01 02 … 1f for the client …)". */
+const ILLUSTRATED_CLIENT_RANDOM = Uint8Array.from({ length: 32 }, (_, i) => i);
+
+/**
+ * The extensions of the RFC 8448 §3 ClientHello as its hex says (lines 173–180 of rfc8448.txt), decoded by hand
+ * with RFC 8446 §4.2 and RFC 6066 §3; only the key share is taken from the trace's "public key" value.
+ */
+const rfc3Extensions: ClientExtension[] = [
+  { kind: "server_name", serverNames: [{ nameType: 0, hostName: "server" }] }, // 00 00 00 0b 00 09 00 00 06 "server"
+  { kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }, // ff 01 00 01 00
+  { kind: "supported_groups", groups: [0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104] },
+  { kind: "raw", type: 35, data: new Uint8Array(0) }, // session_ticket (RFC 5077), empty: kept raw
+  { kind: "key_share", shares: [{ group: 0x001d, keyExchange: rfc.s3ClientKey }] },
+  { kind: "supported_versions", versions: [0x0304] }, // 00 2b 00 03 02 03 04
+  {
+    kind: "signature_algorithms",
+    schemes: [0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202],
+  },
+  { kind: "psk_key_exchange_modes", modes: [1] }, // psk_dhe_ke
+  { kind: "raw", type: 28, data: Uint8Array.of(0x40, 0x01) }, // record_size_limit (RFC 8449): 16385, kept raw
+];
+
+/** The whole RFC 8448 §3 ClientHello as fields (RFC 8446 §4.1.2); the random is its bytes 6–37. */
+const rfc3Hello: ClientHello = {
+  legacyVersion: 0x0303,
+  random: rfc.s3.slice(6, 38),
+  legacySessionId: new Uint8Array(0),
+  cipherSuites: [0x1301, 0x1303, 0x1302], // 00 06 13 01 13 03 13 02
+  legacyCompressionMethods: [0],
+  extensions: rfc3Extensions,
+};
+
+/** The illustrated-tls12 ClientHello's extensions as its bytes say (RFC 6066, RFC 8422, RFC 5746, RFC 6962). */
+const illustrated12Extensions: ClientExtension[] = [
+  { kind: "server_name", serverNames: [{ nameType: 0, hostName: "example.ulfheim.net" }] },
+  { kind: "raw", type: 5, data: Uint8Array.of(1, 0, 0, 0, 0) }, // status_request: OCSP, no responders, no extensions
+  { kind: "supported_groups", groups: [0x001d, 0x0017, 0x0018, 0x0019] },
+  { kind: "ec_point_formats", formats: [0] },
+  { kind: "signature_algorithms", schemes: [0x0401, 0x0403, 0x0501, 0x0503, 0x0601, 0x0603, 0x0201, 0x0203] },
+  { kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) },
+  { kind: "raw", type: 18, data: new Uint8Array(0) }, // signed_certificate_timestamp
+];
+
+/** Every real ClientHello message we have on disk, for re-encoding and as seeds for mutations. */
+const realHellos: [string, Uint8Array][] = [
+  ["RFC 8448 §3", rfc.s3],
+  ["RFC 8448 §4 (with pre_shared_key)", rfc.s4],
+  ["RFC 8448 §5, first", rfc.s5First],
+  ["RFC 8448 §5, second (after HelloRetryRequest)", rfc.s5Second],
+  ["illustrated-tls13", illustrated13],
+  ["illustrated-tls12", illustrated12],
+];
+
+const writeWith = (write: (w: ByteWriter) => void): ByteWriter => {
+  const w = new ByteWriter();
+  write(w);
+  return w;
+};
+
+/** Node's crypto, the reference for key pairs: X25519 public key from the raw private key (PKCS#8, RFC 8410). */
+function nodeX25519Public(privateKey: Uint8Array): Uint8Array {
+  const pkcs8 = Buffer.concat([Buffer.from("302e020100300506032b656e04220420", "hex"), privateKey]);
+  const jwk = createPublicKey(createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" })).export({ format: "jwk" });
+  return new Uint8Array(Buffer.from(jwk.x!, "base64url"));
+}
+
+/** …and the uncompressed P-256 point (04 ‖ x ‖ y) from the private scalar. */
+function nodeP256Public(privateKey: Uint8Array): Uint8Array {
+  const ecdh = createECDH("prime256v1");
+  ecdh.setPrivateKey(privateKey);
+  return new Uint8Array(ecdh.getPublicKey());
+}
+
+/**
+ * A minimal ServerHello reading, kept in the test (decoding it is chapter 02's job): the first handshake message
+ * of a reply, its type, legacy_version, random, cipher suite and extension types, by RFC 8446 §4.1.3 framing.
+ */
+function minimalServerHello(reply: Uint8Array) {
+  expect(reply[0], `the server answered with content type ${reply[0]} (21 is an alert: ${hex(reply.slice(0, 7))})`).to.equal(22);
+  const found = firstHandshakeMessage(reply);
+  if (!found) throw new Error("the reply holds no complete handshake message");
+  const m = found.message;
+  let at = 4;
+  const legacyVersion = readU16(m, at);
+  const random = m.slice(at + 2, at + 34);
+  at += 34;
+  at += 1 + m[at]!; // legacy_session_id_echo
+  const cipherSuite = readU16(m, at);
+  at += 3; // cipher_suite, legacy_compression_method
+  const extensionBlock = at < m.length ? m.slice(at + 2, at + 2 + readU16(m, at)) : new Uint8Array(0);
+  return { type: m[0]!, legacyVersion, random, cipherSuite, extensionBlock, extensionTypes: splitExtensions(extensionBlock).map((e) => e.type) };
+}
+
+// RFC 8446 §B.4: the TLS 1.3 suites; RFC 5288/5289/7905: the TLS 1.2 AEAD suites DEFAULT offers may contain.
+const TLS13_SUITES = [0x1301, 0x1302, 0x1303, 0x1304, 0x1305];
+const SUPPORTED_VERSIONS_TLS13 = Buffer.from("002b00020304", "hex"); // RFC 8446 §4.2.1 in a ServerHello
+
+describe("01 client hello", () => {
+  before(() => {
+    // A check of the test data, not of your code.
+    expect(hex(rfc.s4.slice(0, rfc.s4Prefix.length))).to.equal(hex(rfc.s4Prefix));
+    expect(hex(rfc.s3Record.slice(5))).to.equal(hex(rfc.s3));
+    const block = splitHello(rfc.s3).extensions!;
+    expect(splitExtensions(block).map((e) => e.type)).to.deep.equal([0, 0xff01, 10, 35, 51, 43, 13, 45, 28]);
+  });
+
+  // ---- 01.1 writeExtensionData -----------------------------------------------------------------------------
+
+  it("01.1 encodes the nine extensions of the RFC 8448 §3 ClientHello exactly as its extension block", () => {
+    const w = writeWith((w) => rfc3Extensions.forEach((e) => writeExtension(w, e)));
+    expect(hex(w.toBytes())).to.equal(hex(splitHello(rfc.s3).extensions!));
+  });
+
+  it("01.1 encodes each RFC 8448 §3 extension's data on its own, kind by kind", () => {
+    const real = splitExtensions(splitHello(rfc.s3).extensions!);
+    rfc3Extensions.forEach((ext, i) => {
+      const data = writeWith((w) => writeExtensionData(w, ext)).toBytes();
+      expect(hex(data), `${ext.kind}${ext.kind === "raw" ? ` ${ext.type}` : ""}`).to.equal(hex(real[i]!.data));
+    });
+  });
+
+  it("01.1 encodes the illustrated-tls12 ClientHello's extensions (ec_point_formats, renegotiation_info, raw ones) byte for byte", () => {
+    const w = writeWith((w) => illustrated12Extensions.forEach((e) => writeExtension(w, e)));
+    expect(hex(w.toBytes())).to.equal(hex(splitHello(illustrated12).extensions!));
+  });
+
+  it("01.1 encodes extended_master_secret as an empty body and ec_point_formats [0,1,2] as in the illustrated-tls13 ClientHello", () => {
+    const real = splitExtensions(splitHello(illustrated13).extensions!);
+    const ems = writeWith((w) => writeExtension(w, { kind: "extended_master_secret" })).toBytes();
+    expect(hex(ems)).to.equal(hex(real.find((e) => e.type === 23)!.bytes));
+    const pf = writeWith((w) => writeExtension(w, { kind: "ec_point_formats", formats: [0, 1, 2] })).toBytes();
+    expect(hex(pf)).to.equal(hex(real.find((e) => e.type === 11)!.bytes));
+  });
+
+  it("01.1 notes every byte it writes (the dump must show each field)", () => {
+    for (const ext of [...rfc3Extensions, ...illustrated12Extensions]) {
+      const w = writeWith((w) => writeExtensionData(w, ext));
+      expect(unnotedBytes(w.length, w.annotations), `unnoted bytes in ${ext.kind}`).to.deep.equal([]);
+    }
+  });
+
+  // ---- 01.2 readExtensionData ------------------------------------------------------------------------------
+
+  it("01.2 decodes the RFC 8448 §3 extension block into the nine extensions its hex spells", () => {
+    const block = splitHello(rfc.s3).extensions!;
+    const r = new ByteReader(block);
+    const got: ClientExtension[] = [];
+    while (r.remaining > 0) got.push(readExtension(r));
+    expect(got).to.deep.equal(rfc3Extensions);
+  });
+
+  it("01.2 decodes the illustrated-tls12 extensions, keeping status_request and signed_certificate_timestamp raw", () => {
+    const r = new ByteReader(splitHello(illustrated12).extensions!);
+    const got: ClientExtension[] = [];
+    while (r.remaining > 0) got.push(readExtension(r));
+    expect(got).to.deep.equal(illustrated12Extensions);
+  });
+
+  it("01.2 keeps GREASE and unknown extensions raw with all their bytes (RFC 8701: never reject them)", () => {
+    for (const [type, data] of [
+      [0x0a0a, new Uint8Array(0)],
+      [0xfafa, Uint8Array.of(0)],
+      [0x1234, Uint8Array.of(1, 2, 3, 4, 5)],
+      [0xfe0d, Uint8Array.of(9, 9)],
+    ] as [number, Uint8Array][]) {
+      expect(readExtensionData(new ByteReader(data), type)).to.deep.equal({ kind: "raw", type, data });
+    }
+  });
+
+  it("01.2 fails bodies the RFCs forbid with decode_error: empty group list, odd-length list, empty key, empty host name, non-empty extended_master_secret", () => {
+    const cases: [string, number, Uint8Array][] = [
+      ["named_group_list<2..2^16-1> empty", 10, Uint8Array.of(0, 0)],
+      ["named_group_list odd length", 10, Uint8Array.of(0, 3, 0, 0x1d, 0)],
+      ["supported_versions list of 3 bytes", 43, Uint8Array.of(3, 3, 4, 3)],
+      ["versions<2..254> empty", 43, Uint8Array.of(0)],
+      ["key_exchange<1..2^16-1> empty", 51, Uint8Array.of(0, 4, 0, 0x1d, 0, 0)],
+      ["HostName<1..2^16-1> empty", 0, Uint8Array.of(0, 3, 0, 0, 0)],
+      ["extended_master_secret with a body", 23, Uint8Array.of(0)],
+      ["psk_key_exchange_modes list longer than the body", 45, Uint8Array.of(2, 1)],
+      ["server_name list with a byte left over", 0, Uint8Array.of(0, 5, 0, 0, 1, 0x61, 0)],
+    ];
+    for (const [what, type, data] of cases) {
+      const input = concatBytes(Uint8Array.of(0xee), data);
+      const e = expectTlsError(() => readExtensionData(new ByteReader(input, { start: 1 }), type), { alert: decode_error });
+      expect(e.offset, `${what}: the offset counts from the start of the input`).to.be.within(1, input.length);
+    }
+  });
+
+  it("01.2 fails a list that runs past the end of its extension_data with decode_error naming the list and its offset", () => {
+    // supported_versions (00 2b) with 3 bytes of data whose versions<2..254> claims 4: the input goes on (03 03),
+    // but the list must stop at the end of the extension.
+    const input = Uint8Array.of(0x00, 0x2b, 0x00, 0x03, 0x04, 0x03, 0x04, 0x03, 0x03);
+    expectTlsError(() => readExtension(new ByteReader(input)), { alert: decode_error, field: /version/, offset: 4 });
+    expectTlsError(() => readExtensionData(new ByteReader(input, { start: 4, end: 7 }), 43), { alert: decode_error, offset: 4 });
+  });
+
+  it("01.2 fails only with decode_error on 1,000 random and mutated extensions, and what it accepts re-encodes byte for byte", () => {
+    const real = realHellos.flatMap(([, m]) => splitExtensions(splitHello(m).extensions ?? new Uint8Array(0)).map((e) => e.bytes));
+    const known = [0, 10, 11, 13, 23, 43, 45, 51, 0xff01];
+    const randomKnown = fc
+      .tuple(fc.constantFrom(...known), randomBytes(24))
+      .map(([type, data]) => concatBytes(u16(type), u16(data.length), data));
+    onlyTlsErrors(
+      (b) => {
+        const r = new ByteReader(b);
+        const ext = readExtension(r);
+        return { ext, used: r.offset };
+      },
+      fc.oneof(badInputs(real, 24), randomKnown),
+      {
+        also: ({ ext, used }, input) => {
+          expect(hex(writeWith((w) => writeExtension(w, ext)).toBytes())).to.equal(hex(input.slice(0, used)));
+        },
+      },
+    );
+  });
+
+  // ---- 01.3 writeClientHelloBody ---------------------------------------------------------------------------
+
+  it("01.3 encodes the RFC 8448 §3 ClientHello byte for byte", () => {
+    expect(hex(encodeClientHello(rfc3Hello))).to.equal(hex(rfc.s3));
+  });
+
+  it("01.3 encodes the RFC 8448 §3 ClientHello record (header 16 03 01) byte for byte", () => {
+    expect(hex(clientHelloRecord(rfc3Hello).toBytes())).to.equal(hex(rfc.s3Record));
+  });
+
+  it("01.3 writes only the body (no handshake header) and notes every byte, naming the suites", () => {
+    const body = writeWith((w) => writeClientHelloBody(w, rfc3Hello));
+    expect(hex(body.toBytes())).to.equal(hex(rfc.s3.slice(4)));
+    const w = annotatedClientHello(rfc3Hello);
+    expect(unnotedBytes(w.length, w.annotations)).to.deep.equal([]);
+    expect(renderText(w.toBytes(), w.annotations)).to.include("TLS_AES_128_GCM_SHA256");
+  });
+
+  it("01.3 refuses a random that is not 32 bytes with internal_error", () => {
+    for (const n of [0, 31, 33]) {
+      expectTlsError(() => encodeClientHello({ ...rfc3Hello, random: new Uint8Array(n) }), { alert: internal_error });
+    }
+  });
+
+  for (const [name, message] of realHellos.slice(1)) {
+    it(`01.3 re-encodes the decoded ${name} ClientHello byte for byte`, () => {
+      expect(hex(encodeClientHello(decodeClientHello(message)))).to.equal(hex(message));
+    });
+  }
+
+  // ---- 01.4 readClientHelloBody ----------------------------------------------------------------------------
+
+  it("01.4 decodes the RFC 8448 §3 ClientHello: random, suites 1301 1303 1302, server_name \"server\", x25519 share, versions [0x0304]", () => {
+    expect(decodeClientHello(rfc.s3)).to.deep.equal(rfc3Hello);
+  });
+
+  it("01.4 decodes the RFC 8448 §4 ClientHello and keeps pre_shared_key raw, its binder the trace's PSK binder", () => {
+    const ch = decodeClientHello(rfc.s4);
+    expect(ch.cipherSuites).to.deep.equal([0x1301, 0x1303, 0x1302]);
+    expect(ch.extensions.map((e) => (e.kind === "raw" ? e.type : e.kind))).to.deep.equal([
+      "server_name", "renegotiation_info", "supported_groups", "key_share", 42, "supported_versions",
+      "signature_algorithms", "psk_key_exchange_modes", 28, 21, 41,
+    ]);
+    const psk = ch.extensions[ch.extensions.length - 1]!;
+    expect(psk.kind === "raw" && hex(psk.data.slice(-32))).to.equal(hex(rfc.s4Binder)); // RFC 8446 §4.2.11: binders last
+    const share = ch.extensions.find((e) => e.kind === "key_share");
+    expect(share).to.deep.equal({ kind: "key_share", shares: [{ group: 0x001d, keyExchange: rfc.s4ClientKey }] });
+  });
+
+  it("01.4 decodes both RFC 8448 §5 ClientHellos: an x25519 share, then (after HelloRetryRequest) a P-256 share and a cookie", () => {
+    const first = decodeClientHello(rfc.s5First);
+    expect(first.extensions.find((e) => e.kind === "key_share")).to.deep.equal({
+      kind: "key_share",
+      shares: [{ group: 0x001d, keyExchange: rfc.s5X25519Key }],
+    });
+    expect(first.extensions.find((e) => e.kind === "supported_groups")).to.deep.equal({ kind: "supported_groups", groups: [0x1d, 0x17, 0x18] });
+    const second = decodeClientHello(rfc.s5Second);
+    expect(second.extensions.find((e) => e.kind === "key_share")).to.deep.equal({
+      kind: "key_share",
+      shares: [{ group: 0x0017, keyExchange: rfc.s5P256Key }],
+    });
+    expect(second.extensions.some((e) => e.kind === "raw" && e.type === 44), "cookie (44) kept raw").to.equal(true);
+    expect(hex(second.random)).to.equal(hex(first.random)); // RFC 8446 §4.1.2: the same random after an HRR
+  });
+
+  it("01.4 decodes the illustrated-tls13 ClientHello: random 00…1f, a 32-byte session id, example.ulfheim.net, an x25519 share", () => {
+    const ch = decodeClientHello(illustrated13);
+    expect(ch.legacyVersion).to.equal(0x0303);
+    expect(hex(ch.random)).to.equal(hex(ILLUSTRATED_CLIENT_RANDOM));
+    expect(ch.legacySessionId.length).to.equal(32);
+    expect(ch.cipherSuites).to.deep.equal([0x1302, 0x1303, 0x1301, 0x00ff]);
+    expect(ch.extensions.find((e) => e.kind === "server_name")).to.deep.equal({
+      kind: "server_name",
+      serverNames: [{ nameType: 0, hostName: "example.ulfheim.net" }],
+    });
+    expect(ch.extensions.find((e) => e.kind === "supported_versions")).to.deep.equal({ kind: "supported_versions", versions: [0x0304] });
+    const share = ch.extensions.find((e) => e.kind === "key_share");
+    expect(share?.kind === "key_share" && share.shares.map((s) => [s.group, s.keyExchange.length])).to.deep.equal([[0x1d, 32]]);
+  });
+
+  it("01.4 decodes the illustrated-tls12 ClientHello: legacy_version 0x0303, sixteen suites, no supported_versions", () => {
+    const ch = decodeClientHello(illustrated12);
+    expect(ch.legacyVersion).to.equal(0x0303);
+    expect(hex(ch.random)).to.equal(hex(ILLUSTRATED_CLIENT_RANDOM));
+    expect(ch.legacySessionId.length).to.equal(0);
+    expect(ch.cipherSuites).to.deep.equal([
+      0xcca8, 0xcca9, 0xc02f, 0xc030, 0xc02b, 0xc02c, 0xc013, 0xc009, 0xc014, 0xc00a, 0x009c, 0x009d, 0x002f, 0x0035, 0xc012, 0x000a,
+    ]);
+    expect(ch.extensions).to.deep.equal(illustrated12Extensions);
+  });
+
+  it("01.4 reads a TLS 1.2 ClientHello that ends before its extensions as extensions [] (RFC 5246 §7.4.1.2)", () => {
+    const bare = joinHello({ ...splitHello(illustrated12), extensions: undefined });
+    const ch = decodeClientHello(bare);
+    expect(ch.extensions).to.deep.equal([]);
+    expect(ch.cipherSuites.length).to.equal(16);
+  });
+
+  it("01.4 keeps GREASE suites and extensions (RFC 8701) and shows them in the dump", () => {
+    const parts = splitHello(rfc.s3);
+    const grease = concatBytes(Uint8Array.of(0x0a, 0x0a, 0, 0), Uint8Array.of(0xfa, 0xfa, 0, 1, 0));
+    const message = joinHello({
+      ...parts,
+      suites: concatBytes(Uint8Array.of(0x2a, 0x2a), parts.suites),
+      extensions: concatBytes(grease, parts.extensions!),
+    });
+    const r = new ByteReader(message);
+    const ch = readClientHelloMessage(r);
+    expect(ch.cipherSuites).to.deep.equal([0x2a2a, 0x1301, 0x1303, 0x1302]);
+    expect(ch.extensions.slice(0, 2)).to.deep.equal([
+      { kind: "raw", type: 0x0a0a, data: new Uint8Array(0) },
+      { kind: "raw", type: 0xfafa, data: Uint8Array.of(0) },
+    ]);
+    expect(renderText(message, r.annotations)).to.include("GREASE (0x0a0a)").and.include("GREASE (0x2a2a)");
+  });
+
+  it("01.4 fails the RFC 8448 §3 ClientHello body cut at every offset with decode_error (the handshake length made to match)", () => {
+    const body = rfc.s3.slice(4);
+    const parts = splitHello(rfc.s3);
+    // RFC 5246 §7.4.1.2: a body that ends right before the extensions is a valid ClientHello without extensions.
+    const extensionsAt = body.length - 2 - parts.extensions!.length;
+    for (let n = 0; n < body.length; n++) {
+      const cut = concatBytes(Uint8Array.of(1), u24(n), body.slice(0, n));
+      if (n === extensionsAt) expect(decodeClientHello(cut).extensions).to.deep.equal([]);
+      else expectTlsError(() => decodeClientHello(cut), { alert: decode_error });
+    }
+  });
+
+  it("01.4 fails trailing bytes, after the message or inside its body, with decode_error", () => {
+    expectTlsError(() => decodeClientHello(concatBytes(rfc.s3, Uint8Array.of(0))), { alert: decode_error });
+    // The same extensions, one byte after them inside the body: the handshake length covers it.
+    const parts = splitHello(rfc.s3);
+    const inner = joinHello(parts);
+    const longer = concatBytes(Uint8Array.of(1), u24(inner.length - 4 + 1), inner.slice(4), Uint8Array.of(0));
+    expectTlsError(() => decodeClientHello(longer), { alert: decode_error });
+  });
+
+  it("01.4 fails an extension that appears twice with illegal_parameter (RFC 8446 §4.2)", () => {
+    const parts = splitHello(rfc.s3);
+    const versions = splitExtensions(parts.extensions!).find((e) => e.type === 43)!.bytes;
+    const e = expectTlsError(() => decodeClientHello(joinHello({ ...parts, extensions: concatBytes(parts.extensions!, versions) })), {
+      alert: illegal_parameter,
+    });
+    expect(e.offset).to.be.a("number");
+  });
+
+  it("01.4 fails a 33-byte session id, an empty or odd cipher_suites and an empty compression list with decode_error naming the field", () => {
+    const parts = splitHello(rfc.s3);
+    const cases: [string, HelloParts, RegExp][] = [
+      ["session id of 33 bytes", { ...parts, sessionId: new Uint8Array(33) }, /session/],
+      ["no cipher suites", { ...parts, suites: new Uint8Array(0) }, /suite/],
+      ["cipher_suites of 7 bytes", { ...parts, suites: concatBytes(parts.suites, Uint8Array.of(0x13)) }, /suite/],
+      ["no compression methods", { ...parts, compression: new Uint8Array(0) }, /compression/],
+    ];
+    for (const [, p, field] of cases) expectTlsError(() => decodeClientHello(joinHello(p)), { alert: decode_error, field });
+  });
+
+  it("01.4 checks the handshake type: the RFC 8448 §3 ClientHello decodes as type 1 and fails as type 2 with unexpected_message", () => {
+    expect(decodeClientHello(rfc.s3).cipherSuites).to.deep.equal([0x1301, 0x1303, 0x1302]);
+    const asServerHello = concatBytes(Uint8Array.of(2), rfc.s3.slice(1));
+    expectTlsError(() => decodeClientHello(asServerHello), { alert: unexpected_message, offset: 0 });
+  });
+
+  it("01.4 fails only with TlsErrors on 1,000 mutated real ClientHellos and random bytes; what it accepts re-encodes byte for byte", () => {
+    onlyTlsErrors(decodeClientHello, badInputs(realHellos.map(([, m]) => m), 64), {
+      alerts: [decode_error, illegal_parameter, unexpected_message],
+      also: (ch, input) => {
+        const again = encodeClientHello(ch);
+        // A TLS 1.2 hello without an extension block comes back with an empty one (00 00): the only difference allowed.
+        if (ch.extensions.length === 0 && again.length === input.length + 2) return;
+        expect(hex(again)).to.equal(hex(input));
+      },
+    });
+  });
+
+  it("01.4 reads bodies alone (readClientHelloBody) and fails 1,000 mutated bodies only with TlsErrors", () => {
+    const bodies = realHellos.map(([, m]) => m.slice(4));
+    const r = new ByteReader(bodies[0]!);
+    expect(readClientHelloBody(r)).to.deep.equal(rfc3Hello);
+    expect(r.remaining).to.equal(0);
+    onlyTlsErrors(
+      (b) => {
+        const reader = new ByteReader(b);
+        const ch = readClientHelloBody(reader);
+        reader.end("client_hello");
+        return ch;
+      },
+      badInputs(bodies, 64),
+      { alerts: [decode_error, illegal_parameter] },
+    );
+  });
+
+  // ---- 01.5 makeKeyPair ------------------------------------------------------------------------------------
+
+  it("01.5 makes X25519 key pairs whose public key is the one Node's crypto derives from the private key (32 bytes)", () => {
+    for (let i = 0; i < 20; i++) {
+      const k = makeKeyPair(0x001d);
+      expect(k.group).to.equal(0x001d);
+      expect([k.privateKey.length, k.publicKey.length]).to.deep.equal([32, 32]);
+      expect(hex(k.publicKey)).to.equal(hex(nodeX25519Public(k.privateKey)));
+    }
+  });
+
+  it("01.5 makes P-256 key pairs whose public key is Node's uncompressed point (65 bytes starting 04, RFC 8446 §4.2.8.2)", () => {
+    for (let i = 0; i < 20; i++) {
+      const k = makeKeyPair(0x0017);
+      expect(k.group).to.equal(0x0017);
+      expect([k.privateKey.length, k.publicKey.length, k.publicKey[0]]).to.deep.equal([32, 65, 0x04]);
+      expect(hex(k.publicKey)).to.equal(hex(nodeP256Public(k.privateKey)));
+    }
+  });
+
+  it("01.5 makes a fresh key each time", () => {
+    for (const group of [0x001d, 0x0017]) {
+      const keys = new Set(Array.from({ length: 8 }, () => hex(makeKeyPair(group).privateKey)));
+      expect(keys.size).to.equal(8);
+    }
+  });
+
+  it("01.5 refuses groups it cannot compute (x448, secp384r1, ffdhe2048, GREASE) with internal_error", () => {
+    for (const group of [0x001e, 0x0018, 0x0100, 0x0a0a]) expectTlsError(() => makeKeyPair(group), { alert: internal_error });
+  });
+
+  // ---- 01.6 makeClientHello --------------------------------------------------------------------------------
+
+  it("01.6 offers TLS 1.3 as RFC 8446 §4.1.2 asks: legacy_version 0x0303, 32-byte random and session id, 1.3 suites, null compression", () => {
+    const { clientHello: ch } = makeClientHello({ version: "1.3", serverName: "localhost" });
+    expect(ch.legacyVersion).to.equal(0x0303);
+    expect(ch.random.length).to.equal(32);
+    expect(ch.legacySessionId.length, "middlebox compatibility, RFC 8446 §D.4").to.equal(32);
+    expect(ch.cipherSuites.length).to.be.greaterThan(0);
+    for (const s of ch.cipherSuites) expect(TLS13_SUITES, `suite 0x${s.toString(16)}`).to.include(s);
+    expect(ch.legacyCompressionMethods).to.deep.equal([0]);
+    const other = makeClientHello({ version: "1.3" }).clientHello;
+    expect(hex(other.random)).to.not.equal(hex(ch.random));
+  });
+
+  it("01.6 puts server_name, supported_groups, signature_algorithms, supported_versions [0x0304], key_share and psk_key_exchange_modes [psk_dhe_ke] in a 1.3 offer", () => {
+    const { clientHello: ch, keyPairs } = makeClientHello({ version: "1.3", serverName: "localhost" });
+    const kinds = ch.extensions.map((e) => e.kind);
+    expect(new Set(kinds).size, "no extension twice").to.equal(kinds.length);
+    expect(kinds).to.include.members(["server_name", "supported_groups", "signature_algorithms", "supported_versions", "key_share", "psk_key_exchange_modes"]);
+    const find = <K extends ClientExtension["kind"]>(k: K) => ch.extensions.find((e) => e.kind === k) as Extract<ClientExtension, { kind: K }>;
+    expect(find("server_name").serverNames).to.deep.equal([{ nameType: 0, hostName: "localhost" }]);
+    expect(find("supported_versions").versions).to.deep.equal([0x0304]);
+    expect(find("psk_key_exchange_modes").modes).to.deep.equal([1]);
+    const shares = find("key_share").shares;
+    expect(shares.length).to.equal(1);
+    expect(find("supported_groups").groups[0], "the share is for the first group").to.equal(shares[0]!.group);
+    expect(keyPairs.map((k) => [k.group, hex(k.publicKey)])).to.deep.equal(shares.map((s) => [s.group, hex(s.keyExchange)]));
+  });
+
+  it("01.6 makes one Node-checked key pair per keyShareGroups entry and uses a given random and session id", () => {
+    const random = rfc3Hello.random;
+    const sessionId = ILLUSTRATED_CLIENT_RANDOM;
+    const { clientHello: ch, keyPairs } = makeClientHello({ version: "1.3", keyShareGroups: [0x001d, 0x0017], random, sessionId });
+    expect(hex(ch.random)).to.equal(hex(random));
+    expect(hex(ch.legacySessionId)).to.equal(hex(sessionId));
+    const share = ch.extensions.find((e) => e.kind === "key_share");
+    expect(share?.kind === "key_share" && share.shares.map((s) => s.group)).to.deep.equal([0x001d, 0x0017]);
+    expect(hex(keyPairs[0]!.publicKey)).to.equal(hex(nodeX25519Public(keyPairs[0]!.privateKey)));
+    expect(hex(keyPairs[1]!.publicKey)).to.equal(hex(nodeP256Public(keyPairs[1]!.privateKey)));
+  });
+
+  it("01.6 offers TLS 1.2 without supported_versions or key_share, with an empty session id, 1.2 suites, ec_point_formats, renegotiation_info and extended_master_secret", () => {
+    const { clientHello: ch, keyPairs } = makeClientHello({ version: "1.2", serverName: "localhost" });
+    expect(ch.legacyVersion).to.equal(0x0303);
+    expect(ch.legacySessionId.length).to.equal(0);
+    expect(keyPairs).to.deep.equal([]);
+    for (const s of ch.cipherSuites) expect(TLS13_SUITES, `suite 0x${s.toString(16)} is not TLS 1.2`).to.not.include(s);
+    const kinds = ch.extensions.map((e) => e.kind);
+    expect(kinds).to.not.include.members(["supported_versions"]);
+    expect(kinds).to.not.include("key_share");
+    expect(ch.extensions).to.deep.include({ kind: "ec_point_formats", formats: [0] });
+    expect(ch.extensions).to.deep.include({ kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) });
+    expect(ch.extensions).to.deep.include({ kind: "extended_master_secret" });
+  });
+
+  // ---- Live: real clients' ClientHellos --------------------------------------------------------------------
+
+  describe("live: ClientHellos captured from Node's tls.connect and openssl s_client", () => {
+    const captured = new Map<string, Uint8Array>();
+    before(async function () {
+      this.timeout(15000);
+      const connectors = {
+        "node default": connectNode(),
+        "node configured": connectNode({ ciphers: "TLS_AES_128_GCM_SHA256:ECDHE-RSA-AES128-GCM-SHA256", ecdhCurve: "X25519:P-256" }),
+        "openssl default": connectOpenSsl(),
+        "openssl configured": connectOpenSsl([
+          "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384", "-groups", "P-256:X25519",
+        ]),
+      };
+      const results = await Promise.all(Object.values(connectors).map((c) => captureClientHello(c)));
+      Object.keys(connectors).forEach((name, i) => captured.set(name, capturedMessage(results[i]!)));
+    });
+
+    for (const name of ["node default", "node configured", "openssl default", "openssl configured"]) {
+      it(`01.3 re-encodes the ClientHello of ${name.replace(/ .*/, name.startsWith("node") ? " tls.connect" : " s_client")} (${name.split(" ")[1]}) byte for byte`, () => {
+        const m = captured.get(name)!;
+        expect(hex(encodeClientHello(decodeClientHello(m)))).to.equal(hex(m));
+      });
+    }
+
+    it("01.4 decodes Node's ClientHello: server_name localhost, the configured suites and groups, versions 1.3 and 1.2, raw extensions kept", () => {
+      const m = captured.get("node configured")!;
+      const r = new ByteReader(m);
+      const ch = readClientHelloMessage(r);
+      expect(ch.cipherSuites.filter((s) => s !== 0x00ff), "the suites given in `ciphers`").to.deep.equal([0x1301, 0xc02f]);
+      expect(ch.extensions).to.deep.include({ kind: "server_name", serverNames: [{ nameType: 0, hostName: "localhost" }] });
+      expect(ch.extensions).to.deep.include({ kind: "supported_groups", groups: [0x001d, 0x0017] });
+      expect(ch.extensions).to.deep.include({ kind: "supported_versions", versions: [0x0304, 0x0303] });
+      const share = ch.extensions.find((e) => e.kind === "key_share");
+      expect(share?.kind === "key_share" && share.shares.map((s) => [s.group, s.keyExchange.length])).to.deep.equal([[0x1d, 32]]);
+      // Whatever this Node sends beyond what the chapter decodes (session_ticket, encrypt_then_mac, …) stays raw.
+      const raw = ch.extensions.filter((e) => e.kind === "raw");
+      expect(raw.length).to.be.greaterThan(0);
+      const dump = renderText(m, r.annotations);
+      for (const e of raw) if (e.kind === "raw") expect(dump).to.include(`0x${e.type.toString(16).padStart(4, "0")}`);
+    });
+
+    it("01.4 decodes openssl s_client's ClientHello: the configured suites, a P-256 share first (65 bytes, 04), localhost", () => {
+      const ch = decodeClientHello(captured.get("openssl configured")!);
+      expect(ch.cipherSuites.filter((s) => s !== 0x00ff)).to.deep.equal([0x1303, 0xc030]);
+      expect(ch.extensions).to.deep.include({ kind: "server_name", serverNames: [{ nameType: 0, hostName: "localhost" }] });
+      expect(ch.extensions).to.deep.include({ kind: "supported_groups", groups: [0x0017, 0x001d] });
+      const share = ch.extensions.find((e) => e.kind === "key_share");
+      expect(share?.kind === "key_share" && share.shares.map((s) => [s.group, s.keyExchange.length, s.keyExchange[0]])).to.deep.equal([[0x17, 65, 4]]);
+    });
+
+    it("01.4 decodes the default ClientHellos of Node and openssl with no error and a 32-byte random", () => {
+      for (const name of ["node default", "openssl default"]) {
+        const ch = decodeClientHello(captured.get(name)!);
+        expect(ch.random.length, name).to.equal(32);
+        expect(ch.extensions.map((e) => e.kind), name).to.include("supported_versions");
+      }
+    });
+  });
+
+  // ---- Live: the learner's ClientHello sent to real servers ------------------------------------------------
+
+  describe("live: the learner's ClientHello answered by Node's tls server and openssl s_server", () => {
+    let node13: NodeServer;
+    let node12: NodeServer;
+    let nodeP256: NodeServer;
+    let openssl13: OpenSslServer;
+    let openssl12: OpenSslServer;
+    before(async function () {
+      this.timeout(15000);
+      [node13, node12, nodeP256, openssl13, openssl12] = await Promise.all([
+        startNodeServer({ ciphers: "TLS_AES_256_GCM_SHA384", minVersion: "TLSv1.3" }),
+        startNodeServer({ ciphers: "ECDHE-RSA-AES256-GCM-SHA384", maxVersion: "TLSv1.2" }),
+        startNodeServer({ ciphers: "TLS_AES_128_GCM_SHA256", minVersion: "TLSv1.3", ecdhCurve: "P-256" }),
+        startOpenSslServer(["-tls1_3", "-trace"]),
+        startOpenSslServer(["-tls1_2", "-trace"]),
+      ]);
+    });
+    after(async () => {
+      await Promise.all([node13, node12, nodeP256, openssl13, openssl12].map((s) => s?.close()));
+    });
+
+    const send = async (port: number, offer: Parameters<typeof makeClientHello>[0]) => {
+      const { clientHello } = makeClientHello(offer);
+      const reply = await exchange(port, clientHelloRecord(clientHello).toBytes());
+      return { clientHello, sh: minimalServerHello(reply) };
+    };
+
+    it("01.6 a TLS 1.3 offer gets a ServerHello from Node's tls server: supported_versions 0x0304, the one suite it allows", async () => {
+      const { clientHello, sh } = await send(node13.port, { version: "1.3", serverName: "localhost" });
+      expect(sh.type, "handshake type 2, ServerHello").to.equal(2);
+      expect(Buffer.from(sh.extensionBlock).indexOf(SUPPORTED_VERSIONS_TLS13)).to.be.at.least(0);
+      expect(clientHello.cipherSuites).to.include(sh.cipherSuite);
+      expect(sh.cipherSuite, "TLS_AES_256_GCM_SHA384, the server's only suite").to.equal(0x1302);
+    });
+
+    it("01.6 a TLS 1.2 offer gets a ServerHello from Node's tls server (maxVersion TLSv1.2): legacy_version 03 03, no supported_versions", async () => {
+      const { clientHello, sh } = await send(node12.port, { version: "1.2", serverName: "localhost" });
+      expect(sh.type).to.equal(2);
+      expect(sh.legacyVersion).to.equal(0x0303);
+      expect(sh.extensionTypes).to.not.include(43);
+      expect(clientHello.cipherSuites).to.include(sh.cipherSuite);
+      expect(sh.cipherSuite, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, the server's only suite").to.equal(0xc030);
+    });
+
+    it("01.6 a TLS 1.3 offer gets a ServerHello from openssl s_server -tls1_3 with the suite and random its trace reports", async () => {
+      const { clientHello, sh } = await send(openssl13.port, { version: "1.3", serverName: "localhost" });
+      expect(sh.type).to.equal(2);
+      expect(Buffer.from(sh.extensionBlock).indexOf(SUPPORTED_VERSIONS_TLS13)).to.be.at.least(0);
+      const traced = serverHelloFromTrace(await openssl13.waitForOutput(/ServerHello, Length=\d+\n(?:.+\n)*\n/));
+      expect(traced.version).to.equal(0x0304);
+      expect(sh.cipherSuite).to.equal(traced.cipherSuite);
+      expect(hex(sh.random)).to.equal(hex(traced.random));
+      expect(clientHello.cipherSuites).to.include(sh.cipherSuite);
+    });
+
+    it("01.6 a TLS 1.2 offer gets a ServerHello from openssl s_server -tls1_2 with the suite and random its trace reports", async () => {
+      const { clientHello, sh } = await send(openssl12.port, { version: "1.2", serverName: "localhost" });
+      expect(sh.type).to.equal(2);
+      expect(sh.legacyVersion).to.equal(0x0303);
+      expect(sh.extensionTypes).to.not.include(43);
+      const traced = serverHelloFromTrace(await openssl12.waitForOutput(/ServerHello, Length=\d+\n(?:.+\n)*\n/));
+      expect(traced.version).to.equal(0x0303);
+      expect(sh.cipherSuite).to.equal(traced.cipherSuite);
+      expect(hex(sh.random)).to.equal(hex(traced.random));
+      expect(clientHello.cipherSuites).to.include(sh.cipherSuite);
+    });
+
+    it("01.5 a P-256 key share from makeKeyPair is accepted by a Node server that allows only P-256 (an alert would mean a bad point)", async () => {
+      const { sh } = await send(nodeP256.port, { version: "1.3", groups: [0x0017], keyShareGroups: [0x0017] });
+      expect(sh.type).to.equal(2);
+      expect(sh.extensionTypes).to.include(51);
+      const keyShare = splitExtensions(sh.extensionBlock).find((e) => e.type === 51)!;
+      expect(readU16(keyShare.data, 0), "the server's share is P-256 too").to.equal(0x0017);
+    });
+  });
+});

@@ -1,0 +1,133 @@
+// The command-line tool, run as a learner runs it (`node bin/tls-by-hand.mjs …`), on the reference code:
+// explain annotates real records and fails cleanly on bad input; hello talks to real servers on 127.0.0.1.
+import { expect } from "chai";
+import { spawn, spawnSync } from "node:child_process";
+import fc from "fast-check";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { toHex } from "../../lib/hex.js";
+import { startNodeServer, startOpenSslServer, type NodeServer, type OpenSslServer } from "../support/peers.js";
+import { findValue } from "../support/rfc8448.js";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+function cli(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", ...args, "--impl", "solutions"], { cwd: ROOT, encoding: "utf8", input, timeout: 20000 });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** Async, so that a server in this same process can answer while the tool runs. */
+function cliAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["bin/tls-by-hand.mjs", ...args, "--impl", "solutions"], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+// RFC 8448 §3: the client's first record, as sent.
+const record = toHex(findValue(3, "send handshake record", "complete record"));
+
+describe("command-line tool", () => {
+  it("explain annotates the RFC 8448 §3 ClientHello record, field by field", () => {
+    const r = cli(["explain", record]);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include("content type: handshake");
+    expect(r.stdout).to.include("handshake type: client_hello (0x01)");
+    expect(r.stdout).to.include("cipher_suite: TLS_AES_128_GCM_SHA256 (0x1301)");
+    expect(r.stdout).to.include('host_name: "server"');
+  });
+
+  it("explain reads hex with spaces and newlines from standard input", () => {
+    const spaced = record.replace(/(..)/g, "$1 ").replace(/(.{48})/g, "$1\n");
+    const r = cli(["explain", "-"], spaced);
+    expect(r.status, r.stderr).to.equal(0);
+    expect(r.stdout).to.include("client_hello");
+  });
+
+  it("explain on a truncated record exits 2 naming the field and the offset", () => {
+    const r = cli(["explain", record.slice(0, 300)]);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.match(/decode_error: .* at offset \d+/);
+    expect(r.stderr).not.to.match(/RangeError|TypeError|    at /);
+  });
+
+  it("explain on random bytes exits 0 or 2 with a message, never a crash", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
+        const r = cli(["explain", toHex(bytes)]);
+        expect([0, 2], r.stderr).to.include(r.status);
+        if (r.status === 2) expect(r.stderr).to.match(/^error: /);
+        expect(r.stderr).not.to.match(/    at /);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it("explain on text that is not hex exits 2", () => {
+    const r = cli(["explain", "16 03 zz"]);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.include("not a hex digit");
+  });
+
+  describe("hello, against real servers on 127.0.0.1", () => {
+    let node: NodeServer;
+    let openssl12: OpenSslServer;
+    before(async () => {
+      node = await startNodeServer({ minVersion: "TLSv1.3" });
+      openssl12 = await startOpenSslServer(["-tls1_2"]);
+    });
+    after(async () => {
+      await node?.close();
+      await openssl12?.close();
+    });
+
+    it("prints Node's ServerHello and what was negotiated (TLS 1.3)", async () => {
+      const r = await cliAsync(["hello", `https://127.0.0.1:${node.port}`, "--tls", "1.3"]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.include("selected_version: TLS1_3 (0x0304)");
+      expect(r.stdout).to.match(/negotiated: TLS1_3 \(0x0304\), TLS_AES_\d+_GCM_SHA\d+/);
+    });
+
+    it("prints OpenSSL's TLS 1.2 ServerHello", async () => {
+      const r = await cliAsync(["hello", `127.0.0.1:${openssl12.port}`, "--tls", "1.2"]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/negotiated: TLS1_2 \(0x0303\), TLS_ECDHE_RSA_WITH_AES_\d+_GCM_SHA\d+/);
+    });
+
+    it("names the alert and exits 1 when the server refuses (TLS 1.3 offer to a TLS 1.2-only server)", async () => {
+      const r = await cliAsync(["hello", `127.0.0.1:${openssl12.port}`, "--tls", "1.3"]);
+      expect(r.status).to.equal(1);
+      expect(r.stdout).to.include("alert from the server: protocol_version");
+    });
+  });
+
+  it("grade prints the scoreboard, ends with the count line, and writes JSON and JUnit results", () => {
+    const out = mkdtempSync(join(tmpdir(), "tls-by-hand-cli-test-"));
+    const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", "grade", "00", "--impl", "solutions"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, TLS_BY_HAND_RESULTS: out },
+    });
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/00\.1 +✔ passed/);
+    expect(run.stdout.trim().split("\n").pop()).to.match(/^\d+ passed, 0 failed$/);
+    const json = JSON.parse(readFileSync(join(out, "grade.json"), "utf8")) as { exercises: { id: string; state: string }[] };
+    expect(json.exercises.map((e) => e.id)).to.include.members(["00.1", "00.7"]);
+    expect(readFileSync(join(out, "junit.xml"), "utf8")).to.match(/<testsuite name="00-bytes" tests="\d+" failures="0">/);
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it("every command has --help", () => {
+    for (const command of ["explain", "hello", "grade"]) {
+      const r = cli([command, "--help"]);
+      expect(r.status).to.equal(0);
+      expect(r.stdout).to.include(`tls-by-hand ${command}`);
+    }
+  });
+});
