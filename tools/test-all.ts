@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { ROOT } from "./exercises.js";
+import { ROOT, chapterSlugs } from "./exercises.js";
 import { drift, generateChapters } from "./generate.js";
 import type { GradeReport } from "./grade.js";
 
@@ -53,12 +53,12 @@ function scratchCopy(chapters: "solutions" | "stubs"): string {
 }
 
 /** Runs the grader in `cwd` and returns its JSON report. */
-function gradeIn(cwd: string, impl: "solutions" | "chapters"): GradeReport | string {
-  const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", "grade", "--json", "--impl", impl], {
+function gradeIn(cwd: string, impl: "solutions" | "chapters", extra: string[] = []): GradeReport | string {
+  const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", "grade", "--json", "--impl", impl, ...extra], {
     cwd,
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, TLS_BY_HAND_RESULTS: join(cwd, ".scratch-results") },
+    env: { ...process.env, TLS_BY_HAND_RESULTS: mkdtempSync(join(tmpdir(), "tls-by-hand-results-")) },
   });
   const line = run.stdout.split("\n").find((l) => l.startsWith("{"));
   if (line === undefined) return `grader printed no result (exit ${run.status})\n${run.stdout}\n${run.stderr}`.trim();
@@ -94,12 +94,36 @@ else {
   console.log(`  ${reference.passed} passed, ${reference.failed} failed (${seconds(t)} s)`);
 }
 
-// 4. Every exercise's tests fail against the stubs
+// 3b. The project's own tools (command-line tool, grader), on the solutions
+t = step("the command-line tool");
+const toolTests = spawnSync(
+  process.execPath,
+  [join(ROOT, "node_modules/mocha/bin/mocha.js"), "--no-config", "--require", "tsx/esm", "--timeout", "30000", "--reporter", "json", "tests/tools/*.test.ts"],
+  { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+);
+try {
+  const report = JSON.parse(toolTests.stdout) as { passes: { fullTitle: string }[]; failures: { fullTitle: string; err: { message?: string } }[] };
+  passed += report.passes.length;
+  for (const f of report.failures) {
+    failed++;
+    problems.push(`${f.fullTitle}: ${f.err.message ?? ""}`);
+    console.log(`  FAIL  ${f.fullTitle}\n        ${f.err.message ?? ""}`);
+  }
+  console.log(`  ${report.passes.length} passed, ${report.failures.length} failed (${seconds(t)} s)`);
+} catch {
+  check("tool tests ran", false, (toolTests.stdout + toolTests.stderr).slice(0, 2000));
+}
+
+// 4. Every exercise's tests fail against the stubs. Each chapter is graded on its own stubs with the
+// chapters before it from solutions/, so its tests fail because of its own exercises, not an earlier one.
 t = step("every exercise's tests fail against fresh stubs (scratch copy)");
 const stubs = scratchCopy("stubs");
-const stubbed = gradeIn(stubs, "chapters");
-if (typeof stubbed === "string") check("grader ran on the stubs", false, stubbed);
-else {
+for (const chapter of chapterSlugs(ROOT)) {
+  const stubbed = gradeIn(stubs, "chapters", [chapter.slice(0, 2), "--reference-earlier"]);
+  if (typeof stubbed === "string") {
+    check(`grader ran on the stubs of ${chapter}`, false, stubbed);
+    continue;
+  }
   for (const ex of stubbed.exercises) {
     const mine = stubbed.tests.filter((x) => x.exercise === ex.id);
     const passing = mine.filter((x) => x.state === "passed").map((x) => x.title);
@@ -109,8 +133,8 @@ else {
       mine.length === 0 ? "no test is titled with this exercise number" : `passes against the stub: ${passing.join("; ")}`,
     );
   }
-  console.log(`  (${seconds(t)} s)`);
 }
+console.log(`  (${seconds(t)} s)`);
 
 // 5. Notebooks
 const python = join(ROOT, ".venv/bin/python");
