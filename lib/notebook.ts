@@ -4,6 +4,7 @@
 // The kernel's working directory is the repository root (tools/kernel.sh sees to it).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import * as tslab from "tslab";
 import type { Annotation } from "./bytes.js";
@@ -119,4 +120,26 @@ export function grade(chapter: string): void {
       next +
       `<p>${report.passed} passed, ${report.failed} failed</p>`,
   );
+}
+
+// ---- The test helpers, for notebooks ----
+// tslab compiles what a notebook imports to CommonJS, where `import.meta` does not exist, so a notebook
+// cannot `import` tests/support/rfc8448.ts or peers.ts (they find their files with import.meta.url).
+// These load them through tsx's own loader instead (which handles import.meta), typed as if imported.
+
+/** Loads a TypeScript module by its path from the repository root, through tsx rather than tslab. */
+export function importNative<T>(path: string): T {
+  const from = join(process.cwd(), "package.json");
+  const tsx = createRequire(from)("tsx/cjs/api") as { require: (id: string, fromFile: string) => unknown };
+  return tsx.require(join(process.cwd(), path), from) as T;
+}
+
+/** tests/support/rfc8448.ts: findValue(section, actionIncludes, label) and the RFC 8448 traces. */
+export function loadRfc8448(): typeof import("../tests/support/rfc8448.js") {
+  return importNative("tests/support/rfc8448.ts");
+}
+
+/** tests/support/peers.ts: startNodeServer, startOpenSslServer, captureClientHello, connectNode, exchange. */
+export function loadPeers(): typeof import("../tests/support/peers.js") {
+  return importNative("tests/support/peers.ts");
 }

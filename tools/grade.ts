@@ -186,7 +186,7 @@ export function junitXml(report: GradeReport): string {
 }
 
 /** Writes grade-results/grade.json and grade-results/junit.xml. */
-export function writeResults(report: GradeReport, dir = join(ROOT, "grade-results")): void {
+export function writeResults(report: GradeReport, dir: string = join(ROOT, "grade-results")): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "grade.json"), JSON.stringify(report, null, 2) + "\n");
   writeFileSync(join(dir, "junit.xml"), junitXml(report));
