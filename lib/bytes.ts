@@ -98,7 +98,8 @@ export class ByteReader {
   bytes(n: number, field: string): Uint8Array {
     this.need(n, field);
     if (n === 0) return new Uint8Array(0);
-    const out = this.data.slice(this.pos, this.pos + n);
+    // Uint8Array's slice, not Buffer's (which would return a view): the caller owns what it gets.
+    const out = Uint8Array.prototype.slice.call(this.data, this.pos, this.pos + n);
     this.annotations.push({ offset: this.pos, length: n, depth: this.depth, note: field, group: false });
     this.pos += n;
     return out;
@@ -107,7 +108,7 @@ export class ByteReader {
   /** Looks at the next `n` bytes without consuming them (no note). */
   peek(n: number, field: string): Uint8Array {
     this.need(n, field);
-    return this.data.slice(this.pos, this.pos + n);
+    return Uint8Array.prototype.slice.call(this.data, this.pos, this.pos + n);
   }
 
   /**
