@@ -75,7 +75,7 @@ export async function attempt<T>(work: () => T | Promise<T>): Promise<T | undefi
 }
 
 interface GradeJson {
-  exercises: { id: string; text: string; state: string; needs?: string; firstFailure?: string; file: string; line: number; chapter: string }[];
+  exercises: { id: string; text: string; state: string; needs?: string; firstFailure?: string; hint?: string; file: string; line: number }[];
   passed: number;
   failed: number;
 }
@@ -105,10 +105,7 @@ export function grade(chapter: string): void {
   const first = report.exercises.find((e) => e.state === "failed" || e.state === "not started");
   let next = "";
   if (first !== undefined) {
-    const hintsPath = join(process.cwd(), "chapters", first.chapter, "HINTS.md");
-    const hints = existsSync(hintsPath) ? readFileSync(hintsPath, "utf8") : "";
-    const start = hints.search(new RegExp(`^## ${first.id.replace(".", "\\.")}\\b`, "m"));
-    const section = start < 0 ? "" : hints.slice(start).split(/\n(?=## )/)[0]!;
+    const section = first.hint ?? "";
     next =
       `<p><b>Next: ${first.id}</b> in <code>${first.file}</code> line ${first.line}` +
       (first.state === "failed" ? `<br><code>${escape(first.firstFailure ?? "")}</code>` : "") +

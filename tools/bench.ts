@@ -4,10 +4,11 @@
 //   - each notebook executed with the project kernel (against the solutions)
 //   - the whole `npm test` (pass --no-full to leave it out)
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./exercises.js";
+import { scratchCopy } from "./scratch.js";
 
 const RUNS = 5;
 
@@ -52,10 +53,7 @@ rmSync(empty, { recursive: true, force: true });
 // Notebooks, against the solutions, in a scratch copy (as npm test runs them).
 const python = join(ROOT, ".venv/bin/python");
 if (existsSync(python) && existsSync(join(ROOT, "notebooks"))) {
-  const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-bench-nb-"));
-  for (const name of ["package.json", "tsconfig.json", "lib", "tests", "tools", "bin", "solutions", "notebooks"]) cpSync(join(ROOT, name), join(dir, name), { recursive: true });
-  cpSync(join(ROOT, "solutions"), join(dir, "chapters"), { recursive: true });
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  const dir = scratchCopy("solutions");
   for (const nb of readdirSync(join(dir, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort()) {
     const t = time(python, [join(ROOT, "tools/run-notebooks.py"), join(dir, "notebooks", nb)]);
     console.log(`notebook ${nb.padEnd(31)} ${s(t)}   (kernel start included)`);

@@ -29,11 +29,6 @@ function masked(source: string, file: string): string {
   return lines.join("\n");
 }
 
-/** True when a chapters file's regions still hold the pristine stubs. */
-function isPristine(current: string, generated: string): boolean {
-  return current === generated;
-}
-
 /** Differences between chapters/ on disk and what the generator makes; an empty list means none. */
 export function drift(root = ROOT): string[] {
   const problems: string[] = [];
@@ -87,7 +82,7 @@ function main(args: string[]): number {
     if (existsSync(path)) {
       const current = readFileSync(path, "utf8");
       if (current === content) continue;
-      if (!force && rel.endsWith(".ts") && !isPristine(current, content) && hasLearnerWork(current, rel)) {
+      if (!force && rel.endsWith(".ts") && hasLearnerWork(current, rel)) {
         refused.push(rel);
         continue;
       }

@@ -28,6 +28,8 @@ export interface ExerciseResult extends Exercise {
   /** For "waiting": the unfinished exercise it needs. */
   needs?: string;
   firstFailure?: string;
+  /** For an exercise not passed: its section of the chapter's HINTS.md. */
+  hint?: string;
 }
 
 export interface GradeReport {
@@ -101,6 +103,7 @@ export function scoreExercises(exercises: Exercise[], tests: TestResult[]): Exer
       const first = failures.find((f) => f.notImplemented === undefined) ?? failures[0]!;
       result.firstFailure = `${first.title}: ${first.message ?? "failed"}`;
     }
+    if (result.state !== "passed") result.hint = hintFor(ex.chapter, ex.id);
     return result;
   });
 }
@@ -158,8 +161,7 @@ export function formatReport(report: GradeReport): string {
     lines.push("", `Next: ${first.id} — ${first.file}:${first.line}`);
     if (first.state === "not started") lines.push(`  TODO ${first.id}: ${first.text}`);
     else lines.push(`  ${first.firstFailure}`);
-    const hint = hintFor(first.chapter, first.id);
-    if (hint !== undefined) lines.push("", ...hint.split("\n").map((l) => `  ${l}`));
+    if (first.hint !== undefined) lines.push("", ...first.hint.split("\n").map((l) => `  ${l}`));
     if (first.state === "not started" || report.exercises.some((e) => e.state === "waiting")) {
       lines.push("", "  (stuck? `npm run grade -- NN --reference-earlier` grades chapter NN on the reference code of the chapters before it)");
     }

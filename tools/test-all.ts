@@ -6,11 +6,12 @@
 //   5. every notebook runs clean with the project kernel against the solutions, and against the stubs
 //      (where it must show unfinished exercises, not crash)
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { ROOT, chapterSlugs } from "./exercises.js";
-import { drift, generateChapters } from "./generate.js";
+import { drift } from "./generate.js";
+import { scratchCopy } from "./scratch.js";
 import type { GradeReport } from "./grade.js";
 
 let passed = 0;
@@ -33,24 +34,6 @@ function step(title: string): number {
 }
 
 const seconds = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
-
-/** A scratch copy of the repository whose chapters/ is either the solutions or pristine stubs. */
-function scratchCopy(chapters: "solutions" | "stubs"): string {
-  const dir = mkdtempSync(join(tmpdir(), `tls-by-hand-${chapters}-`));
-  for (const name of ["package.json", "tsconfig.json", ".mocharc.json", "lib", "tests", "tools", "bin", "solutions", "notebooks"]) {
-    if (existsSync(join(ROOT, name))) cpSync(join(ROOT, name), join(dir, name), { recursive: true });
-  }
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  if (chapters === "solutions") cpSync(join(ROOT, "solutions"), join(dir, "chapters"), { recursive: true });
-  else {
-    for (const [rel, content] of generateChapters(ROOT)) {
-      const path = join(dir, "chapters", rel);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, content);
-    }
-  }
-  return dir;
-}
 
 /** Runs the grader in `cwd` and returns its JSON report. */
 function gradeIn(cwd: string, impl: "solutions" | "chapters", extra: string[] = []): GradeReport | string {
