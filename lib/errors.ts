@@ -17,6 +17,8 @@ export class TlsError extends Error {
   readonly alert: number;
   readonly field: string | undefined;
   readonly offset: number | undefined;
+  /** The message without the alert and place in front, for wrapping it with more context. */
+  readonly detail: string;
 
   constructor(alert: number, message: string, where: Where = {}) {
     const place = [
@@ -27,6 +29,7 @@ export class TlsError extends Error {
       .join(" ");
     super(`${alertName(alert)}: ${place === "" ? "" : place + ": "}${message}`);
     this.name = "TlsError";
+    this.detail = message;
     this.alert = alert;
     this.field = where.field;
     this.offset = where.offset;
@@ -71,7 +74,49 @@ export function isNotImplemented(e: unknown): e is NotImplemented {
   return e instanceof Error && e.name === "NotImplemented" && typeof (e as NotImplemented).exercise === "string";
 }
 
-/** True for a TlsError, also one thrown by another copy of this module. */
+/** True for a TlsError (or a CertificateError), also one thrown by another copy of this module. */
 export function isTlsError(e: unknown): e is TlsError {
-  return e instanceof Error && e.name === "TlsError" && typeof (e as TlsError).alert === "number";
+  return (
+    e instanceof Error && (e.name === "TlsError" || e.name === "CertificateError") && typeof (e as TlsError).alert === "number"
+  );
+}
+
+/** One check made while validating a certificate chain, in the order it was made. */
+export interface CertificateCheck {
+  /** Position in the validated path: 0 is the server's own certificate, the last is the trust anchor. */
+  index: number;
+  /** The certificate's subject, e.g. "CN=localhost". */
+  subject: string;
+  /** What was checked, e.g. "signature", "validity", "basicConstraints". */
+  check: string;
+  ok: boolean;
+  /** What was found: "valid 2025-01-01 … 2125-01-01", "issuer CN=… is not a CA". */
+  detail: string;
+}
+
+/**
+ * A certificate chain that a client must refuse (RFC 8446 §4.4.2.4, RFC 5280 §6). It carries the alert the
+ * client sends (bad_certificate, certificate_expired, unknown_ca, unsupported_certificate, …), which certificate
+ * and which check failed, and every check made before it, so a tool can print the whole list.
+ */
+export class CertificateError extends TlsError {
+  readonly certificate: string;
+  readonly check: string;
+  /** What the failed check found, e.g. "valid 2020-01-01 … 2029-01-01, checked at 2030-06-01". */
+  readonly reason: string;
+  readonly checks: CertificateCheck[];
+
+  constructor(alert: number, failed: { subject: string; check: string; detail: string }, checks: CertificateCheck[] = []) {
+    super(alert, `${failed.check} failed for ${failed.subject}: ${failed.detail}`, { field: failed.check });
+    this.name = "CertificateError";
+    this.certificate = failed.subject;
+    this.check = failed.check;
+    this.reason = failed.detail;
+    this.checks = checks;
+  }
+}
+
+/** True for a CertificateError, also one thrown by another copy of this module. */
+export function isCertificateError(e: unknown): e is CertificateError {
+  return isTlsError(e) && e.name === "CertificateError";
 }

@@ -2,11 +2,13 @@
 // of several runs, and reported as ratios against a baseline measured in the same run:
 //   - `npm run grade -- 01` (your chapters/) and `… --impl solutions`, against a bare mocha start-up with tsx
 //   - each notebook executed with the project kernel (against the solutions)
+//   - chapter 03's chain validation against Node's X509Certificate, in this process (tools/bench-chain.ts)
 //   - the whole `npm test` (pass --no-full to leave it out)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { benchChain } from "./bench-chain.js";
 import { ROOT } from "./exercises.js";
 import { scratchCopy } from "./scratch.js";
 
@@ -60,6 +62,8 @@ if (existsSync(python) && existsSync(join(ROOT, "notebooks"))) {
   }
   rmSync(dir, { recursive: true, force: true });
 } else console.log("notebooks: skipped (no .venv or no notebooks/)");
+
+await benchChain(console.log);
 
 if (!process.argv.includes("--no-full")) {
   const t = time(npm, ["test", "--silent"]);

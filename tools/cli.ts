@@ -4,7 +4,8 @@ import { createConnection } from "node:net";
 import { readFileSync } from "node:fs";
 import { ByteReader } from "../lib/bytes.js";
 import { AlertDescription, AlertLevel, ContentType, HandshakeType, NamedGroup, ProtocolVersion, describeCode, describeSuite, nameOf } from "../lib/constants.js";
-import { isNotImplemented, isTlsError } from "../lib/errors.js";
+import { type CertificateCheck, isCertificateError, isNotImplemented, isTlsError } from "../lib/errors.js";
+import { readPemCertificates } from "../lib/pem.js";
 import { fromHex } from "../lib/hex.js";
 import { renderText } from "../lib/render.js";
 import { listExercises } from "./exercises.js";
@@ -15,6 +16,8 @@ const HELP: Record<string, string> = {
 Commands:
   explain [HEX | -]          decode a TLS record or handshake message given as hex and annotate every byte
   hello URL [--tls 1.2|1.3]  send your ClientHello to a server and show its ServerHello
+  verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at TIME]
+                             validate a certificate chain with your chapter-03 code
   grade [NN…]                run the chapter tests against your code and show the scoreboard
 
 Options for every command:
@@ -31,6 +34,17 @@ Exit 0 when it decodes; 2 with the field and byte offset where decoding failed.`
 Opens TCP to URL's host and port (https://host[:port], host:port; default port 443), sends your chapter-01
 ClientHello (SNI from the host), reads the server's first flight and prints the ServerHello, annotated,
 and what was negotiated. Exit 0 on a ServerHello; 1 if the server answers with an alert or fails.`,
+  "verify-chain": `tls-by-hand verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at ISO-8601-TIME] [--impl solutions]
+
+Validates a certificate chain the way a TLS client does, with your chapter-03 code: builds the path from the
+leaf to one of the trust anchors, then checks every signature, the validity dates, the CA constraints
+(basicConstraints, keyUsage, pathLen), serverAuth on the leaf and, with --host, the name (DNS name or IP).
+  CHAIN.pem    the server's certificate first, then intermediates in any order (PEM)
+  --ca FILE    one or more trusted root certificates (PEM)
+  --host NAME  the name you connect to; without it, no name check
+  --at TIME    validate at this time (e.g. 2030-06-01T00:00:00Z); default now
+Prints the path and each check with ✓/✗. Exit 0 valid; 1 invalid (the last line names the failed check and
+the alert a client would send); 2 if a file cannot be read or does not decode (bad PEM or DER, with where).`,
   grade: `tls-by-hand grade [NN…] [--reference-earlier] [--json] [--impl solutions]
 
 Runs the tests of the given chapters (all by default) against your chapters/ and prints a scoreboard:
@@ -62,6 +76,7 @@ export async function main(args: string[], options: CliOptions): Promise<number>
   try {
     if (command === "explain") return await explain(rest);
     if (command === "hello") return await hello(rest);
+    if (command === "verify-chain") return await verifyChain(rest);
     return await gradeCommand(rest, options);
   } catch (e) {
     return reportError(e);
@@ -256,4 +271,101 @@ async function gradeCommand(args: string[], options: CliOptions): Promise<number
     console.log(formatReport(report));
   }
   return report.failed === 0 ? 0 : 1;
+}
+
+// ---- verify-chain ----
+
+/** The value after `--name`, or undefined; a flag given without a value is an error. */
+function option(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const value = args[at + 1];
+  if (value === undefined || value.startsWith("--")) throw new UsageError(`${name} needs a value`);
+  return value;
+}
+
+class UsageError extends Error {}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function showCheck(c: CertificateCheck): string {
+  return `  ${c.ok ? "✓" : "✗"} [${c.index}] ${c.check.padEnd(19)} ${c.detail}`;
+}
+
+async function verifyChain(args: string[]): Promise<number> {
+  let chainFile: string | undefined;
+  let caFile: string | undefined;
+  let host: string | undefined;
+  let at: Date | undefined;
+  try {
+    caFile = option(args, "--ca");
+    host = option(args, "--host");
+    const atText = option(args, "--at");
+    const valued = new Set(["--ca", "--host", "--at", "--impl"]);
+    chainFile = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
+    if (chainFile === undefined || caFile === undefined) throw new UsageError(`CHAIN.pem and --ca ROOTS.pem are needed\n\n${HELP["verify-chain"]}`);
+    if (atText !== undefined) {
+      at = new Date(atText);
+      if (Number.isNaN(at.getTime())) throw new UsageError(`--at ${atText} is not an ISO-8601 time (e.g. 2030-06-01T00:00:00Z)`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const ch03 = await import("../chapters/03-certificates/index.js");
+  // Unreadable input is exit 2 (reportError maps a TlsError to 2): the PEM reader and the parser say where.
+  let chain, roots;
+  try {
+    chain = ch03.parseCertificates(readPemCertificates(readText(chainFile), chainFile));
+    roots = ch03.parseCertificates(readPemCertificates(readText(caFile), caFile));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    if (isTlsError(e)) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const when = at ?? new Date();
+  console.log(`chain: ${chain.length} certificate(s) from ${chainFile}; trust anchors: ${roots.length} from ${caFile}`);
+  console.log(`at ${when.toISOString()}${host === undefined ? ", no host name check" : `, for host ${host}`}`);
+  try {
+    const path = ch03.buildPath(chain[0]!, chain.slice(1), roots);
+    console.log("path (leaf first):");
+    path.forEach((c, i) => {
+      const role = i === path.length - 1 ? "trust anchor" : i === 0 ? "leaf" : "intermediate";
+      console.log(`  [${i}] ${c.subject.text}  (${role}; ${describeKey(c.publicKey)}; signed with ${c.signatureAlgorithm.name})`);
+    });
+    const result = ch03.validateChain(chain, { roots, host, at: when });
+    console.log("checks:");
+    for (const c of result.checks) console.log(showCheck(c));
+    console.log(`✓ valid: ${result.path.length}-certificate path to "${result.path[result.path.length - 1]!.subject.text}"`);
+    return 0;
+  } catch (e) {
+    if (!isCertificateError(e)) throw e;
+    if (e.checks.length > 0) {
+      console.log("checks:");
+      for (const c of e.checks) console.log(showCheck(c));
+    }
+    console.log(`✗ invalid: ${e.check} failed for ${e.certificate}: ${e.reason} (alert ${e.alertName})`);
+    return 1;
+  }
+}
+
+function describeKey(key: { kind: string; bits?: number; curve?: string; name?: string }): string {
+  if (key.kind === "rsa") return `RSA-${key.bits}`;
+  if (key.kind === "ec") return `ECDSA ${key.curve}`;
+  return `unsupported key ${key.name}`;
 }

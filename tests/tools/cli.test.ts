@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
 import fc from "fast-check";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -123,8 +123,70 @@ describe("command-line tool", () => {
     rmSync(out, { recursive: true, force: true });
   });
 
+  describe("verify-chain (chapter 03) on the test PKI of tests/fixtures/pki, at its fixed time", () => {
+    const pki = (f: string) => join(ROOT, "tests/fixtures/pki", f);
+    const at = ["--at", "2030-06-01T00:00:00Z"];
+
+    it("prints the path, every check with ✓ and exits 0 for a good chain", () => {
+      const r = cli(["verify-chain", pki("chain-leaf-rsa.pem"), "--ca", pki("roots.pem"), "--host", "localhost", ...at]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/\[0\] .*CN=.*\(leaf; RSA-2048; signed with ecdsa-with-SHA256\)/);
+      expect(r.stdout).to.match(/\[2\] .*CN=tls-by-hand test root RSA\b.*\(trust anchor/);
+      expect(r.stdout).to.match(/✓ \[0\] signature/);
+      expect(r.stdout).to.match(/✓ \[0\] hostname +localhost/);
+      expect(r.stdout).not.to.include("✗");
+      expect(r.stdout.trim().split("\n").pop()).to.match(/^✓ valid: 3-certificate path/);
+    });
+
+    it("accepts intermediates in any order", () => {
+      // chain-leaf-under-sub.pem lists the intermediates in reverse; it still fails, but on pathLen, not on the order.
+      const r = cli(["verify-chain", pki("chain-leaf-under-sub.pem"), "--ca", pki("roots.pem"), ...at]);
+      expect(r.status).to.equal(1);
+      expect(r.stdout.trim().split("\n").pop()).to.match(/^✗ invalid: pathLen failed for .*\(alert bad_certificate\)$/);
+    });
+
+    for (const [chain, extra, check, alert] of [
+      ["chain-expired.pem", [], "validity", "certificate_expired"],
+      ["chain-untrusted.pem", [], "path", "unknown_ca"],
+      ["chain-bad-signature.pem", [], "signature", "bad_certificate"],
+      ["chain-leaf-rsa.pem", ["--host", "wrong.test"], "hostname", "bad_certificate"],
+      ["chain-no-serverauth.pem", [], "extKeyUsage", "unsupported_certificate"],
+    ] as const) {
+      it(`exits 1 for ${chain}${extra.length > 0 ? " " + extra.join(" ") : ""}, naming ${check} and ${alert} on the last line`, () => {
+        const r = cli(["verify-chain", pki(chain), "--ca", pki("roots.pem"), ...extra, ...at]);
+        expect(r.status, r.stderr).to.equal(1);
+        expect(r.stdout.trim().split("\n").pop()).to.match(new RegExp(`^✗ invalid: ${check} failed for .*\\(alert ${alert}\\)$`));
+      });
+    }
+
+    it("exits 2 naming the line for bad PEM, and the field and offset for bad DER", () => {
+      const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-verify-chain-"));
+      try {
+        const badPem = join(dir, "bad.pem");
+        writeFileSync(badPem, "-----BEGIN CERTIFICATE-----\nMIIB!!!!\n-----END CERTIFICATE-----\n");
+        const r1 = cli(["verify-chain", badPem, "--ca", pki("roots.pem")]);
+        expect(r1.status).to.equal(2);
+        expect(r1.stderr).to.match(/bad\.pem line 2: not base64/);
+        // A real certificate cut short: the DER reader names the field and the offset where it ran out.
+        const der = readFileSync(pki("leaf-rsa.crt"), "utf8").replace(/-----[^-]+-----|\s/g, "");
+        const cut = Buffer.from(der, "base64").subarray(0, 300).toString("base64");
+        const badDer = join(dir, "cut.pem");
+        writeFileSync(badDer, `-----BEGIN CERTIFICATE-----\n${cut}\n-----END CERTIFICATE-----\n`);
+        const r2 = cli(["verify-chain", badDer, "--ca", pki("roots.pem")]);
+        expect(r2.status).to.equal(2);
+        expect(r2.stderr).to.match(/bad_certificate: .* at offset \d+: certificate 1 of 1: /);
+        expect(r2.stderr).not.to.match(/RangeError|TypeError|    at /);
+        const r3 = cli(["verify-chain", join(dir, "missing.pem"), "--ca", pki("roots.pem")]);
+        expect(r3.status).to.equal(2);
+        expect(r3.stderr).to.match(/cannot read .*missing\.pem/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
   it("every command has --help", () => {
-    for (const command of ["explain", "hello", "grade"]) {
+    for (const command of ["explain", "hello", "verify-chain", "grade"]) {
       const r = cli([command, "--help"]);
       expect(r.status).to.equal(0);
       expect(r.stdout).to.include(`tls-by-hand ${command}`);

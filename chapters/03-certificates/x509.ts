@@ -1,0 +1,390 @@
+// X.509 v3 certificates: the structure a server sends to prove who it is. A certificate is the CA's signature
+// over "to-be-signed" bytes (tbsCertificate) that bind a name to a public key for a time; we keep those exact
+// bytes, because the signature covers them and not any re-encoding. Read RFC 5280 §4.1 (the structure), §4.2
+// (extensions), RFC 8017 Appendix A (RSA keys), RFC 5480 §2 (EC keys) and RFC 4055 §3.1 (RSA-PSS parameters).
+// Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
+import { ByteReader } from "../../lib/bytes.js";
+import { AlertDescription } from "../../lib/constants.js";
+import { TlsError } from "../../lib/errors.js";
+import { equalBytes } from "../../lib/hex.js";
+import {
+  Tag,
+  contextTag,
+  derError,
+  peekTag,
+  readAny,
+  readBitString,
+  readBoolean,
+  readElement,
+  readInteger,
+  readNull,
+  readOctetString,
+  readOid,
+  readSmallInteger,
+  readString,
+  readTime,
+  tagName,
+} from "./der.js";
+import type { EcCurve } from "./ecdsa.js";
+import type { HashName } from "./hashes.js";
+import { NotImplemented } from "../../lib/errors.js";
+
+/** Object identifiers this chapter understands, with the document that assigns each. */
+export const Oid = {
+  // Public keys
+  rsaEncryption: "1.2.840.113549.1.1.1", // RFC 8017 Appendix A.1
+  rsassaPss: "1.2.840.113549.1.1.10", // RFC 4055 §3.1 (as a key: RSA usable only for PSS)
+  ecPublicKey: "1.2.840.10045.2.1", // RFC 5480 §2.1.1
+  secp256r1: "1.2.840.10045.3.1.7", // RFC 5480 §2.1.1.1 (P-256)
+  secp384r1: "1.3.132.0.34", // RFC 5480 §2.1.1.1 (P-384)
+  // Signature algorithms
+  sha256WithRSAEncryption: "1.2.840.113549.1.1.11", // RFC 8017 Appendix A.2.4
+  sha384WithRSAEncryption: "1.2.840.113549.1.1.12",
+  sha512WithRSAEncryption: "1.2.840.113549.1.1.13",
+  ecdsaWithSHA256: "1.2.840.10045.4.3.2", // RFC 5758 §3.2
+  ecdsaWithSHA384: "1.2.840.10045.4.3.3",
+  ecdsaWithSHA512: "1.2.840.10045.4.3.4",
+  // Hashes and MGF1, for RSA-PSS parameters
+  sha256: "2.16.840.1.101.3.4.2.1", // RFC 5758 §2
+  sha384: "2.16.840.1.101.3.4.2.2",
+  sha512: "2.16.840.1.101.3.4.2.3",
+  mgf1: "1.2.840.113549.1.1.8", // RFC 8017 Appendix B.2.1
+  // Extensions (RFC 5280 §4.2.1)
+  subjectKeyIdentifier: "2.5.29.14",
+  keyUsage: "2.5.29.15",
+  subjectAltName: "2.5.29.17",
+  basicConstraints: "2.5.29.19",
+  authorityKeyIdentifier: "2.5.29.35",
+  extKeyUsage: "2.5.29.37",
+  // Extended key usages (RFC 5280 §4.2.1.12)
+  anyExtendedKeyUsage: "2.5.29.37.0",
+  serverAuth: "1.3.6.1.5.5.7.3.1",
+  clientAuth: "1.3.6.1.5.5.7.3.2",
+} as const;
+
+/** OID → its name, for the notes of a DER dump: "1.2.840.10045.4.3.2" reads as "ecdsaWithSHA256". */
+export const OID_NAMES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(Oid).map(([name, oid]) => [oid, name]));
+
+/** readOid, plus the OID's name (when this chapter knows it) in the notes. */
+export function readKnownOid(r: ByteReader, field: string): string {
+  const oid = readOid(r, field);
+  const name = OID_NAMES[oid] ?? ATTRIBUTE_NAMES[oid];
+  if (name !== undefined) r.describe(name);
+  return oid;
+}
+
+/** Short names for the attributes of a distinguished name (RFC 4519 §2, RFC 5280 Appendix A.1). */
+export const ATTRIBUTE_NAMES: Readonly<Record<string, string>> = {
+  "2.5.4.3": "CN",
+  "2.5.4.5": "serialNumber",
+  "2.5.4.6": "C",
+  "2.5.4.7": "L",
+  "2.5.4.8": "ST",
+  "2.5.4.10": "O",
+  "2.5.4.11": "OU",
+  "1.2.840.113549.1.9.1": "emailAddress",
+  "0.9.2342.19200300.100.1.25": "DC",
+};
+
+/** A distinguished name: RDNs in the order they were encoded, each a set of type=value pairs. */
+export interface Name {
+  rdns: { type: string; name: string; value: string }[][];
+  /** "CN=…, O=…" in encoded order, for people. */
+  text: string;
+  /** The exact DER, which is what path building compares. */
+  der: Uint8Array;
+}
+
+/** How a certificate is signed, read from an AlgorithmIdentifier. */
+export type SignatureAlgorithm =
+  | { kind: "rsa-pkcs1"; hash: HashName; name: string }
+  | { kind: "rsa-pss"; hash: HashName; mgfHash: HashName; saltLength: number; name: string }
+  | { kind: "ecdsa"; hash: HashName; name: string }
+  | { kind: "unsupported"; name: string };
+
+/** The subject's public key. `pss` marks an RSA key restricted to RSA-PSS (RFC 4055 §1.2). */
+export type PublicKey =
+  | { kind: "rsa"; n: bigint; e: bigint; bits: number; pss: boolean }
+  | { kind: "ec"; curve: EcCurve; point: Uint8Array }
+  | { kind: "unsupported"; name: string };
+
+/** The keyUsage bits (RFC 5280 §4.2.1.3), bit 0 first. */
+export const KEY_USAGE_BITS = [
+  "digitalSignature",
+  "nonRepudiation",
+  "keyEncipherment",
+  "dataEncipherment",
+  "keyAgreement",
+  "keyCertSign",
+  "cRLSign",
+  "encipherOnly",
+  "decipherOnly",
+] as const;
+export type KeyUsage = (typeof KEY_USAGE_BITS)[number];
+
+/** The extensions this chapter acts on; absent ones are undefined. */
+export interface Extensions {
+  subjectAltName?: { dnsNames: string[]; ipAddresses: Uint8Array[] };
+  basicConstraints?: { ca: boolean; pathLen?: number };
+  keyUsage?: KeyUsage[];
+  /** Extended key usage OIDs, e.g. Oid.serverAuth. */
+  extKeyUsage?: string[];
+  subjectKeyIdentifier?: Uint8Array;
+  authorityKeyIdentifier?: Uint8Array;
+  /** Every extension, in order, with whether this chapter understood it. */
+  all: { oid: string; critical: boolean; understood: boolean }[];
+}
+
+/** One parsed certificate. */
+export interface Certificate {
+  /** The whole certificate as received. */
+  der: Uint8Array;
+  /** tbsCertificate exactly as received: the bytes the issuer signed. */
+  tbs: Uint8Array;
+  /** 1, 2 or 3 (the DER holds 0, 1 or 2). */
+  version: number;
+  serial: bigint;
+  issuer: Name;
+  subject: Name;
+  notBefore: Date;
+  notAfter: Date;
+  publicKey: PublicKey;
+  extensions: Extensions;
+  signatureAlgorithm: SignatureAlgorithm;
+  /** The signature bits (signatureValue's BIT STRING contents). */
+  signature: Uint8Array;
+}
+
+const HASH_BY_OID: Readonly<Record<string, HashName>> = {
+  [Oid.sha256]: "SHA-256",
+  [Oid.sha384]: "SHA-384",
+  [Oid.sha512]: "SHA-512",
+};
+
+const PKCS1_SIGNATURES: Readonly<Record<string, HashName>> = {
+  [Oid.sha256WithRSAEncryption]: "SHA-256",
+  [Oid.sha384WithRSAEncryption]: "SHA-384",
+  [Oid.sha512WithRSAEncryption]: "SHA-512",
+};
+
+const ECDSA_SIGNATURES: Readonly<Record<string, HashName>> = {
+  [Oid.ecdsaWithSHA256]: "SHA-256",
+  [Oid.ecdsaWithSHA384]: "SHA-384",
+  [Oid.ecdsaWithSHA512]: "SHA-512",
+};
+
+/** The RSA-PSS defaults when a parameter is absent (RFC 4055 §3.1): SHA-1, MGF1 with SHA-1, salt 20. */
+const PSS_DEFAULT_SALT = 20;
+
+/** A hash AlgorithmIdentifier inside PSS parameters; SHA-1 and others are not supported here. */
+function readHashAlgorithm(r: ByteReader, field: string): HashName | undefined {
+  const body = readElement(r, Tag.SEQUENCE, field);
+  const oid = readKnownOid(body, `${field} algorithm`);
+  // The parameters of a SHA-2 identifier are absent or NULL (RFC 5754 §2); accept both.
+  if (peekTag(body) === Tag.NULL) readNull(body, `${field} parameters`);
+  body.end(field);
+  return HASH_BY_OID[oid];
+}
+
+/** RSASSA-PSS-params (RFC 4055 §3.1): hash [0], maskGen [1], saltLength [2], trailerField [3], all with defaults. */
+function readPssParameters(r: ByteReader, field: string): SignatureAlgorithm {
+  const body = readElement(r, Tag.SEQUENCE, field);
+  let hash: HashName | undefined;
+  let mgfHash: HashName | undefined;
+  let saltLength = PSS_DEFAULT_SALT;
+  let defaults = true;
+  if (peekTag(body) === contextTag(0, true)) {
+    const wrapper = readElement(body, contextTag(0, true), `${field} hashAlgorithm`);
+    hash = readHashAlgorithm(wrapper, `${field} hashAlgorithm`);
+    wrapper.end(`${field} hashAlgorithm`);
+    defaults = false;
+  }
+  if (peekTag(body) === contextTag(1, true)) {
+    const wrapper = readElement(body, contextTag(1, true), `${field} maskGenAlgorithm`);
+    const mgf = readElement(wrapper, Tag.SEQUENCE, `${field} maskGenAlgorithm`);
+    wrapper.end(`${field} maskGenAlgorithm`);
+    const mgfOid = readKnownOid(mgf, `${field} maskGenAlgorithm algorithm`);
+    const inner = readHashAlgorithm(mgf, `${field} MGF1 hash`);
+    mgf.end(`${field} maskGenAlgorithm`);
+    mgfHash = mgfOid === Oid.mgf1 ? inner : undefined;
+  }
+  if (peekTag(body) === contextTag(2, true)) {
+    const salt = readElement(body, contextTag(2, true), `${field} saltLength`);
+    saltLength = readSmallInteger(salt, `${field} saltLength`, 1024);
+    salt.end(`${field} saltLength`);
+  }
+  if (peekTag(body) === contextTag(3, true)) {
+    const trailer = readElement(body, contextTag(3, true), `${field} trailerField`);
+    const at = trailer.offset;
+    // trailerFieldBC (1), meaning the 0xbc byte, is the only value ever defined (RFC 4055 §3.1).
+    if (readSmallInteger(trailer, `${field} trailerField`, 255) !== 1) throw derError(`${field} trailerField`, at, "must be 1");
+    trailer.end(`${field} trailerField`);
+  }
+  body.end(field);
+  if (hash === undefined || mgfHash === undefined || defaults) {
+    return { kind: "unsupported", name: "RSASSA-PSS with SHA-1 or an unknown hash/MGF" };
+  }
+  return { kind: "rsa-pss", hash, mgfHash, saltLength, name: `RSASSA-PSS (${hash}, MGF1-${mgfHash}, salt ${saltLength})` };
+}
+
+/** A signature AlgorithmIdentifier (RFC 5280 §4.1.1.2). Unknown ones are kept as "unsupported", not refused here. */
+export function readSignatureAlgorithm(r: ByteReader, field: string): SignatureAlgorithm {
+  const body = readElement(r, Tag.SEQUENCE, field);
+  const oid = readKnownOid(body, `${field} algorithm`);
+  let algorithm: SignatureAlgorithm;
+  if (oid in PKCS1_SIGNATURES) {
+    // RFC 8017 Appendix A.2.4: the parameters are NULL; some encoders omit them, which RFC 4055 §5 tolerates.
+    if (peekTag(body) === Tag.NULL) readNull(body, `${field} parameters`);
+    const hash = PKCS1_SIGNATURES[oid];
+    algorithm = { kind: "rsa-pkcs1", hash, name: `${hash.replace("-", "").toLowerCase()}WithRSAEncryption` };
+  } else if (oid in ECDSA_SIGNATURES) {
+    // RFC 5758 §3.2: the parameters MUST be absent.
+    const hash = ECDSA_SIGNATURES[oid];
+    algorithm = { kind: "ecdsa", hash, name: `ecdsa-with-${hash.replace("-", "")}` };
+  } else if (oid === Oid.rsassaPss) {
+    algorithm = readPssParameters(body, `${field} parameters`);
+  } else {
+    // e.g. sha1WithRSAEncryption or Ed25519: parse past it, let validation refuse it.
+    if (body.remaining > 0) readAny(body, `${field} parameters`);
+    algorithm = { kind: "unsupported", name: oid };
+  }
+  body.end(field);
+  return algorithm;
+}
+
+/** A Name (RFC 5280 §4.1.2.4): SEQUENCE OF RelativeDistinguishedName, each a SET OF AttributeTypeAndValue. */
+export function readName(r: ByteReader, field: string): Name {
+  // TODO 03.5: readAny(r, field) gives the whole Name TLV (keep its `der`, path building compares those
+  // bytes) and a reader over it, after checking the tag is SEQUENCE. Inside: zero or more SETs, each with one
+  // or more SEQUENCE { type OBJECT IDENTIFIER, value (any string type: readString) }. Keep them as
+  // { type: oid, name: ATTRIBUTE_NAMES[oid] ?? oid, value }. `text` is "name=value" pairs joined with ", "
+  // (pairs of one RDN joined with "+"). Call .end() on every reader. (RFC 5280 §4.1.2.4, Appendix A.1)
+  throw new NotImplemented("03.5");
+  // END 03.5
+}
+
+/** The uncompressed point sizes (RFC 5480 §2.2: 04 || X || Y) and the curves they belong to. */
+const CURVES: Readonly<Record<string, { curve: EcCurve; pointLength: number }>> = {
+  [Oid.secp256r1]: { curve: "P-256", pointLength: 65 },
+  [Oid.secp384r1]: { curve: "P-384", pointLength: 97 },
+};
+/** SEC 1 §2.3.3: an uncompressed point starts with 0x04. */
+const UNCOMPRESSED_POINT = 0x04;
+
+/** SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): an AlgorithmIdentifier and the key in a BIT STRING. */
+export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKey {
+  // TODO 03.5: SEQUENCE { SEQUENCE { algorithm OID, parameters }, subjectPublicKey BIT STRING }.
+  // rsaEncryption: parameters NULL; the BIT STRING's bytes are DER again: RSAPublicKey SEQUENCE { n, e }
+  // (RFC 8017 A.1.1) — read them from the BIT STRING's own reader after its unused-bits byte, so offsets stay
+  // absolute; require n > 0, odd e ≥ 3. id-RSASSA-PSS: the
+  // same key, parameters optional (skip them with readAny), pss: true. id-ecPublicKey: parameters are the
+  // namedCurve OID; take P-256/P-384 from CURVES and require an uncompressed point (0x04, right length).
+  // bits = n.toString(2).length. Anything else: { kind: "unsupported", name: oid }, not an error. A BIT
+  // STRING with unused bits is an error. (RFC 5280 §4.1.2.7, RFC 5480 §2, RFC 4055 §1.2)
+  throw new NotImplemented("03.5");
+  // END 03.5
+}
+
+/** An iPAddress as text, for notes: dotted quad, or eight hex groups. */
+export function formatIpAddress(bytes: Uint8Array): string {
+  if (bytes.length === 4) return Array.from(bytes).join(".");
+  const groups: string[] = [];
+  for (let i = 0; i + 1 < bytes.length; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  return groups.join(":");
+}
+
+/** Most certificates carry under ten extensions; a hard cap keeps a hostile input from costing much. */
+export const MAX_EXTENSIONS = 64;
+
+/** GeneralName tags we read (RFC 5280 §4.2.1.6): [2] dNSName and [7] iPAddress, both IMPLICIT primitives. */
+const GENERAL_NAME_DNS = contextTag(2, false);
+const GENERAL_NAME_IP = contextTag(7, false);
+/** An iPAddress is 4 bytes (IPv4) or 16 (IPv6) in a certificate's SAN (RFC 5280 §4.2.1.6). */
+const IP_LENGTHS = [4, 16];
+/** keyIdentifier inside AuthorityKeyIdentifier is [0] IMPLICIT OCTET STRING (RFC 5280 §4.2.1.1). */
+const AKI_KEY_IDENTIFIER = contextTag(0, false);
+
+/** Reads the extensions of a v3 certificate (RFC 5280 §4.1.2.9, §4.2): the [3] EXPLICIT SEQUENCE OF Extension. */
+export function readExtensions(r: ByteReader, field: string): Extensions {
+  // TODO 03.6: each Extension is SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE (present only if
+  // the next tag is BOOLEAN), extnValue OCTET STRING } whose octets are DER again: read them with a new
+  // ByteReader and .end() it. Understand (RFC 5280 §4.2.1.x):
+  //   subjectAltName: SEQUENCE OF GeneralName; keep [2] dNSName (IA5 text) and [7] iPAddress (4 or 16 bytes),
+  //     skip the other kinds; basicConstraints: SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLen INTEGER OPTIONAL };
+  //   keyUsage: BIT STRING, bit 0 = the top bit of the first byte, names in KEY_USAGE_BITS;
+  //   extKeyUsage: SEQUENCE OF OID; subjectKeyIdentifier: OCTET STRING; authorityKeyIdentifier: SEQUENCE
+  //     whose optional [0] holds the key id.
+  // Record every extension in `all` with understood true/false; an OID seen twice is an error (§4.2); at most
+  // MAX_EXTENSIONS. Do not refuse unknown critical ones here: validation does, naming the certificate.
+  throw new NotImplemented("03.6");
+  // END 03.6
+}
+
+/** Certificate versions as the DER writes them (RFC 5280 §4.1.2.1): v1 is 0 (the default), v3 is 2. */
+export const VERSION_V3 = 2;
+/** The [0] EXPLICIT wrapper of the version, and the [1] and [2] unique identifiers (RFC 5280 §4.1). */
+const VERSION_TAG = contextTag(0, true);
+const ISSUER_UNIQUE_ID = contextTag(1, false);
+const SUBJECT_UNIQUE_ID = contextTag(2, false);
+const EXTENSIONS_TAG = contextTag(3, true);
+/** RFC 5280 §4.1.2.2: serial numbers are at most 20 octets. (Some real CAs issued negative ones; we read them.) */
+const MAX_SERIAL = 1n << 160n;
+
+/** Parses one DER certificate (RFC 5280 §4.1). Throws bad_certificate, with field and offset, if it does not parse. */
+export function parseCertificate(der: Uint8Array): Certificate {
+  const r = new ByteReader(der);
+  try {
+    const certificate = readCertificate(r);
+    if (r.remaining !== 0) throw derError("Certificate", r.offset, `${r.remaining} byte(s) after the certificate`);
+    return certificate;
+  } catch (e) {
+    // ByteReader.end() reports leftover bytes as decode_error; inside a certificate that is a corrupt
+    // certificate like any other DER fault, so the client's alert is bad_certificate (RFC 8446 §6.2).
+    if (e instanceof TlsError && e.alert === AlertDescription.decode_error) {
+      throw new TlsError(AlertDescription.bad_certificate, e.detail, { field: e.field, offset: e.offset });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Reads one certificate from `r` (which keeps every note: render `r.annotations` to see the DER tree).
+ * parseCertificate is this plus "nothing may follow".
+ */
+export function readCertificate(r: ByteReader): Certificate {
+  // The outer SEQUENCE, and its exact bytes: the certificate as received.
+  const start = r.offset;
+  const certificate = readElement(r, Tag.SEQUENCE, "Certificate");
+  const der = Uint8Array.prototype.slice.call(r.data, start, r.offset);
+  // TODO 03.5: read what `certificate` holds: tbsCertificate, signatureAlgorithm, signatureValue BIT STRING.
+  // tbsCertificate ::= SEQUENCE { version [0] EXPLICIT INTEGER DEFAULT v1, serialNumber INTEGER, signature
+  // AlgorithmIdentifier, issuer Name, validity SEQUENCE { notBefore, notAfter Time }, subject Name,
+  // subjectPublicKeyInfo, issuerUniqueID [1] OPTIONAL, subjectUniqueID [2] OPTIONAL, extensions [3] OPTIONAL
+  // (v3 only) }. Read tbsCertificate with readAny to keep its exact bytes (`tbs`). The outer
+  // signatureAlgorithm must be byte-identical to the one inside tbsCertificate (§4.1.1.2), else bad_certificate;
+  // the signature BIT STRING must have 0 unused bits; the version is 0, 1 or 2 (v1–v3), anything else is an
+  // error. Missing extensions → { all: [] }. Use
+  // readSignatureAlgorithm (given), readName, readTime, readSubjectPublicKeyInfo and readExtensions.
+  // (RFC 5280 §4.1, §4.1.1, §4.1.2)
+  throw new NotImplemented("03.5");
+  // END 03.5
+}
+
+/** Parses a list of DER certificates, naming which one failed. */
+export function parseCertificates(ders: Uint8Array[]): Certificate[] {
+  return ders.map((der, i) => {
+    try {
+      return parseCertificate(der);
+    } catch (e) {
+      if (e instanceof TlsError) {
+        throw new TlsError(e.alert, `certificate ${i + 1} of ${ders.length}: ${e.detail}`, { field: e.field, offset: e.offset });
+      }
+      throw e;
+    }
+  });
+}
+
+/** True when a certificate names itself as its issuer (a root, or a self-signed leaf). */
+export function isSelfIssued(cert: Certificate): boolean {
+  return equalBytes(cert.issuer.der, cert.subject.der);
+}

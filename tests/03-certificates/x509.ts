@@ -1,0 +1,1133 @@
+// Exercises 03.5 (names, public keys, the certificate) and 03.6 (extensions), graded against outside references only:
+// Node's crypto.X509Certificate and OpenSSL's certificate text (`openssl pkcs7 -print_certs -text`, one run for all)
+// for every certificate file in tests/fixtures and tests/fixtures/pki (the directories are listed when the tests
+// load, so every *.crt there is covered, whatever the folders hold), RFC 8448's certificates, two made here by
+// `openssl req`, and edits of real certificates (with a DER re-encoder written out below from X.690). Signatures
+// are checked lightly: where Node finds the issuer, its key must verify the bytes we call tbs and signature.
+// The tests of 03.5 read certificates with their extensions taken out, so that they pass before 03.6 is done.
+import { expect } from "chai";
+import fc from "fast-check";
+import { execFileSync } from "node:child_process";
+import { X509Certificate, constants, createPublicKey, generateKeyPairSync, verify, type KeyObject } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ByteReader } from "../../lib/bytes.js";
+import { AlertDescription } from "../../lib/constants.js";
+import { isNotImplemented } from "../../lib/errors.js";
+import { toHex } from "../../lib/hex.js";
+import { readPemCertificates, toPem } from "../../lib/pem.js";
+import {
+  ATTRIBUTE_NAMES,
+  type Certificate,
+  MAX_EXTENSIONS,
+  parseCertificate,
+  readName,
+  readSubjectPublicKeyInfo,
+} from "../../chapters/03-certificates/x509.js";
+import { NUM_RUNS, assertProperty, checkTlsError, concatBytes, mutationsOf, truncations } from "../support/properties.js";
+import { traceSection, rfc8448RsaKey } from "../support/rfc8448.js";
+
+const BAD_CERTIFICATE = [AlertDescription.bad_certificate];
+/**
+ * Bytes left over inside a structure: `.end()` on a ByteReader says decode_error, and parseCertificate turns that
+ * into bad_certificate like every other fault of a certificate (RFC 8446 §6.2: the certificate is corrupt).
+ */
+const BAD_OR_LEFTOVER = [AlertDescription.bad_certificate];
+
+const FIXTURES = fileURLToPath(new URL("../fixtures/", import.meta.url));
+const PKI = join(FIXTURES, "pki");
+const listCrt = (dir: string): string[] => {
+  try {
+    return readdirSync(dir).filter((f) => f.endsWith(".crt")).sort();
+  } catch {
+    return [];
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// A small DER tree (X.690 §8.1), written out here to take real certificates apart and put edited ones together
+
+interface DerNode {
+  tag: number;
+  /** Where the TLV starts and ends in the bytes it was parsed from. */
+  start: number;
+  end: number;
+  contents: Uint8Array;
+  /** For constructed tags (bit 0x20): the elements inside, which encodeDer uses instead of `contents`. */
+  children?: DerNode[];
+}
+
+function parseDer(b: Uint8Array, at = 0): DerNode {
+  const tag = b[at]!;
+  let length = b[at + 1]!;
+  let header = 2;
+  if (length >= 0x80) {
+    const count = length & 0x7f;
+    length = 0;
+    for (let i = 0; i < count; i++) length = length * 256 + b[at + 2 + i]!;
+    header += count;
+  }
+  const start = at;
+  const end = at + header + length;
+  if (end > b.length) throw new Error(`reference DER parser: element at ${at} runs past the end`);
+  const node: DerNode = { tag, start, end, contents: b.slice(at + header, end) };
+  if ((tag & 0x20) !== 0) {
+    node.children = [];
+    for (let i = at + header; i < end; ) {
+      const child = parseDer(b, i);
+      node.children.push(child);
+      i = child.end;
+    }
+  }
+  return node;
+}
+
+function lengthBytes(n: number): number[] {
+  if (n < 0x80) return [n];
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+  return [0x80 | bytes.length, ...bytes];
+}
+
+/** A TLV with the shortest length (X.690 §10.1). */
+const tlv = (tag: number, ...parts: Uint8Array[]): Uint8Array => {
+  const contents = concatBytes(...parts);
+  return concatBytes(Uint8Array.from([tag, ...lengthBytes(contents.length)]), contents);
+};
+
+function encodeDer(node: { tag: number; contents: Uint8Array; children?: DerNode[] }): Uint8Array {
+  return node.children ? tlv(node.tag, ...node.children.map(encodeDer)) : tlv(node.tag, node.contents);
+}
+
+/** A node made from bytes of one TLV. */
+const nodeOf = (der: Uint8Array): DerNode => parseDer(der);
+
+/** X.690 §8.19: an OBJECT IDENTIFIER's contents. */
+function oidContents(dotted: string): Uint8Array {
+  const arcs = dotted.split(".").map(BigInt);
+  const subs = [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)];
+  const out: number[] = [];
+  for (const s of subs) {
+    const groups: number[] = [];
+    let v = s;
+    do {
+      groups.unshift(Number(v & 0x7fn));
+      v >>= 7n;
+    } while (v > 0n);
+    for (let i = 0; i < groups.length - 1; i++) groups[i]! |= 0x80;
+    out.push(...groups);
+  }
+  return Uint8Array.from(out);
+}
+const oid = (dotted: string): Uint8Array => tlv(0x06, oidContents(dotted));
+
+const h = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex.replace(/\s+/g, ""), "hex"));
+const hex = (b: Uint8Array): string => toHex(b);
+
+/** The parts of a certificate's tree, by RFC 5280 §4.1's order. */
+function partsOf(cert: DerNode) {
+  const tbs = cert.children![0]!;
+  const fields = tbs.children!;
+  const v = fields[0]!.tag === 0xa0 ? 1 : 0;
+  const extensionsWrapper = fields.find((f) => f.tag === 0xa3);
+  return {
+    tbs,
+    fields,
+    serialIndex: v,
+    signature: fields[v + 1]!,
+    issuer: fields[v + 2]!,
+    validity: fields[v + 3]!,
+    subject: fields[v + 4]!,
+    spki: fields[v + 5]!,
+    extensionsWrapper,
+    extensions: extensionsWrapper ? extensionsWrapper.children![0]!.children! : [],
+    signatureAlgorithm: cert.children![1]!,
+    signatureValue: cert.children![2]!,
+  };
+}
+
+/** The extension with this OID inside a parsed Extension list. */
+function extension(extensions: DerNode[], dotted: string): DerNode {
+  const want = hex(oidContents(dotted));
+  const found = extensions.find((e) => hex(e.children![0]!.contents) === want);
+  if (!found) throw new Error(`the certificate has no extension ${dotted}`);
+  return found;
+}
+
+/** Edits a copy of a certificate's tree and re-encodes it (no re-signing: parsing does not check signatures). */
+function edit(der: Uint8Array, change: (cert: DerNode, parts: ReturnType<typeof partsOf>) => void): Uint8Array {
+  const cert = parseDer(der);
+  change(cert, partsOf(cert));
+  return encodeDer(cert);
+}
+
+/**
+ * The certificate with its extensions taken out (version left alone). Exercise 03.5's tests read these, so that
+ * they pass before 03.6 (readExtensions) is done; every other field is byte for byte the original's.
+ */
+const withoutExtensions = (der: Uint8Array): Uint8Array =>
+  edit(der, (_, p) => {
+    p.tbs.children = p.fields.filter((f) => f.tag !== 0xa3);
+  });
+
+/** An Extension (RFC 5280 §4.1): SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }. */
+const extensionDer = (dotted: string, critical: boolean, value: Uint8Array): Uint8Array =>
+  tlv(0x30, oid(dotted), critical ? h("01 01 ff") : new Uint8Array(0), tlv(0x04, value));
+
+// ---------------------------------------------------------------------------------------------------------------
+// The corpus: every certificate file, RFC 8448's certificates, two made by `openssl req`, and edited ones
+
+interface Entry {
+  name: string;
+  der: Uint8Array;
+  x: X509Certificate;
+  /** This certificate's part of `openssl pkcs7 -print_certs -text`. */
+  text: string;
+}
+
+/** The Certificate handshake message's first certificate (RFC 8446 §4.4.2): context<0..255>, list<0..2^24-1>, cert_data<1..2^24-1>. */
+function firstCertificateOf(message: Uint8Array): Uint8Array {
+  const u24 = (i: number): number => (message[i]! << 16) | (message[i + 1]! << 8) | message[i + 2]!;
+  let at = 4; // msg_type (1) and length (3), RFC 8446 §4
+  at += 1 + message[at]!; // certificate_request_context
+  at += 3; // certificate_list length
+  const length = u24(at);
+  return message.slice(at + 3, at + 3 + length);
+}
+
+/** RFC 8448's Certificate messages: §3's server (RSA), §6's server (ECDSA P-256) and §6's client (RSA). */
+function rfc8448Certificates(): { name: string; der: Uint8Array }[] {
+  const find = (section: 3 | 6, actor: "client" | "server"): Uint8Array => {
+    const step = traceSection(section).find((s) => s.actor === actor && s.action.includes("construct a Certificate handshake"));
+    const value = step?.values.find((v) => v.label === "Certificate");
+    if (!value) throw new Error(`RFC 8448 §${section}: no ${actor} Certificate message`);
+    return firstCertificateOf(value.bytes);
+  };
+  return [
+    { name: "RFC 8448 §3 server certificate (RSA)", der: find(3, "server") },
+    { name: "RFC 8448 §6 server certificate (ECDSA)", der: find(6, "server") },
+    { name: "RFC 8448 §6 client certificate (RSA)", der: find(6, "client") },
+  ];
+}
+
+/** One config for `openssl req -x509`: names in every string type (string_mask default), and every extension kind. */
+const REQ_CONFIG = `[req]
+distinguished_name = dn
+string_mask = default
+utf8 = yes
+prompt = no
+x509_extensions = ext
+[dn]
+[ext]
+basicConstraints = critical, CA:TRUE, pathlen:3
+keyUsage = critical, digitalSignature, nonRepudiation, keyEncipherment, dataEncipherment, keyAgreement, keyCertSign, cRLSign, encipherOnly, decipherOnly
+subjectAltName = DNS:names.test, email:a@b.example, URI:https://u.example/, IP:10.1.2.3, IP:2001:db8::1, dirName:dir, DNS:second.test
+extendedKeyUsage = serverAuth, clientAuth, codeSigning, 1.3.6.1.4.1.55555.7
+authorityKeyIdentifier = keyid:always, issuer:always
+subjectKeyIdentifier = hash
+1.3.6.1.4.1.55555.2 = ASN1:UTF8String:not critical
+certificatePolicies = 2.5.29.32.0
+[dir]
+CN = in a SAN
+[plain]
+subjectKeyIdentifier = hash
+`;
+/** A multi-valued RDN, BMPString (ā, 日本), TeletexString (Ü), IA5String, escapes, attributes ATTRIBUTE_NAMES lacks. */
+const REQ_SUBJECT =
+  '/C=NZ/ST=Te Ika-a-Māui/O=Ünïcode Ltd+OU=日本/CN=x\\+y, z"q/emailAddress=a@b.example/DC=example/SN=Sur/serialNumber=123/2.5.4.97=VATNZ-1/L=#hash ';
+
+function opensslMade(dir: string): { name: string; der: Uint8Array }[] {
+  writeFileSync(join(dir, "req.cnf"), REQ_CONFIG, "utf8");
+  const made = (name: string, file: string, args: string[]): { name: string; der: Uint8Array } => {
+    execFileSync("openssl", ["req", "-x509", "-new", "-config", join(dir, "req.cnf"), "-nodes", "-keyout", join(dir, `${file}.key`), "-out", join(dir, file), "-days", "30", ...args], {
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    return { name, der: readPemCertificates(readFileSync(join(dir, file), "utf8"))[0]! };
+  };
+  return [
+    made("openssl req: every name string type and extension kind (P-256, ecdsa-with-SHA384)", "names.crt", [
+      "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-sha384", "-multivalue-rdn", "-subj", REQ_SUBJECT, "-set_serial", "0x00ff",
+    ]),
+    made("openssl req: an Ed25519 certificate (key and signature this chapter does not support)", "ed25519.crt", [
+      "-newkey", "ed25519", "-extensions", "plain", "-subj", "/CN=ed25519.test", "-set_serial", "7",
+    ]),
+  ];
+}
+
+/** Edited certificates that still parse: each must read as Node and openssl read it. */
+function editedGood(base: (name: string) => Uint8Array): { name: string; der: Uint8Array }[] {
+  const secp256k1 = new Uint8Array(generateKeyPairSync("ec", { namedCurve: "secp256k1" }).publicKey.export({ type: "spki", format: "der" }));
+  const pssDefaults = tlv(0x30, oid("1.2.840.113549.1.1.10"), h("30 00")); // RSASSA-PSS with every parameter at its SHA-1 default
+  const unknown = (i: number): Uint8Array => extensionDer(`1.3.6.1.4.1.55555.100.${i}`, false, new Uint8Array(0));
+  return [
+    {
+      name: "edited: a v1 certificate (no version, no extensions)",
+      der: edit(base("pki/leaf-p256.crt"), (_, p) => {
+        p.tbs.children = p.fields.filter((f) => f.tag !== 0xa0 && f.tag !== 0xa3);
+      }),
+    },
+    {
+      name: "edited: a 20-octet serial number (RFC 5280 §4.1.2.2's limit)",
+      der: edit(base("pki/leaf-rsa.crt"), (_, p) => {
+        p.fields[p.serialIndex] = nodeOf(tlv(0x02, h("7f" + "a5".repeat(19))));
+      }),
+    },
+    {
+      name: "edited: a negative serial number (some CAs issued them)",
+      der: edit(base("pki/leaf-rsa.crt"), (_, p) => {
+        p.fields[p.serialIndex] = nodeOf(h("02 02 fe 01"));
+      }),
+    },
+    {
+      name: "edited: a critical extension nobody understands",
+      der: edit(base("server-ecdsa.crt"), (_, p) => {
+        p.extensions.push(nodeOf(extensionDer("1.3.6.1.4.1.55555.9", true, h("05 00"))));
+      }),
+    },
+    {
+      name: "edited: an authorityKeyIdentifier without a keyIdentifier",
+      der: edit(base("pki/leaf-p256.crt"), (_, p) => {
+        extension(p.extensions, "2.5.29.35").children![1] = nodeOf(tlv(0x04, tlv(0x30, h("82 01 05"))));
+      }),
+    },
+    {
+      name: `edited: exactly MAX_EXTENSIONS (${MAX_EXTENSIONS}) extensions`,
+      der: edit(base("pki/leaf-p256.crt"), (_, p) => {
+        for (let i = p.extensions.length; i < MAX_EXTENSIONS; i++) p.extensions.push(nodeOf(unknown(i)));
+      }),
+    },
+    {
+      name: "edited: an EC key on secp256k1 (not a curve this chapter supports)",
+      der: edit(base("pki/leaf-p256.crt"), (_, p) => {
+        p.fields[p.serialIndex + 5] = nodeOf(secp256k1);
+      }),
+    },
+    {
+      name: "edited: RSASSA-PSS with SHA-1 defaults (unsupported, not an error)",
+      der: edit(base("pki/leaf-pss.crt"), (cert, p) => {
+        p.fields[p.serialIndex + 1] = nodeOf(pssDefaults);
+        cert.children![1] = nodeOf(pssDefaults);
+      }),
+    },
+  ];
+}
+
+interface Corpus {
+  entries: Entry[];
+  byName: Map<string, Entry>;
+}
+
+let cachedCorpus: Corpus | undefined;
+
+/** Every certificate with Node's reading and openssl's text; made once (one openssl text run for all of them). */
+function corpus(): Corpus {
+  if (cachedCorpus) return cachedCorpus;
+  const found: { name: string; der: Uint8Array }[] = [];
+  for (const f of listCrt(FIXTURES)) {
+    const ders = readPemCertificates(readFileSync(join(FIXTURES, f), "utf8"), f);
+    ders.forEach((der, i) => found.push({ name: ders.length === 1 ? f : `${f} #${i + 1}`, der }));
+  }
+  for (const f of listCrt(PKI)) {
+    const ders = readPemCertificates(readFileSync(join(PKI, f), "utf8"), f);
+    ders.forEach((der, i) => found.push({ name: ders.length === 1 ? `pki/${f}` : `pki/${f} #${i + 1}`, der }));
+  }
+  found.push(...rfc8448Certificates());
+  const base = (name: string): Uint8Array => {
+    const hit = found.find((e) => e.name === name);
+    if (!hit) throw new Error(`fixture ${name} is missing`);
+    return hit.der;
+  };
+  const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-x509-"));
+  try {
+    found.push(...opensslMade(dir));
+    found.push(...editedGood(base));
+    writeFileSync(join(dir, "all.pem"), found.map((e) => toPem(e.der)).join(""), "utf8");
+    const p7 = execFileSync("openssl", ["crl2pkcs7", "-nocrl", "-certfile", join(dir, "all.pem"), "-outform", "DER"], { stdio: ["ignore", "pipe", "pipe"] });
+    const text = execFileSync("openssl", ["pkcs7", "-inform", "DER", "-print_certs", "-text", "-noout"], { input: p7, stdio: ["pipe", "pipe", "pipe"] }).toString("utf8");
+    const blocks = text.split(/^(?=Certificate:$)/m).filter((b) => b.startsWith("Certificate:"));
+    if (blocks.length !== found.length) throw new Error(`openssl printed ${blocks.length} certificates for ${found.length}`);
+    const entries = found.map((e, i) => ({ ...e, x: new X509Certificate(e.der), text: blocks[i]! }));
+    for (const e of entries) {
+      // The blocks come back in input order; make sure, so that no certificate is judged by another's text.
+      const serial = opensslFacts(e.text).serial;
+      if (serial !== nodeSerial(e.x)) throw new Error(`openssl's text for ${e.name} has serial ${serial}, Node says ${e.x.serialNumber}`);
+    }
+    cachedCorpus = { entries, byName: new Map(entries.map((e) => [e.name, e])) };
+    return cachedCorpus;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function entry(name: string): Entry {
+  const e = corpus().byName.get(name);
+  if (!e) throw new Error(`no certificate named ${name} in the corpus`);
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the oracles say
+
+/** Node's serialNumber is hex, with a "-" in front of a negative one ("-01FF"). */
+function nodeSerial(x: X509Certificate): bigint {
+  const s = x.serialNumber;
+  return s.startsWith("-") ? -BigInt("0x" + s.slice(1)) : BigInt("0x" + s);
+}
+
+type ExpectedAlgorithm =
+  | { kind: "rsa-pkcs1" | "ecdsa"; hash: string }
+  | { kind: "rsa-pss"; hash: string; mgfHash: string; saltLength: number }
+  | { kind: "unsupported" };
+
+interface OpensslExtension {
+  oid: string;
+  critical: boolean;
+  lines: string[];
+}
+
+interface OpensslFacts {
+  version: number;
+  serial: bigint;
+  algorithm: ExpectedAlgorithm;
+  /** openssl's name for the signature algorithm and, for PSS, its hash and salt (for crypto.verify). */
+  algorithmName: string;
+  pss?: { hash: string; saltLength: number };
+  modulus?: bigint;
+  extensions: OpensslExtension[];
+}
+
+/** OpenSSL's display names of extensions (crypto/objects/objects.txt) and their OIDs (RFC 5280 §4.2, RFC 6962). */
+const EXTENSION_OIDS: Readonly<Record<string, string>> = {
+  "X509v3 Subject Key Identifier": "2.5.29.14",
+  "X509v3 Key Usage": "2.5.29.15",
+  "X509v3 Subject Alternative Name": "2.5.29.17",
+  "X509v3 Issuer Alternative Name": "2.5.29.18",
+  "X509v3 Basic Constraints": "2.5.29.19",
+  "X509v3 Name Constraints": "2.5.29.30",
+  "X509v3 CRL Distribution Points": "2.5.29.31",
+  "X509v3 Certificate Policies": "2.5.29.32",
+  "X509v3 Policy Constraints": "2.5.29.36",
+  "X509v3 Authority Key Identifier": "2.5.29.35",
+  "X509v3 Extended Key Usage": "2.5.29.37",
+  "X509v3 Inhibit Any Policy": "2.5.29.54",
+  "Authority Information Access": "1.3.6.1.5.5.7.1.1",
+  "CT Precertificate SCTs": "1.3.6.1.4.1.11129.2.4.2",
+  "Netscape Comment": "2.16.840.1.113730.1.13",
+  "Netscape Cert Type": "2.16.840.1.113730.1.1",
+};
+/** The extensions exercise 03.6 says to understand (RFC 5280 §4.2.1.1, .2, .3, .6, .9, .12). */
+const UNDERSTOOD = new Set(["2.5.29.14", "2.5.29.15", "2.5.29.17", "2.5.29.19", "2.5.29.35", "2.5.29.37"]);
+const HASHES: Readonly<Record<string, string>> = { sha256: "SHA-256", sha384: "SHA-384", sha512: "SHA-512" };
+/** openssl's keyUsage words (crypto/x509/v3_bitst.c) in RFC 5280 §4.2.1.3's bit order. */
+const KEY_USAGE_WORDS: Readonly<Record<string, string>> = {
+  "Digital Signature": "digitalSignature",
+  "Non Repudiation": "nonRepudiation",
+  "Content Commitment": "nonRepudiation",
+  "Key Encipherment": "keyEncipherment",
+  "Data Encipherment": "dataEncipherment",
+  "Key Agreement": "keyAgreement",
+  "Certificate Sign": "keyCertSign",
+  "CRL Sign": "cRLSign",
+  "Encipher Only": "encipherOnly",
+  "Decipher Only": "decipherOnly",
+};
+
+function opensslFacts(text: string): OpensslFacts {
+  const lines = text.split("\n");
+  const find = (re: RegExp): RegExpExecArray | undefined => {
+    for (const l of lines) {
+      const m = re.exec(l);
+      if (m) return m;
+    }
+    return undefined;
+  };
+  const version = Number(find(/^ {8}Version: (\d+) /)?.[1]);
+  let serial: bigint;
+  const inline = find(/^ {8}Serial Number: (-?\d+) \(/);
+  if (inline) {
+    serial = BigInt(inline[1]!);
+  } else {
+    const i = lines.findIndex((l) => /^ {8}Serial Number:\s*$/.test(l));
+    const m = /^\s+(\(Negative\))?([0-9a-f:]+)$/.exec(lines[i + 1] ?? "");
+    if (!m) throw new Error(`cannot read the serial number from openssl's text:\n${text.slice(0, 400)}`);
+    serial = BigInt("0x" + m[2]!.replace(/:/g, "")) * (m[1] ? -1n : 1n);
+  }
+  // The signature algorithm inside tbsCertificate, with RSASSA-PSS's parameters on the lines after it.
+  const at = lines.findIndex((l) => /^ {8}Signature Algorithm: /.test(l));
+  const algorithmName = lines[at]!.replace(/^ {8}Signature Algorithm: /, "").trim();
+  let algorithm: ExpectedAlgorithm = { kind: "unsupported" };
+  let pss: OpensslFacts["pss"];
+  let m: RegExpExecArray | null;
+  if ((m = /^sha(256|384|512)WithRSAEncryption$/.exec(algorithmName))) algorithm = { kind: "rsa-pkcs1", hash: `SHA-${m[1]}` };
+  else if ((m = /^ecdsa-with-SHA(256|384|512)$/.exec(algorithmName))) algorithm = { kind: "ecdsa", hash: `SHA-${m[1]}` };
+  else if (algorithmName === "rsassaPss") {
+    const params = lines.slice(at + 1, at + 6).join("\n");
+    const hash = /Hash Algorithm: (\w+)(?! \(default\))\s*$/m.exec(params)?.[1];
+    const mgf = /Mask Algorithm: mgf1 with (\w+)(?! \(default\))\s*$/m.exec(params)?.[1];
+    const salt = /Salt Length: 0x([0-9a-fA-F]+)/.exec(params)?.[1];
+    const saltLength = salt === undefined ? 20 : parseInt(salt, 16);
+    if (hash && mgf && HASHES[hash] && HASHES[mgf]) {
+      algorithm = { kind: "rsa-pss", hash: HASHES[hash]!, mgfHash: HASHES[mgf]!, saltLength };
+      pss = { hash, saltLength };
+    }
+  }
+  // An RSA modulus, for keys Node cannot export as JWK (RSASSA-PSS keys).
+  let modulus: bigint | undefined;
+  const mod = lines.findIndex((l) => /^\s+Modulus:\s*$/.test(l));
+  if (mod >= 0) {
+    let digits = "";
+    for (let i = mod + 1; i < lines.length && /^\s+[0-9a-f]{2}(:[0-9a-f]{2})*:?$/.test(lines[i]!); i++) digits += lines[i]!.trim().replace(/:/g, "");
+    modulus = BigInt("0x" + digits);
+  }
+  // Extensions: a 12-space header "name: [critical]", then its value lines, indented further.
+  const extensions: OpensslExtension[] = [];
+  const start = lines.findIndex((l) => /^ {8}X509v3 extensions:\s*$/.test(l));
+  if (start >= 0) {
+    for (let i = start + 1; i < lines.length && /^ {12}/.test(lines[i]!); i++) {
+      const head = /^ {12}(\S.*?):\s*(critical)?\s*$/.exec(lines[i]!);
+      if (!head) {
+        extensions[extensions.length - 1]?.lines.push(lines[i]!.trim());
+        continue;
+      }
+      const name = head[1]!;
+      const dotted = /^\d+(\.\d+)+$/.test(name) ? name : EXTENSION_OIDS[name];
+      if (dotted === undefined) throw new Error(`the test's EXTENSION_OIDS table lacks openssl's name "${name}"; add it`);
+      extensions.push({ oid: dotted, critical: head[2] === "critical", lines: [] });
+    }
+  }
+  return { version, serial, algorithm, algorithmName, pss, modulus, extensions };
+}
+
+/** Node's "CN=…\nO=…" (one RDN a line, " + " inside a multi-valued one, RFC 4514 escapes) as (OID, value) pairs. */
+const NAME_OIDS: Readonly<Record<string, string>> = {
+  CN: "2.5.4.3",
+  SN: "2.5.4.4",
+  serialNumber: "2.5.4.5",
+  C: "2.5.4.6",
+  L: "2.5.4.7",
+  ST: "2.5.4.8",
+  street: "2.5.4.9",
+  O: "2.5.4.10",
+  OU: "2.5.4.11",
+  title: "2.5.4.12",
+  GN: "2.5.4.42",
+  initials: "2.5.4.43",
+  dnQualifier: "2.5.4.46",
+  pseudonym: "2.5.4.65",
+  organizationIdentifier: "2.5.4.97",
+  emailAddress: "1.2.840.113549.1.9.1",
+  DC: "0.9.2342.19200300.100.1.25",
+  UID: "0.9.2342.19200300.100.1.1",
+};
+
+function nodeName(text: string): { type: string; value: string }[][] {
+  if (text === "") return [];
+  return text.split("\n").map((line) =>
+    line.split(" + ").map((pair) => {
+      const eq = pair.indexOf("=");
+      const key = pair.slice(0, eq);
+      const type = /^\d+(\.\d+)+$/.test(key) ? key : NAME_OIDS[key];
+      if (type === undefined) throw new Error(`the test's NAME_OIDS table lacks Node's attribute name "${key}"; add it`);
+      return { type, value: pair.slice(eq + 1).replace(/\\(.)/gu, "$1") };
+    }),
+  );
+}
+
+/** Node's subjectAltName ("DNS:a, IP Address:127.0.0.1, …"): the dNSNames and iPAddresses, in order. */
+function nodeSan(text: string | undefined): { dnsNames: string[]; ipAddresses: string[] } | undefined {
+  if (text === undefined) return undefined;
+  const dnsNames: string[] = [];
+  const ipAddresses: string[] = [];
+  for (const m of text.matchAll(/(?:^|, )(DNS|IP Address):("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
+    const value = m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!;
+    if (m[1] === "DNS") dnsNames.push(value);
+    else ipAddresses.push(hex(ipBytes(value)));
+  }
+  return { dnsNames, ipAddresses };
+}
+
+/** An IPv4 dotted quad or an IPv6 address (groups, "::" allowed) as its 4 or 16 bytes (RFC 5280 §4.2.1.6). */
+function ipBytes(text: string): Uint8Array {
+  if (!text.includes(":")) return Uint8Array.from(text.split(".").map(Number));
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const groups = (s: string | undefined): number[] => (s ? s.split(":").map((g) => parseInt(g, 16)) : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const all = tail === undefined ? left : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  return Uint8Array.from(all.flatMap((g) => [g >> 8, g & 0xff]));
+}
+
+const fromBase64Url = (s: string): bigint => BigInt("0x" + (Buffer.from(s, "base64url").toString("hex") || "0"));
+
+type ExpectedKey =
+  | { kind: "rsa"; n: bigint; e: bigint; bits: number; pss: boolean }
+  | { kind: "ec"; curve: string; point: string }
+  | { kind: "unsupported" };
+
+/** The key as Node reads it; `modulus` is needed for RSASSA-PSS keys, which Node cannot write as JWK. */
+function expectedKey(key: KeyObject, modulus: bigint | undefined): ExpectedKey {
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === "rsa") {
+    const jwk = key.export({ format: "jwk" });
+    return { kind: "rsa", n: fromBase64Url(jwk.n!), e: fromBase64Url(jwk.e!), bits: details.modulusLength!, pss: false };
+  }
+  if (key.asymmetricKeyType === "rsa-pss") {
+    if (modulus === undefined) throw new Error("no modulus for an RSA-PSS key");
+    return { kind: "rsa", n: modulus, e: details.publicExponent!, bits: details.modulusLength!, pss: true };
+  }
+  if (key.asymmetricKeyType === "ec" && (details.namedCurve === "prime256v1" || details.namedCurve === "secp384r1")) {
+    const jwk = key.export({ format: "jwk" });
+    const point = concatBytes(Uint8Array.of(4), Buffer.from(jwk.x!, "base64url"), Buffer.from(jwk.y!, "base64url"));
+    return { kind: "ec", curve: jwk.crv!, point: hex(point) };
+  }
+  return { kind: "unsupported" };
+}
+
+/** An RSASSA-PSS SubjectPublicKeyInfo relabelled rsaEncryption (same key bits), which Node can write as JWK. */
+function rsaEncryptionTwin(spki: Uint8Array): Uint8Array {
+  const tree = parseDer(spki);
+  tree.children![0] = nodeOf(tlv(0x30, oid("1.2.840.113549.1.1.1"), h("05 00")));
+  return encodeDer(tree);
+}
+
+function ourKey(cert: Certificate): ExpectedKey {
+  const k = cert.publicKey;
+  if (k.kind === "rsa") return { kind: "rsa", n: k.n, e: k.e, bits: k.bits, pss: k.pss };
+  if (k.kind === "ec") return { kind: "ec", curve: k.curve, point: hex(k.point) };
+  return { kind: "unsupported" };
+}
+
+function ourAlgorithm(cert: Certificate): ExpectedAlgorithm {
+  const a = cert.signatureAlgorithm;
+  if (a.kind === "rsa-pss") return { kind: a.kind, hash: a.hash, mgfHash: a.mgfHash, saltLength: a.saltLength };
+  if (a.kind === "unsupported") return { kind: "unsupported" };
+  return { kind: a.kind, hash: a.hash };
+}
+
+/** The keys in the corpus that Node says signed this certificate (its own, if self-signed); a light check only. */
+function issuersOf(e: Entry): KeyObject[] {
+  return corpus()
+    .entries.filter((c) => (c === e || e.x.checkIssued(c.x)) && e.x.verify(c.x.publicKey))
+    .map((c) => c.x.publicKey);
+}
+
+/** Verifies our tbs and signature bytes with the issuer's key, as openssl names the algorithm. */
+function verifiesOurBytes(facts: OpensslFacts, key: KeyObject, cert: Certificate): boolean | undefined {
+  const name = facts.algorithmName;
+  let m: RegExpExecArray | null;
+  if ((m = /^(?:sha(\d+)WithRSAEncryption|ecdsa-with-SHA(\d+))$/.exec(name))) {
+    return verify(`sha${m[1] ?? m[2]}`, cert.tbs, key, cert.signature);
+  }
+  if (name === "rsassaPss" && facts.pss) {
+    return verify(facts.pss.hash, cert.tbs, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: facts.pss.saltLength }, cert.signature);
+  }
+  if (name === "ED25519") return verify(null, cert.tbs, key, cert.signature);
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The comparisons
+
+/**
+ * Exercise 03.5's fields of one certificate, read from its copy without extensions, against Node, openssl and the
+ * reference DER tree (the fields Node and openssl read are the same bytes in both copies).
+ */
+function checkCertificate(e: Entry): void {
+  const facts = opensslFacts(e.text);
+  const der = withoutExtensions(e.der);
+  const cert = parseCertificate(der);
+  const p = partsOf(parseDer(der));
+  const slice = (n: DerNode): string => hex(der.slice(n.start, n.end));
+
+  expect(hex(cert.der), "der").to.equal(hex(der));
+  expect(hex(cert.tbs), "tbs: the tbsCertificate TLV exactly as sent").to.equal(slice(p.tbs));
+  expect(cert.version, "version (openssl's Version line)").to.equal(facts.version);
+  expect(cert.serial, "serial (Node's serialNumber)").to.equal(nodeSerial(e.x));
+
+  for (const [which, ours, node, n] of [
+    ["issuer", cert.issuer, e.x.issuer, p.issuer],
+    ["subject", cert.subject, e.x.subject, p.subject],
+  ] as const) {
+    const expected = nodeName(node);
+    expect(
+      ours.rdns.map((rdn) => rdn.map((a) => ({ type: a.type, value: a.value }))),
+      `${which}: attribute types and values, in order (Node: ${JSON.stringify(node)})`,
+    ).to.deep.equal(expected);
+    expect(
+      ours.rdns.map((rdn) => rdn.map((a) => a.name)),
+      `${which}: attribute names (ATTRIBUTE_NAMES, else the OID)`,
+    ).to.deep.equal(expected.map((rdn) => rdn.map((a) => ATTRIBUTE_NAMES[a.type] ?? a.type)));
+    const text = expected.map((rdn) => rdn.map((a) => `${ATTRIBUTE_NAMES[a.type] ?? a.type}=${a.value}`).join("+")).join(", ");
+    expect(ours.text, `${which}.text`).to.equal(text);
+    expect(hex(ours.der), `${which}.der: the Name TLV exactly as sent`).to.equal(slice(n));
+  }
+
+  expect(cert.notBefore.getTime(), `notBefore (Node: ${e.x.validFrom})`).to.equal(Date.parse(e.x.validFrom));
+  expect(cert.notAfter.getTime(), `notAfter (Node: ${e.x.validTo})`).to.equal(Date.parse(e.x.validTo));
+  expect(ourKey(cert), `public key (Node: ${e.x.publicKey.asymmetricKeyType})`).to.deep.equal(expectedKey(e.x.publicKey, facts.modulus));
+  expect(ourAlgorithm(cert), `signature algorithm (openssl: ${facts.algorithmName})`).to.deep.equal(facts.algorithm);
+  expect(hex(cert.signature), "signature: the signatureValue's bits").to.equal(hex(p.signatureValue.contents.slice(1)));
+  expect(cert.extensions, "extensions of a certificate without any").to.deep.equal({ all: [] });
+}
+
+/** Exercise 03.6's extensions of one whole certificate against openssl's text and Node. */
+function checkExtensions(e: Entry): void {
+  const facts = opensslFacts(e.text);
+  const cert = parseCertificate(e.der);
+  const ext = cert.extensions;
+
+  // The whole certificate now: our tbs must be the exact bytes its issuer signed (a light check; where Node finds
+  // the issuer in the corpus, its key must verify our tbs and signature bytes).
+  const tbs = partsOf(parseDer(e.der)).tbs;
+  expect(hex(cert.tbs), "tbs: the tbsCertificate TLV exactly as sent").to.equal(hex(e.der.slice(tbs.start, tbs.end)));
+  for (const key of issuersOf(e)) {
+    const ok = verifiesOurBytes(facts, key, cert);
+    if (ok !== undefined) expect(ok, "the issuer's key verifies our tbs and signature bytes").to.equal(true);
+  }
+  const named = (dotted: string): OpensslExtension | undefined => facts.extensions.find((x) => x.oid === dotted);
+
+  expect(ext.all, "every extension in order: oid, critical, understood").to.deep.equal(
+    facts.extensions.map((x) => ({ oid: x.oid, critical: x.critical, understood: UNDERSTOOD.has(x.oid) })),
+  );
+
+  const san = nodeSan(e.x.subjectAltName);
+  expect(
+    ext.subjectAltName && { dnsNames: ext.subjectAltName.dnsNames, ipAddresses: ext.subjectAltName.ipAddresses.map(hex) },
+    `subjectAltName (Node: ${e.x.subjectAltName})`,
+  ).to.deep.equal(san);
+
+  const bc = named("2.5.29.19");
+  if (bc === undefined) {
+    expect(ext.basicConstraints, "basicConstraints").to.equal(undefined);
+  } else {
+    const pathLen = /pathlen:(\d+)/.exec(bc.lines.join(" "))?.[1];
+    const expected = { ca: /CA:TRUE/.test(bc.lines.join(" ")), ...(pathLen === undefined ? {} : { pathLen: Number(pathLen) }) };
+    expect(ext.basicConstraints, `basicConstraints (openssl: ${bc.lines.join(" ")})`).to.deep.equal(expected);
+  }
+
+  const ku = named("2.5.29.15");
+  expect(ext.keyUsage, `keyUsage (openssl: ${ku?.lines.join(" ")})`).to.deep.equal(
+    ku && ku.lines.join(", ").split(", ").map((w) => {
+      const name = KEY_USAGE_WORDS[w];
+      if (name === undefined) throw new Error(`the test's KEY_USAGE_WORDS table lacks openssl's "${w}"`);
+      return name;
+    }),
+  );
+
+  // Node 20's x.keyUsage is, despite its name, the extended key usage OIDs (renamed extKeyUsage in later Nodes).
+  const eku = (e.x as X509Certificate & { extKeyUsage?: string[] }).extKeyUsage ?? e.x.keyUsage;
+  expect(named("2.5.29.37") !== undefined, "openssl and Node agree that extKeyUsage is present").to.equal(eku !== undefined);
+  expect(ext.extKeyUsage, "extKeyUsage (Node's OIDs)").to.deep.equal(eku);
+
+  const colonHex = (line: string | undefined): string | undefined => line?.replace(/^keyid:/, "").replace(/:/g, "").toLowerCase();
+  const ski = named("2.5.29.14");
+  expect(ext.subjectKeyIdentifier && hex(ext.subjectKeyIdentifier), "subjectKeyIdentifier").to.equal(colonHex(ski?.lines[0]));
+  const aki = named("2.5.29.35");
+  const keyId = aki?.lines.find((l) => /^(keyid:)?[0-9A-F]{2}(:[0-9A-F]{2})*$/.test(l));
+  expect(ext.authorityKeyIdentifier && hex(ext.authorityKeyIdentifier), "authorityKeyIdentifier's keyIdentifier").to.equal(colonHex(keyId));
+}
+
+/** Parsing must fail with a TlsError carrying one of `alerts`, a field, and an offset in [from, to] when given. */
+function expectParseError(der: Uint8Array, alerts: readonly number[] = BAD_CERTIFICATE, within?: [number, number]): void {
+  let thrown: unknown;
+  try {
+    parseCertificate(der);
+  } catch (e) {
+    thrown = e;
+  }
+  if (thrown === undefined) throw new Error("the certificate must be rejected, but it parsed");
+  const error = checkTlsError(thrown, der, alerts);
+  if (within) {
+    expect(error.offset, `the offset in "${error.message}"`).to.be.within(within[0], within[1]);
+  }
+}
+
+/** Runs `fn` on each item, naming the first that fails (an unfinished exercise fails as itself). */
+function forEvery<V>(items: V[], what: (v: V) => string, fn: (v: V) => void): void {
+  for (const item of items) {
+    try {
+      fn(item);
+    } catch (e) {
+      if (isNotImplemented(e)) throw e;
+      throw new Error(`${what(item)}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+const FILE_NAMES = [...listCrt(FIXTURES), ...listCrt(PKI).map((f) => `pki/${f}`)];
+const OTHER_NAMES = [
+  "RFC 8448 §3 server certificate (RSA)",
+  "RFC 8448 §6 server certificate (ECDSA)",
+  "RFC 8448 §6 client certificate (RSA)",
+  "openssl req: every name string type and extension kind (P-256, ecdsa-with-SHA384)",
+  "openssl req: an Ed25519 certificate (key and signature this chapter does not support)",
+];
+const EDITED_NAMES = [
+  "edited: a v1 certificate (no version, no extensions)",
+  "edited: a 20-octet serial number (RFC 5280 §4.1.2.2's limit)",
+  "edited: a negative serial number (some CAs issued them)",
+  "edited: a critical extension nobody understands",
+  "edited: an authorityKeyIdentifier without a keyIdentifier",
+  `edited: exactly MAX_EXTENSIONS (${MAX_EXTENSIONS}) extensions`,
+  "edited: an EC key on secp256k1 (not a curve this chapter supports)",
+  "edited: RSASSA-PSS with SHA-1 defaults (unsupported, not an error)",
+];
+
+/** The corpus entries of a file: one, or several (#1, #2, …) for a chain file. */
+const entriesOf = (name: string): Entry[] => corpus().entries.filter((e) => e.name === name || e.name.startsWith(`${name} #`));
+
+describe("03 X.509: certificates (03.5)", () => {
+  for (const name of FILE_NAMES) {
+    it(`03.5 reads ${name} as Node's X509Certificate and openssl do`, () => {
+      const entries = entriesOf(name);
+      expect(entries.length, name).to.be.greaterThan(0);
+      for (const e of entries) checkCertificate(e);
+    });
+  }
+  for (const name of [...OTHER_NAMES, ...EDITED_NAMES]) {
+    it(`03.5 reads the ${name} as Node's X509Certificate and openssl do`, () => checkCertificate(entry(name)));
+  }
+
+  it("03.5 reads RFC 8448 §2's RSA modulus and exponent from §3's server certificate", () => {
+    const key = rfc8448RsaKey();
+    const cert = parseCertificate(withoutExtensions(entry("RFC 8448 §3 server certificate (RSA)").der));
+    const big = (b: Uint8Array): bigint => BigInt("0x" + hex(b));
+    expect(cert.publicKey).to.deep.include({ kind: "rsa", n: big(key.modulus), e: big(key.publicExponent), bits: 1024, pss: false });
+  });
+
+  it("03.5 an issuer's Name bytes equal its issuer's subject Name bytes (what path building compares)", () => {
+    expect(FILE_NAMES.length, "certificate files in tests/fixtures and tests/fixtures/pki").to.be.greaterThan(3);
+    let pairs = 0;
+    for (const child of corpus().entries) {
+      for (const parent of corpus().entries) {
+        if (!child.x.checkIssued(parent.x)) continue;
+        expect(hex(parseCertificate(withoutExtensions(child.der)).issuer.der), `${child.name} issued by ${parent.name}`).to.equal(
+          hex(parseCertificate(withoutExtensions(parent.der)).subject.der),
+        );
+        pairs++;
+      }
+    }
+    expect(pairs, "issuer/subject pairs found by Node").to.be.greaterThan(10);
+  });
+
+  it("03.5 readSubjectPublicKeyInfo reads the keys Node writes as SubjectPublicKeyInfo", () => {
+    const cases: [string, KeyObject][] = [
+      ["RSA (server-rsa.crt)", entry("server-rsa.crt").x.publicKey],
+      ["P-256 (pki/leaf-p256.crt)", entry("pki/leaf-p256.crt").x.publicKey],
+      ["P-384 (pki/leaf-p384.crt)", entry("pki/leaf-p384.crt").x.publicKey],
+      ["RSASSA-PSS (pki/leaf-pss.crt)", entry("pki/leaf-pss.crt").x.publicKey],
+      ["Ed25519", generateKeyPairSync("ed25519").publicKey],
+      ["X25519", generateKeyPairSync("x25519").publicKey],
+      ["secp256k1", generateKeyPairSync("ec", { namedCurve: "secp256k1" }).publicKey],
+      ["P-521", generateKeyPairSync("ec", { namedCurve: "secp521r1" }).publicKey],
+    ];
+    for (const [what, key] of cases) {
+      const spki = new Uint8Array(key.export({ type: "spki", format: "der" }));
+      const r = new ByteReader(concatBytes(spki, h("05 00")));
+      const ours = readSubjectPublicKeyInfo(r, "subjectPublicKeyInfo");
+      expect(r.offset, `${what}: reads exactly the SubjectPublicKeyInfo`).to.equal(spki.length);
+      // The modulus of an RSASSA-PSS key by way of an rsaEncryption twin, which Node can write as JWK.
+      const twin = key.asymmetricKeyType === "rsa-pss" ? createPublicKey({ key: Buffer.from(rsaEncryptionTwin(spki)), format: "der", type: "spki" }) : undefined;
+      const expected = expectedKey(key, twin && fromBase64Url(twin.export({ format: "jwk" }).n!));
+      expect(ourKey({ publicKey: ours } as Certificate), what).to.deep.equal(expected);
+    }
+  });
+
+  it("03.5 readName reads an empty Name (allowed when the subjectAltName names the subject, RFC 5280 §4.1.2.6)", () => {
+    const name = readName(new ByteReader(h("30 00")), "subject");
+    expect(name.rdns).to.deep.equal([]);
+    expect(name.text).to.equal("");
+    expect(hex(name.der)).to.equal("3000");
+  });
+
+  /** leaf-rsa without its extensions: what the tests of 03.5 edit (the version checks below keep them). */
+  const base = (): Uint8Array => withoutExtensions(entry("pki/leaf-rsa.crt").der);
+  const full = (): Uint8Array => entry("pki/leaf-rsa.crt").der;
+
+  it("03.5 rejects extensions in a v1 certificate (RFC 5280 §4.1.2.9: v3 only)", () => {
+    expectParseError(edit(full(), (_, p) => void p.fields.shift()));
+  });
+
+  it("03.5 rejects extensions in a v2 certificate", () => {
+    expectParseError(edit(full(), (_, p) => void (p.fields[0] = nodeOf(h("a0 03 02 01 01")))));
+  });
+
+  it("03.5 rejects a version other than v1, v2, v3 (RFC 5280 §4.1: Version ::= INTEGER { v1(0), v2(1), v3(2) })", () => {
+    // Without extensions, so that "extensions need v3" cannot be what refuses it.
+    for (const version of ["a0 03 02 01 03", "a0 03 02 01 ff", "a0 03 02 01 80"]) {
+      expectParseError(edit(base(), (_, p) => void (p.fields[0] = nodeOf(h(version)))));
+    }
+  });
+
+  it("03.5 rejects a serial number longer than 20 octets (RFC 5280 §4.1.2.2)", () => {
+    expectParseError(edit(base(), (_, p) => void (p.fields[p.serialIndex] = nodeOf(tlv(0x02, h("01" + "00".repeat(20)))))));
+  });
+
+  it("03.5 rejects a signatureAlgorithm that differs from tbsCertificate's signature field (RFC 5280 §4.1.1.2)", () => {
+    // leaf-rsa is signed with ecdsa-with-SHA256 (1.2.840.10045.4.3.2); the outer copy claims ecdsa-with-SHA384.
+    const der = edit(base(), (cert) => void (cert.children![1] = nodeOf(tlv(0x30, oid("1.2.840.10045.4.3.3")))));
+    const outer = partsOf(parseDer(der)).signatureAlgorithm;
+    expectParseError(der, BAD_CERTIFICATE, [outer.start, outer.end]);
+  });
+
+  it("03.5 rejects a signature BIT STRING with unused bits", () => {
+    const der = edit(base(), (cert) => {
+      const bits = cert.children![2]!.contents.slice();
+      bits[0] = 1;
+      bits[bits.length - 1]! &= 0xfe; // a valid BIT STRING with one unused bit, which no signature has
+      cert.children![2] = nodeOf(tlv(0x03, bits));
+    });
+    expectParseError(der);
+  });
+
+  it("03.5 rejects bytes after the certificate, and an element after signatureValue", () => {
+    expectParseError(concatBytes(base(), h("00")));
+    expectParseError(edit(base(), (cert) => void cert.children!.push(nodeOf(h("05 00")))), BAD_OR_LEFTOVER);
+    expectParseError(edit(base(), (_, p) => void p.fields.push(nodeOf(h("05 00")))), BAD_OR_LEFTOVER);
+  });
+
+  it("03.5 rejects an EC key that is not an uncompressed point of the curve's size", () => {
+    const leaf = withoutExtensions(entry("pki/leaf-p256.crt").der);
+    const withPoint = (point: Uint8Array): Uint8Array =>
+      edit(leaf, (_, p) => {
+        p.spki.children![1] = nodeOf(tlv(0x03, h("00"), point));
+      });
+    const x = new Uint8Array(32).fill(7);
+    expectParseError(withPoint(concatBytes(h("02"), x))); // compressed (SEC 1 §2.3.3)
+    expectParseError(withPoint(concatBytes(h("04"), x))); // too short
+    expectParseError(withPoint(concatBytes(h("04"), x, x, h("00")))); // too long
+    expectParseError(withPoint(concatBytes(h("05"), x, x))); // not a point encoding
+  });
+
+  it("03.5 rejects an RSA key with an even, too small, or negative value, or a padded BIT STRING", () => {
+    const leaf = base();
+    const n = (entry("pki/leaf-rsa.crt").x.publicKey.export({ format: "jwk" }).n)!;
+    const modulus = concatBytes(h("00"), Buffer.from(n, "base64url"));
+    const withKey = (unused: string, rsaPublicKey: Uint8Array): Uint8Array =>
+      edit(leaf, (_, p) => {
+        p.spki.children![1] = nodeOf(tlv(0x03, h(unused), rsaPublicKey));
+      });
+    expectParseError(withKey("00", tlv(0x30, tlv(0x02, modulus), h("02 03 01 00 00")))); // e = 65536, even
+    expectParseError(withKey("00", tlv(0x30, tlv(0x02, modulus), h("02 01 01")))); // e = 1
+    expectParseError(withKey("00", tlv(0x30, h("02 01 ff"), h("02 03 01 00 01")))); // n = -1
+    expectParseError(withKey("00", tlv(0x30, tlv(0x02, modulus)))); // no exponent
+    expectParseError(withKey("01", tlv(0x30, tlv(0x02, modulus), h("02 03 01 00 01")))); // one unused bit in the key's BIT STRING
+    expectParseError(withKey("00", tlv(0x30, tlv(0x02, modulus), h("02 03 01 00 01 02 01 00"))), BAD_OR_LEFTOVER); // a third INTEGER
+    expectParseError(withKey("00", concatBytes(tlv(0x30, tlv(0x02, modulus), h("02 03 01 00 01")), h("00"))), BAD_OR_LEFTOVER); // a byte after it
+  });
+
+  it("03.5 rejects a Name with an empty RDN, a non-string value, or a bad string", () => {
+    const withSubject = (subject: Uint8Array): Uint8Array => edit(base(), (_, p) => void (p.fields[p.serialIndex + 4] = nodeOf(subject)));
+    const cn = (value: Uint8Array): Uint8Array => tlv(0x31, tlv(0x30, oid("2.5.4.3"), value));
+    expectParseError(withSubject(tlv(0x30, h("31 00")))); // X.501: an RDN has at least one attribute
+    expectParseError(withSubject(tlv(0x30, cn(h("02 01 05")))));
+    expectParseError(withSubject(tlv(0x30, cn(h("13 03 61 40 62"))))); // PrintableString with '@'
+    expectParseError(withSubject(tlv(0x30, cn(h("0c 02 c3 28"))))); // UTF8String that is not UTF-8
+    expectParseError(withSubject(tlv(0x30, tlv(0x31, tlv(0x30, oid("2.5.4.3")))))); // a type without a value
+    expectParseError(withSubject(tlv(0x31, cn(h("0c 01 61"))))); // a SET where the Name's SEQUENCE goes
+  });
+
+  it("03.5 rejects an unusable validity: a bad time, or a time in the wrong type", () => {
+    const withValidity = (validity: Uint8Array): Uint8Array => edit(base(), (_, p) => void (p.fields[p.serialIndex + 3] = nodeOf(validity)));
+    const utc = (t: string): Uint8Array => tlv(0x17, Buffer.from(t, "latin1"));
+    expectParseError(withValidity(tlv(0x30, utc("250101000000Z"), utc("250230000000Z"))));
+    expectParseError(withValidity(tlv(0x30, utc("250101000000Z"), tlv(0x0c, Buffer.from("260101000000Z")))));
+    expectParseError(withValidity(tlv(0x30, utc("250101000000Z"))));
+  });
+
+  it("03.5 rejects every truncation: of the certificate, and of tbsCertificate with every length re-encoded", () => {
+    const der = withoutExtensions(entry("pki/leaf-p256.crt").der);
+    forEvery(truncations(der), (t) => `the first ${t.length} bytes`, (t) => expectParseError(t, BAD_CERTIFICATE));
+    // Cut inside: tbsCertificate's fields end early, but every enclosing length is right, so only
+    // readCertificate's own reading of the fields can notice that some are missing or cut.
+    const fields = concatBytes(...partsOf(parseDer(der)).fields.map(encodeDer));
+    const cuts = Array.from({ length: fields.length }, (_, k) => k);
+    forEvery(cuts, (k) => `tbsCertificate cut to ${k} of ${fields.length} bytes`, (k) =>
+      expectParseError(edit(der, (_, p) => {
+        p.tbs.children = undefined;
+        p.tbs.contents = fields.slice(0, k);
+      })),
+    );
+  });
+
+  it("03.5 throws only TlsErrors for mutated certificates (or parses them)", () => {
+    const names = ["pki/leaf-rsa.crt", "pki/leaf-p384.crt", "pki/leaf-pss.crt", "pki/inter-pss.crt", "RFC 8448 §6 server certificate (ECDSA)"];
+    const seeds = names.map((n) => withoutExtensions(entry(n).der));
+    assertProperty(
+      fc.property(mutationsOf(seeds), (der) => {
+        try {
+          parseCertificate(der);
+        } catch (e) {
+          checkTlsError(e, der, BAD_OR_LEFTOVER);
+        }
+      }),
+      NUM_RUNS,
+    );
+  });
+
+  it("03.5 rejects 10,000 nested SEQUENCEs quickly, as a certificate and as a Name", () => {
+    // Built from the inside out so that every length is right: only the structure is wrong.
+    const depth = 10000;
+    const sizes = [2];
+    for (let i = 1; i < depth; i++) sizes.push(lengthBytes(sizes[i - 1]!).length + 1 + sizes[i - 1]!);
+    const parts: Uint8Array[] = [];
+    for (let i = depth - 1; i >= 1; i--) parts.push(Uint8Array.from([0x30, ...lengthBytes(sizes[i - 1]!)]));
+    parts.push(h("30 00"));
+    const nested = concatBytes(...parts);
+    for (const [what, run] of [
+      ["parseCertificate", () => parseCertificate(nested)],
+      ["readName", () => readName(new ByteReader(nested), "subject")],
+    ] as const) {
+      const start = performance.now();
+      let thrown: unknown;
+      try {
+        run();
+      } catch (e) {
+        thrown = e;
+      }
+      if (thrown === undefined) throw new Error(`${what} accepted 10,000 nested SEQUENCEs`);
+      checkTlsError(thrown, nested, BAD_CERTIFICATE);
+      expect(performance.now() - start, `${what}: milliseconds`).to.be.below(1000);
+    }
+  });
+});
+
+describe("03 X.509: extensions (03.6)", () => {
+  for (const name of FILE_NAMES) {
+    it(`03.6 reads the extensions of ${name} as openssl and Node do`, () => {
+      for (const e of entriesOf(name)) checkExtensions(e);
+    });
+  }
+  for (const name of [...OTHER_NAMES, ...EDITED_NAMES.filter((n) => !n.includes("v1 certificate"))]) {
+    it(`03.6 reads the extensions of the ${name} as openssl and Node do`, () => checkExtensions(entry(name)));
+  }
+
+  it("03.6 keeps an unknown critical extension as not understood, for validation to refuse (pki/critical-unknown.crt)", () => {
+    const e = entriesOf("pki/critical-unknown.crt")[0];
+    if (e === undefined) throw new Error("tests/fixtures/pki/critical-unknown.crt is missing");
+    const unknown = opensslFacts(e.text).extensions.filter((x) => x.critical && !UNDERSTOOD.has(x.oid));
+    expect(unknown.length, "openssl sees a critical extension outside the six").to.be.greaterThan(0);
+    const all = parseCertificate(e.der).extensions.all;
+    for (const x of unknown) expect(all).to.deep.include({ oid: x.oid, critical: true, understood: false });
+  });
+
+  it("03.6 throws only TlsErrors for mutated certificates with extensions (or parses them)", () => {
+    const names = ["pki/leaf-rsa.crt", "pki/leaf-pss.crt", "pki/critical-unknown.crt", "pki/inter-ec.crt", "openssl req: every name string type and extension kind (P-256, ecdsa-with-SHA384)"];
+    const seeds = names.flatMap((n) => entriesOf(n).map((e) => e.der));
+    assertProperty(
+      fc.property(mutationsOf(seeds), (der) => {
+        try {
+          parseCertificate(der);
+        } catch (e) {
+          checkTlsError(e, der, BAD_OR_LEFTOVER);
+        }
+      }),
+      NUM_RUNS,
+    );
+  });
+
+  it("03.6 reads the extension list cut at each Extension's end, and rejects it cut anywhere else", () => {
+    // Every enclosing length is re-encoded, so only readExtensions itself can notice a cut Extension.
+    const der = entry("pki/leaf-rsa.crt").der;
+    const list = partsOf(parseDer(der)).extensions.map(encodeDer);
+    const contents = concatBytes(...list);
+    const ends = new Map(list.map((_, i) => [concatBytes(...list.slice(0, i + 1)).length, i + 1]));
+    const cuts = Array.from({ length: contents.length }, (_, k) => k + 1); // from 1: an empty list is a case of its own
+    forEvery(cuts, (k) => `the extensions cut to ${k} of ${contents.length} bytes`, (k) => {
+      const edited = edit(der, (_, p) => {
+        const sequence = p.extensionsWrapper!.children![0]!;
+        sequence.children = undefined;
+        sequence.contents = contents.slice(0, k);
+      });
+      const whole = ends.get(k);
+      if (whole === undefined) expectParseError(edited);
+      else expect(parseCertificate(edited).extensions.all.length, "extensions read").to.equal(whole);
+    });
+  });
+
+  it("03.6 rejects an extension that appears twice (RFC 5280 §4.2)", () => {
+    const der = entry("pki/leaf-rsa.crt").der;
+    const count = partsOf(parseDer(der)).extensions.length;
+    for (let i = 0; i < count; i++) {
+      for (const where of ["next to it", "at the end"] as const) {
+        const edited = edit(der, (_, p) => {
+          const copy = nodeOf(encodeDer(p.extensions[i]!));
+          p.extensions.splice(where === "at the end" ? p.extensions.length : i + 1, 0, copy);
+        });
+        const list = partsOf(parseDer(edited)).extensions;
+        const second = list[where === "at the end" ? list.length - 1 : i + 1]!;
+        try {
+          expectParseError(edited, BAD_CERTIFICATE, [second.start, second.end - 1]);
+        } catch (e) {
+          if (isNotImplemented(e)) throw e;
+          throw new Error(`extension #${i + 1} repeated ${where}: ${(e as Error).message}`);
+        }
+      }
+    }
+  });
+
+  it(`03.6 rejects more than MAX_EXTENSIONS (${MAX_EXTENSIONS}) extensions`, () => {
+    const der = edit(entry("pki/leaf-p256.crt").der, (_, p) => {
+      for (let i = p.extensions.length; i <= MAX_EXTENSIONS; i++) p.extensions.push(nodeOf(extensionDer(`1.3.6.1.4.1.55555.100.${i}`, false, new Uint8Array(0))));
+    });
+    expectParseError(der);
+  });
+
+  /** leaf-rsa with the extension `dotted` replaced by `replacement` (a whole Extension TLV). */
+  const withExtension = (dotted: string, replacement: Uint8Array): Uint8Array =>
+    edit(entry("pki/leaf-rsa.crt").der, (_, p) => {
+      const i = p.extensions.indexOf(extension(p.extensions, dotted));
+      p.extensions[i] = nodeOf(replacement);
+    });
+
+  it("03.6 rejects a critical flag that is not DER's TRUE (01 01 01)", () => {
+    expectParseError(withExtension("2.5.29.15", tlv(0x30, oid("2.5.29.15"), h("01 01 01"), tlv(0x04, h("03 02 07 80")))));
+  });
+
+  it("03.6 rejects a subjectAltName iPAddress that is neither 4 nor 16 bytes", () => {
+    for (const length of [0, 3, 5, 8, 15, 17]) {
+      const san = tlv(0x30, h("82 09 6c 6f 63 61 6c 68 6f 73 74"), tlv(0x87, new Uint8Array(length).fill(1)));
+      expectParseError(withExtension("2.5.29.17", extensionDer("2.5.29.17", false, san)));
+    }
+  });
+
+  it("03.6 rejects a subjectAltName dNSName that is not ASCII (IA5String)", () => {
+    const san = tlv(0x30, tlv(0x82, Buffer.from("bücher.example", "utf8")));
+    expectParseError(withExtension("2.5.29.17", extensionDer("2.5.29.17", false, san)));
+  });
+
+  it("03.6 rejects extension values that are not what their OID says, or carry trailing bytes", () => {
+    const bad: [string, string, Uint8Array][] = [
+      ["keyUsage as an INTEGER", "2.5.29.15", h("02 01 05")],
+      ["keyUsage with a byte after its BIT STRING", "2.5.29.15", h("03 02 07 80 00")],
+      ["keyUsage with set padding bits", "2.5.29.15", h("03 02 07 81")],
+      ["basicConstraints as a SET", "2.5.29.19", h("31 03 01 01 ff")],
+      ["basicConstraints with cA 01", "2.5.29.19", h("30 03 01 01 01")],
+      ["basicConstraints with a negative pathLen", "2.5.29.19", h("30 06 01 01 ff 02 01 ff")],
+      ["basicConstraints with a byte after it", "2.5.29.19", h("30 03 01 01 ff 00")],
+      ["extKeyUsage holding an INTEGER", "2.5.29.37", h("30 03 02 01 01")],
+      ["extKeyUsage with a bad OID", "2.5.29.37", h("30 03 06 01 80")],
+      ["subjectAltName as an OCTET STRING", "2.5.29.17", h("04 03 82 01 61")],
+      ["subjectAltName with a GeneralName cut short", "2.5.29.17", h("30 03 82 05 61")],
+      ["subjectKeyIdentifier as a BIT STRING", "2.5.29.14", h("03 02 00 01")],
+      ["authorityKeyIdentifier as an OCTET STRING", "2.5.29.35", h("04 02 01 02")],
+    ];
+    for (const [what, dotted, value] of bad) {
+      try {
+        expectParseError(withExtension(dotted, extensionDer(dotted, false, value)), BAD_OR_LEFTOVER);
+      } catch (e) {
+        if (isNotImplemented(e)) throw e;
+        throw new Error(`${what}: ${(e as Error).message}`);
+      }
+    }
+  });
+
+  it("03.6 rejects an Extension without its extnValue, or with more than three fields", () => {
+    expectParseError(withExtension("2.5.29.15", tlv(0x30, oid("2.5.29.15"), h("01 01 ff"))));
+    expectParseError(withExtension("2.5.29.15", tlv(0x30, oid("2.5.29.15"), h("01 01 ff"), tlv(0x04, h("03 02 07 80")), h("05 00"))), BAD_OR_LEFTOVER);
+  });
+});
