@@ -154,7 +154,7 @@ export function formatReport(report: GradeReport): string {
       lines.push("", `chapter ${chapter}`);
     }
     const detail = ex.state === "waiting" ? ` (needs ${ex.needs} first)` : ex.state === "passed" ? "" : ` (${ex.passed}/${ex.passed + ex.failed} tests)`;
-    lines.push(`  ${ex.id}  ${MARK[ex.state].padEnd(14)} ${ex.text.slice(0, 60)}${ex.text.length > 60 ? "…" : ""}${detail}`);
+    lines.push(`  ${ex.id.padEnd(5)}  ${MARK[ex.state].padEnd(14)} ${ex.text.slice(0, 60)}${ex.text.length > 60 ? "…" : ""}${detail}`);
   }
   const first = report.exercises.find((e) => e.state === "failed" || e.state === "not started");
   if (first !== undefined) {
