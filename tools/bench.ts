@@ -3,12 +3,14 @@
 //   - `npm run grade -- 01` (your chapters/) and `… --impl solutions`, against a bare mocha start-up with tsx
 //   - each notebook executed with the project kernel (against the solutions)
 //   - chapter 03's chain validation against Node's X509Certificate, in this process (tools/bench-chain.ts)
+//   - chapter 06's TLS 1.2 handshake + GET against Node's tls.connect, per key exchange (tools/bench-tls12.ts)
 //   - the whole `npm test` (pass --no-full to leave it out)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchChain } from "./bench-chain.js";
+import { benchTls12 } from "./bench-tls12.js";
 import { ROOT } from "./exercises.js";
 import { scratchCopy } from "./scratch.js";
 
@@ -64,6 +66,7 @@ if (existsSync(python) && existsSync(join(ROOT, "notebooks"))) {
 } else console.log("notebooks: skipped (no .venv or no notebooks/)");
 
 await benchChain(console.log);
+await benchTls12(console.log);
 
 if (!process.argv.includes("--no-full")) {
   const t = time(npm, ["test", "--silent"]);

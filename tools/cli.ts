@@ -1,9 +1,10 @@
 // The command-line tool's commands. Each runs the learner's code (or the reference, with --impl
 // solutions) through the same imports the tests use: ../chapters/… served by the resolve hook.
 import { createConnection } from "node:net";
-import { readFileSync } from "node:fs";
+import { appendFileSync, readFileSync } from "node:fs";
+import { rootCertificates } from "node:tls";
 import { ByteReader } from "../lib/bytes.js";
-import { AlertDescription, AlertLevel, ContentType, HandshakeType, NamedGroup, ProtocolVersion, describeCode, describeSuite, nameOf } from "../lib/constants.js";
+import { AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, cipherSuites, describeCode, describeSuite, nameOf } from "../lib/constants.js";
 import { type CertificateCheck, isCertificateError, isNotImplemented, isTlsError } from "../lib/errors.js";
 import { readPemCertificates } from "../lib/pem.js";
 import { fromHex } from "../lib/hex.js";
@@ -18,6 +19,8 @@ Commands:
   hello URL [--tls 1.2|1.3]  send your ClientHello to a server and show its ServerHello
   verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at TIME]
                              validate a certificate chain with your chapter-03 code
+  connect URL [--tls 1.2] [--kx rsa|dhe|ecdhe] [--trace] …
+                             a whole TLS handshake with your client, then GET the URL's path
   grade [NN…]                run the chapter tests against your code and show the scoreboard
 
 Options for every command:
@@ -45,6 +48,22 @@ leaf to one of the trust anchors, then checks every signature, the validity date
   --at TIME    validate at this time (e.g. 2030-06-01T00:00:00Z); default now
 Prints the path and each check with ✓/✗. Exit 0 valid; 1 invalid (the last line names the failed check and
 the alert a client would send); 2 if a file cannot be read or does not decode (bad PEM or DER, with where).`,
+  connect: `tls-by-hand connect URL [--tls 1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|ffdhe2048] [--suite NAME]
+                      [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--trace] [--impl solutions]
+
+Connects to URL's host and port (https://host[:port]/path; default port 443) with YOUR TLS client (chapters
+00–06), completes the handshake, sends "GET <path>" and prints the response.
+  --tls 1.2          the protocol version (1.2; TLS 1.3 arrives with chapter 08)
+  --kx KIND          offer only suites with this key exchange: rsa, dhe or ecdhe
+  --group NAME       the group to offer for (EC)DHE: x25519, secp256r1 or ffdhe2048
+  --suite NAME       offer only this suite (IANA name, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+  --ca FILE          trust the roots in FILE (PEM) instead of Node's bundled roots
+  --servername NAME  the name to send (SNI) and to check the certificate against (default: URL's host)
+  --keylog FILE      append the NSS key-log line (CLIENT_RANDOM …) to FILE; SSLKEYLOGFILE is honoured too
+  --no-ems           do not offer the extended master secret (RFC 7627)
+  --trace            print every handshake message, both directions, annotated, and the derived secrets
+Exit 0 on success; 1 with the alert's name when the handshake fails (an alert we sent or received, or a
+certificate we refused); 2 on bad usage.`,
   grade: `tls-by-hand grade [NN…] [--reference-earlier] [--json] [--impl solutions]
 
 Runs the tests of the given chapters (all by default) against your chapters/ and prints a scoreboard:
@@ -77,6 +96,7 @@ export async function main(args: string[], options: CliOptions): Promise<number>
     if (command === "explain") return await explain(rest);
     if (command === "hello") return await hello(rest);
     if (command === "verify-chain") return await verifyChain(rest);
+    if (command === "connect") return await connect(rest);
     return await gradeCommand(rest, options);
   } catch (e) {
     return reportError(e);
@@ -368,4 +388,121 @@ function describeKey(key: { kind: string; bits?: number; curve?: string; name?: 
   if (key.kind === "rsa") return `RSA-${key.bits}`;
   if (key.kind === "ec") return `ECDSA ${key.curve}`;
   return `unsupported key ${key.name}`;
+}
+
+// ---- connect ----
+
+const KX: Record<string, string[]> = { rsa: ["RSA"], dhe: ["DHE_RSA"], ecdhe: ["ECDHE_RSA", "ECDHE_ECDSA"] };
+const GROUPS: Record<string, number> = { x25519: NamedGroup.x25519, secp256r1: NamedGroup.secp256r1, "p-256": NamedGroup.secp256r1, ffdhe2048: NamedGroup.ffdhe2048 };
+
+async function connect(args: string[]): Promise<number> {
+  const ch03 = await import("../chapters/03-certificates/index.js");
+  const ch06 = await import("../chapters/06-tls12-handshake/index.js");
+  let target: string | undefined;
+  let options: { servername: string; cipherSuites: number[]; groups?: number[]; caFile?: string; keyLog?: string; ems: boolean; trace: boolean };
+  let url: URL;
+  try {
+    const version = option(args, "--tls") ?? "1.2";
+    if (version !== "1.2") throw new UsageError(`--tls ${version}: this client speaks TLS 1.2 (TLS 1.3 comes with chapter 08)`);
+    const kx = option(args, "--kx");
+    if (kx !== undefined && !(kx in KX)) throw new UsageError(`--kx must be rsa, dhe or ecdhe, not ${kx}`);
+    const groupName = option(args, "--group");
+    if (groupName !== undefined && !(groupName.toLowerCase() in GROUPS)) throw new UsageError(`--group must be x25519, secp256r1 or ffdhe2048, not ${groupName}`);
+    const suiteName = option(args, "--suite");
+    const valued = new Set(["--tls", "--kx", "--group", "--suite", "--ca", "--servername", "--keylog", "--impl"]);
+    target = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
+    if (target === undefined) throw new UsageError(`a URL is needed\n\n${HELP.connect}`);
+    url = new URL(/^[a-z]+:\/\//i.test(target) ? target : `https://${target}`);
+    let suites = [...ch06.TLS12_SUITES];
+    if (kx !== undefined) suites = suites.filter((s) => KX[kx]!.includes(cipherSuites.get(s)?.keyExchange ?? ""));
+    if (suiteName !== undefined) {
+      const code = (CipherSuite as Record<string, number>)[suiteName.toUpperCase()];
+      if (code === undefined || !ch06.TLS12_SUITES.includes(code)) {
+        throw new UsageError(`--suite ${suiteName}: not one this client runs; it runs ${ch06.TLS12_SUITES.map((s) => describeSuite(s).replace(/ \(.*/, "")).join(", ")}`);
+      }
+      suites = suites.filter((s) => s === code);
+    }
+    if (suites.length === 0) throw new UsageError("no suite is left to offer with these options");
+    options = {
+      servername: option(args, "--servername") ?? url.hostname.replace(/^\[|\]$/g, ""),
+      cipherSuites: suites,
+      groups: groupName === undefined ? undefined : [GROUPS[groupName.toLowerCase()]!],
+      caFile: option(args, "--ca"),
+      keyLog: option(args, "--keylog") ?? process.env.SSLKEYLOGFILE,
+      ems: !args.includes("--no-ems"),
+      trace: args.includes("--trace"),
+    };
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof TypeError) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  // Trust anchors: --ca, or the Mozilla roots Node carries, parsed with your chapter-03 code.
+  let ca;
+  try {
+    ca = options.caFile !== undefined
+      ? ch03.parseCertificates(readPemCertificates(readText(options.caFile), options.caFile))
+      : ch03.parseCertificates(rootCertificates.flatMap((pem) => readPemCertificates(pem, "Node's root store")));
+  } catch (e) {
+    if (e instanceof UsageError || isTlsError(e)) {
+      console.error(`error: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const port = url.port === "" ? 443 : Number(url.port);
+  const path = `${url.pathname}${url.search}`;
+  console.log(`→ ${host}:${port}, TLS 1.2, offering ${options.cipherSuites.map((s) => describeSuite(s).replace(/ \(.*/, "")).join(", ")}`);
+  let connection;
+  try {
+    const transport = await ch06.connectTcp(host, port);
+    connection = await ch06.connectTls12(transport, {
+      servername: options.servername,
+      ca,
+      cipherSuites: options.cipherSuites,
+      groups: options.groups,
+      extendedMasterSecret: options.ems,
+      keyLog: options.keyLog === undefined ? undefined : (line: string) => appendFileSync(options.keyLog!, line + "\n"),
+    });
+  } catch (e) {
+    return handshakeFailed(e, ch06.isReceivedAlert(e));
+  }
+  if (options.trace) {
+    for (const item of ch06.annotateTrace(connection.trace)) {
+      console.log(`\n${item.entry.from === "client" ? "→" : "←"} ${item.entry.name}${item.entry.encrypted ? " (encrypted)" : ""}, ${item.data.length} bytes`);
+      console.log(renderText(item.data, item.annotations));
+    }
+    console.log("\nsecrets:");
+    for (const [name, hex] of ch06.describeSecrets(connection.secrets)) console.log(`  ${name.padEnd(26)} ${hex}`);
+  }
+  const leaf = connection.validation.path[0]!;
+  console.log(`✓ handshake done: ${describeSuite(connection.cipherSuite)}, ${connection.secrets.extendedMasterSecret ? "extended master secret" : "master secret (no RFC 7627)"}`);
+  console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
+  const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nUser-Agent: tls-by-hand\r\n\r\n`;
+  console.log(`→ GET ${path}\n`);
+  try {
+    connection.write(new TextEncoder().encode(request));
+    const decoder = new TextDecoder();
+    for (let data = await connection.read(); data !== null; data = await connection.read()) process.stdout.write(decoder.decode(data, { stream: true }));
+    process.stdout.write("\n");
+  } catch (e) {
+    return handshakeFailed(e, ch06.isReceivedAlert(e));
+  } finally {
+    connection.close();
+  }
+  return 0;
+}
+
+/** A failed connection: exit 1 with the alert's name, saying who sent it. */
+function handshakeFailed(e: unknown, received: boolean): number {
+  if (isNotImplemented(e)) return reportError(e);
+  if (isTlsError(e)) {
+    console.error(`✗ ${received ? "the server sent" : "we sent"} alert ${e.alertName}: ${e.detail}`);
+    return 1;
+  }
+  console.error(`✗ connection failed: ${e instanceof Error ? e.message : String(e)}`);
+  return 1;
 }

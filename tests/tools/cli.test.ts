@@ -185,8 +185,76 @@ describe("command-line tool", () => {
     });
   });
 
+  describe("connect (chapters 00–06) to openssl s_server -www on 127.0.0.1", () => {
+    let server: OpenSslServer;
+    let dir: string;
+    const ca = join(ROOT, "tests/fixtures/ca.crt");
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), "tls-by-hand-connect-"));
+      server = await startOpenSslServer(["-tls1_2", "-www", "-keylogfile", join(dir, "server-keys.log")]);
+    });
+    after(async () => {
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    for (const kx of ["rsa", "dhe", "ecdhe"]) {
+      it(`completes a ${kx} handshake, GETs the page, and logs the same master secret as the server`, async () => {
+        const ours = join(dir, `ours-${kx}.log`);
+        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--kx", kx, "--keylog", ours]);
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stdout).to.match(/✓ handshake done: TLS_\w+_WITH_AES_\d+_GCM_SHA\d+/);
+        expect(r.stdout).to.include("HTTP/1.0 200 ok"); // s_server -www's answer, whatever its page says
+        const line = readFileSync(ours, "utf8").trim();
+        expect(line).to.match(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/);
+        // The server's own key log is the outside reference: the same line, byte for byte.
+        expect(readFileSync(join(dir, "server-keys.log"), "utf8").toLowerCase()).to.include(line.toLowerCase());
+      });
+    }
+
+    it("--trace prints every message annotated, both directions, and the secrets", async () => {
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--kx", "ecdhe", "--trace"]);
+      expect(r.status, r.stderr).to.equal(0);
+      for (const m of ["→ client_hello", "← server_hello", "← certificate", "← server_key_exchange", "← server_hello_done", "→ client_key_exchange", "→ finished (encrypted)", "← finished (encrypted)"]) {
+        expect(r.stdout).to.include(m);
+      }
+      expect(r.stdout).to.match(/extended master secret +[0-9a-f]{96}/);
+    });
+
+    it("exits 1 naming the alert we send for a certificate that does not fit the name", async () => {
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--servername", "wrong.test"]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/✗ we sent alert bad_certificate: hostname failed/);
+    });
+
+    it("exits 1 naming the alert we send when the root is not trusted (Node's bundled roots by default)", async () => {
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/✗ we sent alert unknown_ca/);
+    });
+
+    it("exits 2 on bad usage", async () => {
+      for (const args of [["--kx", "foo"], ["--tls", "1.0"], ["--suite", "TLS_NOPE"]]) {
+        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, ...args]);
+        expect(r.status, args.join(" ")).to.equal(2);
+      }
+    });
+  });
+
+  it("connect exits 1 naming the alert the server sends when no suite is shared", async () => {
+    const ecdheOnly = await startOpenSslServer(["-tls1_2", "-www", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"]);
+    try {
+      const r = await cliAsync(["connect", `https://localhost:${ecdheOnly.port}/`, "--ca", join(ROOT, "tests/fixtures/ca.crt"), "--kx", "rsa"]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/✗ the server sent alert handshake_failure/);
+    } finally {
+      await ecdheOnly.close();
+    }
+  });
+
   it("every command has --help", () => {
-    for (const command of ["explain", "hello", "verify-chain", "grade"]) {
+    for (const command of ["explain", "hello", "verify-chain", "connect", "grade"]) {
       const r = cli([command, "--help"]);
       expect(r.status).to.equal(0);
       expect(r.stdout).to.include(`tls-by-hand ${command}`);

@@ -1,0 +1,45 @@
+// ECDHE: the same exchange as finite-field DH, on an elliptic curve. Our key pair comes from chapter 01's
+// makeKeyPair; the server's public value from its ServerKeyExchange; noble does the curve arithmetic. What is ours
+// to get right is which inputs to refuse and which bytes are the premaster secret.
+// Read RFC 8422 §5.10 and §5.11 (the premaster), RFC 7748 §5 and §6.1 (X25519), SEC 1 §2.3.3–2.3.4 (points).
+// Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
+import { x25519 } from "@noble/curves/ed25519.js";
+import { p256 } from "@noble/curves/nist.js";
+import { AlertDescription, NamedGroup, describeCode } from "../../lib/constants.js";
+import { TlsError, illegalParameter } from "../../lib/errors.js";
+import { NotImplemented } from "../../lib/errors.js";
+
+/** X25519 keys and shared secrets are 32 bytes (RFC 7748 §5). */
+export const X25519_KEY_LENGTH = 32;
+/** A P-256 coordinate, and a P-256 private key, is 32 bytes. */
+export const P256_COORDINATE_LENGTH = 32;
+/** SEC 1 §2.3.3: an uncompressed point is 04 || x || y. */
+export const UNCOMPRESSED_POINT = 0x04;
+export const P256_POINT_LENGTH = 1 + 2 * P256_COORDINATE_LENGTH;
+
+/** Our own key is wrong: a bug on our side, not the peer's. */
+function checkPrivateKey(privateKey: Uint8Array, length: number, group: number): void {
+  if (privateKey.length !== length) {
+    const message = `a ${describeCode(NamedGroup, group)} private key is ${length} bytes, got ${privateKey.length}`;
+    throw new TlsError(AlertDescription.internal_error, message, { field: "private key" });
+  }
+}
+
+/**
+ * The premaster secret of an ECDHE handshake with our private key and the peer's public value, on `group`
+ * (x25519 or secp256r1). Throws illegal_parameter for a group we did not offer or a public value we must refuse.
+ */
+export function ecdhePremaster(group: number, privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
+  // TODO 05.5: the ECDHE premaster, refusing bad points. x25519: the peer's value must be 32 bytes
+  // (illegal_parameter "point"); the premaster is x25519.getSharedSecret(privateKey, peerPublic), all 32 bytes (RFC
+  // 8422 §5.11). If it is all zeros the peer sent a low-order point that fixes the result whatever our key:
+  // illegal_parameter (RFC 7748 §6.1, RFC 8422 §5.11). noble already refuses the known low-order points by throwing:
+  // turn that into illegal_parameter too. secp256r1: the peer's point must be uncompressed, 65 bytes starting 04 (we
+  // offered only the uncompressed format, RFC 8422 §5.1.2), else illegal_parameter. p256.getSharedSecret(privateKey,
+  // peerPublic, true) checks that the point is on the curve and throws if not (illegal_parameter: a point off the
+  // curve is the "invalid curve" attack on our private key); it returns the shared point compressed, 02/03 || x, and
+  // the premaster is x alone, 32 bytes (RFC 8422 §5.10). Any other group: illegal_parameter "namedcurve" (we offered
+  // only these two). A private key of the wrong length is our own bug: checkPrivateKey (internal_error).
+  throw new NotImplemented("05.5");
+  // END 05.5
+}

@@ -1,0 +1,277 @@
+// The TLS 1.2 record layer of a client: what sits between the handshake and the TCP stream. It cuts what we send
+// into records (encrypted once our ChangeCipherSpec has gone out), and turns the records that arrive back into
+// handshake messages, a ChangeCipherSpec, alerts or application data. Read RFC 5246 §6.2 (records), §7.1
+// (ChangeCipherSpec), §7.2 (alerts) and §7.4 (handshake messages may be split over records or share one).
+// Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
+import { ByteWriter } from "../../lib/bytes.js";
+import {
+  AlertDescription,
+  AlertLevel,
+  ContentType,
+  HANDSHAKE_HEADER_LENGTH,
+  HandshakeType,
+  MAX_PLAINTEXT_LENGTH,
+  ProtocolVersion,
+  describeCode,
+  nameOf,
+} from "../../lib/constants.js";
+import { TlsError, alertName, isTlsError } from "../../lib/errors.js";
+import { concat } from "../../lib/hex.js";
+import { nextHandshake, writeRecord } from "../00-bytes/index.js";
+import { digest, type HashName } from "../03-certificates/index.js";
+import { type DirectionState, openRecord, sealRecord } from "./record-protection.js";
+import type { RecordTransport } from "./transport.js";
+import { NotImplemented } from "../../lib/errors.js";
+
+/** RFC 5246 §7.1: the ChangeCipherSpec message is this one byte. */
+export const CHANGE_CIPHER_SPEC = 1;
+/**
+ * The longest handshake message we accept. The uint24 length allows 16 MiB, but a peer that announces that much
+ * is either broken or trying to make us buffer it; real certificate chains stay far below (Go uses the same cap).
+ */
+export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 18;
+/** The `field` of a TlsError that reports an alert the server sent us (as opposed to one we send). */
+export const RECEIVED_ALERT = "alert from the server";
+
+/** True when `e` reports a fatal alert the server sent, rather than a check of ours that failed. */
+export function isReceivedAlert(e: unknown): boolean {
+  return isTlsError(e) && e.field === RECEIVED_ALERT;
+}
+
+/** One thing that crossed the connection, for a --trace view and the notebook. */
+export interface TraceEntry {
+  from: "client" | "server";
+  /** The record type it travelled in. */
+  contentType: number;
+  /** "client_hello", "change_cipher_spec", "alert: close_notify", "application_data", … */
+  name: string;
+  /** A handshake message with its 4-byte header; the ChangeCipherSpec byte; the alert's two bytes; the data. */
+  content: Uint8Array;
+  /** True if it travelled encrypted (after that side's ChangeCipherSpec). */
+  encrypted: boolean;
+  /** How many records carried it (a handshake message may be split, or share a record with others). */
+  records: number;
+}
+
+/**
+ * The handshake messages so far, in order, as both sides hash them for the Finished messages and the extended
+ * master secret (RFC 5246 §7.4.9: every handshake message, headers included, but no record headers, no
+ * ChangeCipherSpec and no HelloRequest).
+ */
+export class Transcript {
+  readonly messages: Uint8Array[] = [];
+
+  add(message: Uint8Array): void {
+    this.messages.push(message);
+  }
+
+  /** Hash(handshake_messages) with the suite's PRF hash. */
+  hash(hash: HashName): Uint8Array {
+    return digest(hash, concat(...this.messages));
+  }
+}
+
+const describeHandshake = (type: number): string => nameOf(HandshakeType, type) ?? `handshake(${type})`;
+
+/** The records of one client connection. */
+export class Tls12RecordLayer {
+  /** Everything sent and received so far. */
+  readonly trace: TraceEntry[] = [];
+  readonly transcript = new Transcript();
+  /** Set when the server's close_notify has arrived: it sends nothing more. */
+  peerClosed = false;
+  private readState: DirectionState | undefined;
+  private writeState: DirectionState | undefined;
+  /** Handshake bytes received but not yet a whole message: messages and records do not line up. */
+  private handshakeBuffer: Uint8Array = new Uint8Array(0);
+  /** How many records the message at the front of handshakeBuffer has come in so far. */
+  private recordsInBuffer = 0;
+
+  constructor(
+    readonly transport: RecordTransport,
+    private readonly onTrace?: (entry: TraceEntry) => void,
+  ) {}
+
+  private note(entry: TraceEntry): void {
+    this.trace.push(entry);
+    this.onTrace?.(entry);
+  }
+
+  /** Notes something we sent, encrypted if our keys are on. */
+  private sent(contentType: number, name: string, content: Uint8Array, records = 1): void {
+    this.note({ from: "client", contentType, name, content, encrypted: this.writeState !== undefined, records });
+  }
+
+  /** Notes something the server sent, encrypted if its keys are on (they are when it is opened). */
+  private received(contentType: number, name: string, content: Uint8Array, records = 1): void {
+    this.note({ from: "server", contentType, name, content, encrypted: this.readState !== undefined, records });
+  }
+
+  /** True once we protect what we send. */
+  get writeProtected(): boolean {
+    return this.writeState !== undefined;
+  }
+
+  // ---- sending ----
+
+  /**
+   * Sends `content` as records of `type`, at most 2^14 bytes each (RFC 5246 §6.2.1), sealed with the write
+   * state once our ChangeCipherSpec has gone out, in the clear before.
+   */
+  private send(type: number, content: Uint8Array): void {
+    for (let at = 0; at < content.length; at += MAX_PLAINTEXT_LENGTH) {
+      const chunk = content.subarray(at, at + MAX_PLAINTEXT_LENGTH);
+      if (this.writeState !== undefined) {
+        this.transport.write(sealRecord(this.writeState, type, chunk));
+      } else {
+        const w = new ByteWriter();
+        writeRecord(w, type, ProtocolVersion.TLS1_2, (fragment) => fragment.bytes(chunk, "fragment"));
+        this.transport.write(w.toBytes());
+      }
+    }
+  }
+
+  /** Sends one handshake message (header included) and adds it to the transcript. */
+  sendHandshake(message: Uint8Array): void {
+    this.transcript.add(message);
+    this.sent(ContentType.handshake, describeHandshake(message[0]!), message);
+    this.send(ContentType.handshake, message);
+  }
+
+  /** Sends ChangeCipherSpec, then protects everything after it with `next` (RFC 5246 §7.1). */
+  sendChangeCipherSpec(next: DirectionState): void {
+    const content = Uint8Array.of(CHANGE_CIPHER_SPEC);
+    this.sent(ContentType.change_cipher_spec, "change_cipher_spec", content);
+    this.send(ContentType.change_cipher_spec, content);
+    this.writeState = next;
+  }
+
+  /** Sends an alert (RFC 5246 §7.2), protected if our keys are on. */
+  sendAlert(level: number, description: number): void {
+    const content = Uint8Array.of(level, description);
+    this.sent(ContentType.alert, `alert: ${alertName(description)}`, content);
+    this.send(ContentType.alert, content);
+  }
+
+  /** Sends application data; only after the handshake. Empty data sends nothing. */
+  sendApplicationData(data: Uint8Array): void {
+    if (this.writeState === undefined) {
+      throw new TlsError(AlertDescription.internal_error, "application data before the handshake finished", { field: "application_data" });
+    }
+    if (data.length === 0) return;
+    this.sent(ContentType.application_data, "application_data", data, Math.ceil(data.length / MAX_PLAINTEXT_LENGTH));
+    this.send(ContentType.application_data, data);
+  }
+
+  // ---- receiving ----
+
+  /**
+   * The next record's content, decrypted if the server's keys are on. Alerts are dealt with here: close_notify
+   * ends the stream (null), a warning is skipped, a fatal alert becomes a TlsError carrying its description.
+   * Also null when the server closes the connection without a close_notify.
+   */
+  async readContent(): Promise<{ type: number; content: Uint8Array } | null> {
+    // TODO 06.3: the records' contents, alerts dealt with. Loop: record = await this.transport.readRecord()
+    // (null: return null). Once the server's keys are on (this.readState set) open it with openRecord, else its
+    // fragment is the content. Any type but alert: return { type, content }. An alert is exactly 2 bytes, level then
+    // description (else decode_error); note it with this.received(ContentType.alert, "alert: " +
+    // alertName(description), content); close_notify: set this.peerClosed and return null; any other warning: skip it
+    // and read on (RFC 5246 §7.2); fatal: throw a TlsError whose alert is the server's description and whose field is
+    // RECEIVED_ALERT, so that the caller can tell it from a failed check of our own.
+    throw new NotImplemented("06.3");
+    // END 06.3
+  }
+
+  /**
+   * The next handshake message, header included, whichever way the server cut its records: a record may hold
+   * several messages, and a message may come in several records (RFC 5246 §6.2.1). Adds it to the transcript.
+   */
+  async readHandshake(): Promise<Uint8Array> {
+    // TODO 06.3: handshake messages from records. Loop: if nextHandshake (chapter 00) finds a whole message at
+    // the front of this.handshakeBuffer, take it out of the buffer; a HelloRequest (type 0) is ignored during a
+    // handshake and never hashed (RFC 5246 §7.4.1.1); any other message: this.transcript.add it, note it with
+    // this.received(ContentType.handshake, describeHandshake(type), message, this.recordsInBuffer), set
+    // recordsInBuffer to 1 if bytes of the next message are already buffered (they came in the same record), else 0,
+    // and return it. Otherwise read a record with readContent: null means the server hung up mid-handshake
+    // (handshake_failure); anything but a handshake record is unexpected_message, and so is an empty one (RFC 5246
+    // §6.2.1 forbids them); append its content to the buffer, count the record, and as soon as the 4-byte header is
+    // there, a length over MAX_HANDSHAKE_MESSAGE_LENGTH is decode_error.
+    throw new NotImplemented("06.3");
+    // END 06.3
+  }
+
+  /** True while part of a handshake message is waiting for the rest. */
+  get handshakePending(): boolean {
+    return this.handshakeBuffer.length > 0;
+  }
+
+  /**
+   * Reads the server's ChangeCipherSpec, then opens everything after it with `next`. It must come between
+   * whole handshake messages: a message split across the key change would be half unauthenticated.
+   */
+  async readChangeCipherSpec(next: DirectionState): Promise<void> {
+    if (this.handshakePending) {
+      throw new TlsError(AlertDescription.unexpected_message, "ChangeCipherSpec in the middle of a handshake message", { field: "content type" });
+    }
+    const record = await this.readContent();
+    if (record === null) {
+      throw new TlsError(AlertDescription.handshake_failure, "the server closed the connection before its ChangeCipherSpec", { field: "handshake" });
+    }
+    if (record.type !== ContentType.change_cipher_spec) {
+      const what = record.type === ContentType.handshake ? describeHandshake(record.content[0] ?? -1) : describeCode(ContentType, record.type, 2);
+      throw new TlsError(AlertDescription.unexpected_message, `expected the server's ChangeCipherSpec, got ${what}`, { field: "content type" });
+    }
+    if (record.content.length !== 1 || record.content[0] !== CHANGE_CIPHER_SPEC) {
+      throw new TlsError(AlertDescription.decode_error, "a ChangeCipherSpec is the single byte 01", { field: "change_cipher_spec", offset: 0 });
+    }
+    this.received(ContentType.change_cipher_spec, "change_cipher_spec", record.content);
+    this.readState = next;
+  }
+
+  /**
+   * The next application data after the handshake, or null once the server has closed. A HelloRequest asks for a
+   * new handshake, which we do not do: answer with a no_renegotiation warning (RFC 5246 §7.2.2).
+   */
+  async readApplicationData(): Promise<Uint8Array | null> {
+    for (;;) {
+      if (this.peerClosed) return null;
+      const next = await this.readContent();
+      if (next === null) return null;
+      if (next.type === ContentType.application_data) {
+        if (next.content.length === 0) continue; // allowed, and means nothing (RFC 5246 §6.2.1 permits them for data)
+        this.received(ContentType.application_data, "application_data", next.content);
+        return next.content;
+      }
+      if (next.type === ContentType.handshake && next.content.length === HANDSHAKE_HEADER_LENGTH && next.content[0] === HandshakeType.hello_request) {
+        this.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
+        continue;
+      }
+      throw new TlsError(AlertDescription.unexpected_message, `expected application data, got ${describeCode(ContentType, next.type, 2)}`, {
+        field: "content type",
+      });
+    }
+  }
+
+  /**
+   * Ends a connection that failed: sends the fatal alert our check produced (the server learns why we hung up;
+   * not when the server's own alert ended it, RFC 5246 §7.2.2), then closes the transport.
+   */
+  abort(error: unknown): void {
+    try {
+      if (isTlsError(error) && !isReceivedAlert(error)) this.sendAlert(AlertLevel.fatal, error.alert);
+      else if (!isTlsError(error)) this.sendAlert(AlertLevel.fatal, AlertDescription.internal_error);
+    } catch {
+      // the connection is going away anyway
+    }
+    this.transport.close();
+  }
+
+  /** Sends close_notify (RFC 5246 §7.2.1) and closes the transport. */
+  close(): void {
+    try {
+      this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
+    } finally {
+      this.transport.close();
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// Protecting TLS 1.2 records with an AEAD, the way the GCM suites do it: AES-GCM with a nonce made of a 4-byte
+// salt from the key block and an 8-byte explicit part sent in every record, and additional data that binds the
+// sequence number and the record header to the ciphertext. Read RFC 5246 §6.2.3.3 and §6.1, RFC 5288 §3.
+// Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
+import { gcm } from "@noble/ciphers/aes.js";
+import { ByteWriter } from "../../lib/bytes.js";
+import { AlertDescription, ContentType, MAX_PLAINTEXT_LENGTH, ProtocolVersion, describeCode } from "../../lib/constants.js";
+import { TlsError } from "../../lib/errors.js";
+import { concat } from "../../lib/hex.js";
+import { writeUint } from "../00-bytes/index.js";
+import { NotImplemented } from "../../lib/errors.js";
+
+/** RFC 5288 §3: the implicit part of the nonce, client_write_IV or server_write_IV from the key block. */
+export const GCM_SALT_LENGTH = 4;
+/** RFC 5288 §3: nonce_explicit, sent in front of every record's ciphertext. */
+export const GCM_EXPLICIT_NONCE_LENGTH = 8;
+/** RFC 5116 §5.1: AES-GCM's authentication tag, appended to the ciphertext. */
+export const GCM_TAG_LENGTH = 16;
+/** RFC 5246 §6.1: seq_num is a uint64. */
+export const SEQUENCE_NUMBER_LENGTH = 8;
+/** seq_num(8) + type(1) + version(2) + length(2): the additional data of RFC 5246 §6.2.3.3. */
+export const ADDITIONAL_DATA_LENGTH = 13;
+/** RFC 5246 §6.1: "Sequence numbers are of type uint64 and may not exceed 2^64-1"; they never wrap. */
+export const MAX_SEQUENCE_NUMBER = 2n ** 64n - 1n;
+
+/**
+ * One direction of a protected connection: the client writes with the client_write key and IV, the server
+ * with the server_write ones (RFC 5246 §6.3). Each side keeps one of these for sending and one for receiving.
+ */
+export interface DirectionState {
+  /** client_write_key or server_write_key: 16 bytes for AES-128-GCM, 32 for AES-256-GCM. */
+  key: Uint8Array;
+  /** client_write_IV or server_write_IV: the 4-byte salt (RFC 5288 §3). */
+  salt: Uint8Array;
+  /** The sequence number of the next record in this direction: 0 for the first record after ChangeCipherSpec. */
+  sequence: bigint;
+}
+
+/** A DirectionState that starts at sequence number 0, as every one does right after a ChangeCipherSpec. */
+export function directionState(key: Uint8Array, salt: Uint8Array): DirectionState {
+  return { key, salt, sequence: 0n };
+}
+
+/** A uint64 as 8 big-endian bytes (seq_num, and our choice of nonce_explicit). */
+export function uint64(value: bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, value);
+  return out;
+}
+
+/**
+ * Protects one record and returns it whole, header included:
+ *
+ *   struct {
+ *      opaque nonce_explicit[8];
+ *      aead-ciphered struct {
+ *          opaque content[TLSCompressed.length];
+ *      };
+ *   } GenericAEADCipher;                                   RFC 5246 §6.2.3.3, RFC 5288 §3
+ *
+ * `explicitNonce` defaults to the sequence number, which is what OpenSSL, Go and Node send: it never repeats
+ * under one key, and that is all GCM needs from a nonce. Increments `state.sequence`.
+ */
+export function sealRecord(state: DirectionState, type: number, plaintext: Uint8Array, explicitNonce?: Uint8Array): Uint8Array {
+  // TODO 06.1: seal one record with AES-GCM. A plaintext over 2^14 bytes, a sequence number past 2^64−1, or an
+  // explicit nonce that is not 8 bytes is our own bug (internal_error). nonce = salt(4) || explicit nonce(8)
+  // (default: uint64(sequence)); additional data from the sequence number, type, TLS 1.2 (0x0303) and the plaintext's
+  // length; encrypt with gcm(key, nonce, ad).encrypt(plaintext), which returns ciphertext || 16-byte tag; the
+  // fragment is explicit nonce || that. Write the record header (type, 0x0303, fragment length) with writeUint, then
+  // the fragment; then sequence += 1. (RFC 5246 §6.2.3.3, RFC 5288 §3)
+  throw new NotImplemented("06.1");
+  // END 06.1
+}
+
+/**
+ * Checks and decrypts one protected record's fragment (as nextRecord returns it). `type` is the record's content
+ * type, which the additional data covers. Any failure is bad_record_mac; increments `state.sequence`.
+ */
+export function openRecord(state: DirectionState, type: number, fragment: Uint8Array): Uint8Array {
+  // TODO 06.1: open one record. A fragment shorter than explicit nonce + tag (24 bytes) is bad_record_mac. nonce =
+  // salt || the fragment's first 8 bytes; the additional data uses OUR sequence number (never one from the wire) and
+  // the plaintext's length (fragment length − 24); gcm(…).decrypt(the rest) throws when the tag does not verify: turn
+  // that into bad_record_mac and say nothing more (RFC 5246 §7.2.2: one alert for every way a record can fail, so that
+  // an attacker learns nothing from which one). A plaintext over 2^14 bytes is record_overflow. Then count the sequence
+  // number up by one. (RFC 5246 §6.2.3.3, RFC 5288 §3)
+  throw new NotImplemented("06.1");
+  // END 06.1
+}
+
+/**
+ *   additional_data = seq_num + TLSCompressed.type + TLSCompressed.version + TLSCompressed.length;
+ *                                                                              RFC 5246 §6.2.3.3
+ * "+" is concatenation. The length is the PLAINTEXT's length (TLSCompressed with null compression).
+ */
+export function additionalData(sequence: bigint, type: number, version: number, plaintextLength: number): Uint8Array {
+  // TODO 06.1: the additional data, the 13 bytes above: seq_num as a uint64, type as a uint8, version and the
+  // plaintext's length as uint16s, all big-endian (uint64() is given). Why this: the tag then covers the record's
+  // position in the stream and its header, so an attacker cannot drop, reorder or replay records, nor relabel an
+  // alert as application data, even though the header itself travels in the clear. (RFC 5246 §6.2.3.3)
+  throw new NotImplemented("06.1");
+  // END 06.1
+}

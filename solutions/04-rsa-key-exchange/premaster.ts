@@ -1,0 +1,52 @@
+// The premaster secret of RSA key exchange: 48 bytes the client makes up on its own and sends to the server
+// encrypted under the key in the server's certificate. Every session key is later derived from it (prf.ts).
+// Read RFC 5246 §7.4.7.1 (RSA-Encrypted Premaster Secret Message) and §8.1 (computing the master secret).
+import { randomBytes } from "@noble/hashes/utils.js";
+import { AlertDescription, ProtocolVersion } from "../../lib/constants.js";
+import { TlsError } from "../../lib/errors.js";
+
+/** An RSA premaster secret is always 48 bytes (RFC 5246 §7.4.7.1). */
+export const PREMASTER_LENGTH = 48;
+/** Its first two bytes are a ProtocolVersion (uint16). */
+export const PREMASTER_VERSION_LENGTH = 2;
+/** The rest, 46 bytes, is fresh randomness from the client. */
+export const PREMASTER_RANDOM_LENGTH = PREMASTER_LENGTH - PREMASTER_VERSION_LENGTH;
+
+/**
+ * A fresh RSA premaster secret:
+ *
+ *   struct {
+ *       ProtocolVersion client_version;
+ *       opaque random[46];
+ *   } PreMasterSecret;                                   RFC 5246 §7.4.7.1
+ *
+ * `clientVersion` is the version the client put in its ClientHello (its legacy_version, 0x0303 for a TLS 1.2
+ * client), NOT the version the server picked. `random` is the source of the 46 random bytes; tests pass their own.
+ */
+export function makeRsaPremaster(
+  clientVersion: number = ProtocolVersion.TLS1_2,
+  random: (n: number) => Uint8Array = randomBytes,
+): Uint8Array {
+  // EXERCISE 04.1: return PREMASTER_LENGTH (48) bytes: clientVersion as a big-endian uint16, then exactly
+  // PREMASTER_RANDOM_LENGTH (46) bytes from ONE call random(46). A clientVersion that is not an integer in
+  // 0 … 0xffff, or a random source that returns a different number of bytes, is our own bug: TlsError
+  // internal_error. (RFC 5246 §7.4.7.1)
+  if (!Number.isInteger(clientVersion) || clientVersion < 0 || clientVersion > 0xffff) {
+    throw new TlsError(AlertDescription.internal_error, `${clientVersion} is not a ProtocolVersion (uint16)`, { field: "client_version" });
+  }
+  const fresh = random(PREMASTER_RANDOM_LENGTH);
+  if (fresh.length !== PREMASTER_RANDOM_LENGTH) {
+    throw new TlsError(AlertDescription.internal_error, `asked for ${PREMASTER_RANDOM_LENGTH} random bytes, got ${fresh.length}`, {
+      field: "random",
+    });
+  }
+  const premaster = new Uint8Array(PREMASTER_LENGTH);
+  // Why a version inside a secret? The ClientHello travels in the clear, so an attacker can lower its version
+  // to push both sides onto an older, weaker protocol. He cannot touch the version sealed in here: the server
+  // compares the two (decryptPremaster puts the ClientHello's version in, so any mismatch breaks Finished).
+  premaster[0] = clientVersion >> 8;
+  premaster[1] = clientVersion & 0xff;
+  premaster.set(fresh, PREMASTER_VERSION_LENGTH);
+  return premaster;
+  // END 04.1
+}

@@ -1,0 +1,112 @@
+// The TCP side of a TLS connection, given: something that hands over the peer's bytes one whole record at a time
+// and sends ours. TCP delivers a stream with no record boundaries, so this is where chapter 00's nextRecord cuts
+// it into records (RFC 5246 §6.2.1). Nothing here knows about keys or handshakes.
+import * as net from "node:net";
+import { AlertDescription } from "../../lib/constants.js";
+import { TlsError } from "../../lib/errors.js";
+import { concat } from "../../lib/hex.js";
+import { type TlsRecord, nextRecord } from "../00-bytes/index.js";
+
+/** What a TLS client needs from the network: whole records in, bytes out. */
+export interface RecordTransport {
+  /** The next complete record from the peer, or null once the peer has closed the connection. */
+  readRecord(): Promise<TlsRecord | null>;
+  /** Sends bytes (one or more whole records) to the peer. */
+  write(bytes: Uint8Array): void;
+  /** Closes the connection (TCP FIN); reading afterwards gives null. */
+  close(): void;
+}
+
+/** How long a read may wait for the peer before the connection is given up, by default. */
+export const DEFAULT_READ_TIMEOUT_MS = 10_000;
+
+/**
+ * Wraps a connected socket. Bytes that arrive are buffered until nextRecord finds a whole record in them;
+ * `readRecord` waits for one. A connection that ends in the middle of a record is an error, not a quiet end.
+ */
+export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIMEOUT_MS): RecordTransport {
+  let buffered: Uint8Array = new Uint8Array(0);
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  socket.on("data", (chunk: Uint8Array) => {
+    buffered = concat(buffered, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    notify();
+  });
+  socket.on("end", () => {
+    ended = true;
+    notify();
+  });
+  socket.on("close", () => {
+    ended = true;
+    notify();
+  });
+  socket.on("error", (e) => {
+    failure = e;
+    notify();
+  });
+
+  return {
+    async readRecord(): Promise<TlsRecord | null> {
+      for (;;) {
+        const found = nextRecord(buffered); // chapter 00: null until a whole record is here
+        if (found !== null) {
+          buffered = buffered.slice(found.size);
+          return found.record;
+        }
+        if (failure !== undefined) throw failure;
+        if (ended) {
+          if (buffered.length === 0) return null;
+          throw new TlsError(AlertDescription.decode_error, `the connection ended inside a record (${buffered.length} bytes of it arrived)`, {
+            field: "record",
+          });
+        }
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            wake = undefined;
+            reject(new Error(`no data from ${socket.remoteAddress}:${socket.remotePort} for ${timeoutMs} ms`));
+          }, timeoutMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    },
+    write(bytes: Uint8Array): void {
+      if (!socket.destroyed && socket.writable) socket.write(bytes);
+    },
+    close(): void {
+      socket.end();
+      // Give the FIN (and anything queued before it) a moment, then let go of the socket for good.
+      setTimeout(() => socket.destroy(), 100).unref();
+    },
+  };
+}
+
+/** Opens a TCP connection to host:port and wraps it. */
+export function connectTcp(host: string, port: number, timeoutMs = DEFAULT_READ_TIMEOUT_MS): Promise<RecordTransport> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host, port });
+    socket.setNoDelay(true); // a handshake is small messages back and forth: do not let Nagle hold them
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`cannot connect to ${host}:${port}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.off("error", onError);
+      resolve(socketTransport(socket, timeoutMs));
+    });
+    const onError = (e: Error): void => {
+      clearTimeout(timer);
+      reject(new Error(`cannot connect to ${host}:${port}: ${e.message}`));
+    };
+    socket.once("error", onError);
+  });
+}
