@@ -15,12 +15,27 @@ export function initialize(data) {
 
 const CHAPTER = /^chapters\/(\d\d)-/;
 
-export async function resolve(specifier, context, nextResolve) {
-  const result = await nextResolve(specifier, context);
-  if (!result.url.startsWith(root)) return result;
-  const rel = result.url.slice(root.length);
+/** The solutions/ URL for a chapters/NN-… URL that should load the reference, else undefined. */
+function redirect(url) {
+  if (!url.startsWith(root)) return undefined;
+  const rel = url.slice(root.length);
   const m = CHAPTER.exec(rel);
-  if (m === null) return result;
+  if (m === null) return undefined;
   const useSolutions = impl === "solutions" || Number(m[1]) < referenceBelow;
-  return useSolutions ? { ...result, url: root + "solutions/" + rel.slice("chapters/".length) } : result;
+  return useSolutions ? root + "solutions/" + rel.slice("chapters/".length) : undefined;
+}
+
+export async function resolve(specifier, context, nextResolve) {
+  let result;
+  try {
+    result = await nextResolve(specifier, context);
+  } catch (e) {
+    // chapters/NN not generated yet (a chapter being written): if the reference is wanted, resolve it there.
+    const relative = /^\.{0,2}\//.test(specifier) && context.parentURL !== undefined;
+    const target = relative ? redirect(new URL(specifier, context.parentURL).href) : undefined;
+    if (target === undefined) throw e;
+    return nextResolve(target, context);
+  }
+  const target = redirect(result.url);
+  return target === undefined ? result : { ...result, url: target };
 }
