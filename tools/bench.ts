@@ -4,6 +4,7 @@
 //   - each notebook executed with the project kernel (against the solutions)
 //   - chapter 03's chain validation against Node's X509Certificate, in this process (tools/bench-chain.ts)
 //   - chapter 06's TLS 1.2 handshake + GET against Node's tls.connect, per key exchange (tools/bench-tls12.ts)
+//   - chapter 08's TLS 1.3 handshake + GET against Node's tls.connect, per group/suite/certificate (tools/bench-tls13.ts)
 //   - the whole `npm test` (pass --no-full to leave it out)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchChain } from "./bench-chain.js";
 import { benchTls12 } from "./bench-tls12.js";
+import { benchTls13 } from "./bench-tls13.js";
 import { ROOT } from "./exercises.js";
 import { scratchCopy } from "./scratch.js";
 
@@ -67,6 +69,7 @@ if (existsSync(python) && existsSync(join(ROOT, "notebooks"))) {
 
 await benchChain(console.log);
 await benchTls12(console.log);
+await benchTls13(console.log);
 
 if (!process.argv.includes("--no-full")) {
   const t = time(npm, ["test", "--silent"]);

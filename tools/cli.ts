@@ -19,7 +19,7 @@ Commands:
   hello URL [--tls 1.2|1.3]  send your ClientHello to a server and show its ServerHello
   verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at TIME]
                              validate a certificate chain with your chapter-03 code
-  connect URL [--tls 1.2] [--kx rsa|dhe|ecdhe] [--trace] …
+  connect URL [--tls 1.3|1.2] [--kx …] [--group …] [--trace] …
                              a whole TLS handshake with your client, then GET the URL's path
   grade [NN…]                run the chapter tests against your code and show the scoreboard
 
@@ -48,20 +48,21 @@ leaf to one of the trust anchors, then checks every signature, the validity date
   --at TIME    validate at this time (e.g. 2030-06-01T00:00:00Z); default now
 Prints the path and each check with ✓/✗. Exit 0 valid; 1 invalid (the last line names the failed check and
 the alert a client would send); 2 if a file cannot be read or does not decode (bad PEM or DER, with where).`,
-  connect: `tls-by-hand connect URL [--tls 1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|ffdhe2048] [--suite NAME]
+  connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|ffdhe2048] [--suite NAME]
                       [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--trace] [--impl solutions]
 
-Connects to URL's host and port (https://host[:port]/path; default port 443) with YOUR TLS client (chapters
-00–06), completes the handshake, sends "GET <path>" and prints the response.
-  --tls 1.2          the protocol version (1.2; TLS 1.3 arrives with chapter 08)
-  --kx KIND          offer only suites with this key exchange: rsa, dhe or ecdhe
-  --group NAME       the group to offer for (EC)DHE: x25519, secp256r1 or ffdhe2048
-  --suite NAME       offer only this suite (IANA name, e.g. TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+Connects to URL's host and port (https://host[:port]/path; default port 443) with YOUR TLS client, completes
+the handshake, sends "GET <path>" and prints the response.
+  --tls 1.3|1.2      the protocol version (default 1.3: chapters 07–08; 1.2: chapters 04–06)
+  --kx KIND          TLS 1.2: offer only suites with this key exchange: rsa, dhe or ecdhe
+  --group NAME       the group to offer (TLS 1.3: and send a key share for): x25519 or secp256r1; TLS 1.2 also ffdhe2048
+  --suite NAME       offer only this suite (IANA name, e.g. TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
   --ca FILE          trust the roots in FILE (PEM) instead of Node's bundled roots
   --servername NAME  the name to send (SNI) and to check the certificate against (default: URL's host)
-  --keylog FILE      append the NSS key-log line (CLIENT_RANDOM …) to FILE; SSLKEYLOGFILE is honoured too
-  --no-ems           do not offer the extended master secret (RFC 7627)
-  --trace            print every handshake message, both directions, annotated, and the derived secrets
+  --keylog FILE      append the NSS key-log lines to FILE; SSLKEYLOGFILE is honoured too
+  --no-ems           TLS 1.2: do not offer the extended master secret (RFC 7627)
+  --trace            print every handshake message, both directions, annotated (TLS 1.3: decrypted), and the
+                     secrets (TLS 1.3: the key schedule as it unfolds, each secret after the message that makes it)
 Exit 0 on success; 1 with the alert's name when the handshake fails (an alert we sent or received, or a
 certificate we refused); 2 on bad usage.`,
   grade: `tls-by-hand grade [NN…] [--reference-earlier] [--json] [--impl solutions]
@@ -395,53 +396,75 @@ function describeKey(key: { kind: string; bits?: number; curve?: string; name?: 
 const KX: Record<string, string[]> = { rsa: ["RSA"], dhe: ["DHE_RSA"], ecdhe: ["ECDHE_RSA", "ECDHE_ECDSA"] };
 const GROUPS: Record<string, number> = { x25519: NamedGroup.x25519, secp256r1: NamedGroup.secp256r1, "p-256": NamedGroup.secp256r1, ffdhe2048: NamedGroup.ffdhe2048 };
 
-async function connect(args: string[]): Promise<number> {
-  const ch03 = await import("../chapters/03-certificates/index.js");
-  const ch06 = await import("../chapters/06-tls12-handshake/index.js");
-  let target: string | undefined;
-  let options: { servername: string; cipherSuites: number[]; groups?: number[]; caFile?: string; keyLog?: string; ems: boolean; trace: boolean };
+interface ConnectOptions {
+  version: "1.2" | "1.3";
+  servername: string;
+  cipherSuites: number[];
+  groups?: number[];
+  caFile?: string;
+  keyLog?: string;
+  ems: boolean;
+  trace: boolean;
+}
+
+/** Reads connect's options; throws UsageError for anything a person mistyped. */
+function connectOptions(args: string[], tls12Suites: readonly number[], tls13Suites: readonly number[]): { url: URL; options: ConnectOptions } {
+  const version = option(args, "--tls") ?? "1.3";
+  if (version !== "1.2" && version !== "1.3") throw new UsageError(`--tls must be 1.2 or 1.3, not ${version}`);
+  const kx = option(args, "--kx");
+  if (kx !== undefined && !(kx in KX)) throw new UsageError(`--kx must be rsa, dhe or ecdhe, not ${kx}`);
+  if (kx !== undefined && version === "1.3") throw new UsageError("--kx is for TLS 1.2: TLS 1.3 suites do not name a key exchange (it is always (EC)DHE)");
+  const groupName = option(args, "--group")?.toLowerCase();
+  if (groupName !== undefined && !(groupName in GROUPS)) throw new UsageError(`--group must be x25519, secp256r1 or ffdhe2048, not ${groupName}`);
+  if (groupName === "ffdhe2048" && version === "1.3") throw new UsageError("--group ffdhe2048: this TLS 1.3 client does x25519 and secp256r1");
+  const suiteName = option(args, "--suite");
+  const valued = new Set(["--tls", "--kx", "--group", "--suite", "--ca", "--servername", "--keylog", "--impl"]);
+  const target = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
+  if (target === undefined) throw new UsageError(`a URL is needed\n\n${HELP.connect}`);
   let url: URL;
   try {
-    const version = option(args, "--tls") ?? "1.2";
-    if (version !== "1.2") throw new UsageError(`--tls ${version}: this client speaks TLS 1.2 (TLS 1.3 comes with chapter 08)`);
-    const kx = option(args, "--kx");
-    if (kx !== undefined && !(kx in KX)) throw new UsageError(`--kx must be rsa, dhe or ecdhe, not ${kx}`);
-    const groupName = option(args, "--group");
-    if (groupName !== undefined && !(groupName.toLowerCase() in GROUPS)) throw new UsageError(`--group must be x25519, secp256r1 or ffdhe2048, not ${groupName}`);
-    const suiteName = option(args, "--suite");
-    const valued = new Set(["--tls", "--kx", "--group", "--suite", "--ca", "--servername", "--keylog", "--impl"]);
-    target = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
-    if (target === undefined) throw new UsageError(`a URL is needed\n\n${HELP.connect}`);
     url = new URL(/^[a-z]+:\/\//i.test(target) ? target : `https://${target}`);
-    let suites = [...ch06.TLS12_SUITES];
-    if (kx !== undefined) suites = suites.filter((s) => KX[kx]!.includes(cipherSuites.get(s)?.keyExchange ?? ""));
-    if (suiteName !== undefined) {
-      const code = (CipherSuite as Record<string, number>)[suiteName.toUpperCase()];
-      if (code === undefined || !ch06.TLS12_SUITES.includes(code)) {
-        throw new UsageError(`--suite ${suiteName}: not one this client runs; it runs ${ch06.TLS12_SUITES.map((s) => describeSuite(s).replace(/ \(.*/, "")).join(", ")}`);
-      }
-      suites = suites.filter((s) => s === code);
+  } catch {
+    throw new UsageError(`${target} is not a URL`);
+  }
+  const runnable = version === "1.3" ? tls13Suites : tls12Suites;
+  let suites = [...runnable];
+  if (kx !== undefined) suites = suites.filter((s) => KX[kx]!.includes(cipherSuites.get(s)?.keyExchange ?? ""));
+  if (suiteName !== undefined) {
+    const code = (CipherSuite as Record<string, number>)[suiteName.toUpperCase()];
+    if (code === undefined || !runnable.includes(code)) {
+      throw new UsageError(`--suite ${suiteName}: not one this TLS ${version} client runs; it runs ${runnable.map(suiteName_).join(", ")}`);
     }
-    if (suites.length === 0) throw new UsageError("no suite is left to offer with these options");
-    options = {
+    suites = suites.filter((s) => s === code);
+  }
+  if (suites.length === 0) throw new UsageError("no suite is left to offer with these options");
+  return {
+    url,
+    options: {
+      version,
       servername: option(args, "--servername") ?? url.hostname.replace(/^\[|\]$/g, ""),
       cipherSuites: suites,
-      groups: groupName === undefined ? undefined : [GROUPS[groupName.toLowerCase()]!],
+      groups: groupName === undefined ? undefined : [GROUPS[groupName]!],
       caFile: option(args, "--ca"),
       keyLog: option(args, "--keylog") ?? process.env.SSLKEYLOGFILE,
       ems: !args.includes("--no-ems"),
       trace: args.includes("--trace"),
-    };
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof TypeError) {
-      console.error(`error: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
-  // Trust anchors: --ca, or the Mozilla roots Node carries, parsed with your chapter-03 code.
+    },
+  };
+}
+
+const suiteName_ = (s: number): string => describeSuite(s).replace(/ \(.*/, "");
+
+async function connect(args: string[]): Promise<number> {
+  const ch03 = await import("../chapters/03-certificates/index.js");
+  const ch06 = await import("../chapters/06-tls12-handshake/index.js");
+  const ch08 = await import("../chapters/08-tls13-handshake/index.js");
+  let url: URL;
+  let options: ConnectOptions;
   let ca;
   try {
+    ({ url, options } = connectOptions(args, ch06.TLS12_SUITES, ch08.TLS13_SUITES));
+    // Trust anchors: --ca, or the Mozilla roots Node carries, parsed with your chapter-03 code.
     ca = options.caFile !== undefined
       ? ch03.parseCertificates(readPemCertificates(readText(options.caFile), options.caFile))
       : ch03.parseCertificates(rootCertificates.flatMap((pem) => readPemCertificates(pem, "Node's root store")));
@@ -455,32 +478,46 @@ async function connect(args: string[]): Promise<number> {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const port = url.port === "" ? 443 : Number(url.port);
   const path = `${url.pathname}${url.search}`;
-  console.log(`→ ${host}:${port}, TLS 1.2, offering ${options.cipherSuites.map((s) => describeSuite(s).replace(/ \(.*/, "")).join(", ")}`);
-  let connection;
+  const keyLog = options.keyLog === undefined ? undefined : (line: string) => appendFileSync(options.keyLog!, line + "\n");
+  console.log(`→ ${host}:${port}, TLS ${options.version}, offering ${options.cipherSuites.map(suiteName_).join(", ")}`);
+
+  let connection: { write(d: Uint8Array): void; read(): Promise<Uint8Array | null>; close(): void };
   try {
     const transport = await ch06.connectTcp(host, port);
-    connection = await ch06.connectTls12(transport, {
-      servername: options.servername,
-      ca,
-      cipherSuites: options.cipherSuites,
-      groups: options.groups,
-      extendedMasterSecret: options.ems,
-      keyLog: options.keyLog === undefined ? undefined : (line: string) => appendFileSync(options.keyLog!, line + "\n"),
-    });
+    if (options.version === "1.3") {
+      const c = await ch08.connectTls13(transport, { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog });
+      if (options.trace) {
+        showTrace(ch08.annotateTrace13(c.trace));
+        console.log("\nthe key schedule, in the order it unfolds:");
+        for (const row of ch08.describeSecrets13(c.secrets)) console.log(`  after ${row.after.padEnd(20)} ${row.name.padEnd(44)} ${row.hex}`);
+      }
+      const leaf = c.validation.path[0]!;
+      const retry = c.helloRetryRequest ? ", after a HelloRetryRequest" : "";
+      console.log(`✓ handshake done: TLS 1.3, ${describeSuite(c.cipherSuite)}, ${describeCode(NamedGroup, c.group)}${retry}`);
+      console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
+      connection = c;
+    } else {
+      const c = await ch06.connectTls12(transport, {
+        servername: options.servername,
+        ca,
+        cipherSuites: options.cipherSuites,
+        groups: options.groups,
+        extendedMasterSecret: options.ems,
+        keyLog,
+      });
+      if (options.trace) {
+        showTrace(ch06.annotateTrace(c.trace));
+        console.log("\nsecrets:");
+        for (const [name, hex] of ch06.describeSecrets(c.secrets)) console.log(`  ${name.padEnd(26)} ${hex}`);
+      }
+      const leaf = c.validation.path[0]!;
+      console.log(`✓ handshake done: TLS 1.2, ${describeSuite(c.cipherSuite)}, ${c.secrets.extendedMasterSecret ? "extended master secret" : "master secret (no RFC 7627)"}`);
+      console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
+      connection = c;
+    }
   } catch (e) {
     return handshakeFailed(e, ch06.isReceivedAlert(e));
   }
-  if (options.trace) {
-    for (const item of ch06.annotateTrace(connection.trace)) {
-      console.log(`\n${item.entry.from === "client" ? "→" : "←"} ${item.entry.name}${item.entry.encrypted ? " (encrypted)" : ""}, ${item.data.length} bytes`);
-      console.log(renderText(item.data, item.annotations));
-    }
-    console.log("\nsecrets:");
-    for (const [name, hex] of ch06.describeSecrets(connection.secrets)) console.log(`  ${name.padEnd(26)} ${hex}`);
-  }
-  const leaf = connection.validation.path[0]!;
-  console.log(`✓ handshake done: ${describeSuite(connection.cipherSuite)}, ${connection.secrets.extendedMasterSecret ? "extended master secret" : "master secret (no RFC 7627)"}`);
-  console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
   const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nUser-Agent: tls-by-hand\r\n\r\n`;
   console.log(`→ GET ${path}\n`);
   try {
@@ -494,6 +531,13 @@ async function connect(args: string[]): Promise<number> {
     connection.close();
   }
   return 0;
+}
+
+function showTrace(items: { entry: { from: string; name: string; encrypted: boolean }; data: Uint8Array; annotations: import("../lib/bytes.js").Annotation[] }[]): void {
+  for (const item of items) {
+    console.log(`\n${item.entry.from === "client" ? "→" : "←"} ${item.entry.name}${item.entry.encrypted ? " (encrypted)" : ""}, ${item.data.length} bytes`);
+    console.log(renderText(item.data, item.annotations));
+  }
 }
 
 /** A failed connection: exit 1 with the alert's name, saying who sent it. */

@@ -202,9 +202,9 @@ describe("command-line tool", () => {
     for (const kx of ["rsa", "dhe", "ecdhe"]) {
       it(`completes a ${kx} handshake, GETs the page, and logs the same master secret as the server`, async () => {
         const ours = join(dir, `ours-${kx}.log`);
-        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--kx", kx, "--keylog", ours]);
+        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--kx", kx, "--keylog", ours]);
         expect(r.status, r.stderr).to.equal(0);
-        expect(r.stdout).to.match(/✓ handshake done: TLS_\w+_WITH_AES_\d+_GCM_SHA\d+/);
+        expect(r.stdout).to.match(/✓ handshake done: TLS 1\.2, TLS_\w+_WITH_AES_\d+_GCM_SHA\d+/);
         expect(r.stdout).to.include("HTTP/1.0 200 ok"); // s_server -www's answer, whatever its page says
         const line = readFileSync(ours, "utf8").trim();
         expect(line).to.match(/^CLIENT_RANDOM [0-9a-f]{64} [0-9a-f]{96}$/);
@@ -214,7 +214,7 @@ describe("command-line tool", () => {
     }
 
     it("--trace prints every message annotated, both directions, and the secrets", async () => {
-      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--kx", "ecdhe", "--trace"]);
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--kx", "ecdhe", "--trace"]);
       expect(r.status, r.stderr).to.equal(0);
       for (const m of ["→ client_hello", "← server_hello", "← certificate", "← server_key_exchange", "← server_hello_done", "→ client_key_exchange", "→ finished (encrypted)", "← finished (encrypted)"]) {
         expect(r.stdout).to.include(m);
@@ -223,29 +223,95 @@ describe("command-line tool", () => {
     });
 
     it("exits 1 naming the alert we send for a certificate that does not fit the name", async () => {
-      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--servername", "wrong.test"]);
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--servername", "wrong.test"]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/✗ we sent alert bad_certificate: hostname failed/);
     });
 
     it("exits 1 naming the alert we send when the root is not trusted (Node's bundled roots by default)", async () => {
-      const r = await cliAsync(["connect", `https://localhost:${server.port}/`]);
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2"]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/✗ we sent alert unknown_ca/);
     });
 
     it("exits 2 on bad usage", async () => {
-      for (const args of [["--kx", "foo"], ["--tls", "1.0"], ["--suite", "TLS_NOPE"]]) {
+      for (const args of [["--tls", "1.2", "--kx", "foo"], ["--tls", "1.0"], ["--suite", "TLS_NOPE"], ["--kx", "rsa"], ["--group", "ffdhe2048"]]) {
         const r = await cliAsync(["connect", `https://localhost:${server.port}/`, ...args]);
         expect(r.status, args.join(" ")).to.equal(2);
       }
     });
   });
 
+  describe("connect --tls 1.3 (chapters 07–08, the default) to openssl s_server -www -tls1_3 on 127.0.0.1", () => {
+    let server: OpenSslServer;
+    let p256only: OpenSslServer;
+    let dir: string;
+    const ca = join(ROOT, "tests/fixtures/ca.crt");
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), "tls-by-hand-connect13-"));
+      server = await startOpenSslServer(["-tls1_3", "-www", "-keylogfile", join(dir, "server-keys.log")]);
+      p256only = await startOpenSslServer(["-tls1_3", "-www", "-groups", "P-256", "-keylogfile", join(dir, "p256-keys.log")]);
+    });
+    after(async () => {
+      await server?.close();
+      await p256only?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** Our key-log lines must all be in the server's key log (NSS labels and hex, compared case-insensitively). */
+    function sameKeys(ours: string, theirs: string): void {
+      const lines = readFileSync(ours, "utf8").trim().split("\n");
+      expect(lines.map((l) => l.split(" ")[0])).to.include.members([
+        "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+        "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+        "CLIENT_TRAFFIC_SECRET_0",
+        "SERVER_TRAFFIC_SECRET_0",
+      ]);
+      const server = readFileSync(theirs, "utf8").toLowerCase();
+      for (const line of lines) expect(server, line).to.include(line.toLowerCase());
+    }
+
+    for (const suite of ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]) {
+      it(`completes a ${suite} handshake by default, GETs the page, and logs the server's own secrets`, async () => {
+        const ours = join(dir, `ours-${suite}.log`);
+        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--suite", suite, "--keylog", ours]);
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stdout).to.include(`✓ handshake done: TLS 1.3, ${suite}`);
+        expect(r.stdout).to.include("HTTP/1.0 200 ok");
+        sameKeys(ours, join(dir, "server-keys.log"));
+      });
+    }
+
+    it("answers a HelloRetryRequest when the server wants P-256 and we sent an X25519 share", async () => {
+      const ours = join(dir, "ours-hrr.log");
+      const r = await cliAsync(["connect", `https://localhost:${p256only.port}/`, "--ca", ca, "--keylog", ours]);
+      expect(r.status, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/✓ handshake done: TLS 1\.3, .*secp256r1 \(0x0017\), after a HelloRetryRequest/);
+      sameKeys(ours, join(dir, "p256-keys.log"));
+    });
+
+    it("--trace shows the decrypted flight and the key schedule as it unfolds", async () => {
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--trace"]);
+      expect(r.status, r.stderr).to.equal(0);
+      for (const m of ["→ client_hello", "← server_hello", "← encrypted_extensions (encrypted)", "← certificate (encrypted)", "← certificate_verify (encrypted)", "← finished (encrypted)", "→ finished (encrypted)"]) {
+        expect(r.stdout).to.include(m);
+      }
+      expect(r.stdout).to.match(/after ServerHello +handshake secret +[0-9a-f]{64}/);
+      expect(r.stdout).to.match(/client_application_traffic_secret_0 +[0-9a-f]{64}/);
+    });
+
+    it("exits 1 naming the alert we send for a certificate that does not fit the name", async () => {
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--servername", "wrong.test"]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/✗ we sent alert bad_certificate: hostname failed/);
+    });
+  });
+
   it("connect exits 1 naming the alert the server sends when no suite is shared", async () => {
     const ecdheOnly = await startOpenSslServer(["-tls1_2", "-www", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"]);
     try {
-      const r = await cliAsync(["connect", `https://localhost:${ecdheOnly.port}/`, "--ca", join(ROOT, "tests/fixtures/ca.crt"), "--kx", "rsa"]);
+      const r = await cliAsync(["connect", `https://localhost:${ecdheOnly.port}/`, "--tls", "1.2", "--ca", join(ROOT, "tests/fixtures/ca.crt"), "--kx", "rsa"]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/✗ the server sent alert handshake_failure/);
     } finally {

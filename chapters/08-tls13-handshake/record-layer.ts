@@ -1,0 +1,302 @@
+// The TLS 1.3 record layer of a client: between the handshake and the TCP stream. It sends our messages in
+// records, protected once our keys are on; it turns the server's records back into handshake messages, alerts and
+// application data, opening them with the server's keys once those are on. What is new since TLS 1.2: the true
+// content type hides inside the encryption, a lone ChangeCipherSpec is only there for middleboxes and is dropped,
+// and a handshake message may not straddle a change of keys. Read RFC 8446 §5 (records), §5.1 (handshake messages
+// in records), §6 (alerts) and §D.4 (middlebox compatibility).
+// Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
+import { ByteWriter } from "../../lib/bytes.js";
+import {
+  AlertDescription,
+  AlertLevel,
+  ContentType,
+  HANDSHAKE_HEADER_LENGTH,
+  HELLO_RETRY_REQUEST_RANDOM,
+  HandshakeType,
+  MAX_PLAINTEXT_LENGTH,
+  ProtocolVersion,
+  describeCode,
+  nameOf,
+} from "../../lib/constants.js";
+import { TlsError, alertName, isTlsError } from "../../lib/errors.js";
+import { concat, equalBytes } from "../../lib/hex.js";
+import { nextHandshake, writeRecord } from "../00-bytes/index.js";
+import {
+  CHANGE_CIPHER_SPEC,
+  MAX_HANDSHAKE_MESSAGE_LENGTH,
+  RECEIVED_ALERT,
+  type RecordTransport,
+  type TraceEntry,
+  isReceivedAlert,
+} from "../06-tls12-handshake/index.js";
+import { type Direction13, openRecord13, sealRecord13 } from "./record-protection.js";
+import { NotImplemented } from "../../lib/errors.js";
+
+export type { TraceEntry } from "../06-tls12-handshake/index.js";
+export { RECEIVED_ALERT, isReceivedAlert } from "../06-tls12-handshake/index.js";
+
+const describeHandshake = (type: number): string => nameOf(HandshakeType, type) ?? `handshake(${type})`;
+
+/** A message's name for the trace; a HelloRetryRequest is a server_hello with a special random (RFC 8446 §4.1.3). */
+function messageName(message: Uint8Array): string {
+  const random = message.subarray(HANDSHAKE_HEADER_LENGTH + 2, HANDSHAKE_HEADER_LENGTH + 2 + HELLO_RETRY_REQUEST_RANDOM.length);
+  if (message[0] === HandshakeType.server_hello && equalBytes(random, HELLO_RETRY_REQUEST_RANDOM)) return "hello_retry_request";
+  return describeHandshake(message[0]!);
+}
+
+/** What arrives after the handshake: application data, or a handshake message (NewSessionTicket, KeyUpdate). */
+export type PostHandshake = { kind: "data"; data: Uint8Array } | { kind: "handshake"; message: Uint8Array };
+
+/** The records of one TLS 1.3 client connection. */
+export class Tls13RecordLayer {
+  /** Everything sent and received so far. */
+  readonly trace: TraceEntry[] = [];
+  /** Set when the server's close_notify has arrived: it sends nothing more. */
+  peerClosed = false;
+  /**
+   * True from our first ClientHello until the server's Finished: the window in which a plaintext
+   * ChangeCipherSpec (the single byte 01) may arrive and is dropped unseen (RFC 8446 §5). The handshake sets it.
+   */
+  inHandshake = false;
+  /** Zero bytes added to each protected record we send, to hide the true lengths (RFC 8446 §5.4). */
+  padding = 0;
+  private readState: Direction13 | undefined;
+  private writeState: Direction13 | undefined;
+  /** Handshake bytes received but not yet a whole message. */
+  private handshakeBuffer: Uint8Array = new Uint8Array(0);
+  /** How many records the message at the front of handshakeBuffer has come in so far. */
+  private recordsInBuffer = 0;
+  /** False until our first record (the ClientHello) has gone out. */
+  private firstRecordSent = false;
+
+  constructor(
+    readonly transport: RecordTransport,
+    private readonly onTrace?: (entry: TraceEntry) => void,
+  ) {}
+
+  private note(entry: TraceEntry): void {
+    this.trace.push(entry);
+    this.onTrace?.(entry);
+  }
+
+  /** Notes something we sent, encrypted if our keys are on. */
+  private sent(contentType: number, name: string, content: Uint8Array, records = 1): void {
+    this.note({ from: "client", contentType, name, content, encrypted: this.writeState !== undefined, records });
+  }
+
+  /** Notes something the server sent; `encrypted` says whether it came protected. */
+  private received(contentType: number, name: string, content: Uint8Array, encrypted: boolean, records = 1): void {
+    this.note({ from: "server", contentType, name, content, encrypted, records });
+  }
+
+  /** True once what we send is protected. */
+  get writeProtected(): boolean {
+    return this.writeState !== undefined;
+  }
+
+  /** True once what the server sends must be protected. */
+  get readProtected(): boolean {
+    return this.readState !== undefined;
+  }
+
+  /** True while part of a handshake message is waiting for the rest. */
+  get handshakePending(): boolean {
+    return this.handshakeBuffer.length > 0;
+  }
+
+  /** From now on, protect what we send with `next` (handshake keys, application keys, a KeyUpdate's keys). */
+  setWriteKeys(next: Direction13): void {
+    this.writeState = next;
+  }
+
+  /**
+   * From now on, open what the server sends with `next`. RFC 8446 §5.1: "Handshake messages MUST NOT span key
+   * changes": the message before the change must have ended with its record, or it would be half under each key.
+   */
+  setReadKeys(next: Direction13): void {
+    if (this.handshakePending) {
+      throw new TlsError(AlertDescription.unexpected_message, "a handshake message spans a change of keys (RFC 8446 §5.1)", { field: "handshake" });
+    }
+    this.readState = next;
+  }
+
+  // ---- sending ----
+
+  /**
+   * Sends `content` as records of `type`, at most 2^14 bytes each, protected once our keys are on. A plaintext record
+   * says 0x0303, except the one carrying our first ClientHello: RFC 8446 §5.1 lets it say 0x0301, which old servers
+   * and middleboxes expect, and most clients do so.
+   */
+  private send(type: number, content: Uint8Array): void {
+    for (let at = 0; at < content.length; at += MAX_PLAINTEXT_LENGTH) {
+      const chunk = content.subarray(at, at + MAX_PLAINTEXT_LENGTH);
+      if (this.writeState !== undefined) {
+        this.transport.write(sealRecord13(this.writeState, type, chunk, this.padding));
+      } else {
+        const version = this.firstRecordSent ? ProtocolVersion.TLS1_2 : ProtocolVersion.TLS1_0;
+        const w = new ByteWriter();
+        writeRecord(w, type, version, (fragment) => fragment.bytes(chunk, "fragment"));
+        this.transport.write(w.toBytes());
+      }
+      this.firstRecordSent = true;
+    }
+  }
+
+  /** Sends one handshake message (header included). The transcript is the handshake's business, not ours. */
+  sendHandshake(message: Uint8Array): void {
+    this.sent(ContentType.handshake, describeHandshake(message[0]!), message, Math.max(1, Math.ceil(message.length / MAX_PLAINTEXT_LENGTH)));
+    this.send(ContentType.handshake, message);
+  }
+
+  /**
+   * Sends the dummy ChangeCipherSpec of middlebox compatibility mode (RFC 8446 §D.4): a plaintext record holding the
+   * byte 01, which TLS 1.3 itself ignores. It makes the connection look like a resumed TLS 1.2 session to boxes on
+   * the path that would otherwise drop what they do not understand.
+   */
+  sendChangeCipherSpec(): void {
+    const content = Uint8Array.of(CHANGE_CIPHER_SPEC);
+    this.note({ from: "client", contentType: ContentType.change_cipher_spec, name: "change_cipher_spec (middlebox compatibility)", content, encrypted: false, records: 1 });
+    const w = new ByteWriter();
+    writeRecord(w, ContentType.change_cipher_spec, ProtocolVersion.TLS1_2, (fragment) => fragment.bytes(content, "change_cipher_spec"));
+    this.transport.write(w.toBytes());
+  }
+
+  /** Sends an alert, protected if our keys are on. TLS 1.3 ignores the level (RFC 8446 §6). */
+  sendAlert(level: number, description: number): void {
+    const content = Uint8Array.of(level, description);
+    this.sent(ContentType.alert, `alert: ${alertName(description)}`, content);
+    this.send(ContentType.alert, content);
+  }
+
+  /** Sends application data; only once our keys are on. Empty data sends nothing. */
+  sendApplicationData(data: Uint8Array): void {
+    if (this.writeState === undefined) {
+      throw new TlsError(AlertDescription.internal_error, "application data before the handshake finished", { field: "application_data" });
+    }
+    if (data.length === 0) return;
+    this.sent(ContentType.application_data, "application_data", data, Math.ceil(data.length / MAX_PLAINTEXT_LENGTH));
+    this.send(ContentType.application_data, data);
+  }
+
+  // ---- receiving ----
+
+  /**
+   * The next record's content and true type, decrypted if the server's keys are on. A middlebox ChangeCipherSpec
+   * is dropped here; alerts are dealt with here: close_notify ends the stream (null), user_canceled is skipped, any
+   * other alert becomes a TlsError carrying its description. Also null when the server hangs up without close_notify.
+   */
+  async readContent(): Promise<{ type: number; content: Uint8Array; encrypted: boolean } | null> {
+    // TODO 08.5: the records' contents. Loop: record = await this.transport.readRecord() (null: return null).
+    // (1) A record of type change_cipher_spec: while this.inHandshake, with nothing half-read in handshakeBuffer and
+    // exactly the byte 01, note it (this.received(…, "change_cipher_spec (ignored)", …, false)) and read on; any other
+    // is unexpected_message (RFC 8446 §5). (2) Once the server's keys are on (this.readState), open it with
+    // openRecord13: its inner type is the true one, and a protected change_cipher_spec is unexpected_message. Before,
+    // the fragment is the content, and application data cannot come unprotected (unexpected_message). (3) An alert is
+    // exactly 2 bytes (else decode_error); note it as "alert: " + alertName(description); close_notify: set
+    // this.peerClosed, return null; user_canceled: read on (a close_notify follows, RFC 8446 §6.1); anything else is
+    // fatal whatever its level (§6): throw a TlsError with the server's description and field RECEIVED_ALERT. (4) Any
+    // other type: return { type, content, encrypted }.
+    throw new NotImplemented("08.5");
+    // END 08.5
+  }
+
+  /**
+   * Takes one whole handshake message off the front of the buffer, if there is one, and notes it. A record that held
+   * the end of this message and the start of the next counts for both.
+   */
+  private takeHandshake(encrypted: boolean): Uint8Array | null {
+    const found = nextHandshake(this.handshakeBuffer);
+    if (found === null) return null;
+    this.handshakeBuffer = this.handshakeBuffer.slice(found.size);
+    this.received(ContentType.handshake, messageName(found.message), found.message, encrypted, this.recordsInBuffer);
+    this.recordsInBuffer = this.handshakeBuffer.length > 0 ? 1 : 0;
+    return found.message;
+  }
+
+  /** Appends a handshake record's content to the buffer; refuses empty ones and absurd lengths. */
+  private bufferHandshake(content: Uint8Array): void {
+    if (content.length === 0) {
+      // RFC 8446 §5.1: no zero-length handshake fragments; §5.4: a protected one is unexpected_message.
+      throw new TlsError(AlertDescription.unexpected_message, "an empty handshake record (RFC 8446 §5.1)", { field: "fragment" });
+    }
+    this.handshakeBuffer = concat(this.handshakeBuffer, content);
+    this.recordsInBuffer++;
+    if (this.handshakeBuffer.length >= HANDSHAKE_HEADER_LENGTH) {
+      const b = this.handshakeBuffer;
+      const length = (b[1]! << 16) | (b[2]! << 8) | b[3]!;
+      if (length > MAX_HANDSHAKE_MESSAGE_LENGTH) {
+        throw new TlsError(AlertDescription.decode_error, `a ${length}-byte handshake message is more than we accept`, { field: "handshake length", offset: 1 });
+      }
+    }
+  }
+
+  /**
+   * The next handshake message, header included, whichever way the server cut its records: a record may hold
+   * several messages, and a message may come in several records (RFC 8446 §5.1).
+   */
+  async readHandshake(): Promise<Uint8Array> {
+    // TODO 08.5: handshake messages from records, as in 06.3 but without the transcript (the handshake adds each
+    // message itself, once it knows the suite's hash). Loop: this.takeHandshake(this.readProtected) gives a whole
+    // message from the buffer, or null; return it if there is one. Else read a record with readContent: null means
+    // the server hung up mid-handshake (handshake_failure); anything but a handshake record is unexpected_message
+    // (RFC 8446 §5.1: no other record may come between the pieces of a message, nor in place of one);
+    // this.bufferHandshake(content) appends it (and refuses an empty one) and read on.
+    throw new NotImplemented("08.5");
+    // END 08.5
+  }
+
+  /**
+   * After the handshake: the next application data, or the next whole handshake message (NewSessionTicket,
+   * KeyUpdate, …), or null once the server has closed. Empty application data records mean nothing and are skipped.
+   */
+  async readPostHandshake(): Promise<PostHandshake | null> {
+    for (;;) {
+      if (this.peerClosed) return null;
+      const message = this.takeHandshake(true);
+      if (message !== null) return { kind: "handshake", message };
+      const next = await this.readContent();
+      if (next === null) {
+        if (this.handshakePending) {
+          throw new TlsError(AlertDescription.unexpected_message, "the server closed in the middle of a handshake message", { field: "handshake" });
+        }
+        return null;
+      }
+      if (next.type === ContentType.handshake) {
+        this.bufferHandshake(next.content);
+        continue;
+      }
+      if (next.type !== ContentType.application_data || this.handshakePending) {
+        const what = describeCode(ContentType, next.type, 2);
+        throw new TlsError(AlertDescription.unexpected_message, `${what} ${this.handshakePending ? "in the middle of a handshake message" : "after the handshake"}`, {
+          field: "content type",
+        });
+      }
+      if (next.content.length === 0) continue;
+      this.received(ContentType.application_data, "application_data", next.content, true);
+      return { kind: "data", data: next.content };
+    }
+  }
+
+  /**
+   * Ends a connection that failed: sends the fatal alert our check produced (not when the server's own alert ended
+   * it), protected if our keys are on, then closes the transport.
+   */
+  abort(error: unknown): void {
+    try {
+      if (isTlsError(error) && !isReceivedAlert(error)) this.sendAlert(AlertLevel.fatal, error.alert);
+      else if (!isTlsError(error)) this.sendAlert(AlertLevel.fatal, AlertDescription.internal_error);
+    } catch {
+      // the connection is going away anyway
+    }
+    this.transport.close();
+  }
+
+  /** Sends close_notify (RFC 8446 §6.1) and closes the transport. */
+  close(): void {
+    try {
+      this.sendAlert(AlertLevel.warning, AlertDescription.close_notify);
+    } finally {
+      this.transport.close();
+    }
+  }
+}

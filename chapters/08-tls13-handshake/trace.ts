@@ -1,0 +1,136 @@
+// Showing a TLS 1.3 connection: every message of a trace read again with the decoders of chapters 00–08, so that
+// each byte carries its note (the --trace view of the command-line tool, and the notebook), and the key schedule
+// in the order it unfolds. A finished helper, not an exercise; a message a decoder refuses is shown raw with the reason.
+import { type Annotation, ByteReader } from "../../lib/bytes.js";
+import { AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion, describeCode, nameOf } from "../../lib/constants.js";
+import { isNotImplemented, isTlsError } from "../../lib/errors.js";
+import { toHex } from "../../lib/hex.js";
+import { readHandshake } from "../00-bytes/index.js";
+import { readClientHelloBody } from "../01-client-hello/index.js";
+import { decodeServerHello, readServerHelloBody } from "../02-server-hello/index.js";
+import { HASH_LENGTH, readCertificateBody } from "../03-certificates/index.js";
+import { suiteHash } from "../07-tls13-key-schedule/index.js";
+import { readCertificateVerifyBody } from "./certificate-verify.js";
+import { readEncryptedExtensionsBody } from "./encrypted-extensions.js";
+import type { Tls13Secrets } from "./handshake.js";
+import { readCertificateRequestBody, readFinishedBody13 } from "./messages.js";
+import { readKeyUpdateBody, readNewSessionTicketBody } from "./post-handshake.js";
+import type { TraceEntry } from "./record-layer.js";
+
+/** One trace entry with a note for every byte. */
+export interface AnnotatedEntry13 {
+  entry: TraceEntry;
+  /** Same bytes as entry.content. */
+  data: Uint8Array;
+  annotations: Annotation[];
+  /** Set when a decoder refused the bytes (they are then shown raw). */
+  error?: string;
+}
+
+function annotateHandshake(r: ByteReader, hashLength: number): void {
+  const { type, body } = readHandshake(r);
+  switch (type) {
+    case HandshakeType.client_hello:
+      readClientHelloBody(body);
+      break;
+    case HandshakeType.server_hello:
+      readServerHelloBody(body);
+      break;
+    case HandshakeType.encrypted_extensions:
+      readEncryptedExtensionsBody(body);
+      break;
+    case HandshakeType.certificate_request:
+      readCertificateRequestBody(body);
+      break;
+    case HandshakeType.certificate:
+      readCertificateBody(body, ProtocolVersion.TLS1_3);
+      break;
+    case HandshakeType.certificate_verify:
+      readCertificateVerifyBody(body);
+      break;
+    case HandshakeType.finished:
+      readFinishedBody13(body, hashLength);
+      break;
+    case HandshakeType.new_session_ticket:
+      readNewSessionTicketBody(body);
+      break;
+    case HandshakeType.key_update:
+      readKeyUpdateBody(body);
+      break;
+    default:
+      body.bytes(body.remaining, "body (not decoded here)");
+  }
+  body.end(nameOf(HandshakeType, type) ?? "handshake body");
+}
+
+/** Every entry of a trace, annotated. Finished's length comes from the suite the ServerHello chose. */
+export function annotateTrace13(trace: readonly TraceEntry[]): AnnotatedEntry13[] {
+  let hashLength = 32;
+  return trace.map((entry) => {
+    const r = new ByteReader(entry.content);
+    try {
+      switch (entry.contentType) {
+        case ContentType.handshake:
+          if (entry.content[0] === HandshakeType.server_hello) hashLength = HASH_LENGTH[suiteHash(decodeServerHello(entry.content).cipherSuite)];
+          annotateHandshake(r, hashLength);
+          break;
+        case ContentType.change_cipher_spec:
+          r.bytes(1, "change_cipher_spec: 01, only for middleboxes; TLS 1.3 ignores it");
+          break;
+        case ContentType.alert:
+          r.bytes(1, "level");
+          r.describe(describeCode(AlertLevel, entry.content[0]!, 2));
+          r.bytes(1, "description");
+          r.describe(describeCode(AlertDescription, entry.content[1]!, 2));
+          break;
+        default:
+          r.bytes(entry.content.length, "application data (decrypted)");
+      }
+      r.end(entry.name);
+      return { entry, data: entry.content, annotations: r.annotations };
+    } catch (e) {
+      if (!isTlsError(e) && !isNotImplemented(e)) throw e;
+      return {
+        entry,
+        data: entry.content,
+        annotations: [{ offset: 0, length: entry.content.length, depth: 0, note: `${entry.name} (not decoded: ${e.message})`, group: false }],
+        error: e.message,
+      };
+    }
+  });
+}
+
+/** One derived value: the message after which it exists, its name as RFC 8446 §7 writes it, and its value in hex. */
+export interface SecretRow {
+  after: string;
+  name: string;
+  hex: string;
+}
+
+/** The key schedule of a connection, in the order it unfolds (RFC 8446 §7.1, §7.3). */
+export function describeSecrets13(secrets: Tls13Secrets): SecretRow[] {
+  const { handshake: hs, application: app, handshakeKeys, applicationKeys } = secrets;
+  const row = (after: string, name: string, value: Uint8Array): SecretRow => ({ after, name, hex: toHex(value) });
+  return [
+    row("ClientHello", "client random", secrets.clientRandom),
+    row("ServerHello", "server random", secrets.serverRandom),
+    row("ServerHello", "(EC)DHE shared secret", secrets.sharedSecret),
+    row("ServerHello", "early secret = HKDF-Extract(0, 0)", secrets.earlySecret),
+    row("ServerHello", "handshake secret", hs.handshakeSecret),
+    row("ServerHello", "client_handshake_traffic_secret", hs.clientHandshakeTrafficSecret),
+    row("ServerHello", "server_handshake_traffic_secret", hs.serverHandshakeTrafficSecret),
+    row("ServerHello", "server handshake key", handshakeKeys.server.key),
+    row("ServerHello", "server handshake iv", handshakeKeys.server.iv),
+    row("ServerHello", "client handshake key", handshakeKeys.client.key),
+    row("ServerHello", "client handshake iv", handshakeKeys.client.iv),
+    row("server Finished", "master secret", app.masterSecret),
+    row("server Finished", "client_application_traffic_secret_0", app.clientApplicationTrafficSecret),
+    row("server Finished", "server_application_traffic_secret_0", app.serverApplicationTrafficSecret),
+    row("server Finished", "exporter_master_secret", app.exporterMasterSecret),
+    row("server Finished", "server application key", applicationKeys.server.key),
+    row("server Finished", "server application iv", applicationKeys.server.iv),
+    row("server Finished", "client application key", applicationKeys.client.key),
+    row("server Finished", "client application iv", applicationKeys.client.iv),
+    row("client Finished", "resumption_master_secret", secrets.resumptionMasterSecret),
+  ];
+}

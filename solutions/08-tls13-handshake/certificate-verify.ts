@@ -1,0 +1,177 @@
+// CertificateVerify: the server proves that it holds the private key of the certificate it just sent, by signing
+// the transcript hash. In TLS 1.2 the server signed only its key exchange values and the randoms; in TLS 1.3 it
+// signs everything so far, so the whole handshake, cipher suite and extensions included, is covered by the
+// certificate's key. Read RFC 8446 §4.4.3 (the message and the signed content) and §4.2.3 (signature schemes).
+import { ByteReader, ByteWriter } from "../../lib/bytes.js";
+import { AlertDescription, HandshakeType, SignatureScheme, describeCode } from "../../lib/constants.js";
+import { TlsError, illegalParameter } from "../../lib/errors.js";
+import { concat } from "../../lib/hex.js";
+import { readHandshake, readOpaque, readUint, writeHandshake, writeOpaque, writeUint } from "../00-bytes/index.js";
+import { type Certificate, HASH_LENGTH, type PublicKey, verifyEcdsa, verifyPss } from "../03-certificates/index.js";
+import { schemeInfo } from "../05-dhe-key-exchange/index.js";
+
+/** RFC 8446 §4.4.3: the signed content starts with 64 bytes of 0x20 (spaces). */
+export const CERTIFICATE_VERIFY_PADDING_BYTE = 0x20;
+export const CERTIFICATE_VERIFY_PADDING_LENGTH = 64;
+/** RFC 8446 §4.4.3: the context strings, one for each side, so that a signature of one can never pass for the other. */
+export const SERVER_CERTIFICATE_VERIFY_CONTEXT = "TLS 1.3, server CertificateVerify";
+export const CLIENT_CERTIFICATE_VERIFY_CONTEXT = "TLS 1.3, client CertificateVerify";
+/** RFC 8446 §4.4.3: a single 0 byte separates the context string from the transcript hash. */
+export const CONTEXT_SEPARATOR = 0x00;
+
+/**
+ * The schemes a TLS 1.3 CertificateVerify may use that this client can check: RSA-PSS with an ordinary RSA key
+ * (rsae), and ECDSA tied to its curve (RFC 8446 §4.2.3). rsa_pkcs1_* may still appear in signature_algorithms,
+ * for the signatures inside certificates, but never here: "RSA signatures MUST use an RSASSA-PSS algorithm".
+ */
+export const CERTIFICATE_VERIFY_SCHEMES: readonly number[] = [
+  SignatureScheme.rsa_pss_rsae_sha256,
+  SignatureScheme.rsa_pss_rsae_sha384,
+  SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.ecdsa_secp256r1_sha256,
+  SignatureScheme.ecdsa_secp384r1_sha384,
+];
+
+/**
+ *   struct {
+ *       SignatureScheme algorithm;
+ *       opaque signature<0..2^16-1>;
+ *   } CertificateVerify;                                     RFC 8446 §4.4.3
+ */
+export interface CertificateVerify {
+  scheme: number;
+  signature: Uint8Array;
+}
+
+/** Writes the CertificateVerify body. */
+export function writeCertificateVerifyBody(w: ByteWriter, cv: CertificateVerify): void {
+  writeUint(w, cv.scheme, 2, `algorithm: ${describeCode(SignatureScheme, cv.scheme)}`);
+  writeOpaque(w, 2, cv.signature, "signature");
+}
+
+/** Reads the CertificateVerify body from a reader over exactly the body. */
+export function readCertificateVerifyBody(r: ByteReader): CertificateVerify {
+  // EXERCISE 08.3: the struct above: a uint16 scheme (describe it by name) and an opaque signature with a 2-byte
+  // length. Trailing bytes are left to the caller's body.end(…). (RFC 8446 §4.4.3)
+  const scheme = readUint(r, 2, "algorithm");
+  r.describe(describeCode(SignatureScheme, scheme));
+  const signature = readOpaque(r, 2, "signature");
+  return { scheme, signature };
+  // END 08.3
+}
+
+/** The whole handshake message (header and body), with notes. */
+export function certificateVerifyMessage(cv: CertificateVerify): ByteWriter {
+  const w = new ByteWriter();
+  writeHandshake(w, HandshakeType.certificate_verify, (body) => writeCertificateVerifyBody(body, cv));
+  return w;
+}
+
+export function encodeCertificateVerify(cv: CertificateVerify): Uint8Array {
+  return certificateVerifyMessage(cv).toBytes();
+}
+
+/** Decodes a whole CertificateVerify message (header and body); nothing may be left over. */
+export function decodeCertificateVerify(message: Uint8Array): CertificateVerify {
+  const r = new ByteReader(message);
+  const headerAt = r.offset;
+  const { type, body } = readHandshake(r);
+  if (type !== HandshakeType.certificate_verify) {
+    throw new TlsError(AlertDescription.unexpected_message, `expected certificate_verify (15), got ${describeCode(HandshakeType, type, 2)}`, {
+      field: "handshake type",
+      offset: headerAt,
+    });
+  }
+  const cv = readCertificateVerifyBody(body);
+  body.end("certificate_verify");
+  r.end("certificate_verify message");
+  return cv;
+}
+
+/**
+ * The bytes a CertificateVerify signs (RFC 8446 §4.4.3):
+ *
+ *   - A string that consists of octet 32 (0x20) repeated 64 times
+ *   - The context string ("TLS 1.3, server CertificateVerify" or "TLS 1.3, client CertificateVerify")
+ *   - A single 0 byte which serves as the separator
+ *   - The content to be signed: Transcript-Hash(Handshake Context, Certificate)
+ */
+export function certificateVerifyContent(transcriptHash: Uint8Array, side: "server" | "client"): Uint8Array {
+  // EXERCISE 08.3: the four parts above, concatenated; the context string's characters are ASCII, one byte each.
+  // Why the 64 spaces: TLS 1.2 signatures (ServerKeyExchange) began with the 32-byte client random, a value an
+  // attacker may choose; a fixed prefix of 64 bytes means no TLS 1.2 signature can ever be replayed as a TLS 1.3 one.
+  // (RFC 8446 §4.4.3)
+  const context = side === "server" ? SERVER_CERTIFICATE_VERIFY_CONTEXT : CLIENT_CERTIFICATE_VERIFY_CONTEXT;
+  return concat(
+    new Uint8Array(CERTIFICATE_VERIFY_PADDING_LENGTH).fill(CERTIFICATE_VERIFY_PADDING_BYTE),
+    Uint8Array.from(context, (c) => c.charCodeAt(0)),
+    Uint8Array.of(CONTEXT_SEPARATOR),
+    transcriptHash,
+  );
+  // END 08.3
+}
+
+/** "an RSA-2048 key", "an EC P-256 key": for error messages. */
+function keyName(key: PublicKey): string {
+  if (key.kind === "rsa") return `an RSA-${key.bits}${key.pss ? " PSS-only" : ""} key`;
+  if (key.kind === "ec") return `an EC ${key.curve} key`;
+  return `an unsupported key (${key.name})`;
+}
+
+/**
+ * Checks the server's CertificateVerify with the key from its certificate. `transcriptHash` is the hash of every
+ * handshake message up to and including the server's Certificate. Throws illegal_parameter for a scheme we did not
+ * offer, one TLS 1.3 forbids here, or one that does not fit the key; decrypt_error if the signature is wrong.
+ */
+export function verifyCertificateVerify(cv: CertificateVerify, serverKey: PublicKey, transcriptHash: Uint8Array, offeredSchemes: readonly number[]): void {
+  // EXERCISE 08.3: check, each failure a TlsError naming the field: (1) cv.scheme is one we offered in
+  // signature_algorithms (RFC 8446 §4.4.3), else illegal_parameter "algorithm"; (2) it is in CERTIFICATE_VERIFY_SCHEMES
+  // (no RSA PKCS#1 v1.5, no SHA-1), else illegal_parameter; (3) it fits the key (schemeInfo from chapter 05 gives kind,
+  // hash, curve): rsa-pss needs an RSA key that is not PSS-only, ecdsa an EC key ON THE SCHEME'S CURVE (in TLS 1.3
+  // ecdsa_secp256r1_sha256 means P-256 and nothing else, RFC 8446 §4.2.3), else illegal_parameter; (4) verify over
+  // certificateVerifyContent(transcriptHash, "server") with chapter 03: verifyPss(key, hash, content, signature,
+  // HASH_LENGTH[hash], hash) (the salt is as long as the hash, §4.2.3) or verifyEcdsa(curve, point, hash, content,
+  // signature); false → decrypt_error, field "signature" (RFC 8446 §6.2: a signature that does not verify).
+  const name = describeCode(SignatureScheme, cv.scheme);
+  if (!offeredSchemes.includes(cv.scheme)) {
+    throw illegalParameter("algorithm", `the server signed with ${name}, which we did not offer`);
+  }
+  const info = schemeInfo(cv.scheme);
+  if (!CERTIFICATE_VERIFY_SCHEMES.includes(cv.scheme) || info === undefined) {
+    const why = info?.kind === "rsa-pkcs1" ? "RSA signatures in TLS 1.3 must be RSA-PSS (RFC 8446 §4.4.3)" : "not a scheme this client checks";
+    throw illegalParameter("algorithm", `${name} may not sign a CertificateVerify: ${why}`);
+  }
+  const content = certificateVerifyContent(transcriptHash, "server");
+  let ok: boolean;
+  if (info.kind === "ecdsa") {
+    if (serverKey.kind !== "ec" || serverKey.curve !== info.curve) {
+      throw illegalParameter("algorithm", `${name} needs an EC ${info.curve} key, the certificate has ${keyName(serverKey)}`);
+    }
+    ok = verifyEcdsa(serverKey.curve, serverKey.point, info.hash, content, cv.signature);
+  } else {
+    if (serverKey.kind !== "rsa" || serverKey.pss) {
+      throw illegalParameter("algorithm", `${name} needs an rsaEncryption key, the certificate has ${keyName(serverKey)}`);
+    }
+    ok = verifyPss(serverKey, info.hash, content, cv.signature, HASH_LENGTH[info.hash], info.hash);
+  }
+  if (!ok) {
+    throw new TlsError(AlertDescription.decrypt_error, `the ${name} signature over the transcript does not verify with the certificate's key`, {
+      field: "signature",
+    });
+  }
+  // END 08.3
+}
+
+/**
+ * The certificate's key must be allowed to sign (RFC 8446 §4.4.2.2, RFC 5280 §4.2.1.3): when keyUsage is present,
+ * digitalSignature must be in it. Returns the key.
+ */
+export function signingKey(leaf: Certificate): PublicKey {
+  const usage = leaf.extensions.keyUsage;
+  if (usage !== undefined && !usage.includes("digitalSignature")) {
+    throw new TlsError(AlertDescription.unsupported_certificate, `the certificate's keyUsage (${usage.join(", ")}) does not allow signing`, {
+      field: "certificate",
+    });
+  }
+  return leaf.publicKey;
+}

@@ -1,0 +1,98 @@
+// Shared by chapter 08's test files: connect our TLS 1.3 client to a server on 127.0.0.1, fetch a page, expect a
+// refusal, compare key logs.
+import { expect } from "chai";
+import { isTlsError, type TlsError } from "../../lib/errors.js";
+import { toHex } from "../../lib/hex.js";
+import { readPemCertificates } from "../../lib/pem.js";
+import { parseCertificates } from "../../chapters/03-certificates/index.js";
+import { connectTcp } from "../../chapters/06-tls12-handshake/index.js";
+import { type Tls13Connection, type Tls13Options, connectTls13 } from "../../chapters/08-tls13-handshake/index.js";
+import { readFixture } from "../support/fixtures.js";
+import { keyLogLinesFor, oracleDirection, oracleOpen, suite13 } from "../support/tls13-oracle.js";
+
+const HOST = "127.0.0.1";
+export const GET = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+
+/** The trust anchors, parsed by chapter 03 (graded there; here they are only the input). */
+export const roots = () => parseCertificates(readPemCertificates(readFixture("ca.crt"), "ca.crt"));
+
+/** Reads application data until the server closes; returns it as text. */
+export async function readAll(conn: Tls13Connection): Promise<string> {
+  let text = "";
+  for (;;) {
+    const data = await conn.read();
+    if (data === null) return text;
+    text += new TextDecoder().decode(data);
+  }
+}
+
+/** Connects to 127.0.0.1:port with our client, sends GET /, reads the whole answer; collects the key log. */
+export async function fetchPage13(port: number, options: Partial<Tls13Options> = {}) {
+  const keyLog: string[] = [];
+  const conn = await connectTls13(await connectTcp(HOST, port), {
+    servername: "localhost",
+    ca: roots(),
+    keyLog: (line) => keyLog.push(line),
+    ...options,
+  });
+  conn.write(GET);
+  const response = await readAll(conn);
+  conn.close();
+  return { conn, response, keyLog };
+}
+
+/** Runs `work`, expects a TlsError; returns it. */
+export async function expectRejection(work: () => Promise<unknown>): Promise<TlsError> {
+  try {
+    await work();
+  } catch (e) {
+    if (isTlsError(e)) return e;
+    throw e;
+  }
+  throw new Error("expected the connection to fail with a TlsError, but it succeeded");
+}
+
+/** Polls `condition` for up to two seconds (a server's events may arrive just after our side is done). */
+export async function waitFor(condition: () => boolean, describe: () => string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    if (condition()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`condition not met within 2 s; saw: ${describe()}`);
+}
+
+/** Our key log must equal the server's lines for our client random, line for line (order aside), all five of them. */
+export async function expectSameKeyLog(ours: string[], clientRandom: Uint8Array, server: () => Map<string, Map<string, string>>): Promise<void> {
+  const random = toHex(clientRandom);
+  await waitFor(() => keyLogLinesFor(server(), random).length >= 5, () => `${keyLogLinesFor(server(), random).length} server lines`);
+  expect([...ours].sort(), "our key log, line for line, against the server's").to.deep.equal(keyLogLinesFor(server(), random));
+}
+
+/**
+ * Decrypts every protected record a server sent (as a proxy saw them, headers included) with the secrets from the
+ * server's own key log: the handshake secret until its Finished has passed, then application secret 0 (so not past a
+ * KeyUpdate). Each record's true type and content, and under which keys it came.
+ */
+export function decryptServerRecords(records: Uint8Array[], secrets: Map<string, string>, suite: number) {
+  const s = suite13(suite);
+  const handshake = oracleDirection(s, Buffer.from(secrets.get("SERVER_HANDSHAKE_TRAFFIC_SECRET")!, "hex"));
+  const application = oracleDirection(s, Buffer.from(secrets.get("SERVER_TRAFFIC_SECRET_0")!, "hex"));
+  const out: { stage: "handshake" | "application"; type: number; content: Uint8Array }[] = [];
+  let stage: "handshake" | "application" = "handshake";
+  let pending: Uint8Array = new Uint8Array(0);
+  for (const record of records.filter((r) => r[0] === 23)) {
+    const opened = oracleOpen(stage === "handshake" ? handshake : application, record);
+    out.push({ stage, type: opened.type, content: opened.content });
+    if (stage === "handshake") {
+      pending = Uint8Array.from([...pending, ...opened.content]);
+      // Walk the whole messages so far; once the Finished (type 20) is among them, the server's keys change.
+      for (let at = 0; pending.length - at >= 4; ) {
+        const size = 4 + ((pending[at + 1]! << 16) | (pending[at + 2]! << 8) | pending[at + 3]!);
+        if (pending.length - at < size) break;
+        if (pending[at] === 20) stage = "application";
+        at += size;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,275 @@
+// Exercises 08.2 (EncryptedExtensions), 08.3 (CertificateVerify) and 08.4 (NewSessionTicket, KeyUpdate): the
+// messages of RFC 8448's traces and of the tls13.xargs.org capture decode to what the RFC structs say (read here by
+// small independent readers) and encode back byte for byte; RFC 8448 §3's CertificateVerify verifies with the RSA key
+// of RFC 8448 §2, the capture's with its certificate, and signatures made by Node's crypto (RSA-PSS, ECDSA) verify
+// too; every refusal carries the alert RFC 8446 names; every decoder survives random and mutated input.
+import { expect } from "chai";
+import crypto from "node:crypto";
+import { AlertDescription, ExtensionType, SignatureScheme } from "../../lib/constants.js";
+import { toHex } from "../../lib/hex.js";
+import { readPemCertificates } from "../../lib/pem.js";
+import { type ClientHello, decodeClientHello } from "../../chapters/01-client-hello/index.js";
+import { type PublicKey, parseCertificates } from "../../chapters/03-certificates/index.js";
+import {
+  type EncryptedExtensions,
+  type NewSessionTicket,
+  certificateVerifyContent,
+  checkEncryptedExtensions,
+  decodeCertificateVerify,
+  decodeEncryptedExtensions,
+  decodeKeyUpdate,
+  decodeNewSessionTicket,
+  encodeCertificateVerify,
+  encodeEncryptedExtensions,
+  encodeKeyUpdate,
+  encodeNewSessionTicket,
+  verifyCertificateVerify,
+} from "../../chapters/08-tls13-handshake/index.js";
+import { readFixture } from "../support/fixtures.js";
+import { badInputs, expectTlsError, onlyTlsErrors } from "../support/properties.js";
+import { rfc8448RsaKey } from "../support/rfc8448.js";
+import { extensionBlock, handshakeMessage, illustrated, illustratedInner, illustratedMessage, rfcMessage, ticketFields, uint16List } from "./vectors.js";
+
+const HT = { new_session_ticket: 4, encrypted_extensions: 8, certificate_verify: 15, key_update: 24 } as const;
+const sha = (name: "sha256" | "sha384", ...parts: Uint8Array[]) => {
+  const h = crypto.createHash(name);
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+};
+const big = (b: Uint8Array) => BigInt("0x" + toHex(b));
+
+/** The RSA key of RFC 8448 §2 as chapter 03 represents a certificate's key. */
+function rfcRsaKey(): PublicKey {
+  const k = rfc8448RsaKey();
+  const n = big(k.modulus);
+  return { kind: "rsa", n, e: big(k.publicExponent), bits: n.toString(2).length, pss: false };
+}
+
+/** The leaf keys of the test fixtures, parsed by chapter 03 (graded there). */
+const fixtureKey = (name: "server-rsa.crt" | "server-ecdsa.crt") => parseCertificates(readPemCertificates(readFixture(name), name))[0]!.publicKey;
+
+/** Our own construction of the signed content (RFC 8446 §4.4.3), to sign with Node. */
+const signedContent = (hash: Uint8Array, context = "TLS 1.3, server CertificateVerify") =>
+  Buffer.concat([Buffer.alloc(64, 0x20), Buffer.from(context, "latin1"), Buffer.from([0]), hash]);
+
+/** A CertificateVerify message made by hand from its struct. */
+const cvMessage = (scheme: number, signature: Uint8Array) =>
+  handshakeMessage(HT.certificate_verify, [scheme >> 8, scheme & 0xff, signature.length >> 8, signature.length & 0xff, ...signature]);
+
+const ALL_SCHEMES = Object.values(SignatureScheme);
+
+describe("08.2 EncryptedExtensions", function () {
+  const rfcEe = () => rfcMessage(3, "EncryptedExtensions");
+  const rfcClientHello = (): ClientHello => decodeClientHello(rfcMessage(3, "ClientHello"));
+
+  it("08.2 RFC 8448 §3 and §5, and the tls13.xargs.org capture: decoded as their structs say, and encoded back byte for byte", () => {
+    const samples = [rfcEe(), rfcMessage(5, "EncryptedExtensions"), illustratedInner("serverextensions").content];
+    for (const message of samples) {
+      const ee = decodeEncryptedExtensions(message);
+      const expected = extensionBlock(message.slice(4));
+      expect(ee.extensions.map((e) => (e.kind === "raw" ? e.type : ExtensionType[e.kind])), toHex(message)).to.deep.equal(expected.map((e) => e.type));
+      expect(toHex(encodeEncryptedExtensions(ee)), "re-encoded").to.equal(toHex(message));
+    }
+    const ee = decodeEncryptedExtensions(rfcEe());
+    const groups = extensionBlock(rfcEe().slice(4)).find((e) => e.type === ExtensionType.supported_groups)!;
+    expect(ee.extensions.find((e) => e.kind === "supported_groups")).to.deep.equal({ kind: "supported_groups", groups: uint16List(groups.data) });
+    const limit = extensionBlock(rfcEe().slice(4)).find((e) => e.type === ExtensionType.record_size_limit)!;
+    expect(ee.extensions.find((e) => e.kind === "record_size_limit")).to.deep.equal({ kind: "record_size_limit", limit: (limit.data[0]! << 8) | limit.data[1]! });
+    expect(ee.extensions.find((e) => e.kind === "server_name")).to.deep.equal({ kind: "server_name" });
+    expect(decodeEncryptedExtensions(illustratedInner("serverextensions").content)).to.deep.equal({ extensions: [] });
+  });
+
+  it("08.2 ALPN (RFC 7301 §3.1): exactly one protocol name; early_data empty; encoded as the structs say", () => {
+    const alpn = handshakeMessage(HT.encrypted_extensions, [0, 13, 0, 16, 0, 5, 0, 3, 2, 0x68, 0x32, 0, 42, 0, 0]);
+    const ee = decodeEncryptedExtensions(alpn);
+    expect(ee.extensions).to.deep.equal([{ kind: "application_layer_protocol_negotiation", protocol: "h2" }, { kind: "early_data" }]);
+    expect(toHex(encodeEncryptedExtensions(ee))).to.equal(toHex(alpn));
+    const two = handshakeMessage(HT.encrypted_extensions, [0, 15, 0, 16, 0, 11, 0, 9, 2, 0x68, 0x32, 5, 0x68, 0x74, 0x74, 0x70, 0x31]);
+    expectTlsError(() => decodeEncryptedExtensions(two), { alert: AlertDescription.decode_error, field: "protocol_name_list" });
+  });
+
+  it("08.2 bad bodies: a non-empty server_name, an empty group list (decode_error), a record_size_limit of 63 (illegal_parameter), a type twice (illegal_parameter)", () => {
+    const ee = (...body: number[]) => handshakeMessage(HT.encrypted_extensions, [body.length >> 8, body.length & 0xff, ...body]);
+    expectTlsError(() => decodeEncryptedExtensions(ee(0, 0, 0, 1, 0)), { alert: AlertDescription.decode_error });
+    expectTlsError(() => decodeEncryptedExtensions(ee(0, 10, 0, 2, 0, 0)), { alert: AlertDescription.decode_error });
+    expectTlsError(() => decodeEncryptedExtensions(ee(0, 28, 0, 2, 0, 63)), { alert: AlertDescription.illegal_parameter, field: "record_size_limit" });
+    expectTlsError(() => decodeEncryptedExtensions(ee(0, 0, 0, 0, 0, 0, 0, 0)), { alert: AlertDescription.illegal_parameter });
+    expect(decodeEncryptedExtensions(ee(0, 28, 0, 2, 0, 64)).extensions).to.deep.equal([{ kind: "record_size_limit", limit: 64 }]);
+  });
+
+  it("08.2 checkEncryptedExtensions: RFC 8448 §3's answers fit its ClientHello; one not offered is unsupported_extension; key_share here is illegal_parameter", () => {
+    const ch = rfcClientHello();
+    checkEncryptedExtensions(ch, decodeEncryptedExtensions(rfcEe()));
+    const alpn: EncryptedExtensions = { extensions: [{ kind: "application_layer_protocol_negotiation", protocol: "h2" }] };
+    expectTlsError(() => checkEncryptedExtensions(ch, alpn), { alert: AlertDescription.unsupported_extension, field: "extensions" });
+    const keyShare: EncryptedExtensions = { extensions: [{ kind: "raw", type: ExtensionType.key_share, data: Uint8Array.of(0, 0x1d, 0, 1, 1) }] };
+    expectTlsError(() => checkEncryptedExtensions(ch, keyShare), { alert: AlertDescription.illegal_parameter, field: "extensions" });
+    const versions: EncryptedExtensions = { extensions: [{ kind: "raw", type: ExtensionType.supported_versions, data: Uint8Array.of(3, 4) }] };
+    expectTlsError(() => checkEncryptedExtensions(ch, versions), { alert: AlertDescription.illegal_parameter });
+    const earlyData: EncryptedExtensions = { extensions: [{ kind: "early_data" }] };
+    expectTlsError(() => checkEncryptedExtensions(ch, earlyData), { alert: AlertDescription.unsupported_extension });
+  });
+
+  it("08.2 decodeEncryptedExtensions on random and mutated messages: only TlsErrors (decode_error, illegal_parameter, unexpected_message)", () => {
+    const seeds = [rfcEe(), rfcMessage(5, "EncryptedExtensions"), handshakeMessage(HT.encrypted_extensions, [0, 13, 0, 16, 0, 5, 0, 3, 2, 0x68, 0x32, 0, 42, 0, 0])];
+    onlyTlsErrors(decodeEncryptedExtensions, badInputs(seeds), {
+      alerts: [AlertDescription.decode_error, AlertDescription.illegal_parameter, AlertDescription.unexpected_message],
+    });
+  });
+});
+
+describe("08.3 CertificateVerify", function () {
+  /** RFC 8448 §3: the transcript up to the server's Certificate, hashed by Node. */
+  const rfcTranscript = () =>
+    sha("sha256", rfcMessage(3, "ClientHello"), rfcMessage(3, "ServerHello"), rfcMessage(3, "EncryptedExtensions"), rfcMessage(3, "Certificate"));
+
+  it("08.3 certificateVerifyContent: 64 spaces, the context string, a zero byte, the transcript hash (RFC 8446 §4.4.3)", () => {
+    const hash = Uint8Array.from({ length: 48 }, (_, i) => i);
+    expect(toHex(certificateVerifyContent(hash, "server"))).to.equal(toHex(signedContent(hash)));
+    expect(toHex(certificateVerifyContent(hash, "client"))).to.equal(toHex(signedContent(hash, "TLS 1.3, client CertificateVerify")));
+    expect(certificateVerifyContent(new Uint8Array(32), "server").length).to.equal(64 + 33 + 1 + 32);
+  });
+
+  it("08.3 RFC 8448 §3: the CertificateVerify decodes (rsa_pss_rsae_sha256), re-encodes, and verifies with the RSA key of RFC 8448 §2", () => {
+    const message = rfcMessage(3, "CertificateVerify");
+    const cv = decodeCertificateVerify(message);
+    expect(cv.scheme).to.equal((message[4]! << 8) | message[5]!);
+    expect(cv.scheme).to.equal(SignatureScheme.rsa_pss_rsae_sha256);
+    expect(toHex(cv.signature)).to.equal(toHex(message.slice(8)));
+    expect(toHex(encodeCertificateVerify(cv))).to.equal(toHex(message));
+    verifyCertificateVerify(cv, rfcRsaKey(), rfcTranscript(), [SignatureScheme.rsa_pss_rsae_sha256]);
+  });
+
+  it("08.3 tls13.xargs.org: the CertificateVerify verifies with its certificate's key over the SHA-384 transcript", () => {
+    const cert = parseCertificates(readPemCertificates(new TextDecoder().decode(illustrated("files/server.crt"))))[0]!;
+    const transcript = sha(
+      "sha384",
+      illustratedMessage("clienthello"),
+      illustratedMessage("serverhello"),
+      illustratedInner("serverextensions").content,
+      illustratedInner("servercert").content,
+    );
+    const cv = decodeCertificateVerify(illustratedInner("servercertverify").content);
+    verifyCertificateVerify(cv, cert.publicKey, transcript, ALL_SCHEMES);
+  });
+
+  it("08.3 a changed byte anywhere in the signature or the transcript: decrypt_error", () => {
+    const cv = decodeCertificateVerify(rfcMessage(3, "CertificateVerify"));
+    for (const i of [0, 1, 64, 127]) {
+      const signature = cv.signature.slice();
+      signature[i]! ^= 0x80;
+      expectTlsError(() => verifyCertificateVerify({ ...cv, signature }, rfcRsaKey(), rfcTranscript(), ALL_SCHEMES), {
+        alert: AlertDescription.decrypt_error,
+        field: "signature",
+      });
+    }
+    const transcript = rfcTranscript();
+    transcript[31]! ^= 1;
+    expectTlsError(() => verifyCertificateVerify(cv, rfcRsaKey(), transcript, ALL_SCHEMES), { alert: AlertDescription.decrypt_error });
+    expectTlsError(() => verifyCertificateVerify({ ...cv, signature: new Uint8Array(0) }, rfcRsaKey(), rfcTranscript(), ALL_SCHEMES), {
+      alert: AlertDescription.decrypt_error,
+    });
+  });
+
+  it("08.3 signatures made by Node: RSA-PSS (SHA-256/384/512, salt = hash length) and ECDSA P-256 verify; a client-context signature does not", () => {
+    const hash = sha("sha256", new TextEncoder().encode("a transcript"));
+    const rsa = readFixture("server-rsa.key");
+    for (const [scheme, h] of [
+      [SignatureScheme.rsa_pss_rsae_sha256, "sha256"],
+      [SignatureScheme.rsa_pss_rsae_sha384, "sha384"],
+      [SignatureScheme.rsa_pss_rsae_sha512, "sha512"],
+    ] as const) {
+      const saltLength = h === "sha256" ? 32 : h === "sha384" ? 48 : 64;
+      const signature = crypto.sign(h, signedContent(hash), { key: rsa, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength });
+      verifyCertificateVerify({ scheme, signature }, fixtureKey("server-rsa.crt"), hash, ALL_SCHEMES);
+    }
+    const ecdsa = crypto.sign("sha256", signedContent(hash), readFixture("server-ecdsa.key"));
+    const cv = decodeCertificateVerify(cvMessage(SignatureScheme.ecdsa_secp256r1_sha256, ecdsa));
+    verifyCertificateVerify(cv, fixtureKey("server-ecdsa.crt"), hash, ALL_SCHEMES);
+    const client = crypto.sign("sha256", signedContent(hash, "TLS 1.3, client CertificateVerify"), readFixture("server-ecdsa.key"));
+    expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.ecdsa_secp256r1_sha256, signature: client }, fixtureKey("server-ecdsa.crt"), hash, ALL_SCHEMES), {
+      alert: AlertDescription.decrypt_error,
+    });
+  });
+
+  it("08.3 illegal_parameter: a scheme we did not offer, RSA PKCS#1 v1.5 (even a valid one), a scheme that does not fit the key or its curve", () => {
+    const hash = sha("sha256", new TextEncoder().encode("a transcript"));
+    const cv = decodeCertificateVerify(rfcMessage(3, "CertificateVerify"));
+    expectTlsError(() => verifyCertificateVerify(cv, rfcRsaKey(), rfcTranscript(), [SignatureScheme.rsa_pss_rsae_sha384, SignatureScheme.ecdsa_secp256r1_sha256]), {
+      alert: AlertDescription.illegal_parameter,
+    });
+    const pkcs1 = crypto.sign("sha256", signedContent(hash), readFixture("server-rsa.key"));
+    expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.rsa_pkcs1_sha256, signature: pkcs1 }, fixtureKey("server-rsa.crt"), hash, ALL_SCHEMES), {
+      alert: AlertDescription.illegal_parameter,
+    });
+    expectTlsError(() => verifyCertificateVerify(cv, fixtureKey("server-ecdsa.crt"), rfcTranscript(), ALL_SCHEMES), { alert: AlertDescription.illegal_parameter });
+    const ecdsa = crypto.sign("sha384", signedContent(hash), readFixture("server-ecdsa.key"));
+    expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.ecdsa_secp384r1_sha384, signature: ecdsa }, fixtureKey("server-ecdsa.crt"), hash, ALL_SCHEMES), {
+      alert: AlertDescription.illegal_parameter,
+    });
+    expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.ecdsa_secp256r1_sha256, signature: ecdsa }, fixtureKey("server-rsa.crt"), hash, ALL_SCHEMES), {
+      alert: AlertDescription.illegal_parameter,
+    });
+    expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.ed25519, signature: ecdsa }, fixtureKey("server-ecdsa.crt"), hash, ALL_SCHEMES), {
+      alert: AlertDescription.illegal_parameter,
+    });
+  });
+
+  it("08.3 decodeCertificateVerify on random and mutated messages: only TlsErrors (decode_error, unexpected_message)", () => {
+    const seeds = [rfcMessage(3, "CertificateVerify"), illustratedInner("servercertverify").content, cvMessage(0x0403, new Uint8Array(71).fill(9))];
+    onlyTlsErrors(decodeCertificateVerify, badInputs(seeds), { alerts: [AlertDescription.decode_error, AlertDescription.unexpected_message] });
+    expectTlsError(() => decodeCertificateVerify(Uint8Array.of(HT.certificate_verify, 0, 0, 4, 8, 4, 0, 1)), { alert: AlertDescription.decode_error });
+  });
+});
+
+describe("08.4 NewSessionTicket and KeyUpdate", function () {
+  const samples = () => [rfcMessage(3, "NewSessionTicket"), illustratedInner("serverticket1").content, illustratedInner("serverticket2").content];
+
+  it("08.4 RFC 8448 §3 and the tls13.xargs.org tickets: every field as RFC 8446 §4.6.1 lays it out, and encoded back byte for byte", () => {
+    for (const message of samples()) {
+      const nst: NewSessionTicket = decodeNewSessionTicket(message);
+      const f = ticketFields(message);
+      expect([nst.lifetime, nst.ageAdd, toHex(nst.nonce), toHex(nst.ticket)]).to.deep.equal([f.lifetime, f.ageAdd, toHex(f.nonce), toHex(f.ticket)]);
+      expect(nst.extensions.map((e) => (e.kind === "raw" ? e.type : ExtensionType.early_data))).to.deep.equal(f.extensions.map((e) => e.type));
+      for (const e of f.extensions.filter((x) => x.type === ExtensionType.early_data)) {
+        expect(nst.extensions.find((x) => x.kind === "early_data")).to.deep.equal({ kind: "early_data", maxEarlyDataSize: f.u32(e.data, 0) });
+      }
+      expect(toHex(encodeNewSessionTicket(nst))).to.equal(toHex(message));
+    }
+    const rfc = decodeNewSessionTicket(rfcMessage(3, "NewSessionTicket"));
+    expect(rfc.extensions.some((e) => e.kind === "early_data"), "RFC 8448 §3's ticket allows 0-RTT").to.equal(true);
+    expect(toHex(decodeNewSessionTicket(illustratedInner("serverticket2").content).nonce)).to.equal("0000000000000001");
+  });
+
+  it("08.4 a lifetime over 7 days is illegal_parameter; an empty ticket and a bad early_data body are decode_error; a duplicate extension is illegal_parameter", () => {
+    const body = (lifetime: number, ticket: number[], extensions: number[]) =>
+      handshakeMessage(HT.new_session_ticket, [
+        ...[24, 16, 8, 0].map((s) => (lifetime >>> s) & 0xff), 1, 2, 3, 4, 1, 0xaa,
+        ticket.length >> 8, ticket.length & 0xff, ...ticket, extensions.length >> 8, extensions.length & 0xff, ...extensions,
+      ]);
+    expect(decodeNewSessionTicket(body(604800, [7], [])).lifetime).to.equal(604800);
+    expectTlsError(() => decodeNewSessionTicket(body(604801, [7], [])), { alert: AlertDescription.illegal_parameter, field: "ticket_lifetime" });
+    expectTlsError(() => decodeNewSessionTicket(body(60, [], [])), { alert: AlertDescription.decode_error, field: "ticket" });
+    expectTlsError(() => decodeNewSessionTicket(body(60, [7], [0, 42, 0, 3, 0, 0, 1])), { alert: AlertDescription.decode_error });
+    expectTlsError(() => decodeNewSessionTicket(body(60, [7], [0, 42, 0, 4, 0, 0, 1, 0, 0, 42, 0, 4, 0, 0, 1, 0])), { alert: AlertDescription.illegal_parameter });
+    const ok = decodeNewSessionTicket(body(60, [7], [0, 42, 0, 4, 0, 0, 0x40, 0, 0xfa, 0xfa, 0, 0]));
+    expect(ok.extensions).to.deep.equal([{ kind: "early_data", maxEarlyDataSize: 0x4000 }, { kind: "raw", type: 0xfafa, data: new Uint8Array(0) }]);
+    expect([ok.ageAdd, toHex(ok.nonce)]).to.deep.equal([0x01020304, "aa"]);
+  });
+
+  it("08.4 KeyUpdate (RFC 8446 §4.6.3): 0 and 1 decode and encode; 2 is illegal_parameter; any other length is decode_error", () => {
+    expect(decodeKeyUpdate(Uint8Array.of(24, 0, 0, 1, 0))).to.deep.equal({ updateRequested: false });
+    expect(decodeKeyUpdate(Uint8Array.of(24, 0, 0, 1, 1))).to.deep.equal({ updateRequested: true });
+    expect(toHex(encodeKeyUpdate({ updateRequested: true }))).to.equal("1800000101");
+    expect(toHex(encodeKeyUpdate({ updateRequested: false }))).to.equal("1800000100");
+    expectTlsError(() => decodeKeyUpdate(Uint8Array.of(24, 0, 0, 1, 2)), { alert: AlertDescription.illegal_parameter, field: "request_update", offset: 4 });
+    expectTlsError(() => decodeKeyUpdate(Uint8Array.of(24, 0, 0, 2, 1, 0)), { alert: AlertDescription.decode_error });
+    expectTlsError(() => decodeKeyUpdate(Uint8Array.of(24, 0, 0, 0)), { alert: AlertDescription.decode_error });
+  });
+
+  it("08.4 decodeNewSessionTicket and decodeKeyUpdate on random and mutated messages: only TlsErrors", () => {
+    const alerts = [AlertDescription.decode_error, AlertDescription.illegal_parameter, AlertDescription.unexpected_message];
+    onlyTlsErrors(decodeNewSessionTicket, badInputs(samples()), { alerts });
+    onlyTlsErrors(decodeKeyUpdate, badInputs([Uint8Array.of(24, 0, 0, 1, 0), Uint8Array.of(24, 0, 0, 1, 1)]), { alerts });
+  });
+});
