@@ -5,6 +5,7 @@
 // the servers send. The tests live in tests/08-tls13-handshake/, one file per part of the chapter; this file gathers
 // them so that `npm run grade -- 08` runs them all.
 import "./08-tls13-handshake/record-protection.js";
+import "./08-tls13-handshake/wycheproof-aead.js";
 import "./08-tls13-handshake/messages.js";
 import "./08-tls13-handshake/rfc8448.js";
 import "./08-tls13-handshake/illustrated.js";
