@@ -19,7 +19,7 @@ Commands:
   hello URL [--tls 1.2|1.3]  send your ClientHello to a server and show its ServerHello
   verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at TIME]
                              validate a certificate chain with your chapter-03 code
-  connect URL [--tls 1.3|1.2] [--kx …] [--group …] [--trace] …
+  connect URL [--tls 1.3|1.2] [--session FILE] [--early-data TEXT] [--trace] …
                              a whole TLS handshake with your client, then GET the URL's path
   grade [NN…]                run the chapter tests against your code and show the scoreboard
 
@@ -49,7 +49,8 @@ leaf to one of the trust anchors, then checks every signature, the validity date
 Prints the path and each check with ✓/✗. Exit 0 valid; 1 invalid (the last line names the failed check and
 the alert a client would send); 2 if a file cannot be read or does not decode (bad PEM or DER, with where).`,
   connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|ffdhe2048] [--suite NAME]
-                      [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--trace] [--impl solutions]
+                      [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--session FILE] [--early-data TEXT]
+                      [--timeout MS] [--trace] [--impl solutions]
 
 Connects to URL's host and port (https://host[:port]/path; default port 443) with YOUR TLS client, completes
 the handshake, sends "GET <path>" and prints the response.
@@ -61,8 +62,15 @@ the handshake, sends "GET <path>" and prints the response.
   --servername NAME  the name to send (SNI) and to check the certificate against (default: URL's host)
   --keylog FILE      append the NSS key-log lines to FILE; SSLKEYLOGFILE is honoured too
   --no-ems           TLS 1.2: do not offer the extended master secret (RFC 7627)
+  --session FILE     TLS 1.3 (chapter 09): resume with a ticket saved in FILE if there is one, and save the
+                     tickets the server sends, so that the next run resumes
+  --early-data TEXT  TLS 1.3: send TEXT (\\r and \\n understood) instead of the GET: as 0-RTT early data if the
+                     loaded ticket allows it, else right after the handshake
+  --timeout MS       stop reading the server's answer after MS milliseconds (default 5000); a server that stays
+                     silent after the handshake is not an error
   --trace            print every handshake message, both directions, annotated (TLS 1.3: decrypted), and the
-                     secrets (TLS 1.3: the key schedule as it unfolds, each secret after the message that makes it)
+                     secrets (TLS 1.3: the key schedule as it unfolds, each secret after the message that makes it);
+                     with --session / --early-data, whether the ticket (PSK) and the early data were accepted
 Exit 0 on success; 1 with the alert's name when the handshake fails (an alert we sent or received, or a
 certificate we refused); 2 on bad usage.`,
   grade: `tls-by-hand grade [NN…] [--reference-earlier] [--json] [--impl solutions]
@@ -405,6 +413,9 @@ interface ConnectOptions {
   keyLog?: string;
   ems: boolean;
   trace: boolean;
+  session?: string;
+  earlyData?: Uint8Array;
+  timeoutMs: number;
 }
 
 /** Reads connect's options; throws UsageError for anything a person mistyped. */
@@ -418,7 +429,13 @@ function connectOptions(args: string[], tls12Suites: readonly number[], tls13Sui
   if (groupName !== undefined && !(groupName in GROUPS)) throw new UsageError(`--group must be x25519, secp256r1 or ffdhe2048, not ${groupName}`);
   if (groupName === "ffdhe2048" && version === "1.3") throw new UsageError("--group ffdhe2048: this TLS 1.3 client does x25519 and secp256r1");
   const suiteName = option(args, "--suite");
-  const valued = new Set(["--tls", "--kx", "--group", "--suite", "--ca", "--servername", "--keylog", "--impl"]);
+  const session = option(args, "--session");
+  const earlyText = option(args, "--early-data");
+  if ((session !== undefined || earlyText !== undefined) && version !== "1.3") throw new UsageError("--session and --early-data are for TLS 1.3 (chapter 09)");
+  const timeoutText = option(args, "--timeout") ?? "5000";
+  const timeoutMs = Number(timeoutText);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, not ${timeoutText}`);
+  const valued = new Set(["--tls", "--kx", "--group", "--suite", "--ca", "--servername", "--keylog", "--session", "--early-data", "--timeout", "--impl"]);
   const target = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
   if (target === undefined) throw new UsageError(`a URL is needed\n\n${HELP.connect}`);
   let url: URL;
@@ -449,8 +466,20 @@ function connectOptions(args: string[], tls12Suites: readonly number[], tls13Sui
       keyLog: option(args, "--keylog") ?? process.env.SSLKEYLOGFILE,
       ems: !args.includes("--no-ems"),
       trace: args.includes("--trace"),
+      session,
+      earlyData: earlyText === undefined ? undefined : new TextEncoder().encode(earlyText.replace(/\\r/g, "\r").replace(/\\n/g, "\n")),
+      timeoutMs,
     },
   };
+}
+
+/** The next data from the server, or null at its end or once `deadline` has passed (then we stop waiting). */
+function readUntil(connection: { read(): Promise<Uint8Array | null> }, deadline: number): Promise<Uint8Array | null> {
+  const left = deadline - Date.now();
+  if (left <= 0) return Promise.resolve(null);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), left)));
+  return Promise.race([connection.read(), timeout]).finally(() => clearTimeout(timer));
 }
 
 const suiteName_ = (s: number): string => describeSuite(s).replace(/ \(.*/, "");
@@ -482,9 +511,34 @@ async function connect(args: string[]): Promise<number> {
   console.log(`→ ${host}:${port}, TLS ${options.version}, offering ${options.cipherSuites.map(suiteName_).join(", ")}`);
 
   let connection: { write(d: Uint8Array): void; read(): Promise<Uint8Array | null>; close(): void };
+  let saveTickets = (): void => {};
   try {
     const transport = await ch06.connectTcp(host, port);
-    if (options.version === "1.3") {
+    if (options.version === "1.3" && (options.session !== undefined || options.earlyData !== undefined)) {
+      const ch09 = await import("../chapters/09-resumption-0rtt/index.js");
+      const store = options.session === undefined ? undefined : ch09.TicketStore.load(options.session);
+      const ticket = store?.take(options.servername);
+      console.log(ticket === undefined ? "  no usable ticket: a full handshake" : `  offering a ticket from ${options.session} (PSK)`);
+      const c = await ch09.connectResumed(transport, {
+        servername: options.servername,
+        ca,
+        cipherSuites: options.cipherSuites,
+        groups: options.groups,
+        keyLog,
+        ticket,
+        earlyData: options.earlyData,
+      });
+      if (options.trace) showTrace(ch08.annotateTrace13(c.trace));
+      const how = c.validation === undefined ? "resumed (no certificate this time)" : `certificate ${c.validation.path[0]!.subject.text}`;
+      console.log(`✓ handshake done: TLS 1.3, ${describeSuite(c.cipherSuite)}, ${describeCode(NamedGroup, c.group)}; ${how}`);
+      if (options.trace || options.earlyData !== undefined) console.log(`  ${ch09.describeResumption(c.resumption, c.earlyDataResent)}`);
+      saveTickets = () => {
+        if (store === undefined) return;
+        store.add(...c.newTickets());
+        store.save();
+      };
+      connection = c;
+    } else if (options.version === "1.3") {
       const c = await ch08.connectTls13(transport, { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog });
       if (options.trace) {
         showTrace(ch08.annotateTrace13(c.trace));
@@ -518,13 +572,22 @@ async function connect(args: string[]): Promise<number> {
   } catch (e) {
     return handshakeFailed(e, ch06.isReceivedAlert(e));
   }
-  const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nUser-Agent: tls-by-hand\r\n\r\n`;
-  console.log(`→ GET ${path}\n`);
   try {
-    connection.write(new TextEncoder().encode(request));
+    if (options.earlyData === undefined) {
+      const request = `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nUser-Agent: tls-by-hand\r\n\r\n`;
+      console.log(`→ GET ${path}\n`);
+      connection.write(new TextEncoder().encode(request));
+    } else {
+      console.log(`→ (the early data was sent by the handshake: ${options.earlyData.length} bytes)\n`);
+    }
+    // Read until the server closes, or until --timeout: a server that stays silent is not an error now.
+    const deadline = Date.now() + options.timeoutMs;
     const decoder = new TextDecoder();
-    for (let data = await connection.read(); data !== null; data = await connection.read()) process.stdout.write(decoder.decode(data, { stream: true }));
+    for (let data = await readUntil(connection, deadline); data !== null; data = await readUntil(connection, deadline)) {
+      process.stdout.write(decoder.decode(data, { stream: true }));
+    }
     process.stdout.write("\n");
+    saveTickets();
   } catch (e) {
     return handshakeFailed(e, ch06.isReceivedAlert(e));
   } finally {

@@ -308,6 +308,52 @@ describe("command-line tool", () => {
     });
   });
 
+  describe("connect --session and --early-data (chapter 09) with openssl s_server -tls1_3 -early_data", () => {
+    let server: OpenSslServer;
+    let dir: string;
+    const ca = join(ROOT, "tests/fixtures/ca.crt");
+
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), "tls-by-hand-session-"));
+      // Without -www: s_server prints what it receives (and says which part came as early data), and answers nothing,
+      // so --timeout is what ends each run.
+      server = await startOpenSslServer(["-tls1_3", "-early_data", "-keylogfile", join(dir, "server-keys.log")]);
+    });
+    after(async () => {
+      await server?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("saves the tickets of a first run, and the second run resumes and sends its data as 0-RTT", async () => {
+      const session = join(dir, "session.json");
+      const first = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--session", session, "--early-data", "first\\n", "--timeout", "500"]);
+      expect(first.status, first.stderr).to.equal(0);
+      expect(first.stdout).to.include("no usable ticket: a full handshake");
+      expect(JSON.parse(readFileSync(session, "utf8")), "the ticket file").to.be.an("object");
+
+      const ours = join(dir, "ours.log");
+      const second = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--session", session, "--early-data", "second, as early data\\n", "--timeout", "500", "--keylog", ours, "--trace"]);
+      expect(second.status, second.stderr).to.equal(0);
+      expect(second.stdout).to.include("resumed (no certificate this time)");
+      expect(second.stdout).to.match(/PSK accepted.*early data accepted/);
+      expect(second.stdout).to.include("→ end_of_early_data (encrypted)");
+      // The server is the judge: it says it read our bytes as early data, and its early secret is ours.
+      // (s_server's stdout, where the data goes, and its stderr interleave in no fixed order.)
+      await server.waitForOutput(/Early data received:/);
+      await server.waitForOutput(/second, as early data/);
+      const early = readFileSync(ours, "utf8").split("\n").find((l) => l.startsWith("CLIENT_EARLY_TRAFFIC_SECRET"));
+      expect(early, "our CLIENT_EARLY_TRAFFIC_SECRET line").to.not.equal(undefined);
+      expect(readFileSync(join(dir, "server-keys.log"), "utf8").toLowerCase()).to.include(early!.toLowerCase());
+    });
+
+    it("exits 2 for --session with TLS 1.2 or a timeout that is not a number", async () => {
+      for (const args of [["--tls", "1.2", "--session", join(dir, "x.json")], ["--timeout", "soon"]]) {
+        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, ...args]);
+        expect(r.status, args.join(" ")).to.equal(2);
+      }
+    });
+  });
+
   it("connect exits 1 naming the alert the server sends when no suite is shared", async () => {
     const ecdheOnly = await startOpenSslServer(["-tls1_2", "-www", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"]);
     try {

@@ -1,0 +1,6 @@
+// Chapter 09: session resumption and 0-RTT early data. The notebook and the command-line tool import from here.
+export * from "./psk-messages.js";
+export * from "./ticket.js";
+export * from "./binder.js";
+export * from "./resumed.js";
+export * from "./store.js";

@@ -1,0 +1,491 @@
+// A TLS 1.3 client that resumes: it offers a ticket in its ClientHello, sends its first request as 0-RTT early data
+// right behind it, and then follows whatever the server decided: PSK and early data accepted (no certificates, an
+// EndOfEarlyData), PSK accepted but early data rejected (the data goes again after the handshake), or PSK refused (a
+// full handshake as in chapter 08). Read RFC 8446 §2.2–2.3 (the flows), §4.2.10 (early data), §4.2.11 (PSK), §4.5
+// (EndOfEarlyData), §7.1 (the early secrets) and §D.4 (middlebox compatibility).
+import { appendFileSync } from "node:fs";
+import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion, RANDOM_LENGTH } from "../../lib/constants.js";
+import { TlsError, illegalParameter } from "../../lib/errors.js";
+import { toHex } from "../../lib/hex.js";
+import { type ClientHello, type KeyPair, encodeClientHello, findExtension, makeClientHello } from "../01-client-hello/index.js";
+import { checkServerHello, decodeServerHello, findServerExtension, isHelloRetryRequest, serverExtensionType } from "../02-server-hello/index.js";
+import {
+  type Certificate,
+  HASH_LENGTH,
+  type HashName,
+  type Validation,
+  decodeCertificate,
+  digest,
+  encodeCertificate,
+  parseCertificates,
+  parseIp,
+  validateChain,
+} from "../03-certificates/index.js";
+import { ecdhePremaster } from "../05-dhe-key-exchange/index.js";
+import { type RecordTransport, checkVerifyData, expectMessage } from "../06-tls12-handshake/index.js";
+import {
+  type Aead13,
+  type TrafficKeys,
+  TranscriptHash,
+  applicationSecrets,
+  earlySecrets,
+  finishedVerifyData,
+  handshakeSecrets,
+  keyLogLines13,
+  resumptionMasterSecret,
+  suiteAead,
+  suiteHash,
+  trafficKeys,
+} from "../07-tls13-key-schedule/index.js";
+import {
+  type CertificateRequest,
+  type CertificateVerify,
+  type EncryptedExtensions,
+  type PostHandshakeState,
+  type ReceivedTicket,
+  TLS13_SUITES,
+  type Tls13Options,
+  type Tls13Secrets,
+  type TraceEntry,
+  Tls13RecordLayer,
+  checkEncryptedExtensions,
+  compatibilityMode,
+  decodeCertificateRequest,
+  decodeCertificateVerify,
+  decodeEncryptedExtensions,
+  decodeFinished13,
+  direction13,
+  encodeFinished13,
+  handlePostHandshake,
+  sendKeyUpdate,
+  signingKey,
+  verifyCertificateVerify,
+} from "../08-tls13-handshake/index.js";
+import { offerTicket, offeredPsks } from "./binder.js";
+import { decodeSelectedIdentity, encodeEndOfEarlyData } from "./psk-messages.js";
+import { type StoredTicket, acceptTicket, isStoredTicket, ticketValid } from "./ticket.js";
+
+/** The NSS key log label of the 0-RTT traffic secret (the name OpenSSL writes too). */
+export const KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET = "CLIENT_EARLY_TRAFFIC_SECRET";
+
+/** "CLIENT_EARLY_TRAFFIC_SECRET <client random> <secret>", lowercase hex, as chapter 07's keyLogLines13 writes the others. */
+export function earlyKeyLogLine(clientRandom: Uint8Array, clientEarlyTrafficSecret: Uint8Array): string {
+  // EXERCISE 09.4: a client random that is not RANDOM_LENGTH bytes is our bug (TlsError internal_error, field "client
+  // random"); else KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET + " " + toHex(clientRandom) + " " + toHex(secret).
+  if (clientRandom.length !== RANDOM_LENGTH) {
+    throw new TlsError(AlertDescription.internal_error, `a client random is ${RANDOM_LENGTH} bytes, got ${clientRandom.length}`, { field: "client random" });
+  }
+  return `${KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET} ${toHex(clientRandom)} ${toHex(clientEarlyTrafficSecret)}`;
+  // END 09.4
+}
+
+/** The keys of 0-RTT data: from the ticket's PSK and the ClientHello, before the server has said a word. */
+export interface EarlyTraffic {
+  hash: HashName;
+  aead: Aead13;
+  /** client_early_traffic_secret = Derive-Secret(Early Secret, "c e traffic", ClientHello). */
+  clientEarlyTrafficSecret: Uint8Array;
+  keys: TrafficKeys;
+}
+
+/** RFC 8446 §7.1, §7.3: the early traffic secret and record keys for `clientHello` (the whole message as sent). */
+export function earlyTraffic(ticket: StoredTicket, clientHello: Uint8Array): EarlyTraffic {
+  // EXERCISE 09.4: the hash and AEAD are those of the ticket's suite (suiteHash, suiteAead): early data is protected
+  // "with the cipher suite associated with the PSK" (RFC 8446 §4.2.10), since the server has not chosen one yet.
+  // clientEarlyTrafficSecret = earlySecrets(hash, ticket.psk).clientEarlyTrafficSecret(digest(hash, clientHello)), and
+  // keys = trafficKeys(hash, aead, that secret).
+  const hash = suiteHash(ticket.cipherSuite);
+  const aead = suiteAead(ticket.cipherSuite);
+  const secret = earlySecrets(hash, ticket.psk).clientEarlyTrafficSecret(digest(hash, clientHello));
+  return { hash, aead, clientEarlyTrafficSecret: secret, keys: trafficKeys(hash, aead, secret) };
+  // END 09.4
+}
+
+/** What became of the ticket and the early data. */
+export interface Resumption {
+  /** True when the ClientHello offered a ticket (one was given, for this server name, not expired). */
+  pskOffered: boolean;
+  /** True when the ServerHello chose it (pre_shared_key, selected_identity 0): no certificates this time. */
+  pskAccepted: boolean;
+  /** "accepted": the server read our 0-RTT data (early_data in EncryptedExtensions); "rejected": it skipped it. */
+  earlyData: "not sent" | "accepted" | "rejected";
+  /** Set when early data was sent. */
+  clientEarlyTrafficSecret?: Uint8Array;
+}
+
+/** What the caller decides about a connection that may resume. */
+export interface ResumeOptions extends Tls13Options {
+  /** The ticket to offer; without one (or with one that has expired or is for another name) a full handshake. */
+  ticket?: StoredTicket;
+  /** Data to send as 0-RTT when the ticket allows it; connectResumed sends it after the handshake otherwise. */
+  earlyData?: Uint8Array;
+  /** The time the ticket's age is counted to (default now). */
+  now?: Date;
+}
+
+/** A handshake that may have resumed: like chapter 08's Established13, but the certificates only on a full handshake. */
+export interface EstablishedResumed {
+  records: Tls13RecordLayer;
+  cipherSuite: number;
+  group: number;
+  clientHello: ClientHello;
+  encryptedExtensions: EncryptedExtensions;
+  serverCertificates: Certificate[];
+  validation?: Validation;
+  certificateVerify?: CertificateVerify;
+  secrets: Tls13Secrets;
+  resumption: Resumption;
+}
+
+function writeKeyLog(keyLog: Tls13Options["keyLog"], line: string): void {
+  if (keyLog === undefined) return;
+  if (typeof keyLog === "string") appendFileSync(keyLog, line + "\n");
+  else keyLog(line);
+}
+
+/** The suites to offer: the ticket's first (0-RTT is only accepted with the very suite of the ticket, §4.2.10). */
+function suitesFor(options: ResumeOptions): number[] {
+  const suites = options.cipherSuites ?? [...TLS13_SUITES];
+  const t = options.ticket;
+  return t === undefined || !suites.includes(t.cipherSuite) ? suites : [t.cipherSuite, ...suites.filter((s) => s !== t.cipherSuite)];
+}
+
+/**
+ * The client side of a TLS 1.3 handshake that offers `options.ticket` (RFC 8446 §2.2, §2.3):
+ *
+ *       ClientHello
+ *       + early_data
+ *       + key_share
+ *       + psk_key_exchange_modes
+ *       + pre_shared_key
+ *       (Application Data*)     -------->
+ *                                                  ServerHello
+ *                                             + pre_shared_key
+ *                                                 + key_share
+ *                                        {EncryptedExtensions}
+ *                                                + early_data*
+ *                                                   {Finished}
+ *                               <--------  [Application Data*]
+ *       (EndOfEarlyData)
+ *       {Finished}              -------->
+ *
+ *   () protected with client_early_traffic_secret, {} with the handshake secrets, [] with the application secrets.
+ */
+export async function clientHandshakeResumed(records: Tls13RecordLayer, options: ResumeOptions): Promise<EstablishedResumed> {
+  // EXERCISE 09.5: chapter 08's clientHandshake13 with a PSK, one step per message; each message goes into the
+  // transcript as before. (1) The ClientHello: options.fixed, else makeClientHello (suitesFor(options)); if a ticket
+  // is usable (same servername, ticketValid at now), offerTicket(…, earlyData) where earlyData means we have data that
+  // fits the ticket's maxEarlyDataSize. Send it. (2) With early data: earlyTraffic(ticket, the ClientHello's bytes),
+  // write earlyKeyLogLine, the middlebox ChangeCipherSpec now in compatibility mode (§D.4), write with the early keys
+  // and send the data before reading anything. (3) ServerHello: a HelloRetryRequest is not handled here
+  // (handshake_failure); checkServerHello; its pre_shared_key (decodeSelectedIdentity) means the PSK was accepted: the
+  // index must be 0, the one identity we offered, and the suite's hash the ticket's (illegal_parameter, §4.2.11). A
+  // key_share is required (we offer only psk_dhe_ke): missing_extension. (4) Keys: earlySecrets(hash, psk when
+  // accepted), handshakeSecrets, read with the server's handshake keys; keep writing with the early keys for now. (5)
+  // EncryptedExtensions: checkEncryptedExtensions; early_data there means accepted, which is illegal_parameter unless
+  // we sent early data and the PSK was accepted. (6) Only when the PSK was refused: CertificateRequest?, Certificate,
+  // CertificateVerify as in chapter 08 (with the PSK, the server's Finished proves it holds the PSK: no signature). (7)
+  // The server's Finished, applicationSecrets, read with application keys. (8) If early data was accepted:
+  // EndOfEarlyData (encodeEndOfEarlyData) under the EARLY keys, into the transcript (§4.5). Then (compatibility
+  // ChangeCipherSpec if not yet sent) our handshake keys, an empty Certificate if asked, our Finished, application
+  // keys, the resumption master secret, keyLogLines13. Return the EstablishedResumed.
+  const now = options.now ?? new Date();
+  const ticket = options.ticket;
+  const usable = ticket !== undefined && ticket.servername === options.servername && ticketValid(ticket, now) ? ticket : undefined;
+  const data = options.earlyData;
+  const sendEarly = usable !== undefined && data !== undefined && data.length > 0 && data.length <= usable.maxEarlyDataSize;
+
+  // 1. The ClientHello, offering the ticket with its binder.
+  const base: { clientHello: ClientHello; keyPairs: KeyPair[] } =
+    options.fixed ??
+    makeClientHello({
+      version: "1.3",
+      serverName: parseIp(options.servername) === undefined ? options.servername : undefined,
+      cipherSuites: suitesFor(options),
+      groups: options.groups,
+      keyShareGroups: options.keyShareGroups,
+      signatureSchemes: options.signatureSchemes,
+    });
+  const clientHello = usable !== undefined ? offerTicket(base.clientHello, usable, now, sendEarly) : base.clientHello;
+  const keyPairs = base.keyPairs;
+  records.inHandshake = true;
+  const clientHelloMessage = encodeClientHello(clientHello);
+  records.sendHandshake(clientHelloMessage);
+  const compat = compatibilityMode(clientHello);
+  let changeCipherSpecSent = false;
+
+  // 2. 0-RTT: the data goes out now, under keys from the PSK alone, before the server has answered.
+  let early: ReturnType<typeof earlyTraffic> | undefined;
+  if (sendEarly) {
+    early = earlyTraffic(usable, clientHelloMessage);
+    writeKeyLog(options.keyLog, earlyKeyLogLine(clientHello.random, early.clientEarlyTrafficSecret));
+    if (compat) {
+      records.sendChangeCipherSpec();
+      changeCipherSpecSent = true;
+    }
+    records.setWriteKeys(direction13(early.aead, early.keys));
+    records.sendApplicationData(data!);
+  }
+
+  // 3. ServerHello: did the server take the ticket?
+  const serverHelloMessage = expectMessage(await records.readHandshake(), HandshakeType.server_hello);
+  const serverHello = decodeServerHello(serverHelloMessage);
+  if (isHelloRetryRequest(serverHello)) {
+    throw new TlsError(AlertDescription.handshake_failure, "a HelloRetryRequest while resuming: this client does not recompute binders for a second ClientHello", {
+      field: "server_hello",
+    });
+  }
+  const negotiated = checkServerHello(clientHello, serverHello);
+  const cipherSuite = negotiated.cipherSuite;
+  const hash = suiteHash(cipherSuite);
+  const aead = suiteAead(cipherSuite);
+  const pskExtension = serverHello.extensions.find((e) => serverExtensionType(e) === ExtensionType.pre_shared_key);
+  let pskAccepted = false;
+  if (pskExtension !== undefined && pskExtension.kind === "raw") {
+    const selected = decodeSelectedIdentity(pskExtension.data);
+    const offered = offeredPsks(clientHello)?.identities.length ?? 0;
+    if (selected >= offered) throw illegalParameter("selected_identity", `the server chose PSK #${selected}, we offered ${offered}`);
+    if (usable === undefined || suiteHash(usable.cipherSuite) !== hash) {
+      throw illegalParameter("cipher_suite", `the PSK belongs to ${usable === undefined ? "no" : suiteHash(usable.cipherSuite)} hash, the suite uses ${hash} (RFC 8446 §4.2.11)`);
+    }
+    pskAccepted = true;
+  }
+  const transcript = new TranscriptHash(hash);
+  transcript.add(clientHelloMessage);
+  transcript.add(serverHelloMessage);
+
+  // 4. Handshake keys: the PSK enters at the top of the schedule, the (EC)DHE secret below it.
+  const serverShare = findServerExtension(serverHello.extensions, "key_share");
+  if (serverShare === undefined || !("share" in serverShare)) {
+    throw new TlsError(AlertDescription.missing_extension, "we offered only psk_dhe_ke: the ServerHello must carry a key_share (RFC 8446 §4.2.9)", { field: "key_share" });
+  }
+  const pair = keyPairs.find((k) => k.group === serverShare.share.group);
+  if (pair === undefined) throw new TlsError(AlertDescription.internal_error, "no key pair for the server's key share", { field: "key_share" });
+  const group = serverShare.share.group;
+  const sharedSecret = ecdhePremaster(group, pair.privateKey, serverShare.share.keyExchange);
+  const schedule = earlySecrets(hash, pskAccepted ? usable!.psk : undefined);
+  const hs = handshakeSecrets(schedule, sharedSecret, transcript.hash());
+  const handshakeKeys = { client: trafficKeys(hash, aead, hs.clientHandshakeTrafficSecret), server: trafficKeys(hash, aead, hs.serverHandshakeTrafficSecret) };
+  records.setReadKeys(direction13(aead, handshakeKeys.server));
+
+  // 5. EncryptedExtensions: early_data here is the server's "I read your 0-RTT data".
+  const eeMessage = expectMessage(await records.readHandshake(), HandshakeType.encrypted_extensions);
+  const encryptedExtensions = decodeEncryptedExtensions(eeMessage);
+  checkEncryptedExtensions(clientHello, encryptedExtensions);
+  transcript.add(eeMessage);
+  const earlyAccepted = encryptedExtensions.extensions.some((e) => e.kind === "early_data");
+  if (earlyAccepted && (!sendEarly || !pskAccepted)) {
+    throw illegalParameter("early_data", "the server accepted early data without accepting the PSK it was sent under (RFC 8446 §4.2.10)");
+  }
+  if (earlyAccepted && cipherSuite !== usable!.cipherSuite) {
+    throw illegalParameter("cipher_suite", "early data accepted under a suite other than the ticket's (RFC 8446 §4.2.10)");
+  }
+
+  // 6. Certificates only when the PSK was refused: then this is chapter 08's full handshake.
+  let certificateRequest: CertificateRequest | undefined;
+  let serverCertificates: Certificate[] = [];
+  let validation: Validation | undefined;
+  let certificateVerify: CertificateVerify | undefined;
+  if (!pskAccepted) {
+    let message = await records.readHandshake();
+    if (message[0] === HandshakeType.certificate_request) {
+      certificateRequest = decodeCertificateRequest(message);
+      transcript.add(message);
+      message = await records.readHandshake();
+    }
+    const certificate = decodeCertificate(expectMessage(message, HandshakeType.certificate), ProtocolVersion.TLS1_3);
+    if (certificate.requestContext.length > 0) throw illegalParameter("certificate_request_context", "a server's Certificate has an empty request context (RFC 8446 §4.4.2)");
+    if (certificate.entries.length === 0) throw new TlsError(AlertDescription.decode_error, "the server sent no certificate (RFC 8446 §4.4.2.4)", { field: "certificate_list" });
+    serverCertificates = parseCertificates(certificate.entries.map((e) => e.certData));
+    validation = options.fixed?.validate?.(serverCertificates) ?? validateChain(serverCertificates, { roots: options.ca, host: options.servername, at: options.at });
+    transcript.add(message);
+    const cvMessage = expectMessage(await records.readHandshake(), HandshakeType.certificate_verify);
+    certificateVerify = decodeCertificateVerify(cvMessage);
+    const offeredSchemes = findExtension(clientHello.extensions, "signature_algorithms")?.schemes ?? [];
+    verifyCertificateVerify(certificateVerify, signingKey(serverCertificates[0]!), transcript.hash(), offeredSchemes);
+    transcript.add(cvMessage);
+  }
+
+  // 7. The server's Finished.
+  const expected = finishedVerifyData(hash, hs.serverHandshakeTrafficSecret, transcript.hash());
+  const finishedMessage = expectMessage(await records.readHandshake(), HandshakeType.finished);
+  checkVerifyData(expected, decodeFinished13(finishedMessage, HASH_LENGTH[hash]), "the server");
+  transcript.add(finishedMessage);
+  records.inHandshake = false;
+  const app = applicationSecrets(hs, transcript.hash());
+  const applicationKeys = { client: trafficKeys(hash, aead, app.clientApplicationTrafficSecret), server: trafficKeys(hash, aead, app.serverApplicationTrafficSecret) };
+  records.setReadKeys(direction13(aead, applicationKeys.server));
+
+  // 8. EndOfEarlyData closes the 0-RTT stream, still under the early keys; then our Finished under the handshake keys.
+  if (earlyAccepted) {
+    const endOfEarlyData = encodeEndOfEarlyData();
+    records.sendHandshake(endOfEarlyData);
+    transcript.add(endOfEarlyData);
+  }
+  if (compat && !changeCipherSpecSent) records.sendChangeCipherSpec();
+  records.setWriteKeys(direction13(aead, handshakeKeys.client));
+  if (certificateRequest !== undefined) {
+    const empty = encodeCertificate({ requestContext: certificateRequest.context, entries: [] }, ProtocolVersion.TLS1_3);
+    records.sendHandshake(empty);
+    transcript.add(empty);
+  }
+  const clientFinished = encodeFinished13(finishedVerifyData(hash, hs.clientHandshakeTrafficSecret, transcript.hash()));
+  records.sendHandshake(clientFinished);
+  transcript.add(clientFinished);
+  records.setWriteKeys(direction13(aead, applicationKeys.client));
+  const resumption = resumptionMasterSecret(app, transcript.hash());
+  for (const line of keyLogLines13(clientHello.random, hs, app)) writeKeyLog(options.keyLog, line);
+
+  return {
+    records,
+    cipherSuite,
+    group,
+    clientHello,
+    encryptedExtensions,
+    serverCertificates,
+    validation,
+    certificateVerify,
+    secrets: {
+      clientRandom: clientHello.random,
+      serverRandom: serverHello.random,
+      hash,
+      sharedSecret,
+      earlySecret: schedule.earlySecret,
+      handshake: hs,
+      application: app,
+      resumptionMasterSecret: resumption,
+      handshakeKeys,
+      applicationKeys,
+    },
+    resumption: {
+      pskOffered: usable !== undefined,
+      pskAccepted,
+      earlyData: !sendEarly ? "not sent" : earlyAccepted ? "accepted" : "rejected",
+      ...(early !== undefined ? { clientEarlyTrafficSecret: early.clientEarlyTrafficSecret } : {}),
+    },
+  };
+  // END 09.5
+}
+
+/** A connection after a handshake that may have resumed. */
+export interface ResumedConnection {
+  version: typeof ProtocolVersion.TLS1_3;
+  cipherSuite: number;
+  group: number;
+  encryptedExtensions: EncryptedExtensions;
+  /** Empty when the PSK was accepted: a resumed server does not show its certificate again. */
+  serverCertificates: Certificate[];
+  validation?: Validation;
+  certificateVerify?: CertificateVerify;
+  secrets: Tls13Secrets;
+  resumption: Resumption;
+  /** True when options.earlyData went out after the handshake (early data rejected, or not possible with the ticket). */
+  earlyDataResent: boolean;
+  trace: TraceEntry[];
+  /** The NewSessionTickets received so far, as chapter 08 keeps them. */
+  tickets: ReceivedTicket[];
+  /** The tickets received so far, ready to be stored and offered next time (acceptTicket drops the unusable ones). */
+  newTickets(): StoredTicket[];
+  write(data: Uint8Array): void;
+  read(): Promise<Uint8Array | null>;
+  updateKeys(requestPeer?: boolean): void;
+  close(): void;
+}
+
+/** What connectResumed does right after the handshake: the early data again if it was not read, and new tickets. */
+export function afterResumedHandshake(
+  e: EstablishedResumed,
+  state: PostHandshakeState,
+  options: ResumeOptions,
+): { earlyDataResent: boolean; newTickets: () => StoredTicket[] } {
+  // EXERCISE 09.6: RFC 8446 §4.2.10: "If the server ... rejects early data, the client ... MAY ... retransmit the
+  // application data": if options.earlyData is non-empty and e.resumption.earlyData is not "accepted", send it now
+  // with state.records.sendApplicationData (under the application keys) and set earlyDataResent. newTickets() maps
+  // state.tickets through acceptTicket(t, options.servername, e.cipherSuite, e.secrets.resumptionMasterSecret),
+  // keeping the StoredTickets (isStoredTicket).
+  let earlyDataResent = false;
+  const data = options.earlyData;
+  if (data !== undefined && data.length > 0 && e.resumption.earlyData !== "accepted") {
+    state.records.sendApplicationData(data);
+    earlyDataResent = true;
+  }
+  const newTickets = (): StoredTicket[] =>
+    state.tickets.map((t) => acceptTicket(t, options.servername, e.cipherSuite, e.secrets.resumptionMasterSecret)).filter(isStoredTicket);
+  return { earlyDataResent, newTickets };
+  // END 09.6
+}
+
+/**
+ * Connects, offering `options.ticket` if it is usable, with `options.earlyData` as 0-RTT if the ticket allows it.
+ * Whatever the server decided, the data reaches it: if it was not read as early data, it is sent again as ordinary
+ * application data right after the handshake. On failure: the fitting alert, the transport closed, the TlsError thrown.
+ */
+export async function connectResumed(transport: RecordTransport, options: ResumeOptions): Promise<ResumedConnection> {
+  const records = new Tls13RecordLayer(transport, options.onTrace);
+  records.padding = options.padding ?? 0;
+  let e: EstablishedResumed;
+  try {
+    e = await clientHandshakeResumed(records, options);
+  } catch (error) {
+    records.abort(error);
+    throw error;
+  }
+  const state: PostHandshakeState = {
+    records,
+    hash: e.secrets.hash,
+    aead: suiteAead(e.cipherSuite),
+    clientTrafficSecret: e.secrets.application.clientApplicationTrafficSecret,
+    serverTrafficSecret: e.secrets.application.serverApplicationTrafficSecret,
+    tickets: [],
+  };
+  let after: ReturnType<typeof afterResumedHandshake>;
+  try {
+    after = afterResumedHandshake(e, state, options);
+  } catch (error) {
+    records.abort(error);
+    throw error;
+  }
+  const { earlyDataResent, newTickets } = after;
+  const failed = (error: unknown): never => {
+    records.abort(error);
+    throw error;
+  };
+  return {
+    version: ProtocolVersion.TLS1_3,
+    cipherSuite: e.cipherSuite,
+    group: e.group,
+    encryptedExtensions: e.encryptedExtensions,
+    serverCertificates: e.serverCertificates,
+    ...(e.validation !== undefined ? { validation: e.validation } : {}),
+    ...(e.certificateVerify !== undefined ? { certificateVerify: e.certificateVerify } : {}),
+    secrets: e.secrets,
+    resumption: e.resumption,
+    earlyDataResent,
+    trace: records.trace,
+    tickets: state.tickets,
+    newTickets,
+    write: (bytes) => records.sendApplicationData(bytes),
+    read: async () => {
+      try {
+        for (;;) {
+          const next = await records.readPostHandshake();
+          if (next === null) return null;
+          if (next.kind === "data") return next.data;
+          handlePostHandshake(state, next.message);
+        }
+      } catch (error) {
+        return failed(error);
+      }
+    },
+    updateKeys: (requestPeer = false) => sendKeyUpdate(state, requestPeer),
+    close: () => records.close(),
+  };
+}
+
+/** One line for a --trace view: what became of the ticket and the early data. */
+export function describeResumption(r: Resumption, earlyDataResent = false): string {
+  if (!r.pskOffered) return "full handshake (no usable ticket)";
+  const psk = r.pskAccepted ? "PSK accepted (resumed, no certificate)" : "PSK refused (full handshake)";
+  const early = r.earlyData === "not sent" ? "no early data" : `early data ${r.earlyData}`;
+  return `${psk}; ${early}${earlyDataResent ? "; data resent after the handshake" : ""}`;
+}

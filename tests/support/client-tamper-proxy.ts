@@ -1,0 +1,104 @@
+// A plain TCP relay on 127.0.0.1 that can change what the CLIENT sends, record by record, and keeps every record in
+// both directions. Chapter 09 uses it to flip a byte of a binder on its way to a real server, and the notebook to
+// capture a 0-RTT flight and send it again (a replay). Framing only (RFC 8446 §5.1); what to change is the caller's.
+import * as net from "node:net";
+
+const HOST = "127.0.0.1";
+const RECORD_HEADER_LENGTH = 5;
+
+/** The length of the whole record at the start of `bytes`, or undefined while it is incomplete. */
+function recordLength(bytes: Uint8Array): number | undefined {
+  if (bytes.length < RECORD_HEADER_LENGTH) return undefined;
+  const n = RECORD_HEADER_LENGTH + ((bytes[3]! << 8) | bytes[4]!);
+  return bytes.length >= n ? n : undefined;
+}
+
+export interface RelaySeen {
+  /** Every record the client sent, as it sent it (before any change), header included. */
+  clientRecords: Uint8Array[];
+  /** Every record the server sent, header included. */
+  serverRecords: Uint8Array[];
+}
+
+export interface ClientTamperProxy {
+  port: number;
+  /** The records of the latest connection. */
+  seen(): RelaySeen;
+  close(): Promise<void>;
+}
+
+/**
+ * Forwards each connection to 127.0.0.1:targetPort. `clientRecord(record, index)` may return other bytes to send in
+ * place of the client's record number `index` (0 is the ClientHello); the server's records pass unchanged.
+ */
+export async function startClientTamperProxy(
+  targetPort: number,
+  clientRecord?: (record: Uint8Array, index: number) => Uint8Array,
+): Promise<ClientTamperProxy> {
+  const sockets = new Set<net.Socket>();
+  let latest: RelaySeen = { clientRecords: [], serverRecords: [] };
+  const server = net.createServer((client) => {
+    const seen: RelaySeen = { clientRecords: [], serverRecords: [] };
+    latest = seen;
+    const upstream = net.connect({ host: HOST, port: targetPort });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.setNoDelay(true);
+      s.on("error", () => {});
+      s.on("close", () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    const relay = (from: net.Socket, to: net.Socket, kept: Uint8Array[], change?: (r: Uint8Array, i: number) => Uint8Array) => {
+      let buffer = Buffer.alloc(0);
+      from.on("data", (chunk: Buffer) => {
+        buffer = Buffer.concat([buffer, chunk]);
+        for (;;) {
+          const n = recordLength(buffer);
+          if (n === undefined) break;
+          const record = new Uint8Array(buffer.subarray(0, n));
+          buffer = buffer.subarray(n);
+          const index = kept.length;
+          kept.push(record);
+          to.write(change ? change(record.slice(), index) : record);
+        }
+      });
+      from.on("end", () => to.end());
+    };
+    relay(client, upstream, seen.clientRecords, clientRecord);
+    relay(upstream, client, seen.serverRecords);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, HOST, () => resolve((server.address() as net.AddressInfo).port));
+  });
+  server.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    seen: () => latest,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      })),
+  };
+}
+
+/** Sends `records` (whole records, as captured) to 127.0.0.1:port as one burst; resolves with what came back before `ms`. */
+export async function replayRecords(port: number, records: readonly Uint8Array[], ms = 1000): Promise<Uint8Array> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const socket = net.connect({ host: HOST, port }, () => socket.write(Buffer.concat(records.map((r) => Buffer.from(r)))));
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", () => {});
+    const done = () => {
+      socket.destroy();
+      resolve(new Uint8Array(Buffer.concat(chunks)));
+    };
+    socket.on("close", done);
+    setTimeout(done, ms).unref();
+  });
+}
