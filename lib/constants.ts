@@ -7,9 +7,17 @@ export type CodeTable = Readonly<Record<string, number>>;
 
 /** The name of `value` in `table`, or undefined. */
 export function nameOf(table: CodeTable, value: number): string | undefined {
-  for (const [name, v] of Object.entries(table)) if (v === value) return name;
-  return undefined;
+  // Every dump names thousands of values; build each table's reverse map once (the first name wins, as before).
+  let names = reverseMaps.get(table);
+  if (names === undefined) {
+    names = new Map();
+    for (const [name, v] of Object.entries(table)) if (!names.has(v)) names.set(v, name);
+    reverseMaps.set(table, names);
+  }
+  return names.get(value);
 }
+
+const reverseMaps = new WeakMap<CodeTable, Map<number, string>>();
 
 /** "name (0x1301)" for known values, "0x1a1a (GREASE)" or "unknown (0x1234)" otherwise. */
 export function describeCode(table: CodeTable, value: number, width = 4): string {
@@ -166,9 +174,11 @@ export const cipherSuites: ReadonlyMap<number, CipherSuiteInfo> = new Map(
     .map(([name, code]) => [code, suiteInfo(name)]),
 );
 
+const ALL_SUITES: CodeTable = { ...CipherSuite, ...OtherCipherSuite };
+
 /** A name for any suite code, known or not. */
 export function describeSuite(code: number): string {
-  return describeCode({ ...CipherSuite, ...OtherCipherSuite }, code);
+  return describeCode(ALL_SUITES, code);
 }
 
 /** RFC 8446 §4.2.7 NamedGroup (supported_groups, key_share), and RFC 8422 §5.1.1 for TLS 1.2. */
