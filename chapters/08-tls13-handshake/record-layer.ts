@@ -104,8 +104,11 @@ export class Tls13RecordLayer {
     return this.handshakeBuffer.length > 0;
   }
 
-  /** From now on, protect what we send with `next` (handshake keys, application keys, a KeyUpdate's keys). */
-  setWriteKeys(next: Direction13): void {
+  /**
+   * From now on, protect what we send with `next` (handshake keys, application keys, a KeyUpdate's keys), or send in
+   * the clear with undefined (a client whose 0-RTT data met a HelloRetryRequest sends its second ClientHello so).
+   */
+  setWriteKeys(next: Direction13 | undefined): void {
     this.writeState = next;
   }
 

@@ -5,6 +5,7 @@
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
 import { AlertDescription, ExtensionType, PskKeyExchangeMode } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
+import { concat } from "../../lib/hex.js";
 import { type ClientExtension, type ClientHello, encodeClientHello, extensionType } from "../01-client-hello/index.js";
 import { HASH_LENGTH, type HashName, digest } from "../03-certificates/index.js";
 import { earlySecrets, finishedVerifyData, suiteHash } from "../07-tls13-key-schedule/index.js";
@@ -49,16 +50,19 @@ export function pskBinder(hash: HashName, psk: Uint8Array, truncated: Uint8Array
  * `base` (a ClientHello from chapter 01's makeClientHello, or a recorded one) turned into a ClientHello that offers
  * `ticket`: psk_key_exchange_modes [psk_dhe_ke] and, with `earlyData`, early_data (both kept where they are if
  * already there), then pre_shared_key last with the ticket's identity, its obfuscated age at `now` and its binder.
- * Any pre_shared_key `base` had is replaced.
+ * Any pre_shared_key `base` had is replaced. After a HelloRetryRequest, `transcriptBefore` is what the binder's
+ * transcript holds before this ClientHello: message_hash(ClientHello1) || HelloRetryRequest.
  */
-export function offerTicket(base: ClientHello, ticket: StoredTicket, now: Date, earlyData: boolean): ClientHello {
+export function offerTicket(base: ClientHello, ticket: StoredTicket, now: Date, earlyData: boolean, transcriptBefore: Uint8Array = new Uint8Array(0)): ClientHello {
   // TODO 09.3: (1) extensions = base's without pre_shared_key; add { kind: "psk_key_exchange_modes", modes:
   // [PskKeyExchangeMode.psk_dhe_ke] } if absent (without it the server may not use the PSK at all, §4.2.9) and, if
   // earlyData, a raw early_data with an empty body if absent (§4.2.10); if not earlyData, drop any early_data. (2)
   // Append preSharedKeyExtension({ identities: [{ identity: ticket.identity, obfuscatedTicketAge:
   // obfuscatedTicketAge(ticket, now) }], binders: [Hash.length zero bytes] }): a placeholder of the right size. (3)
-  // binder = pskBinder(suiteHash(ticket.cipherSuite), ticket.psk, truncatedClientHello(that ClientHello)); return the
-  // same ClientHello with the real binder in place of the placeholder (every length stays the same).
+  // binder = pskBinder(suiteHash(ticket.cipherSuite), ticket.psk, transcriptBefore || truncatedClientHello(that
+  // ClientHello)); return the same ClientHello with the real binder in place of the placeholder (every length stays
+  // the same). transcriptBefore is empty for a first ClientHello; after a HelloRetryRequest it is message_hash(CH1) ||
+  // HelloRetryRequest, since the binder covers the whole transcript up to the binders (§4.2.11.2).
   throw new NotImplemented("09.3");
   // END 09.3
 }

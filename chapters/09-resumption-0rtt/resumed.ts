@@ -7,8 +7,8 @@
 import { appendFileSync } from "node:fs";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion, RANDOM_LENGTH } from "../../lib/constants.js";
 import { TlsError, illegalParameter } from "../../lib/errors.js";
-import { toHex } from "../../lib/hex.js";
-import { type ClientHello, type KeyPair, encodeClientHello, findExtension, makeClientHello } from "../01-client-hello/index.js";
+import { concat, toHex } from "../../lib/hex.js";
+import { type ClientHello, type KeyPair, encodeClientHello, extensionType, findExtension, makeClientHello } from "../01-client-hello/index.js";
 import { checkServerHello, decodeServerHello, findServerExtension, isHelloRetryRequest, serverExtensionType } from "../02-server-hello/index.js";
 import {
   type Certificate,
@@ -33,6 +33,7 @@ import {
   finishedVerifyData,
   handshakeSecrets,
   keyLogLines13,
+  messageHash,
   resumptionMasterSecret,
   suiteAead,
   suiteHash,
@@ -58,6 +59,7 @@ import {
   direction13,
   encodeFinished13,
   handlePostHandshake,
+  retryClientHello,
   sendKeyUpdate,
   signingKey,
   verifyCertificateVerify,
@@ -173,8 +175,14 @@ export async function clientHandshakeResumed(records: Tls13RecordLayer, options:
   // is usable (same servername, ticketValid at now), offerTicket(…, earlyData) where earlyData means we have data that
   // fits the ticket's maxEarlyDataSize. Send it. (2) With early data: earlyTraffic(ticket, the ClientHello's bytes),
   // write earlyKeyLogLine, the middlebox ChangeCipherSpec now in compatibility mode (§D.4), write with the early keys
-  // and send the data before reading anything. (3) ServerHello: a HelloRetryRequest is not handled here
-  // (handshake_failure); checkServerHello; its pre_shared_key (decodeSelectedIdentity) means the PSK was accepted: the
+  // and send the data before reading anything. (3) ServerHello. A HelloRetryRequest (checkServerHello it against the
+  // first ClientHello) ends 0-RTT: the server skipped our early data. Go back to writing in the clear
+  // (records.setWriteKeys(undefined)), send the compatibility ChangeCipherSpec if not yet sent, build the second
+  // ClientHello with chapter 08's retryClientHello and, if the ticket's hash is the HelloRetryRequest suite's, offer
+  // it again with offerTicket(…, false, messageHash(hash, ClientHello1) || HelloRetryRequest) (fresh age, fresh
+  // binder, §4.1.2), else drop pre_shared_key. Send it; the next message must be a real ServerHello
+  // (unexpected_message), checked against the SECOND ClientHello, with the HelloRetryRequest's suite. The transcript
+  // is then ClientHello1 (restartAfterHelloRetry), HelloRetryRequest, ClientHello2, ServerHello. Then checkServerHello; its pre_shared_key (decodeSelectedIdentity) means the PSK was accepted: the
   // index must be 0, the one identity we offered, and the suite's hash the ticket's (illegal_parameter, §4.2.11). A
   // key_share is required (we offer only psk_dhe_ke): missing_extension. (4) Keys: earlySecrets(hash, psk when
   // accepted), handshakeSecrets, read with the server's handshake keys; keep writing with the early keys for now. (5)

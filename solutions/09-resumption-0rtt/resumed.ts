@@ -6,8 +6,8 @@
 import { appendFileSync } from "node:fs";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion, RANDOM_LENGTH } from "../../lib/constants.js";
 import { TlsError, illegalParameter } from "../../lib/errors.js";
-import { toHex } from "../../lib/hex.js";
-import { type ClientHello, type KeyPair, encodeClientHello, findExtension, makeClientHello } from "../01-client-hello/index.js";
+import { concat, toHex } from "../../lib/hex.js";
+import { type ClientHello, type KeyPair, encodeClientHello, extensionType, findExtension, makeClientHello } from "../01-client-hello/index.js";
 import { checkServerHello, decodeServerHello, findServerExtension, isHelloRetryRequest, serverExtensionType } from "../02-server-hello/index.js";
 import {
   type Certificate,
@@ -32,6 +32,7 @@ import {
   finishedVerifyData,
   handshakeSecrets,
   keyLogLines13,
+  messageHash,
   resumptionMasterSecret,
   suiteAead,
   suiteHash,
@@ -57,6 +58,7 @@ import {
   direction13,
   encodeFinished13,
   handlePostHandshake,
+  retryClientHello,
   sendKeyUpdate,
   signingKey,
   verifyCertificateVerify,
@@ -177,8 +179,14 @@ export async function clientHandshakeResumed(records: Tls13RecordLayer, options:
   // is usable (same servername, ticketValid at now), offerTicket(…, earlyData) where earlyData means we have data that
   // fits the ticket's maxEarlyDataSize. Send it. (2) With early data: earlyTraffic(ticket, the ClientHello's bytes),
   // write earlyKeyLogLine, the middlebox ChangeCipherSpec now in compatibility mode (§D.4), write with the early keys
-  // and send the data before reading anything. (3) ServerHello: a HelloRetryRequest is not handled here
-  // (handshake_failure); checkServerHello; its pre_shared_key (decodeSelectedIdentity) means the PSK was accepted: the
+  // and send the data before reading anything. (3) ServerHello. A HelloRetryRequest (checkServerHello it against the
+  // first ClientHello) ends 0-RTT: the server skipped our early data. Go back to writing in the clear
+  // (records.setWriteKeys(undefined)), send the compatibility ChangeCipherSpec if not yet sent, build the second
+  // ClientHello with chapter 08's retryClientHello and, if the ticket's hash is the HelloRetryRequest suite's, offer
+  // it again with offerTicket(…, false, messageHash(hash, ClientHello1) || HelloRetryRequest) (fresh age, fresh
+  // binder, §4.1.2), else drop pre_shared_key. Send it; the next message must be a real ServerHello
+  // (unexpected_message), checked against the SECOND ClientHello, with the HelloRetryRequest's suite. The transcript
+  // is then ClientHello1 (restartAfterHelloRetry), HelloRetryRequest, ClientHello2, ServerHello. Then checkServerHello; its pre_shared_key (decodeSelectedIdentity) means the PSK was accepted: the
   // index must be 0, the one identity we offered, and the suite's hash the ticket's (illegal_parameter, §4.2.11). A
   // key_share is required (we offer only psk_dhe_ke): missing_extension. (4) Keys: earlySecrets(hash, psk when
   // accepted), handshakeSecrets, read with the server's handshake keys; keep writing with the early keys for now. (5)
@@ -206,8 +214,8 @@ export async function clientHandshakeResumed(records: Tls13RecordLayer, options:
       keyShareGroups: options.keyShareGroups,
       signatureSchemes: options.signatureSchemes,
     });
-  const clientHello = usable !== undefined ? offerTicket(base.clientHello, usable, now, sendEarly) : base.clientHello;
-  const keyPairs = base.keyPairs;
+  let clientHello = usable !== undefined ? offerTicket(base.clientHello, usable, now, sendEarly) : base.clientHello;
+  let keyPairs = base.keyPairs;
   records.inHandshake = true;
   const clientHelloMessage = encodeClientHello(clientHello);
   records.sendHandshake(clientHelloMessage);
@@ -227,13 +235,38 @@ export async function clientHandshakeResumed(records: Tls13RecordLayer, options:
     records.sendApplicationData(data!);
   }
 
-  // 3. ServerHello: did the server take the ticket?
-  const serverHelloMessage = expectMessage(await records.readHandshake(), HandshakeType.server_hello);
-  const serverHello = decodeServerHello(serverHelloMessage);
+  // 3. ServerHello: did the server take the ticket? Perhaps after asking for another key share first.
+  let serverHelloMessage = expectMessage(await records.readHandshake(), HandshakeType.server_hello);
+  let serverHello = decodeServerHello(serverHelloMessage);
+  let retry: { clientHello1: Uint8Array; helloRetryRequest: Uint8Array; clientHello2: Uint8Array } | undefined;
   if (isHelloRetryRequest(serverHello)) {
-    throw new TlsError(AlertDescription.handshake_failure, "a HelloRetryRequest while resuming: this client does not recompute binders for a second ClientHello", {
-      field: "server_hello",
-    });
+    const asked = checkServerHello(clientHello, serverHello);
+    const retryHash = suiteHash(asked.cipherSuite);
+    // The server skipped our 0-RTT data (it cannot read it before agreeing on keys); the second flight is in the clear.
+    records.setWriteKeys(undefined);
+    if (compat && !changeCipherSpecSent) {
+      records.sendChangeCipherSpec();
+      changeCipherSpecSent = true;
+    }
+    const second = retryClientHello({ clientHello, keyPairs }, serverHello);
+    const before = concat(messageHash(retryHash, clientHelloMessage), serverHelloMessage);
+    const reoffer = usable !== undefined && suiteHash(usable.cipherSuite) === retryHash;
+    const clientHello2 = reoffer
+      ? offerTicket(second.clientHello, usable, now, false, before)
+      : { ...second.clientHello, extensions: second.clientHello.extensions.filter((e) => extensionType(e) !== ExtensionType.pre_shared_key) };
+    const clientHello2Message = encodeClientHello(clientHello2);
+    records.sendHandshake(clientHello2Message);
+    retry = { clientHello1: clientHelloMessage, helloRetryRequest: serverHelloMessage, clientHello2: clientHello2Message };
+    clientHello = clientHello2;
+    keyPairs = second.keyPairs;
+    serverHelloMessage = expectMessage(await records.readHandshake(), HandshakeType.server_hello);
+    serverHello = decodeServerHello(serverHelloMessage);
+    if (isHelloRetryRequest(serverHello)) {
+      throw new TlsError(AlertDescription.unexpected_message, "a second HelloRetryRequest (RFC 8446 §4.1.4)", { field: "server_hello" });
+    }
+    if (serverHello.cipherSuite !== asked.cipherSuite) {
+      throw illegalParameter("cipher_suite", "the ServerHello's suite differs from the HelloRetryRequest's (RFC 8446 §4.1.4)");
+    }
   }
   const negotiated = checkServerHello(clientHello, serverHello);
   const cipherSuite = negotiated.cipherSuite;
@@ -251,7 +284,14 @@ export async function clientHandshakeResumed(records: Tls13RecordLayer, options:
     pskAccepted = true;
   }
   const transcript = new TranscriptHash(hash);
-  transcript.add(clientHelloMessage);
+  if (retry !== undefined) {
+    transcript.add(retry.clientHello1);
+    transcript.restartAfterHelloRetry();
+    transcript.add(retry.helloRetryRequest);
+    transcript.add(retry.clientHello2);
+  } else {
+    transcript.add(clientHelloMessage);
+  }
   transcript.add(serverHelloMessage);
 
   // 4. Handshake keys: the PSK enters at the top of the schedule, the (EC)DHE secret below it.

@@ -97,6 +97,43 @@ describe("09 live: resumption and 0-RTT with OpenSSL and Node", function () {
     await finish(early, conn);
   });
 
+  it("09.5 resumes after a HelloRetryRequest (s_server -groups P-256, our share X25519): new binder, 0-RTT skipped and resent", async () => {
+    const keyLogFile = join(dir, "hrr.log");
+    // -no_anti_replay: with OpenSSL's anti-replay on, a ticket is single-use and already spent by the first
+    // ClientHello, so after the HelloRetryRequest it cannot resume anyone (its own s_client included, we checked).
+    const hrr = await startInteractiveOpenSsl13(["-early_data", "-no_anti_replay", "-groups", "P-256", "-keylogfile", keyLogFile]);
+    try {
+      // The first, full handshake already meets the HelloRetryRequest; it brings the ticket.
+      const first = await ticketsFrom(hrr);
+      await finish(hrr, first.conn);
+      expect(first.tickets.length, "tickets from the first connection").to.be.greaterThan(0);
+
+      const data = marker("AFTER-HRR");
+      const keyLog: string[] = [];
+      const conn = await connectResumed(await connectTcp(HOST, hrr.port), {
+        servername: "localhost",
+        ca: roots(),
+        ticket: first.tickets[0],
+        earlyData: text(data),
+        keyLog: (l) => keyLog.push(l),
+      });
+      // OpenSSL checks the binder of the second ClientHello (over message_hash, the HelloRetryRequest and the truncated
+      // ClientHello2): accepting the PSK is its verdict that the new binder is right.
+      expect(conn.resumption).to.include({ pskOffered: true, pskAccepted: true, earlyData: "rejected" });
+      expect(conn.earlyDataResent, "the 0-RTT data went again after the handshake").to.equal(true);
+      expect(conn.group, "the group the HelloRetryRequest asked for").to.equal(0x0017);
+      await hrr.waitForOutput(new RegExp(data.trim()));
+      // The transcript with message_hash: our handshake secrets are the server's.
+      const random = toHex(conn.secrets.clientRandom);
+      const theirs = readFileSync(keyLogFile, "latin1").split("\n").filter((l) => l.includes(random) && l.startsWith("CLIENT_HANDSHAKE_TRAFFIC_SECRET"));
+      expect(theirs, "the server's CLIENT_HANDSHAKE_TRAFFIC_SECRET").to.have.length(1);
+      expect(keyLog).to.include(theirs[0]);
+      await finish(hrr, conn);
+    } finally {
+      await hrr.close();
+    }
+  });
+
   it("09.7 a second run resumes from the ticket file the first run saved", async () => {
     const file = join(dir, "tickets.json");
     const run1 = await ticketsFrom(early);
