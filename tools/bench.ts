@@ -3,16 +3,15 @@
 //   - `npm run grade -- 01` (your chapters/) and `… --impl solutions`, against a bare mocha start-up with tsx
 //   - each notebook executed with the project kernel (against the solutions)
 //   - chapter 03's chain validation against Node's X509Certificate, in this process (tools/bench-chain.ts)
-//   - chapter 06's TLS 1.2 handshake + GET against Node's tls.connect, per key exchange (tools/bench-tls12.ts)
-//   - chapter 08's TLS 1.3 handshake + GET against Node's tls.connect, per group/suite/certificate (tools/bench-tls13.ts)
+//   - the TLS 1.2 (chapter 06) and TLS 1.3 (chapter 08) clients, handshake + GET, against Node's tls.connect
+//     (tools/bench-tls.ts)
 //   - the whole `npm test` (pass --no-full to leave it out)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchChain } from "./bench-chain.js";
-import { benchTls12 } from "./bench-tls12.js";
-import { benchTls13 } from "./bench-tls13.js";
+import { TLS12_CASES, TLS13_CASES, benchTls } from "./bench-tls.js";
 import { ROOT } from "./exercises.js";
 import { scratchCopy } from "./scratch.js";
 
@@ -68,8 +67,7 @@ if (existsSync(python) && existsSync(join(ROOT, "notebooks"))) {
 } else console.log("notebooks: skipped (no .venv or no notebooks/)");
 
 await benchChain(console.log);
-await benchTls12(console.log);
-await benchTls13(console.log);
+await benchTls([...TLS12_CASES, ...TLS13_CASES], console.log);
 
 if (!process.argv.includes("--no-full")) {
   const t = time(npm, ["test", "--silent"]);

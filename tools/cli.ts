@@ -112,8 +112,12 @@ export async function main(args: string[], options: CliOptions): Promise<number>
   }
 }
 
-/** NotImplemented → which exercise and where; TlsError → its message; anything else → a bug. */
+/** NotImplemented → which exercise and where; bad usage or unreadable input (TlsError) → exit 2; else a bug. */
 function reportError(e: unknown): number {
+  if (e instanceof UsageError) {
+    console.error(`error: ${e.message}`);
+    return 2;
+  }
   if (isNotImplemented(e)) {
     const ex = listExercises().find((x) => x.id === e.exercise);
     console.error(ex === undefined ? `${e.exercise}: not done yet` : `${ex.id}: ${ex.text} — see ${ex.file}:${ex.line}`);
@@ -198,11 +202,16 @@ async function explainHandshake(r: ByteReader): Promise<void> {
 
 // ---- hello ----
 
-function parseTarget(url: string): { host: string; port: number } {
-  const withScheme = /^[a-z]+:\/\//i.test(url) ? url : `https://${url}`;
-  const u = new URL(withScheme);
+/** https://host[:port][/path], or host:port: the host (IPv6 without brackets), the port (443) and the path ("/"). */
+function parseTarget(url: string): { host: string; port: number; path: string } {
+  let u: URL;
+  try {
+    u = new URL(/^[a-z]+:\/\//i.test(url) ? url : `https://${url}`);
+  } catch {
+    throw new UsageError(`${url} is not a URL`);
+  }
   const host = u.hostname.replace(/^\[|\]$/g, "");
-  return { host, port: u.port === "" ? 443 : Number(u.port) };
+  return { host, port: u.port === "" ? 443 : Number(u.port), path: `${u.pathname}${u.search}` };
 }
 
 async function hello(args: string[]): Promise<number> {
@@ -328,45 +337,18 @@ function showCheck(c: CertificateCheck): string {
 }
 
 async function verifyChain(args: string[]): Promise<number> {
-  let chainFile: string | undefined;
-  let caFile: string | undefined;
-  let host: string | undefined;
-  let at: Date | undefined;
-  try {
-    caFile = option(args, "--ca");
-    host = option(args, "--host");
-    const atText = option(args, "--at");
-    const valued = new Set(["--ca", "--host", "--at", "--impl"]);
-    chainFile = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
-    if (chainFile === undefined || caFile === undefined) throw new UsageError(`CHAIN.pem and --ca ROOTS.pem are needed\n\n${HELP["verify-chain"]}`);
-    if (atText !== undefined) {
-      at = new Date(atText);
-      if (Number.isNaN(at.getTime())) throw new UsageError(`--at ${atText} is not an ISO-8601 time (e.g. 2030-06-01T00:00:00Z)`);
-    }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
+  // Bad usage and unreadable input (bad PEM or DER, which the reader and parser locate) reach reportError: exit 2.
+  const caFile = option(args, "--ca");
+  const host = option(args, "--host");
+  const atText = option(args, "--at");
+  const valued = new Set(["--ca", "--host", "--at", "--impl"]);
+  const chainFile = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
+  if (chainFile === undefined || caFile === undefined) throw new UsageError(`CHAIN.pem and --ca ROOTS.pem are needed\n\n${HELP["verify-chain"]}`);
+  const at = atText === undefined ? undefined : new Date(atText);
+  if (at !== undefined && Number.isNaN(at.getTime())) throw new UsageError(`--at ${atText} is not an ISO-8601 time (e.g. 2030-06-01T00:00:00Z)`);
   const ch03 = await import("../chapters/03-certificates/index.js");
-  // Unreadable input is exit 2 (reportError maps a TlsError to 2): the PEM reader and the parser say where.
-  let chain, roots;
-  try {
-    chain = ch03.parseCertificates(readPemCertificates(readText(chainFile), chainFile));
-    roots = ch03.parseCertificates(readPemCertificates(readText(caFile), caFile));
-  } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`error: ${e.message}`);
-      return 2;
-    }
-    if (isTlsError(e)) {
-      console.error(`error: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
+  const chain = ch03.parseCertificates(readPemCertificates(readText(chainFile), chainFile));
+  const roots = ch03.parseCertificates(readPemCertificates(readText(caFile), caFile));
   const when = at ?? new Date();
   console.log(`chain: ${chain.length} certificate(s) from ${chainFile}; trust anchors: ${roots.length} from ${caFile}`);
   console.log(`at ${when.toISOString()}${host === undefined ? ", no host name check" : `, for host ${host}`}`);
@@ -419,7 +401,7 @@ interface ConnectOptions {
 }
 
 /** Reads connect's options; throws UsageError for anything a person mistyped. */
-function connectOptions(args: string[], tls12Suites: readonly number[], tls13Suites: readonly number[]): { url: URL; options: ConnectOptions } {
+function connectOptions(args: string[], tls12Suites: readonly number[], tls13Suites: readonly number[]): { url: ReturnType<typeof parseTarget>; options: ConnectOptions } {
   const version = option(args, "--tls") ?? "1.3";
   if (version !== "1.2" && version !== "1.3") throw new UsageError(`--tls must be 1.2 or 1.3, not ${version}`);
   const kx = option(args, "--kx");
@@ -438,12 +420,7 @@ function connectOptions(args: string[], tls12Suites: readonly number[], tls13Sui
   const valued = new Set(["--tls", "--kx", "--group", "--suite", "--ca", "--servername", "--keylog", "--session", "--early-data", "--timeout", "--impl"]);
   const target = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
   if (target === undefined) throw new UsageError(`a URL is needed\n\n${HELP.connect}`);
-  let url: URL;
-  try {
-    url = new URL(/^[a-z]+:\/\//i.test(target) ? target : `https://${target}`);
-  } catch {
-    throw new UsageError(`${target} is not a URL`);
-  }
+  const url = parseTarget(target);
   const runnable = version === "1.3" ? tls13Suites : tls12Suites;
   let suites = [...runnable];
   if (kx !== undefined) suites = suites.filter((s) => KX[kx]!.includes(cipherSuites.get(s)?.keyExchange ?? ""));
@@ -459,7 +436,7 @@ function connectOptions(args: string[], tls12Suites: readonly number[], tls13Sui
     url,
     options: {
       version,
-      servername: option(args, "--servername") ?? url.hostname.replace(/^\[|\]$/g, ""),
+      servername: option(args, "--servername") ?? url.host,
       cipherSuites: suites,
       groups: groupName === undefined ? undefined : [GROUPS[groupName]!],
       caFile: option(args, "--ca"),
@@ -488,25 +465,14 @@ async function connect(args: string[]): Promise<number> {
   const ch03 = await import("../chapters/03-certificates/index.js");
   const ch06 = await import("../chapters/06-tls12-handshake/index.js");
   const ch08 = await import("../chapters/08-tls13-handshake/index.js");
-  let url: URL;
-  let options: ConnectOptions;
-  let ca;
-  try {
-    ({ url, options } = connectOptions(args, ch06.TLS12_SUITES, ch08.TLS13_SUITES));
-    // Trust anchors: --ca, or the Mozilla roots Node carries, parsed with your chapter-03 code.
-    ca = options.caFile !== undefined
+  // Bad usage and an unreadable --ca file reach reportError: exit 2.
+  const { url, options } = connectOptions(args, ch06.TLS12_SUITES, ch08.TLS13_SUITES);
+  const { host, port, path } = url;
+  // Trust anchors: --ca, or the Mozilla roots Node carries, parsed with your chapter-03 code.
+  const ca =
+    options.caFile !== undefined
       ? ch03.parseCertificates(readPemCertificates(readText(options.caFile), options.caFile))
       : ch03.parseCertificates(rootCertificates.flatMap((pem) => readPemCertificates(pem, "Node's root store")));
-  } catch (e) {
-    if (e instanceof UsageError || isTlsError(e)) {
-      console.error(`error: ${e.message}`);
-      return 2;
-    }
-    throw e;
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, "");
-  const port = url.port === "" ? 443 : Number(url.port);
-  const path = `${url.pathname}${url.search}`;
   const keyLog = options.keyLog === undefined ? undefined : (line: string) => appendFileSync(options.keyLog!, line + "\n");
   console.log(`→ ${host}:${port}, TLS ${options.version}, offering ${options.cipherSuites.map(suiteName_).join(", ")}`);
 
