@@ -7,9 +7,11 @@ import { appendFileSync } from "node:fs";
 import {
   AlertDescription,
   type CipherSuiteInfo,
+  HANDSHAKE_HEADER_LENGTH,
   HandshakeType,
   NamedGroup,
   ProtocolVersion,
+  RANDOM_LENGTH,
   cipherSuites,
   describeCode,
   describeSuite,
@@ -37,6 +39,7 @@ import {
 } from "../03-certificates/index.js";
 import {
   type KeyBlock,
+  MASTER_SECRET_LENGTH,
   encodeClientKeyExchangeRsa,
   extendedMasterSecret,
   keyBlock,
@@ -78,7 +81,7 @@ export interface Tls12Options {
   /** Offer the extended master secret (RFC 7627)? Default true. */
   extendedMasterSecret?: boolean;
   /** Where the NSS key log line goes: a file to append to, or a function to call. */
-  keyLog?: string | ((line: string) => void);
+  keyLog?: KeyLogTarget;
   /** The time to validate the certificates at (default now). */
   at?: Date;
   /** Called with everything sent or received, as it happens (a --trace view). */
@@ -134,7 +137,11 @@ export function keyLogLine(clientRandom: Uint8Array, master: Uint8Array): string
   // END 06.4
 }
 
-function writeKeyLog(keyLog: Tls12Options["keyLog"], line: string): void {
+/** Where key log lines go: a file to append to, or a function to call (the option of chapters 06, 08 and 09). */
+export type KeyLogTarget = string | ((line: string) => void);
+
+/** Sends one key log line to `keyLog`, if there is one. Chapters 08 and 09 write theirs through this too. */
+export function writeKeyLog(keyLog: KeyLogTarget | undefined, line: string): void {
   if (keyLog === undefined) return;
   if (typeof keyLog === "string") appendFileSync(keyLog, line + "\n");
   else keyLog(line);
@@ -171,8 +178,8 @@ export function checkKeyForSuite(suite: CipherSuiteInfo, leaf: Certificate): Pub
   return key;
 }
 
-/** The server_name to send: a DNS name, never an IP address (RFC 6066 §3). */
-function sniFor(servername: string): string | undefined {
+/** The server_name to send: a DNS name, never an IP address (RFC 6066 §3). Chapters 08 and 09 use it too. */
+export function sniFor(servername: string): string | undefined {
   return parseIp(servername) === undefined ? servername : undefined;
 }
 

@@ -9,7 +9,7 @@ import { TlsError, illegalParameter } from "../../lib/errors.js";
 import { concat } from "../../lib/hex.js";
 import { readHandshake, readOpaque, readUint, writeHandshake, writeOpaque, writeUint } from "../00-bytes/index.js";
 import { type Certificate, HASH_LENGTH, type PublicKey, verifyEcdsa, verifyPss } from "../03-certificates/index.js";
-import { schemeInfo } from "../05-dhe-key-exchange/index.js";
+import { keyName, schemeInfo } from "../05-dhe-key-exchange/index.js";
 import { NotImplemented } from "../../lib/errors.js";
 
 /** RFC 8446 §4.4.3: the signed content starts with 64 bytes of 0x20 (spaces). */
@@ -102,13 +102,6 @@ export function certificateVerifyContent(transcriptHash: Uint8Array, side: "serv
   // (RFC 8446 §4.4.3)
   throw new NotImplemented("08.3");
   // END 08.3
-}
-
-/** "an RSA-2048 key", "an EC P-256 key": for error messages. */
-function keyName(key: PublicKey): string {
-  if (key.kind === "rsa") return `an RSA-${key.bits}${key.pss ? " PSS-only" : ""} key`;
-  if (key.kind === "ec") return `an EC ${key.curve} key`;
-  return `an unsupported key (${key.name})`;
 }
 
 /**

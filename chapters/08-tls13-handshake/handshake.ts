@@ -4,9 +4,10 @@
 // (HelloRetryRequest), §4.4 (the server's authentication messages), §4.6 (post-handshake messages), §D.4
 // (middlebox compatibility) and the NSS key log format.
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
-import { appendFileSync } from "node:fs";
+import { ByteWriter } from "../../lib/bytes.js";
 import { AlertDescription, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, describeCode, describeSuite } from "../../lib/constants.js";
 import { TlsError, illegalParameter } from "../../lib/errors.js";
+import { writeOpaque } from "../00-bytes/index.js";
 import {
   type ClientExtension,
   type ClientHello,
@@ -26,11 +27,10 @@ import {
   decodeCertificate,
   encodeCertificate,
   parseCertificates,
-  parseIp,
   validateChain,
 } from "../03-certificates/index.js";
 import { ecdhePremaster } from "../05-dhe-key-exchange/index.js";
-import { type RecordTransport, checkVerifyData, expectMessage } from "../06-tls12-handshake/index.js";
+import { type KeyLogTarget, type RecordTransport, checkVerifyData, expectMessage, sniFor, writeKeyLog } from "../06-tls12-handshake/index.js";
 import {
   type Aead13,
   type ApplicationSecrets,
@@ -88,7 +88,7 @@ export interface Tls13Options {
   /** The signature schemes to offer (default: chapter 01's list). */
   signatureSchemes?: number[];
   /** Where the NSS key log lines go: a file to append to, or a function to call once per line. */
-  keyLog?: string | ((line: string) => void);
+  keyLog?: KeyLogTarget;
   /** The time to validate the certificates at (default now). */
   at?: Date;
   /** Called with everything sent or received, as it happens (a --trace view). */
@@ -160,24 +160,11 @@ export function compatibilityMode(ch: ClientHello): boolean {
   return ch.legacySessionId.length > 0;
 }
 
-function writeKeyLog(keyLog: Tls13Options["keyLog"], line: string): void {
-  if (keyLog === undefined) return;
-  if (typeof keyLog === "string") appendFileSync(keyLog, line + "\n");
-  else keyLog(line);
-}
-
-/** The server_name to send: a DNS name, never an IP address (RFC 6066 §3). */
-function sniFor(servername: string): string | undefined {
-  return parseIp(servername) === undefined ? servername : undefined;
-}
-
 /** The cookie extension's body, `opaque cookie<1..2^16-1>` (RFC 8446 §4.2.2), as a raw ClientHello extension. */
 function cookieExtension(cookie: Uint8Array): ClientExtension {
-  const data = new Uint8Array(2 + cookie.length);
-  data[0] = cookie.length >> 8;
-  data[1] = cookie.length & 0xff;
-  data.set(cookie, 2);
-  return { kind: "raw", type: ExtensionType.cookie, data };
+  const w = new ByteWriter();
+  writeOpaque(w, 2, cookie, "cookie");
+  return { kind: "raw", type: ExtensionType.cookie, data: w.toBytes() };
 }
 
 /**
@@ -294,7 +281,7 @@ export async function connectTls13(transport: RecordTransport, options: Tls13Opt
 export async function clientHandshake13(records: Tls13RecordLayer, options: Tls13Options): Promise<Established13> {
   // TODO 08.5: the client handshake, one step per message, following the diagram; records.readHandshake() gives
   // the next message (check each type with expectMessage from chapter 06), and YOU add each message to the transcript.
-  // (1) ClientHello: options.fixed, else makeClientHello({ version: "1.3", serverName (not for an IP address),
+  // (1) ClientHello: options.fixed, else makeClientHello({ version: "1.3", serverName: sniFor(servername),
   // cipherSuites (default TLS13_SUITES), groups, keyShareGroups, signatureSchemes }); set records.inHandshake, send it.
   // (2) ServerHello: decode, checkServerHello (chapter 02). A HelloRetryRequest goes to processHelloRetryRequest
   // (08.6); otherwise the transcript is a new TranscriptHash(suiteHash(suite)) holding ClientHello1. Add the ServerHello.

@@ -1,7 +1,7 @@
 // Showing a TLS 1.3 connection: every message of a trace read again with the decoders of chapters 00–08, so that
 // each byte carries its note (the --trace view of the command-line tool, and the notebook), and the key schedule
 // in the order it unfolds. A finished helper, not an exercise; a message a decoder refuses is shown raw with the reason.
-import { type Annotation, ByteReader } from "../../lib/bytes.js";
+import { ByteReader } from "../../lib/bytes.js";
 import { AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion, describeCode, nameOf } from "../../lib/constants.js";
 import { isNotImplemented, isTlsError } from "../../lib/errors.js";
 import { toHex } from "../../lib/hex.js";
@@ -9,6 +9,7 @@ import { readHandshake } from "../00-bytes/index.js";
 import { readClientHelloBody } from "../01-client-hello/index.js";
 import { decodeServerHello, readServerHelloBody } from "../02-server-hello/index.js";
 import { HASH_LENGTH, readCertificateBody } from "../03-certificates/index.js";
+import { type AnnotatedEntry } from "../06-tls12-handshake/index.js";
 import { suiteHash } from "../07-tls13-key-schedule/index.js";
 import { readCertificateVerifyBody } from "./certificate-verify.js";
 import { readEncryptedExtensionsBody } from "./encrypted-extensions.js";
@@ -17,15 +18,8 @@ import { readCertificateRequestBody, readFinishedBody13 } from "./messages.js";
 import { readKeyUpdateBody, readNewSessionTicketBody } from "./post-handshake.js";
 import type { TraceEntry } from "./record-layer.js";
 
-/** One trace entry with a note for every byte. */
-export interface AnnotatedEntry13 {
-  entry: TraceEntry;
-  /** Same bytes as entry.content. */
-  data: Uint8Array;
-  annotations: Annotation[];
-  /** Set when a decoder refused the bytes (they are then shown raw). */
-  error?: string;
-}
+/** One trace entry with a note for every byte: the same shape as chapter 06's. */
+export type AnnotatedEntry13 = AnnotatedEntry;
 
 function annotateHandshake(r: ByteReader, hashLength: number): void {
   const { type, body } = readHandshake(r);

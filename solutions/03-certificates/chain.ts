@@ -123,8 +123,8 @@ export function matchesHost(cert: Certificate, host: string): boolean {
   // EXERCISE 03.11: if parseIp(host) gives bytes, compare them with each SAN iPAddress (equalBytes, same
   // length). Otherwise compare DNS names case-insensitively with asciiLower (not toLowerCase, see there),
   // ignoring one trailing dot on the host; a host with non-ASCII characters matches nothing (IDNs must be
-  // converted to A-labels first). A SAN name matches exactly, or as a wildcard: "*" must be the WHOLE left-most label and
-  // matches exactly one non-empty label of the host ("*.a.test" matches "x.a.test", not "a.test" nor
+  // converted to A-labels first). A SAN name matches exactly, or as a wildcard: "*" must be the WHOLE left-most
+  // label and matches exactly one non-empty label of the host ("*.a.test" matches "x.a.test", not "a.test" nor
   // "x.y.a.test"); a partial label like "f*.a.test", a "*" anywhere else, or a wildcard over fewer than two
   // labels ("*.test") matches nothing. No SAN means no match: the CN is not a fallback. (RFC 9525 §6.3,
   // RFC 6125 §6.4.3, RFC 5280 §4.2.1.6)

@@ -169,8 +169,8 @@ function contentsOffset(r: ByteReader): number {
 export function readInteger(r: ByteReader, field: string): bigint {
   // EXERCISE 03.2: readElement(r, Tag.INTEGER, field), then the contents: at least one byte; the first nine
   // bits must not be all 0s or all 1s (a 00 before a byte under 0x80, or FF before a byte ≥ 0x80, is padding
-  // DER forbids). Build the value as a BigInt (BigInt("0x" + toHex(bytes)) reads it in one go); if the top bit of the first byte is set the
-  // number is negative: subtract 2^(8·length). (X.690 §8.3.2, §8.3.3)
+  // DER forbids). Build the value as a BigInt (BigInt("0x" + toHex(bytes)) reads it in one go); if the top bit
+  // of the first byte is set the number is negative: subtract 2^(8·length). (X.690 §8.3.2, §8.3.3)
   const body = readElement(r, Tag.INTEGER, field);
   const at = contentsOffset(body);
   const bytes = body.bytes(body.remaining, `${field} value`);

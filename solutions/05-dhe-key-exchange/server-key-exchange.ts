@@ -398,8 +398,8 @@ export function verifyServerKeyExchange(
   // END 05.2
 }
 
-/** "an RSA-2048 key", "an EC P-256 key": for error messages. */
-function keyName(key: PublicKey): string {
+/** "an RSA-2048 key", "an EC P-256 key": for error messages (chapter 08's CertificateVerify uses it too). */
+export function keyName(key: PublicKey): string {
   if (key.kind === "rsa") return `an RSA-${key.bits}${key.pss ? " PSS-only" : ""} key`;
   if (key.kind === "ec") return `an EC ${key.curve} key`;
   return `an unsupported key (${key.name})`;

@@ -6,9 +6,11 @@ import { appendFileSync } from "node:fs";
 import {
   AlertDescription,
   type CipherSuiteInfo,
+  HANDSHAKE_HEADER_LENGTH,
   HandshakeType,
   NamedGroup,
   ProtocolVersion,
+  RANDOM_LENGTH,
   cipherSuites,
   describeCode,
   describeSuite,
@@ -36,6 +38,7 @@ import {
 } from "../03-certificates/index.js";
 import {
   type KeyBlock,
+  MASTER_SECRET_LENGTH,
   encodeClientKeyExchangeRsa,
   extendedMasterSecret,
   keyBlock,
@@ -76,7 +79,7 @@ export interface Tls12Options {
   /** Offer the extended master secret (RFC 7627)? Default true. */
   extendedMasterSecret?: boolean;
   /** Where the NSS key log line goes: a file to append to, or a function to call. */
-  keyLog?: string | ((line: string) => void);
+  keyLog?: KeyLogTarget;
   /** The time to validate the certificates at (default now). */
   at?: Date;
   /** Called with everything sent or received, as it happens (a --trace view). */
@@ -128,7 +131,7 @@ export function keyLogLine(clientRandom: Uint8Array, master: Uint8Array): string
   // hex digits, a space, the 48-byte master secret as 96 hex digits; no newline. Wrong lengths are our own bug
   // (internal_error). The client random is how a tool finds the connection in a capture; the master secret is all it
   // needs then.
-  if (clientRandom.length !== 32 || master.length !== 48) {
+  if (clientRandom.length !== RANDOM_LENGTH || master.length !== MASTER_SECRET_LENGTH) {
     throw new TlsError(AlertDescription.internal_error, `client random of ${clientRandom.length} bytes or master secret of ${master.length}`, {
       field: "key log",
     });
@@ -137,7 +140,11 @@ export function keyLogLine(clientRandom: Uint8Array, master: Uint8Array): string
   // END 06.4
 }
 
-function writeKeyLog(keyLog: Tls12Options["keyLog"], line: string): void {
+/** Where key log lines go: a file to append to, or a function to call (the option of chapters 06, 08 and 09). */
+export type KeyLogTarget = string | ((line: string) => void);
+
+/** Sends one key log line to `keyLog`, if there is one. Chapters 08 and 09 write theirs through this too. */
+export function writeKeyLog(keyLog: KeyLogTarget | undefined, line: string): void {
   if (keyLog === undefined) return;
   if (typeof keyLog === "string") appendFileSync(keyLog, line + "\n");
   else keyLog(line);
@@ -174,8 +181,8 @@ export function checkKeyForSuite(suite: CipherSuiteInfo, leaf: Certificate): Pub
   return key;
 }
 
-/** The server_name to send: a DNS name, never an IP address (RFC 6066 §3). */
-function sniFor(servername: string): string | undefined {
+/** The server_name to send: a DNS name, never an IP address (RFC 6066 §3). Chapters 08 and 09 use it too. */
+export function sniFor(servername: string): string | undefined {
   return parseIp(servername) === undefined ? servername : undefined;
 }
 
@@ -324,10 +331,10 @@ export async function clientHandshake(records: Tls12RecordLayer, options: Tls12O
   const certificateRequested = message[0] === HandshakeType.certificate_request;
   if (certificateRequested) message = await records.readHandshake();
   expectMessage(message, HandshakeType.server_hello_done);
-  if (message.length !== 4) {
-    throw new TlsError(AlertDescription.decode_error, `server_hello_done has an empty body, this one has ${message.length - 4} bytes`, {
+  if (message.length !== HANDSHAKE_HEADER_LENGTH) {
+    throw new TlsError(AlertDescription.decode_error, `server_hello_done has an empty body, this one has ${message.length - HANDSHAKE_HEADER_LENGTH} bytes`, {
       field: "server_hello_done",
-      offset: 4,
+      offset: HANDSHAKE_HEADER_LENGTH,
     });
   }
 

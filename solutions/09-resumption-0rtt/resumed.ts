@@ -3,7 +3,6 @@
 // EndOfEarlyData), PSK accepted but early data rejected (the data goes again after the handshake), or PSK refused (a
 // full handshake as in chapter 08). Read RFC 8446 §2.2–2.3 (the flows), §4.2.10 (early data), §4.2.11 (PSK), §4.5
 // (EndOfEarlyData), §7.1 (the early secrets) and §D.4 (middlebox compatibility).
-import { appendFileSync } from "node:fs";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion, RANDOM_LENGTH } from "../../lib/constants.js";
 import { TlsError, illegalParameter } from "../../lib/errors.js";
 import { concat, toHex } from "../../lib/hex.js";
@@ -18,11 +17,10 @@ import {
   digest,
   encodeCertificate,
   parseCertificates,
-  parseIp,
   validateChain,
 } from "../03-certificates/index.js";
 import { ecdhePremaster } from "../05-dhe-key-exchange/index.js";
-import { type RecordTransport, checkVerifyData, expectMessage } from "../06-tls12-handshake/index.js";
+import { type RecordTransport, checkVerifyData, expectMessage, sniFor, writeKeyLog } from "../06-tls12-handshake/index.js";
 import {
   type Aead13,
   type TrafficKeys,
@@ -139,12 +137,6 @@ export interface EstablishedResumed {
   resumption: Resumption;
 }
 
-function writeKeyLog(keyLog: Tls13Options["keyLog"], line: string): void {
-  if (keyLog === undefined) return;
-  if (typeof keyLog === "string") appendFileSync(keyLog, line + "\n");
-  else keyLog(line);
-}
-
 /** The suites to offer: the ticket's first (0-RTT is only accepted with the very suite of the ticket, §4.2.10). */
 function suitesFor(options: ResumeOptions): number[] {
   const suites = options.cipherSuites ?? [...TLS13_SUITES];
@@ -175,7 +167,8 @@ function suitesFor(options: ResumeOptions): number[] {
  */
 export async function clientHandshakeResumed(records: Tls13RecordLayer, options: ResumeOptions): Promise<EstablishedResumed> {
   // EXERCISE 09.5: chapter 08's clientHandshake13 with a PSK, one step per message; each message goes into the
-  // transcript as before. (1) The ClientHello: options.fixed, else makeClientHello (suitesFor(options)); if a ticket
+  // transcript as before. (1) The ClientHello: options.fixed, else makeClientHello as in chapter 08 but with
+  // cipherSuites: suitesFor(options) (serverName: sniFor(servername), chapter 06); if a ticket
   // is usable (same servername, ticketValid at now), offerTicket(…, earlyData) where earlyData means we have data that
   // fits the ticket's maxEarlyDataSize. Send it. (2) With early data: earlyTraffic(ticket, the ClientHello's bytes),
   // write earlyKeyLogLine, the middlebox ChangeCipherSpec now in compatibility mode (§D.4), write with the early keys
@@ -186,8 +179,9 @@ export async function clientHandshakeResumed(records: Tls13RecordLayer, options:
   // it again with offerTicket(…, false, messageHash(hash, ClientHello1) || HelloRetryRequest) (fresh age, fresh
   // binder, §4.1.2), else drop pre_shared_key. Send it; the next message must be a real ServerHello
   // (unexpected_message), checked against the SECOND ClientHello, with the HelloRetryRequest's suite. The transcript
-  // is then ClientHello1 (restartAfterHelloRetry), HelloRetryRequest, ClientHello2, ServerHello. Then checkServerHello; its pre_shared_key (decodeSelectedIdentity) means the PSK was accepted: the
-  // index must be 0, the one identity we offered, and the suite's hash the ticket's (illegal_parameter, §4.2.11). A
+  // is then ClientHello1 (restartAfterHelloRetry), HelloRetryRequest, ClientHello2, ServerHello. Then
+  // checkServerHello; its pre_shared_key (decodeSelectedIdentity) means the PSK was accepted: the index must be 0,
+  // the one identity we offered, and the suite's hash the ticket's (illegal_parameter, §4.2.11). A
   // key_share is required (we offer only psk_dhe_ke): missing_extension. (4) Keys: earlySecrets(hash, psk when
   // accepted), handshakeSecrets, read with the server's handshake keys; keep writing with the early keys for now. (5)
   // EncryptedExtensions: checkEncryptedExtensions; early_data there means accepted, which is illegal_parameter unless
@@ -208,7 +202,7 @@ export async function clientHandshakeResumed(records: Tls13RecordLayer, options:
     options.fixed ??
     makeClientHello({
       version: "1.3",
-      serverName: parseIp(options.servername) === undefined ? options.servername : undefined,
+      serverName: sniFor(options.servername),
       cipherSuites: suitesFor(options),
       groups: options.groups,
       keyShareGroups: options.keyShareGroups,
@@ -223,7 +217,7 @@ export async function clientHandshakeResumed(records: Tls13RecordLayer, options:
   let changeCipherSpecSent = false;
 
   // 2. 0-RTT: the data goes out now, under keys from the PSK alone, before the server has answered.
-  let early: ReturnType<typeof earlyTraffic> | undefined;
+  let early: EarlyTraffic | undefined;
   if (sendEarly) {
     early = earlyTraffic(usable, clientHelloMessage);
     writeKeyLog(options.keyLog, earlyKeyLogLine(clientHello.random, early.clientEarlyTrafficSecret));

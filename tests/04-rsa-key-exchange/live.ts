@@ -9,8 +9,8 @@
 //
 // Why a Finished? OpenSSL (inside Node too) writes a TLS 1.2 key log line only when it builds its own Finished,
 // so a server logs its master secret only after a valid client Finished has arrived, sealed under the session
-// keys. Record protection is chapter 06's exercise; this harness seals that one record with Node's own AES-GCM
-// (RFC 5288 §3), and our PRF gives its verify_data (RFC 5246 §7.4.9) — a server that accepts it has derived
+// keys. Record protection is chapter 06's exercise; tests/support/tls12-oracle.ts seals that one record with Node's
+// own AES-GCM (RFC 5288 §3), and our PRF gives its verify_data (RFC 5246 §7.4.9) — a server that accepts it has derived
 // the same keys.
 import { expect } from "chai";
 import crypto from "node:crypto";
@@ -41,15 +41,13 @@ import {
 import { readFixture } from "../support/fixtures.js";
 import { connectOpenSsl, startNodeServer, startOpenSslServer } from "../support/peers.js";
 import { completeRecordLength, ContentType, HANDSHAKE_HEADER_LENGTH, RECORD_HEADER_LENGTH } from "../support/records.js";
+import { VERIFY_DATA_LENGTH, referenceSealedFinished } from "../support/tls12-oracle.js";
+import { parseKeyLog } from "../support/tls12-peers.js";
 import { hex } from "./oracles.js";
 
 const HOST = "127.0.0.1";
-const HandshakeTypeNumber = { client_hello: 1, server_hello: 2, certificate: 11, server_hello_done: 14, client_key_exchange: 16, finished: 20 };
+const HandshakeTypeNumber = { client_hello: 1, server_hello: 2, certificate: 11, server_hello_done: 14, client_key_exchange: 16 };
 const NODE_HASH: Record<HashName, string> = { "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512" };
-/** RFC 5246 §7.4.9: verify_data is 12 bytes, from the label "client finished" and the transcript hash. */
-const VERIFY_DATA_LENGTH = 12;
-/** RFC 5288 §3: the record carries the 8-byte explicit part of the GCM nonce, then ciphertext, then a 16-byte tag. */
-const GCM_EXPLICIT_NONCE = 8;
 
 const cat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 const record = (type: number, fragment: Uint8Array): Uint8Array =>
@@ -97,24 +95,6 @@ class Stream {
     const a = this.records.find((r) => r.type === ContentType.alert && r.fragment.length === 2);
     return a === undefined ? undefined : (nameOf(AlertDescription, a.fragment[1]) ?? `alert ${a.fragment[1]}`);
   }
-}
-
-/**
- * AES-GCM record protection for one record (RFC 5288 §3, RFC 5246 §6.2.3.3), with Node's crypto: nonce = the 4-byte
- * salt from the key block || an 8-byte explicit nonce (the sequence number, as most implementations do);
- * additional data = seq_num || type || version || plaintext length.
- */
-function sealGcm(key: Uint8Array, salt: Uint8Array, sequence: bigint, type: number, plaintext: Uint8Array): Uint8Array {
-  const explicit = Buffer.alloc(GCM_EXPLICIT_NONCE);
-  explicit.writeBigUInt64BE(sequence);
-  const aad = Buffer.alloc(13);
-  aad.writeBigUInt64BE(sequence, 0);
-  aad.writeUInt8(type, 8);
-  aad.writeUInt16BE(ProtocolVersion.TLS1_2, 9);
-  aad.writeUInt16BE(plaintext.length, 11);
-  const cipher = crypto.createCipheriv(`aes-${key.length * 8}-gcm` as crypto.CipherGCMTypes, key, cat(salt, explicit));
-  cipher.setAAD(aad);
-  return record(type, cat(explicit, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()));
 }
 
 interface OurSide {
@@ -183,12 +163,11 @@ async function rsaHandshake(port: number, suite: number, ems: boolean): Promise<
 
     // The harness's part (chapter 06 in the course): Finished, sealed with the client write key and salt.
     const verifyData = prf(hash, master, "client finished", nodeHash(hash, transcript), VERIFY_DATA_LENGTH);
-    const finished = cat(Uint8Array.of(HandshakeTypeNumber.finished, 0, 0, VERIFY_DATA_LENGTH), verifyData);
     socket.write(
       cat(
         record(ContentType.handshake, clientKeyExchange),
         record(ContentType.change_cipher_spec, Uint8Array.of(1)),
-        sealGcm(keys.clientKey, keys.clientIv, 0n, ContentType.handshake, finished),
+        referenceSealedFinished(keys.clientKey, keys.clientIv, verifyData),
       ),
     );
     // The server's ChangeCipherSpec and its (encrypted) Finished: it accepted our Finished, so it has our keys.
@@ -202,11 +181,8 @@ async function rsaHandshake(port: number, suite: number, ems: boolean): Promise<
   }
 }
 
-/** The master secret of the CLIENT_RANDOM line for `clientRandom` in NSS key log text, or undefined. */
-function masterFromKeyLog(text: string, clientRandom: Uint8Array): string | undefined {
-  const line = text.split("\n").find((l) => l.startsWith("CLIENT_RANDOM ") && l.split(" ")[1]?.toLowerCase() === hex(clientRandom));
-  return line?.trim().split(" ")[2]?.toLowerCase();
-}
+/** The master secret (hex) of the CLIENT_RANDOM line for `clientRandom` in NSS key log text, or undefined. */
+const masterFromKeyLog = (text: string, clientRandom: Uint8Array): string | undefined => parseKeyLog(text).get(hex(clientRandom));
 
 async function waitFor<T>(what: string, poll: () => T | undefined, ms = 5000): Promise<T> {
   return withTimeout(

@@ -1,7 +1,7 @@
 // The test harness's side of a TLS 1.2 handshake with a real server, for chapter 05's live tests. It frames records
 // and handshake messages (tests/support/records.ts), and it finishes the handshake that the code under test began:
 // given OUR master secret it sends ChangeCipherSpec and a client Finished sealed with AES-128-GCM (RFC 5246
-// §7.4.9, RFC 5288 §3), all with Node's crypto and an HMAC-SHA256 PRF written here (RFC 5246 §5).
+// §7.4.9, RFC 5288 §3), all with Node's crypto and the harness's own PRF (RFC 5246 §5, tests/support/tls12-oracle.ts).
 //
 // Why a Finished? OpenSSL (inside Node too) writes a TLS 1.2 key-log line only when it builds its own Finished, so a
 // server logs its master secret only after a valid client Finished has arrived. A server that answers with its
@@ -9,13 +9,12 @@
 import crypto from "node:crypto";
 import * as net from "node:net";
 import { completeRecordLength, ContentType, HANDSHAKE_HEADER_LENGTH, RECORD_HEADER_LENGTH } from "../support/records.js";
+import { VERIFY_DATA_LENGTH, referenceGcmKeys, referencePrf, referenceSealedFinished } from "../support/tls12-oracle.js";
+import { parseKeyLog } from "../support/tls12-peers.js";
 import { cat, hex } from "./vectors.js";
 
 const HOST = "127.0.0.1";
 const SERVER_HELLO_DONE = 14;
-const FINISHED = 20;
-const VERIFY_DATA_LENGTH = 12; // RFC 5246 §7.4.9
-const GCM_EXPLICIT_NONCE = 8; // RFC 5288 §3
 const ALERTS: Record<number, string> = {
   10: "unexpected_message",
   20: "bad_record_mac",
@@ -32,25 +31,12 @@ const ALERTS: Record<number, string> = {
 export const record = (type: number, fragment: Uint8Array): Uint8Array =>
   cat([type, 0x03, 0x03, fragment.length >> 8, fragment.length & 0xff], fragment);
 
-/** P_SHA256 and PRF (RFC 5246 §5), on Node's HMAC: the harness's own, independent of chapter 04. */
-export function prfSha256(secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
-  const labelled = cat(new TextEncoder().encode(label), seed);
-  const hmac = (data: Uint8Array) => new Uint8Array(crypto.createHmac("sha256", secret).update(data).digest());
-  const out: Uint8Array[] = [];
-  let a = labelled;
-  for (let have = 0; have < length; have += 32) {
-    a = hmac(a); // A(i) = HMAC(secret, A(i-1))
-    out.push(hmac(cat(a, labelled)));
-  }
-  return cat(...out).slice(0, length);
-}
-
 export const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(crypto.createHash("sha256").update(data).digest());
 
 /** "CLIENT_RANDOM <client random> <master secret>" lines (NSS key log format): the master for our client random. */
 export function masterFromKeyLog(text: string, clientRandom: Uint8Array): Uint8Array | undefined {
-  const line = text.split("\n").find((l) => l.startsWith(`CLIENT_RANDOM ${hex(clientRandom)} `));
-  return line === undefined ? undefined : new Uint8Array(Buffer.from(line.trim().split(" ")[2]!, "hex"));
+  const master = parseKeyLog(text).get(hex(clientRandom));
+  return master === undefined ? undefined : new Uint8Array(Buffer.from(master, "hex"));
 }
 
 /** Polls `look` every 20 ms until it gives a value, for at most `ms`. */
@@ -112,17 +98,10 @@ export class Tls12Probe {
    */
   async finish(clientKeyExchange: Uint8Array, master: Uint8Array, clientRandom: Uint8Array, serverRandom: Uint8Array, transcript: Uint8Array): Promise<void> {
     // AES_128_GCM key block (RFC 5246 §6.3): no MAC keys, two 16-byte keys, two 4-byte implicit IVs (salts).
-    const keys = prfSha256(master, "key expansion", cat(serverRandom, clientRandom), 2 * 16 + 2 * 4);
-    const clientKey = keys.subarray(0, 16);
-    const clientSalt = keys.subarray(32, 36);
-    const verifyData = prfSha256(master, "client finished", sha256(transcript), VERIFY_DATA_LENGTH);
-    const finished = cat([FINISHED, 0, 0, VERIFY_DATA_LENGTH], verifyData);
-    // The first record under the new keys: sequence number 0, used as the explicit nonce too.
-    const explicit = new Uint8Array(GCM_EXPLICIT_NONCE);
-    const cipher = crypto.createCipheriv("aes-128-gcm", clientKey, cat(clientSalt, explicit));
-    cipher.setAAD(cat(new Uint8Array(8), [ContentType.handshake, 0x03, 0x03, 0, finished.length]));
-    const sealed = cat(explicit, cipher.update(finished), cipher.final(), cipher.getAuthTag());
-    this.socket.write(cat(record(ContentType.handshake, clientKeyExchange), record(ContentType.change_cipher_spec, Uint8Array.of(1)), record(ContentType.handshake, sealed)));
+    const keys = referenceGcmKeys("sha256", master, clientRandom, serverRandom, 16);
+    const verifyData = referencePrf("sha256", master, "client finished", sha256(transcript), VERIFY_DATA_LENGTH);
+    const sealed = referenceSealedFinished(keys.clientKey, keys.clientSalt, verifyData);
+    this.socket.write(cat(record(ContentType.handshake, clientKeyExchange), record(ContentType.change_cipher_spec, Uint8Array.of(1)), sealed));
     await waitFor("the server's ChangeCipherSpec (its acceptance of our Finished)", () => {
       this.check();
       return this.otherRecords.some((r) => r.type === ContentType.change_cipher_spec) ? true : undefined;

@@ -2,11 +2,14 @@
 // both directions. Chapter 09 uses it to flip a byte of a binder on its way to a real server, and the notebook to
 // capture a 0-RTT flight and send it again (a replay). Framing only (RFC 8446 §5.1); what to change is the caller's.
 import * as net from "node:net";
+import { HOST, recordReader, startRelay } from "./relay.js";
 
-const HOST = "127.0.0.1";
 const RECORD_HEADER_LENGTH = 5;
 
-/** The length of the whole record at the start of `bytes`, or undefined while it is incomplete. */
+/**
+ * The length of the whole record at the start of `bytes`, or undefined while it is incomplete. Unlike
+ * completeRecordLength it checks nothing, so this relay passes even malformed records on, one by one.
+ */
 function recordLength(bytes: Uint8Array): number | undefined {
   if (bytes.length < RECORD_HEADER_LENGTH) return undefined;
   const n = RECORD_HEADER_LENGTH + ((bytes[3]! << 8) | bytes[4]!);
@@ -35,31 +38,14 @@ export async function startClientTamperProxy(
   targetPort: number,
   clientRecord?: (record: Uint8Array, index: number) => Uint8Array,
 ): Promise<ClientTamperProxy> {
-  const sockets = new Set<net.Socket>();
   let latest: RelaySeen = { clientRecords: [], serverRecords: [] };
-  const server = net.createServer((client) => {
+  const relay = await startRelay(targetPort, (client, upstream) => {
     const seen: RelaySeen = { clientRecords: [], serverRecords: [] };
     latest = seen;
-    const upstream = net.connect({ host: HOST, port: targetPort });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.setNoDelay(true);
-      s.on("error", () => {});
-      s.on("close", () => {
-        sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    const relay = (from: net.Socket, to: net.Socket, kept: Uint8Array[], change?: (r: Uint8Array, i: number) => Uint8Array) => {
-      let buffer = Buffer.alloc(0);
+    const forward = (from: net.Socket, to: net.Socket, kept: Uint8Array[], change?: (r: Uint8Array, i: number) => Uint8Array) => {
+      const read = recordReader(recordLength);
       from.on("data", (chunk: Buffer) => {
-        buffer = Buffer.concat([buffer, chunk]);
-        for (;;) {
-          const n = recordLength(buffer);
-          if (n === undefined) break;
-          const record = new Uint8Array(buffer.subarray(0, n));
-          buffer = buffer.subarray(n);
+        for (const record of read(chunk)) {
           const index = kept.length;
           kept.push(record);
           to.write(change ? change(record.slice(), index) : record);
@@ -67,24 +53,10 @@ export async function startClientTamperProxy(
       });
       from.on("end", () => to.end());
     };
-    relay(client, upstream, seen.clientRecords, clientRecord);
-    relay(upstream, client, seen.serverRecords);
+    forward(client, upstream, seen.clientRecords, clientRecord);
+    forward(upstream, client, seen.serverRecords);
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, HOST, () => resolve((server.address() as net.AddressInfo).port));
-  });
-  server.unref();
-  let closing: Promise<void> | undefined;
-  return {
-    port,
-    seen: () => latest,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      })),
-  };
+  return { ...relay, seen: () => latest };
 }
 
 /** Sends `records` (whole records, as captured) to 127.0.0.1:port as one burst; resolves with what came back before `ms`. */

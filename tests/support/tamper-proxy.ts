@@ -3,10 +3,9 @@
 // clear, so it hands the whole first flight (ServerHello … ServerHelloDone) to a rule as a list of messages; after
 // it, it hands over each record. Only framing is done here (RFC 5246 §6.2.1, §7.4): what to change is the test's.
 
-import * as net from "node:net";
-import { ContentType, HANDSHAKE_HEADER_LENGTH, RECORD_HEADER_LENGTH, completeRecordLength } from "./records.js";
+import { ContentType, HANDSHAKE_HEADER_LENGTH, RECORD_HEADER_LENGTH } from "./records.js";
+import { recordReader, startRelay } from "./relay.js";
 
-const HOST = "127.0.0.1";
 const SERVER_HELLO_DONE = 14; // HandshakeType.server_hello_done, RFC 5246 §7.4
 const CLIENT_HELLO = 1;
 const SERVER_HELLO = 2;
@@ -73,33 +72,16 @@ export interface TamperProxy {
 
 /** Starts a proxy on 127.0.0.1 that forwards each connection to 127.0.0.1:targetPort under `rules`. */
 export async function startTamperProxy(targetPort: number, rules: ProxyRules = {}): Promise<TamperProxy> {
-  const sockets = new Set<net.Socket>();
   let latest: Seen = { clientRecords: [], serverRecords: [] };
-  const server = net.createServer((client) => {
+  const relay = await startRelay(targetPort, (client, upstream) => {
     const seen: Seen = { clientRecords: [], serverRecords: [] };
     latest = seen;
-    const upstream = net.connect({ host: HOST, port: targetPort });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.setNoDelay(true);
-      s.on("error", () => {});
-      s.on("close", () => {
-        sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
 
     // client → server: unchanged, but remember the records (and the ClientHello, for its random).
-    let fromClient = Buffer.alloc(0);
+    const readClient = recordReader();
     client.on("data", (chunk: Buffer) => {
       upstream.write(chunk);
-      fromClient = Buffer.concat([fromClient, chunk]);
-      for (;;) {
-        const n = safeRecordLength(fromClient);
-        if (n === undefined) break;
-        const record = new Uint8Array(fromClient.subarray(0, n));
-        fromClient = fromClient.subarray(n);
+      for (const record of readClient(chunk)) {
         seen.clientRecords.push(record);
         if (seen.clientHello === undefined && record[0] === ContentType.handshake && record[RECORD_HEADER_LENGTH] === CLIENT_HELLO) {
           seen.clientHello = record.slice(RECORD_HEADER_LENGTH); // our client sends its ClientHello in one record
@@ -113,19 +95,14 @@ export async function startTamperProxy(targetPort: number, rules: ProxyRules = {
       const size = rules.chunkSize ?? bytes.length;
       for (let at = 0; at < bytes.length; at += Math.max(size, 1)) client.write(bytes.subarray(at, at + Math.max(size, 1)));
     };
-    let fromServer = Buffer.alloc(0);
+    const readServer = recordReader();
     let phase: "flight" | "between" | "protected" = "flight";
     let flightRecords: Uint8Array[] = [];
     let handshakeBytes = Buffer.alloc(0);
     let messages: Uint8Array[] = [];
     let protectedIndex = 0;
     upstream.on("data", (chunk: Buffer) => {
-      fromServer = Buffer.concat([fromServer, chunk]);
-      for (;;) {
-        const n = safeRecordLength(fromServer);
-        if (n === undefined) break;
-        const record = new Uint8Array(fromServer.subarray(0, n));
-        fromServer = fromServer.subarray(n);
+      for (const record of readServer(chunk)) {
         seen.serverRecords.push(record);
         if (phase === "flight" && record[0] === ContentType.handshake) {
           flightRecords.push(record);
@@ -159,28 +136,5 @@ export async function startTamperProxy(targetPort: number, rules: ProxyRules = {
     });
     upstream.on("end", () => client.end());
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, HOST, () => resolve((server.address() as net.AddressInfo).port));
-  });
-  server.unref();
-  let closing: Promise<void> | undefined;
-  return {
-    port,
-    seen: () => latest,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      })),
-  };
-}
-
-/** completeRecordLength, but a stream that is not TLS just stops the parsing (the bytes still go through). */
-function safeRecordLength(bytes: Uint8Array): number | undefined {
-  try {
-    return completeRecordLength(bytes);
-  } catch {
-    return undefined;
-  }
+  return { ...relay, seen: () => latest };
 }

@@ -4,11 +4,9 @@
 // decrypt the server's encrypted flight (EncryptedExtensions … Finished), hand the messages to a rule, and encrypt
 // the rule's messages again with Node's AEAD, one per record. Or it can change any record's bytes as they pass.
 // Framing is done here (RFC 8446 §5.1); what to change is the test's.
-import * as net from "node:net";
-import { completeRecordLength } from "./records.js";
+import { recordReader, startRelay } from "./relay.js";
 import { type OracleDirection, oracleDirection, oracleOpen, oracleSeal, suite13 } from "./tls13-oracle.js";
 
-const HOST = "127.0.0.1";
 const HANDSHAKE = 22;
 const APPLICATION_DATA = 23;
 const CLIENT_HELLO = 1;
@@ -91,33 +89,16 @@ function messagesOf(bytes: Uint8Array): { messages: Uint8Array[]; rest: Uint8Arr
 
 /** Starts a proxy on 127.0.0.1 that forwards each connection to 127.0.0.1:targetPort under `rules`. */
 export async function startTamperProxy13(targetPort: number, rules: ProxyRules13 = {}): Promise<TamperProxy13> {
-  const sockets = new Set<net.Socket>();
   let latest: Seen13 = { serverHellos: [], clientRecords: [], serverRecords: [] };
-  const server = net.createServer((client) => {
+  const relay = await startRelay(targetPort, (client, upstream) => {
     const seen: Seen13 = { serverHellos: [], clientRecords: [], serverRecords: [] };
     latest = seen;
-    const upstream = net.connect({ host: HOST, port: targetPort });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.setNoDelay(true);
-      s.on("error", () => {});
-      s.on("close", () => {
-        sockets.delete(s);
-        client.destroy();
-        upstream.destroy();
-      });
-    }
 
     // client → server: unchanged; remember the records and the ClientHello (our client sends it in one record).
-    let fromClient = Buffer.alloc(0);
+    const readClient = recordReader();
     client.on("data", (chunk: Buffer) => {
       upstream.write(chunk);
-      fromClient = Buffer.concat([fromClient, chunk]);
-      for (;;) {
-        const n = safeRecordLength(fromClient);
-        if (n === undefined) break;
-        const record = new Uint8Array(fromClient.subarray(0, n));
-        fromClient = fromClient.subarray(n);
+      for (const record of readClient(chunk)) {
         seen.clientRecords.push(record);
         if (record[0] === HANDSHAKE && record[5] === CLIENT_HELLO) {
           seen.clientHello = record.slice(5);
@@ -128,7 +109,7 @@ export async function startTamperProxy13(targetPort: number, rules: ProxyRules13
     client.on("end", () => upstream.end());
 
     // server → client
-    let fromServer = Buffer.alloc(0);
+    const readServer = recordReader();
     let helloBytes: Uint8Array = new Uint8Array(0);
     let helloIndex = 0;
     let protectedIndex = 0;
@@ -146,12 +127,7 @@ export async function startTamperProxy13(targetPort: number, rules: ProxyRules13
       }
     });
     const handleServerBytes = (chunk: Buffer): void => {
-      fromServer = Buffer.concat([fromServer, chunk]);
-      for (;;) {
-        const n = safeRecordLength(fromServer);
-        if (n === undefined) break;
-        const record = new Uint8Array(fromServer.subarray(0, n));
-        fromServer = fromServer.subarray(n);
+      for (const record of readServer(chunk)) {
         seen.serverRecords.push(record);
         if (record[0] === HANDSHAKE) {
           // The hellos, in the clear.
@@ -193,28 +169,5 @@ export async function startTamperProxy13(targetPort: number, rules: ProxyRules13
     };
     upstream.on("end", () => client.end());
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, HOST, () => resolve((server.address() as net.AddressInfo).port));
-  });
-  server.unref();
-  let closing: Promise<void> | undefined;
-  return {
-    port,
-    seen: () => latest,
-    close: () =>
-      (closing ??= new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      })),
-  };
-}
-
-/** completeRecordLength, but a stream that is not TLS just stops the parsing. */
-function safeRecordLength(bytes: Uint8Array): number | undefined {
-  try {
-    return completeRecordLength(bytes);
-  } catch {
-    return undefined;
-  }
+  return { ...relay, seen: () => latest };
 }

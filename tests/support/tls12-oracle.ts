@@ -34,6 +34,14 @@ export function referenceGcmKeys(hash: NodeHash, master: Uint8Array, clientRando
   };
 }
 
+/** RFC 5246 §7.4.9: verify_data is 12 bytes for every suite the course uses. */
+export const VERIFY_DATA_LENGTH = 12;
+/** RFC 5288 §3: the record carries the 8-byte explicit part of the GCM nonce, then ciphertext, then a 16-byte tag. */
+const GCM_EXPLICIT_NONCE = 8;
+const TLS12_VERSION = 0x0303;
+const CONTENT_HANDSHAKE = 22; // ContentType.handshake (RFC 5246 §6.2.1)
+const HANDSHAKE_FINISHED = 20; // HandshakeType.finished (RFC 5246 §7.4)
+
 const gcmName = (key: Uint8Array) => (key.length === 16 ? "aes-128-gcm" : "aes-256-gcm") as crypto.CipherGCMTypes;
 
 /** seq_num + type + version + length (RFC 5246 §6.2.3.3). */
@@ -58,9 +66,33 @@ export function referenceOpen(key: Uint8Array, salt: Uint8Array, sequence: bigin
 
 /** Encrypts `plaintext` into a record shaped like `like` (same type, version, explicit nonce) with Node. */
 export function referenceSealLike(key: Uint8Array, salt: Uint8Array, sequence: bigint, like: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  const explicit = Buffer.from(like.subarray(5, 13));
+  return sealRecord(key, salt, sequence, like.subarray(0, 3), Buffer.from(like.subarray(5, 13)), plaintext);
+}
+
+/**
+ * Encrypts `plaintext` into a TLS 1.2 record of `type` with Node; the 8-byte explicit part of the nonce is the
+ * sequence number, as most implementations do (RFC 5288 §3).
+ */
+export function referenceSeal(key: Uint8Array, salt: Uint8Array, sequence: bigint, type: number, plaintext: Uint8Array): Uint8Array {
+  const explicit = Buffer.alloc(GCM_EXPLICIT_NONCE);
+  explicit.writeBigUInt64BE(sequence);
+  return sealRecord(key, salt, sequence, Uint8Array.of(type, TLS12_VERSION >> 8, TLS12_VERSION & 0xff), explicit, plaintext);
+}
+
+/**
+ * A client Finished (RFC 5246 §7.4.9) carrying `verifyData`, sealed as the first record under the new keys
+ * (sequence number 0). OpenSSL (inside Node too) writes a TLS 1.2 key log line only when it builds its own Finished,
+ * so tests that need a server's master secret send it this record, made without the chapters' record layer.
+ */
+export function referenceSealedFinished(key: Uint8Array, salt: Uint8Array, verifyData: Uint8Array): Uint8Array {
+  const finished = Buffer.concat([Buffer.of(HANDSHAKE_FINISHED, 0, 0, verifyData.length), verifyData]);
+  return referenceSeal(key, salt, 0n, CONTENT_HANDSHAKE, finished);
+}
+
+/** `header` is the record's type and version (3 bytes); the length is filled in. */
+function sealRecord(key: Uint8Array, salt: Uint8Array, sequence: bigint, header: Uint8Array, explicit: Buffer, plaintext: Uint8Array): Uint8Array {
   const cipher = crypto.createCipheriv(gcmName(key), key, Buffer.concat([salt, explicit]));
-  cipher.setAAD(aad(sequence, like, plaintext.length));
+  cipher.setAAD(aad(sequence, header, plaintext.length));
   const body = Buffer.concat([explicit, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-  return new Uint8Array(Buffer.concat([Buffer.from([like[0]!, like[1]!, like[2]!, body.length >> 8, body.length & 0xff]), body]));
+  return new Uint8Array(Buffer.concat([Buffer.from([header[0]!, header[1]!, header[2]!, body.length >> 8, body.length & 0xff]), body]));
 }

@@ -3,15 +3,10 @@
 // event) and `openssl s_server -www` (key log from -keylogfile). Both hold the RSA and the ECDSA fixture
 // certificates, so one server covers every suite: the client picks by what it offers.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import type * as net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as tls from "node:tls";
-import { fixturePath, readFixture } from "./fixtures.js";
-import { type OpenSslServer, startOpenSslServer } from "./peers.js";
-
-const HOST = "127.0.0.1";
+import { readFixture } from "./fixtures.js";
+import { serveHttps, startKeyLoggingOpenSsl } from "./https-responders.js";
+import type { OpenSslServer } from "./peers.js";
 
 /** OpenSSL names of the TLS 1.2 suites the chapter runs (RFC 5288, RFC 5289), forward-secret ones first. */
 export const OPENSSL_TLS12_SUITES = [
@@ -58,38 +53,10 @@ export async function startHttpsResponder(options: tls.TlsOptions = {}): Promise
     ...options,
   });
   const keyLog = new Map<string, string>();
-  const clientErrors: string[] = [];
-  const sockets = new Set<net.Socket>();
   server.on("keylog", (line: Buffer) => {
     for (const [random, secret] of parseKeyLog(line.toString("latin1"))) keyLog.set(random, secret);
   });
-  server.on("connection", (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-    socket.on("close", () => sockets.delete(socket));
-  });
-  server.on("tlsClientError", (e: Error) => clientErrors.push(e.message));
-  server.on("secureConnection", (socket: tls.TLSSocket) => {
-    socket.on("error", () => {});
-    let request = "";
-    socket.on("data", (chunk: Buffer) => {
-      request += chunk.toString("latin1");
-      if (!request.includes("\r\n\r\n")) return;
-      const body = `hello from node: ${socket.getCipher().standardName} ${socket.getProtocol()}\n`;
-      socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-    });
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, HOST, () => resolve((server.address() as net.AddressInfo).port));
-  });
-  server.unref();
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }));
+  const { port, clientErrors, close } = await serveHttps(server);
   return { port, server, keyLog, clientErrors, close };
 }
 
@@ -104,32 +71,5 @@ export interface OpenSslResponder extends OpenSslServer {
  * (it includes the cipher and "Extended master secret: yes|no"), then closes the connection.
  */
 export async function startOpenSslResponder(extra: string[] = []): Promise<OpenSslResponder> {
-  const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-s_server-"));
-  const keyLogFile = join(dir, "keys.log");
-  const server = await startOpenSslServer([
-    "-cert", fixturePath("server-rsa.crt"),
-    "-key", fixturePath("server-rsa.key"),
-    "-dcert", fixturePath("server-ecdsa.crt"),
-    "-dkey", fixturePath("server-ecdsa.key"),
-    "-www",
-    "-tls1_2",
-    "-cipher", OPENSSL_TLS12_SUITES,
-    "-groups", "X25519:P-256",
-    "-keylogfile", keyLogFile,
-    ...extra,
-  ]);
-  return {
-    ...server,
-    keyLog: () => {
-      try {
-        return parseKeyLog(readFileSync(keyLogFile, "latin1"));
-      } catch {
-        return new Map();
-      }
-    },
-    close: async () => {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startKeyLoggingOpenSsl("tls-by-hand-s_server-", ["-tls1_2", "-cipher", OPENSSL_TLS12_SUITES, "-groups", "X25519:P-256"], extra, parseKeyLog);
 }

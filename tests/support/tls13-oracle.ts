@@ -38,17 +38,29 @@ export function oracleExtract(hash: NodeHash, salt: Uint8Array, ikm: Uint8Array)
   return u8(crypto.createHmac(hash, salt).update(ikm).digest());
 }
 
-/** HKDF-Expand-Label(Secret, Label, Context, Length) (RFC 8446 §7.1), with RFC 5869's expand written out. */
-export function oracleExpandLabel(hash: NodeHash, secret: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
-  const fullLabel = Buffer.from("tls13 " + label, "latin1");
-  const info = Buffer.concat([Buffer.from([length >> 8, length & 0xff, fullLabel.length]), fullLabel, Buffer.from([context.length]), context]);
-  const out: Buffer[] = [];
-  let previous = Buffer.alloc(0);
-  for (let i = 1; Buffer.concat(out).length < length; i++) {
-    previous = crypto.createHmac(hash, secret).update(Buffer.concat([previous, info, Buffer.from([i])])).digest();
-    out.push(previous);
+/** HKDF-Expand (RFC 5869 §2.3): T(i) = HMAC(PRK, T(i-1) || info || i), concatenated and cut to `length`. */
+export function oracleExpand(hash: NodeHash, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  if (length > 255 * hashLength(hash)) throw new Error(`reference HKDF-Expand: ${length} is more than 255 blocks`);
+  const blocks: Buffer[] = [];
+  let t: Buffer = Buffer.alloc(0);
+  for (let i = 1, have = 0; have < length; i++) {
+    t = crypto.createHmac(hash, prk).update(Buffer.concat([t, info, Buffer.of(i)])).digest();
+    blocks.push(t);
+    have += t.length;
   }
-  return u8(Buffer.concat(out).subarray(0, length));
+  return u8(Buffer.concat(blocks).subarray(0, length));
+}
+
+/** HkdfLabel (RFC 8446 §7.1): uint16 length, opaque label<7..255> = "tls13 " + label, opaque context<0..255>. */
+export function oracleHkdfLabel(label: string, context: Uint8Array, length: number): Uint8Array {
+  const full = Buffer.from("tls13 " + label, "latin1");
+  if (full.length > 255 || context.length > 255 || length > 0xffff) throw new Error("reference HkdfLabel: out of range");
+  return u8(Buffer.concat([Buffer.of(length >> 8, length & 0xff, full.length), full, Buffer.of(context.length), context]));
+}
+
+/** HKDF-Expand-Label(Secret, Label, Context, Length) = HKDF-Expand(Secret, HkdfLabel, Length) (RFC 8446 §7.1). */
+export function oracleExpandLabel(hash: NodeHash, secret: Uint8Array, label: string, context: Uint8Array, length: number): Uint8Array {
+  return oracleExpand(hash, secret, oracleHkdfLabel(label, context, length), length);
 }
 
 /** Transcript-Hash of handshake messages (RFC 8446 §4.4.1), no HelloRetryRequest. */

@@ -4,13 +4,11 @@
 // RSA and the ECDSA fixture certificates: in TLS 1.3 the server picks the one that fits the client's
 // signature_algorithms, so the client chooses the certificate by the schemes it offers.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as net from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import * as tls from "node:tls";
 import { fixturePath, readFixture } from "./fixtures.js";
-import { type OpenSslServer, startOpenSslServer } from "./peers.js";
+import { serveHttps, startKeyLoggingOpenSsl } from "./https-responders.js";
+import type { OpenSslServer } from "./peers.js";
 import { parseKeyLog13 } from "./tls13-oracle.js";
 
 const HOST = "127.0.0.1";
@@ -43,42 +41,13 @@ export async function startHttps13Responder(options: tls.TlsOptions = {}, onSecu
     ...options,
   });
   const keyLog = new Map<string, Map<string, string>>();
-  const clientErrors: string[] = [];
-  const sockets = new Set<net.Socket>();
   server.on("keylog", (line: Buffer) => {
     for (const [random, entries] of parseKeyLog13(line.toString("latin1"))) {
       if (!keyLog.has(random)) keyLog.set(random, new Map());
       for (const [label, secret] of entries) keyLog.get(random)!.set(label, secret);
     }
   });
-  server.on("connection", (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-    socket.on("close", () => sockets.delete(socket));
-  });
-  server.on("tlsClientError", (e: Error) => clientErrors.push(e.message));
-  server.on("secureConnection", (socket: tls.TLSSocket) => {
-    socket.on("error", () => {});
-    onSecure?.(socket);
-    let request = "";
-    socket.on("data", (chunk: Buffer) => {
-      request += chunk.toString("latin1");
-      if (!request.includes("\r\n\r\n")) return;
-      const body = `hello from node: ${socket.getCipher().standardName} ${socket.getProtocol()}\n`;
-      socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-    });
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, HOST, () => resolve((server.address() as net.AddressInfo).port));
-  });
-  server.unref();
-  let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }));
+  const { port, clientErrors, close } = await serveHttps(server, onSecure);
   return { port, server, keyLog, clientErrors, close };
 }
 
@@ -93,34 +62,7 @@ export interface OpenSsl13Responder extends OpenSslServer {
  * describing the session ("New, TLSv1.3, Cipher is …", "Shared groups: …"), then closes the connection.
  */
 export async function startOpenSsl13Responder(groups = "X25519:P-256", extra: string[] = []): Promise<OpenSsl13Responder> {
-  const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-s_server13-"));
-  const keyLogFile = join(dir, "keys.log");
-  const server = await startOpenSslServer([
-    "-cert", fixturePath("server-rsa.crt"),
-    "-key", fixturePath("server-rsa.key"),
-    "-dcert", fixturePath("server-ecdsa.crt"),
-    "-dkey", fixturePath("server-ecdsa.key"),
-    "-www",
-    "-tls1_3",
-    "-ciphersuites", OPENSSL_TLS13_SUITES,
-    "-groups", groups,
-    "-keylogfile", keyLogFile,
-    ...extra,
-  ]);
-  return {
-    ...server,
-    keyLog: () => {
-      try {
-        return parseKeyLog13(readFileSync(keyLogFile, "latin1"));
-      } catch {
-        return new Map();
-      }
-    },
-    close: async () => {
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return startKeyLoggingOpenSsl("tls-by-hand-s_server13-", ["-tls1_3", "-ciphersuites", OPENSSL_TLS13_SUITES, "-groups", groups], extra, parseKeyLog13);
 }
 
 export interface InteractiveOpenSsl {
