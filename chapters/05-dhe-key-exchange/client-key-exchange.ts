@@ -3,9 +3,9 @@
 // Read RFC 5246 §7.4.7 and §7.4.7.2 (DH), RFC 8422 §5.7 (ECDH).
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
 import { ByteReader, ByteWriter } from "../../lib/bytes.js";
-import { AlertDescription, ContentType, HandshakeType, ProtocolVersion, describeCode } from "../../lib/constants.js";
+import { AlertDescription, HandshakeType, describeCode } from "../../lib/constants.js";
 import { TlsError, decodeError } from "../../lib/errors.js";
-import { readHandshake, readOpaque, writeHandshake, writeRecord } from "../00-bytes/index.js";
+import { readHandshake, readOpaque, writeHandshake } from "../00-bytes/index.js";
 import { writeOpaqueNoted } from "./server-key-exchange.js";
 import { NotImplemented } from "../../lib/errors.js";
 
@@ -77,13 +77,6 @@ export function encodeClientKeyExchangeDh(yc: Uint8Array): Uint8Array {
 /** The ECDHE ClientKeyExchange message's bytes. */
 export function encodeClientKeyExchangeEcdh(point: Uint8Array): Uint8Array {
   return clientKeyExchangeEcdhMessage(point).toBytes();
-}
-
-/** A plaintext record carrying one ClientKeyExchange message (from encodeClientKeyExchangeDh/Ecdh). */
-export function clientKeyExchangeRecord(message: Uint8Array): ByteWriter {
-  const w = new ByteWriter();
-  writeRecord(w, ContentType.handshake, ProtocolVersion.TLS1_2, (fragment) => fragment.bytes(message, "ClientKeyExchange"));
-  return w;
 }
 
 function readMessage<T>(message: Uint8Array, read: (body: ByteReader) => T): T {

@@ -6,17 +6,15 @@
 import { ByteReader, ByteWriter } from "../../lib/bytes.js";
 import {
   AlertDescription,
-  ContentType,
   HandshakeType,
   NamedGroup,
-  ProtocolVersion,
   RANDOM_LENGTH,
   SignatureScheme,
   describeCode,
 } from "../../lib/constants.js";
 import { TlsError, decodeError, illegalParameter } from "../../lib/errors.js";
 import { concat, equalBytes } from "../../lib/hex.js";
-import { type PrefixSize, readHandshake, readOpaque, readUint, writeHandshake, writeRecord, writeUint } from "../00-bytes/index.js";
+import { type PrefixSize, readHandshake, readOpaque, readUint, writeHandshake, writeUint } from "../00-bytes/index.js";
 import {
   type EcCurve,
   HASH_LENGTH,
@@ -159,20 +157,6 @@ export function readServerEcdhParams(r: ByteReader): EcdhParams {
   // END 05.1
 }
 
-/** ServerDHParams as bytes, e.g. to sign them (a server) or to build a test message. */
-export function encodeDhParams(params: DhParams): Uint8Array {
-  const w = new ByteWriter();
-  writeServerDhParams(w, params);
-  return w.toBytes();
-}
-
-/** ServerECDHParams as bytes. */
-export function encodeEcdhParams(params: EcdhParams): Uint8Array {
-  const w = new ByteWriter();
-  writeServerEcdhParams(w, params);
-  return w.toBytes();
-}
-
 /** Writes a ServerKeyExchange body: the params, the signature scheme and the signature. */
 export function writeServerKeyExchange(w: ByteWriter, ske: ServerKeyExchange): void {
   // TODO 05.1: write the params into their own ByteWriter (writeServerDhParams or writeServerEcdhParams, by
@@ -209,15 +193,6 @@ export function serverKeyExchangeMessage(ske: ServerKeyExchange): ByteWriter {
 /** The handshake message's bytes, e.g. for the transcript. */
 export function encodeServerKeyExchange(ske: ServerKeyExchange): Uint8Array {
   return serverKeyExchangeMessage(ske).toBytes();
-}
-
-/** The plaintext record that carries a ServerKeyExchange (TLS 1.2 sends it in the clear). */
-export function serverKeyExchangeRecord(ske: ServerKeyExchange): ByteWriter {
-  const w = new ByteWriter();
-  writeRecord(w, ContentType.handshake, ProtocolVersion.TLS1_2, (fragment) =>
-    writeHandshake(fragment, HandshakeType.server_key_exchange, (body) => writeServerKeyExchange(body, ske)),
-  );
-  return w;
 }
 
 /** Reads a ServerKeyExchange handshake message (header and body) from a reader. */

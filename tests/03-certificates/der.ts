@@ -69,7 +69,9 @@ function expectRejected(read: Reader<unknown>, element: Uint8Array): void {
     thrown = e;
   }
   if (thrown === undefined) {
-    throw new Error(`${toHex(element, " ")} must be rejected, but it was read as ${String(value)}`);
+    const shown = element.length > 16 ? `${toHex(element.subarray(0, 16), " ")} … (${element.length} bytes)` : toHex(element, " ");
+    const read = JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? toHex(v) : v));
+    throw new Error(`${shown} must be rejected with a derError, but your code read it as ${read}`);
   }
   const e = checkTlsError(thrown, buffer, BAD_CERTIFICATE);
   expect(e.field, `the field named by "${e.message}"`).to.include(FIELD);
