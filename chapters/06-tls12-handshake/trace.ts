@@ -66,16 +66,32 @@ function annotateHandshake(r: ByteReader, kx: KeyExchange): void {
 /** Every entry of a trace, annotated. The key exchange (for ServerKeyExchange and ClientKeyExchange) comes from the ServerHello's suite. */
 export function annotateTrace(trace: readonly TraceEntry[]): AnnotatedEntry[] {
   let kx: KeyExchange;
+  const handshake = (r: ByteReader, message: Uint8Array): void => {
+    if (message[0] === HandshakeType.server_hello) kx = keyExchangeOf(decodeServerHello(message).cipherSuite);
+    annotateHandshake(r, kx);
+  };
+  return annotateEntries(trace, handshake, "change_cipher_spec: 01, from now on this side encrypts");
+}
+
+/**
+ * The loop both versions of the trace share (chapter 08 calls it too): each entry by its record type. `handshake`
+ * reads one handshake message into `r` (it sees the message first, so the ServerHello can say what the rest means);
+ * `changeCipherSpec` is the note for the ChangeCipherSpec byte. A message a decoder refuses is shown raw.
+ */
+export function annotateEntries(
+  trace: readonly TraceEntry[],
+  handshake: (r: ByteReader, message: Uint8Array) => void,
+  changeCipherSpec: string,
+): AnnotatedEntry[] {
   return trace.map((entry) => {
     const r = new ByteReader(entry.content);
     try {
       switch (entry.contentType) {
         case ContentType.handshake:
-          if (entry.content[0] === HandshakeType.server_hello) kx = keyExchangeOf(decodeServerHello(entry.content).cipherSuite);
-          annotateHandshake(r, kx);
+          handshake(r, entry.content);
           break;
         case ContentType.change_cipher_spec:
-          r.bytes(1, "change_cipher_spec: 01, from now on this side encrypts");
+          r.bytes(1, changeCipherSpec);
           break;
         case ContentType.alert: {
           r.bytes(1, "level");

@@ -2,14 +2,13 @@
 // each byte carries its note (the --trace view of the command-line tool, and the notebook), and the key schedule
 // in the order it unfolds. A finished helper, not an exercise; a message a decoder refuses is shown raw with the reason.
 import { ByteReader } from "../../lib/bytes.js";
-import { AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion, describeCode, nameOf } from "../../lib/constants.js";
-import { isNotImplemented, isTlsError } from "../../lib/errors.js";
+import { HandshakeType, ProtocolVersion, nameOf } from "../../lib/constants.js";
 import { toHex } from "../../lib/hex.js";
 import { readHandshake } from "../00-bytes/index.js";
 import { readClientHelloBody } from "../01-client-hello/index.js";
 import { decodeServerHello, readServerHelloBody } from "../02-server-hello/index.js";
 import { HASH_LENGTH, readCertificateBody } from "../03-certificates/index.js";
-import { type AnnotatedEntry } from "../06-tls12-handshake/index.js";
+import { type AnnotatedEntry, annotateEntries } from "../06-tls12-handshake/index.js";
 import { suiteHash } from "../07-tls13-key-schedule/index.js";
 import { readCertificateVerifyBody } from "./certificate-verify.js";
 import { readEncryptedExtensionsBody } from "./encrypted-extensions.js";
@@ -60,38 +59,11 @@ function annotateHandshake(r: ByteReader, hashLength: number): void {
 /** Every entry of a trace, annotated. Finished's length comes from the suite the ServerHello chose. */
 export function annotateTrace13(trace: readonly TraceEntry[]): AnnotatedEntry13[] {
   let hashLength = 32;
-  return trace.map((entry) => {
-    const r = new ByteReader(entry.content);
-    try {
-      switch (entry.contentType) {
-        case ContentType.handshake:
-          if (entry.content[0] === HandshakeType.server_hello) hashLength = HASH_LENGTH[suiteHash(decodeServerHello(entry.content).cipherSuite)];
-          annotateHandshake(r, hashLength);
-          break;
-        case ContentType.change_cipher_spec:
-          r.bytes(1, "change_cipher_spec: 01, only for middleboxes; TLS 1.3 ignores it");
-          break;
-        case ContentType.alert:
-          r.bytes(1, "level");
-          r.describe(describeCode(AlertLevel, entry.content[0]!, 2));
-          r.bytes(1, "description");
-          r.describe(describeCode(AlertDescription, entry.content[1]!, 2));
-          break;
-        default:
-          r.bytes(entry.content.length, "application data (decrypted)");
-      }
-      r.end(entry.name);
-      return { entry, data: entry.content, annotations: r.annotations };
-    } catch (e) {
-      if (!isTlsError(e) && !isNotImplemented(e)) throw e;
-      return {
-        entry,
-        data: entry.content,
-        annotations: [{ offset: 0, length: entry.content.length, depth: 0, note: `${entry.name} (not decoded: ${e.message})`, group: false }],
-        error: e.message,
-      };
-    }
-  });
+  const handshake = (r: ByteReader, message: Uint8Array): void => {
+    if (message[0] === HandshakeType.server_hello) hashLength = HASH_LENGTH[suiteHash(decodeServerHello(message).cipherSuite)];
+    annotateHandshake(r, hashLength);
+  };
+  return annotateEntries(trace, handshake, "change_cipher_spec: 01, only for middleboxes; TLS 1.3 ignores it");
 }
 
 /** One derived value: the message after which it exists, its name as RFC 8446 §7 writes it, and its value in hex. */
