@@ -59,7 +59,10 @@ export interface BytesOptions {
   annotations?: readonly Annotation[];
   /** Notes on the EXPECTED bytes, offsets relative to them. */
   expectedAnnotations?: readonly Annotation[];
-  /** A decoder that labels the expected bytes (and tries the actual ones) when no expectedAnnotations are given. */
+  /**
+   * A decoder that labels the expected bytes (and tries the actual ones) when no expectedAnnotations are given.
+   * In expectSame it applies to every byte string inside the value (e.g. a list of handshake messages).
+   */
   structure?: Structure;
 }
 
@@ -254,8 +257,8 @@ export function describeDifference(actual: unknown, expected: unknown, options: 
     const here = path === "" ? "" : `${path}: `;
     if (e instanceof Uint8Array) {
       if (!(a instanceof Uint8Array)) return [`${here}expected ${showBytes(e)}, got ${show(a, table, codes)}`];
-      // The annotations and structure describe the top-level bytes only.
-      const lines = describeBytesDifference(a, e, path === "" ? options : {});
+      // Annotations describe the top-level bytes only; a structure describes every byte string inside.
+      const lines = describeBytesDifference(a, e, path === "" ? options : { structure: options.structure });
       return lines === undefined ? undefined : [`${here}${lines[0]}`, ...lines.slice(1)];
     }
     if (Array.isArray(e)) {

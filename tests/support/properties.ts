@@ -68,6 +68,8 @@ export interface PropertyOptions {
    * argument): byte values get the annotated dump of that structure, read by the reference decoder.
    */
   explain?: Structure | readonly (Structure | undefined)[];
+  /** Names for the property's arguments, in order, for the report: ["prefix size", "body"]. */
+  inputs?: readonly string[];
 }
 
 /** The longest annotated dump a failure shows; a shrunk counterexample is almost always far shorter. */
@@ -86,7 +88,7 @@ function showValue(value: unknown, structure: Structure | undefined): string {
     }
     return show(value);
   }
-  const lines = [value.length <= 96 ? `<${value.length} bytes: ${Buffer.from(value).toString("hex")}>` : showBytes(value)];
+  const lines = [value.length > 0 && value.length <= 96 ? `<${value.length} bytes: ${Buffer.from(value).toString("hex")}>` : showBytes(value)];
   if (structure !== undefined && value.length > 0) {
     const decoded = structure(value);
     let dump = renderText(value, decoded.annotations).split("\n").filter((l) => l !== "");
@@ -115,7 +117,8 @@ function failureReport(
   values.forEach((v, i) => {
     const structure = Array.isArray(structures) ? structures[i] : (structures as Structure | undefined);
     const shown = showValue(v, structure);
-    lines.push(indent(values.length === 1 ? shown : `${i + 1}. ${shown}`, "    "));
+    const name = options.inputs?.[i];
+    lines.push(indent(name !== undefined ? `${name}: ${shown}` : values.length === 1 ? shown : `${i + 1}. ${shown}`, "    "));
   });
   return lines.join("\n");
 }
@@ -173,6 +176,14 @@ export function onlyTlsErrors<T>(
       explain: options.explain,
     },
   );
+}
+
+/**
+ * "decoded" or "failed: <the error>": compare it with expect(…).to.equal("decoded") (or match /^failed/) so a
+ * failure shows the decoder's error, or what it decoded, instead of "expected false to equal true".
+ */
+export function outcome<T>(result: { ok: true; value: T } | { ok: false; error: TlsError }): string {
+  return result.ok ? `decoded ${show(result.value)}` : `failed: ${result.error.message}`;
 }
 
 /** Calls `fn`, expects a TlsError with `alert`, and checks its field (substring or pattern) and offset if given. */

@@ -70,7 +70,7 @@ export const serverExtensionData =
     annotateWith(bytes, (r) => readServerExtensionData(r, type, inHelloRetryRequest));
 
 /** A vector (RFC 8446 §3.4): its `prefix`-byte length, then the body. */
-export const vector =
+export const lengthPrefixed =
   (prefix: PrefixSize): Structure =>
   (bytes) =>
     annotateWith(bytes, (r) => {
