@@ -8,7 +8,7 @@ import { AssertionError, expect } from "chai";
 import { AlertDescription } from "../../lib/constants.js";
 import { alertName, isNotImplemented, isTlsError, type TlsError } from "../../lib/errors.js";
 import { renderText } from "../../lib/render.js";
-import { show, showBytes, type Structure } from "./expect-bytes.js";
+import { printable, show, showBytes, type Structure } from "./expect-bytes.js";
 
 /** How many inputs every decoder property tries. */
 export const NUM_RUNS = 1000;
@@ -91,10 +91,10 @@ function showValue(value: unknown, structure: Structure | undefined): string {
   const lines = [value.length > 0 && value.length <= 96 ? `<${value.length} bytes: ${Buffer.from(value).toString("hex")}>` : showBytes(value)];
   if (structure !== undefined && value.length > 0) {
     const decoded = structure(value);
-    let dump = renderText(value, decoded.annotations).split("\n").filter((l) => l !== "");
+    let dump = renderText(value, decoded.annotations).split("\n").filter((l) => l !== "").map(printable);
     if (dump.length > MAX_DUMP_LINES) dump = [...dump.slice(0, MAX_DUMP_LINES), `… ${dump.length - MAX_DUMP_LINES} more lines`];
     if (dump.length > 0) lines.push("as the reference decoder reads it:", ...dump.map((l) => "  " + l));
-    if (decoded.error !== undefined) lines.push(`(the reference decoder stops there: ${decoded.error})`);
+    if (decoded.error !== undefined) lines.push(`(the reference decoder stops there: ${printable(decoded.error)})`);
   }
   return lines.join("\n");
 }
@@ -163,8 +163,8 @@ export function onlyTlsErrors<T>(
 ): void {
   const alerts = options.alerts ?? [AlertDescription.decode_error];
   const base =
-    `every input either decodes or fails with a TlsError (${alerts.map(alertName).join(" or ")}) that names the field ` +
-    `and the offset where it stopped; never a RangeError, TypeError or any other exception`;
+    `every input either decodes or fails with a TlsError (${alerts.map(alertName).join(" or ")}) naming the field ` +
+    `and the offset where it stopped, never with another exception`;
   assertProperty(
     fc.property(inputs, (input) => {
       const result = decodeOrTlsError(decode, input, alerts);
@@ -172,7 +172,7 @@ export function onlyTlsErrors<T>(
     }),
     {
       numRuns: options.numRuns ?? NUM_RUNS,
-      demands: options.demands === undefined ? base : `${base}; and ${options.demands}`,
+      demands: options.demands === undefined ? base : `${base};\n              and ${options.demands}`,
       explain: options.explain,
     },
   );

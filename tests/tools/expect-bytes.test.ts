@@ -211,7 +211,7 @@ describe("failure messages: property tests", () => {
         { explain: structures.records, numRuns: 5 },
       ),
     );
-    expect(m).to.include("it demands: every input either decodes or fails with a TlsError (decode_error) that names the field");
+    expect(m).to.include("it demands: every input either decodes or fails with a TlsError (decode_error) naming the field");
     expect(m).to.include("the decoder threw RangeError: offset is out of bounds; it must throw only a TlsError");
     expect(m).to.include("<7 bytes: 16030300021400>");
     expect(m).to.match(/16 +content type: handshake/);
