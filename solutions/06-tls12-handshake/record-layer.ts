@@ -49,6 +49,11 @@ export interface TraceEntry {
   encrypted: boolean;
   /** How many records carried it (a handshake message may be split, or share a record with others). */
   records: number;
+  /**
+   * When it travelled encrypted: which keys sealed or opened it and the record's sequence number under them, e.g.
+   * "server handshake traffic, record 3" (the last record, for a message that came in several).
+   */
+  keys?: string;
 }
 
 /**
@@ -95,14 +100,18 @@ export class Tls12RecordLayer {
     this.onTrace?.(entry);
   }
 
-  /** Notes something we sent, encrypted if our keys are on. */
+  /** Notes something we sent, encrypted if our keys are on (sealed as the record with our next sequence number). */
   private sent(contentType: number, name: string, content: Uint8Array, records = 1): void {
-    this.note({ from: "client", contentType, name, content, encrypted: this.writeState !== undefined, records });
+    const w = this.writeState;
+    const keys = w === undefined ? undefined : `client_write_key, record ${w.sequence}`;
+    this.note({ from: "client", contentType, name, content, encrypted: w !== undefined, records, ...(keys === undefined ? {} : { keys }) });
   }
 
-  /** Notes something the server sent, encrypted if its keys are on (they are when it is opened). */
+  /** Notes something the server sent, encrypted if its keys are on (the record just opened had the sequence before). */
   private received(contentType: number, name: string, content: Uint8Array, records = 1): void {
-    this.note({ from: "server", contentType, name, content, encrypted: this.readState !== undefined, records });
+    const r = this.readState;
+    const keys = r === undefined ? undefined : `server_write_key, record ${r.sequence - 1n}`;
+    this.note({ from: "server", contentType, name, content, encrypted: r !== undefined, records, ...(keys === undefined ? {} : { keys }) });
   }
 
   /** True once we protect what we send. */
