@@ -275,6 +275,27 @@ describe("08.12 establishHandshakeKeys: the shared secret and the handshake keys
     expect([keys.hash, keys.aead]).to.deep.equal(["SHA-384", "AES_256_GCM"]);
   });
 
+  it("08.12 RFC 8448 §4 (resumed, with a PSK): the early secret comes from the PSK, and the handshake traffic secrets are §4's", () => {
+    // §4's ClientHello is the payload of its first record (the message printed under "construct" stops before the binders).
+    const ch = findValue(4, "send handshake record", "payload", 0);
+    const sh = rfcMessage(4, "ServerHello");
+    const transcript = new TranscriptHash("SHA-256");
+    transcript.add(ch);
+    transcript.add(sh);
+    const clientHello = decodeClientHello(ch);
+    const serverHello = decodeServerHello(sh);
+    const keyPair = {
+      group: NamedGroup.x25519,
+      privateKey: findValue(4, "create an ephemeral x25519 key pair", "private key", 0),
+      publicKey: findValue(4, "create an ephemeral x25519 key pair", "public key", 0),
+    };
+    const hellos: Hellos = { clientHello, keyPairs: [keyPair], serverHello, serverHelloMessage: sh, negotiated: checkServerHello(clientHello, serverHello), transcript, helloRetryRequest: false, changeCipherSpecSent: false };
+    const keys = establishHandshakeKeys(layerOver([]).records, hellos, undefined, findValue(4, 'extract secret "early"', "IKM"));
+    expectBytes(keys.early.earlySecret, findValue(4, 'extract secret "early"', "secret"), "the early secret, from the PSK");
+    expectBytes(keys.secrets.clientHandshakeTrafficSecret, secret(4, "c hs traffic"), "client_handshake_traffic_secret");
+    expectBytes(keys.secrets.serverHandshakeTrafficSecret, secret(4, "s hs traffic"), "server_handshake_traffic_secret");
+  });
+
   it("08.12 a key share in a group we have no key pair for is internal_error, not a crash", () => {
     const hellos = rfcHellos(3);
     hellos.keyPairs = [];
