@@ -253,7 +253,7 @@ export class Tls13RecordLayer {
    * several messages, and a message may come in several records (RFC 8446 §5.1).
    */
   async readHandshake(): Promise<Uint8Array> {
-    // TODO 08.8: handshake messages from records, as in 06.3 but without the transcript (the handshake adds each
+    // TODO 08.8: handshake messages from records, as in 06.5 but without the transcript (the handshake adds each
     // message itself, once it knows the suite's hash). Loop: this.takeHandshake(this.readProtected) gives a whole
     // message from the buffer, or null; return it if there is one. Else read a record with readContent: null means
     // the server hung up mid-handshake (handshake_failure); anything but a handshake record is unexpected_message
