@@ -323,6 +323,13 @@ export function expectSame(actual: unknown, expected: unknown, what = "value", o
   if (lines !== undefined) throw new AssertionError(`${what}: ${lines.join("\n")}`);
 }
 
+/** expectSame on the properties `expected` names, the others ignored (chai's deep.include for an object). */
+export function expectFields(actual: unknown, expected: Readonly<Record<string, unknown>>, what = "value", options: SameOptions = {}): void {
+  if (actual === null || typeof actual !== "object") throw new AssertionError(`${what}: expected an object, got ${show(actual)}`);
+  const picked = Object.fromEntries(Object.keys(expected).map((k) => [k, (actual as Record<string, unknown>)[k]]));
+  expectSame(picked, expected, what, options);
+}
+
 /** Fails unless some item of `list` is deeply equal to `item` (bytes and all), showing the whole list if not. */
 export function expectContains(list: readonly unknown[], item: unknown, what = "list", options: SameOptions = {}): void {
   if (!Array.isArray(list)) throw new AssertionError(`${what}: expected a list, got ${show(list)}`);
