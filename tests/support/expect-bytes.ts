@@ -89,9 +89,12 @@ function window(bytes: Uint8Array, from: number, to: number, mark: number): stri
   return `${start > 0 ? "…" : ""}${parts.join(" ")}${end < bytes.length ? "…" : ""}`;
 }
 
-/** Text safe to print: characters outside printable ASCII (a host name's bytes, U+FFFD) as \xNN or \uNNNN. */
+/**
+ * Text safe to print: characters outside printable ASCII (a host name's bytes, U+FFFD) as \xNN or \uNNNN, except
+ * the few the dumps and messages use themselves (· › … – §).
+ */
 export function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, (c) => {
+  return text.replace(/[^\x20-\x7e·›…–§]/g, (c) => {
     const code = c.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
@@ -137,6 +140,10 @@ export function describeBytesDifference(actual: Uint8Array, expected: Uint8Array
   const expectedField = expectedNotes && at < expected.length ? fieldAt(expectedNotes, at) : undefined;
   const actualField = options.annotations && at < actual.length ? fieldAt(options.annotations, at) : undefined;
   if (expectedField !== undefined) lines.push(`  field there:     ${expectedField}`);
+  else if (expectedNotes && at === expected.length && at > 0) {
+    const last = fieldAt(expectedNotes, at - 1);
+    if (last !== undefined) lines.push(`  expected ends:   ${last}`);
+  }
   if (actualField !== undefined && actualField !== expectedField) lines.push(`  your notes there: ${actualField}`);
   if (options.structure) {
     const readBack = options.structure(actual);
