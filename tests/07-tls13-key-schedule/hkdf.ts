@@ -30,7 +30,7 @@ import {
   unhex,
   vectorFile,
 } from "./oracles.js";
-import { expectBytes } from "../support/expect-bytes.js";
+import { annotateWith, expectBytes, type Structure } from "../support/expect-bytes.js";
 import { fromHex } from "../../lib/hex.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -106,6 +106,14 @@ const asciiLabel = (maxLength: number) =>
 
 const hashes: Hash13[] = ["SHA-256", "SHA-384"];
 
+/** RFC 8446 §7.1's HkdfLabel, field by field (test-side framing), to name the field where two HkdfLabels differ. */
+const hkdfLabelLayout: Structure = (bytes) =>
+  annotateWith(bytes, (r) => {
+    r.bytes(2, "length (uint16)");
+    r.bytes(r.bytes(1, "label length (1 byte: label<7..255>)")[0]!, "label");
+    r.bytes(r.bytes(1, "context length (1 byte: context<0..255>)")[0]!, "context");
+  });
+
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
@@ -115,7 +123,7 @@ describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
     expect(all.length).to.be.greaterThan(80);
     for (const d of all) {
       const w = hkdfLabel(d.label, d.context, d.expanded.length);
-      expectBytes(w.toBytes(), d.info, `HkdfLabel for ${d.where}`, { annotations: w.annotations });
+      expectBytes(w.toBytes(), d.info, `HkdfLabel for ${d.where}`, { annotations: w.annotations, structure: hkdfLabelLayout });
     }
   });
 
@@ -190,7 +198,7 @@ describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
           const ours = hkdfExpandLabel(hash, secret, label, context, length);
           expectBytes(ours, referenceExpandLabel(hash, secret, label, context, length), "HKDF-Expand-Label output");
           const w = hkdfLabel(label, context, length);
-          expectBytes(w.toBytes(), referenceHkdfLabel(label, context, length), "HkdfLabel", { annotations: w.annotations });
+          expectBytes(w.toBytes(), referenceHkdfLabel(label, context, length), "HkdfLabel", { annotations: w.annotations, structure: hkdfLabelLayout });
         },
       ),
       { demands: "HKDF-Expand-Label builds HkdfLabel (length, \"tls13 \" + label, context) and expands it, for any secret, label, context and length", inputs: ["hash", "secret", "label", "context", "length"] },
