@@ -89,9 +89,12 @@ function window(bytes: Uint8Array, from: number, to: number, mark: number): stri
   return `${start > 0 ? "…" : ""}${parts.join(" ")}${end < bytes.length ? "…" : ""}`;
 }
 
-/** Text safe to print: characters outside printable ASCII (a host name's bytes, U+FFFD) as \xNN or \uNNNN. */
+/**
+ * Text safe to print: characters outside printable ASCII (a host name's bytes, U+FFFD) as \xNN or \uNNNN, except
+ * the few the dumps and messages use themselves (· › … – §).
+ */
 export function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, (c) => {
+  return text.replace(/[^\x20-\x7e·›…–§]/g, (c) => {
     const code = c.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
   });
@@ -137,6 +140,10 @@ export function describeBytesDifference(actual: Uint8Array, expected: Uint8Array
   const expectedField = expectedNotes && at < expected.length ? fieldAt(expectedNotes, at) : undefined;
   const actualField = options.annotations && at < actual.length ? fieldAt(options.annotations, at) : undefined;
   if (expectedField !== undefined) lines.push(`  field there:     ${expectedField}`);
+  else if (expectedNotes && at === expected.length && at > 0) {
+    const last = fieldAt(expectedNotes, at - 1);
+    if (last !== undefined) lines.push(`  expected ends:   ${last}`);
+  }
   if (actualField !== undefined && actualField !== expectedField) lines.push(`  your notes there: ${actualField}`);
   if (options.structure) {
     const readBack = options.structure(actual);
@@ -321,6 +328,13 @@ export function describeDifference(actual: unknown, expected: unknown, options: 
 export function expectSame(actual: unknown, expected: unknown, what = "value", options: SameOptions = {}): void {
   const lines = describeDifference(actual, expected, options);
   if (lines !== undefined) throw new AssertionError(`${what}: ${lines.join("\n")}`);
+}
+
+/** expectSame on the properties `expected` names, the others ignored (chai's deep.include for an object). */
+export function expectFields(actual: unknown, expected: Readonly<Record<string, unknown>>, what = "value", options: SameOptions = {}): void {
+  if (actual === null || typeof actual !== "object") throw new AssertionError(`${what}: expected an object, got ${show(actual)}`);
+  const picked = Object.fromEntries(Object.keys(expected).map((k) => [k, (actual as Record<string, unknown>)[k]]));
+  expectSame(picked, expected, what, options);
 }
 
 /** Fails unless some item of `list` is deeply equal to `item` (bytes and all), showing the whole list if not. */

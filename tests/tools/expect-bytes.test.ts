@@ -65,6 +65,9 @@ describe("failure messages: expectBytes", () => {
     expect(m).to.include("vector: actual is 2 bytes shorter (10 of 12); the first 10 agree");
     expect(m).to.include("expected  …02 03 04 05 06 07 08 09 [0a] 0b");
     expect(m).to.include("actual    …02 03 04 05 06 07 08 09 (end)");
+    const w = new ByteWriter().bytes(bytes(0), "length (1-byte prefix)");
+    const extra = failure(() => expectBytes(bytes(0, 0), w.toBytes(), "vector", { expectedAnnotations: w.annotations }));
+    expect(extra).to.include("expected ends:   length (1-byte prefix) (byte 0)");
     const longer = failure(() => expectBytes(range(13), range(12)));
     expect(longer).to.include("actual has 1 extra byte after the 12 expected, which all agree");
     expect(longer).to.include("[0c]");
@@ -105,6 +108,8 @@ describe("failure messages: expectBytes", () => {
     expect(fieldAt(w.annotations, 0)).to.equal("type (byte 0)");
     expect(fieldAt(w.annotations, 6)).to.equal("cipher_suites › cipher suite 0x1302 (bytes 5–6)");
     expect(fieldAt(w.annotations, 99)).to.equal(undefined);
+    const name = new ByteWriter().bytes(bytes(0x80, 0x61), 'host_name: "\x80a"');
+    expect(fieldAt(name.annotations, 1), "non-ASCII shown as escapes").to.equal('host_name: "\\x80a" (bytes 0–1)');
   });
 
   it("annotateWith keeps the notes a decoder took before it threw, and the error", () => {
