@@ -30,10 +30,10 @@ import {
   type Tls13Secrets,
   type TraceEntry,
   Tls13RecordLayer,
+  channel13,
   compatibilityMode,
   direction13,
   establishHandshakeKeys,
-  handlePostHandshake,
   newClientHello13,
   processServerHello,
   readServerCertificate,
@@ -42,7 +42,6 @@ import {
   retryClientHello,
   sendClientFinished,
   sendClientHello,
-  sendKeyUpdate,
   tls13Secrets,
 } from "../08-tls13-handshake/index.js";
 import { offerTicket, offeredPsks } from "./binder.js";
@@ -330,26 +329,15 @@ export async function connectResumed(transport: RecordTransport, options: Resume
     records.abort(error);
     throw error;
   }
-  const state: PostHandshakeState = {
-    records,
-    hash: e.secrets.hash,
-    aead: suiteAead(e.cipherSuite),
-    clientTrafficSecret: e.secrets.application.clientApplicationTrafficSecret,
-    serverTrafficSecret: e.secrets.application.serverApplicationTrafficSecret,
-    tickets: [],
-  };
+  const channel = channel13(records, e.cipherSuite, e.secrets);
   let after: ReturnType<typeof afterResumedHandshake>;
   try {
-    after = afterResumedHandshake(e, state, options);
+    after = afterResumedHandshake(e, channel.state, options);
   } catch (error) {
     records.abort(error);
     throw error;
   }
-  const { earlyDataResent, newTickets } = after;
-  const failed = (error: unknown): never => {
-    records.abort(error);
-    throw error;
-  };
+  const { state: _state, ...rest } = channel;
   return {
     version: ProtocolVersion.TLS1_3,
     cipherSuite: e.cipherSuite,
@@ -360,25 +348,9 @@ export async function connectResumed(transport: RecordTransport, options: Resume
     ...(e.certificateVerify !== undefined ? { certificateVerify: e.certificateVerify } : {}),
     secrets: e.secrets,
     resumption: e.resumption,
-    earlyDataResent,
-    trace: records.trace,
-    tickets: state.tickets,
-    newTickets,
-    write: (bytes) => records.sendApplicationData(bytes),
-    read: async () => {
-      try {
-        for (;;) {
-          const next = await records.readPostHandshake();
-          if (next === null) return null;
-          if (next.kind === "data") return next.data;
-          handlePostHandshake(state, next.message);
-        }
-      } catch (error) {
-        return failed(error);
-      }
-    },
-    updateKeys: (requestPeer = false) => sendKeyUpdate(state, requestPeer),
-    close: () => records.close(),
+    earlyDataResent: after.earlyDataResent,
+    newTickets: after.newTickets,
+    ...rest,
   };
 }
 

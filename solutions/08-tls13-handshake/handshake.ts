@@ -286,24 +286,33 @@ export function handlePostHandshake(state: PostHandshakeState, message: Uint8Arr
   }
 }
 
-/** Wraps the record layer of a finished handshake as the connection the caller uses. */
-function established13(e: Established13): Tls13Connection {
-  const { records, ...rest } = e;
+/** The application-data side of a TLS 1.3 connection after its handshake (chapter 09's resumed connection too). */
+export interface Channel13 {
+  /** What post-handshake messages change; chapter 09 reads its tickets. */
+  state: PostHandshakeState;
+  trace: TraceEntry[];
+  tickets: ReceivedTicket[];
+  write(data: Uint8Array): void;
+  read(): Promise<Uint8Array | null>;
+  updateKeys(requestPeer?: boolean): void;
+  close(): void;
+}
+
+/**
+ * Wraps the record layer of a finished handshake: data both ways, the server's tickets and KeyUpdates handled while
+ * reading (handlePostHandshake), ours on request, and on any failure the fitting alert before the error goes on.
+ */
+export function channel13(records: Tls13RecordLayer, cipherSuite: number, secrets: Tls13Secrets): Channel13 {
   const state: PostHandshakeState = {
     records,
-    hash: e.secrets.hash,
-    aead: suiteAead(e.cipherSuite),
-    clientTrafficSecret: e.secrets.application.clientApplicationTrafficSecret,
-    serverTrafficSecret: e.secrets.application.serverApplicationTrafficSecret,
+    hash: secrets.hash,
+    aead: suiteAead(cipherSuite),
+    clientTrafficSecret: secrets.application.clientApplicationTrafficSecret,
+    serverTrafficSecret: secrets.application.serverApplicationTrafficSecret,
     tickets: [],
   };
-  const failed = (error: unknown): never => {
-    records.abort(error);
-    throw error;
-  };
   return {
-    ...rest,
-    version: ProtocolVersion.TLS1_3,
+    state,
     trace: records.trace,
     tickets: state.tickets,
     write: (data) => records.sendApplicationData(data),
@@ -316,10 +325,18 @@ function established13(e: Established13): Tls13Connection {
           handlePostHandshake(state, next.message);
         }
       } catch (error) {
-        return failed(error);
+        records.abort(error);
+        throw error;
       }
     },
     updateKeys: (requestPeer = false) => sendKeyUpdate(state, requestPeer),
     close: () => records.close(),
   };
+}
+
+/** Wraps the record layer of a finished handshake as the connection the caller uses. */
+function established13(e: Established13): Tls13Connection {
+  const { records, ...rest } = e;
+  const { state: _state, ...channel } = channel13(records, e.cipherSuite, e.secrets);
+  return { ...rest, version: ProtocolVersion.TLS1_3, ...channel };
 }

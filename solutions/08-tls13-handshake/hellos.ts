@@ -220,14 +220,7 @@ export async function processHelloRetryRequest(
     throw illegalParameter("key_share", `the HelloRetryRequest asked for ${describeCode(NamedGroup, negotiated.group)}, the ServerHello used another group`);
   }
   transcript.add(message);
-  return {
-    ...second,
-    serverHello,
-    serverHelloMessage: message,
-    negotiated: again,
-    transcript,
-    helloRetryRequest: true,
-    changeCipherSpecSent: sent.changeCipherSpecSent || compat,
-  };
+  const changeCipherSpecSent = sent.changeCipherSpecSent || compat;
+  return { ...second, serverHello, serverHelloMessage: message, negotiated: again, transcript, helloRetryRequest: true, changeCipherSpecSent };
   // END 08.11
 }
