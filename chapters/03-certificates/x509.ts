@@ -1,7 +1,8 @@
 // X.509 v3 certificates: the structure a server sends to prove who it is. A certificate is the CA's signature
 // over "to-be-signed" bytes (tbsCertificate) that bind a name to a public key for a time; we keep those exact
 // bytes, because the signature covers them and not any re-encoding. Read RFC 5280 §4.1 (the structure), §4.2
-// (extensions), RFC 8017 Appendix A (RSA keys), RFC 5480 §2 (EC keys) and RFC 4055 §3.1 (RSA-PSS parameters).
+// (extensions: §4.2.1.6 names, §4.2.1.10 name constraints), RFC 8017 Appendix A (RSA keys), RFC 5480 §2 (EC keys)
+// and RFC 4055 §3.1 (RSA-PSS parameters).
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
 import { ByteReader } from "../../lib/bytes.js";
 import { AlertDescription } from "../../lib/constants.js";

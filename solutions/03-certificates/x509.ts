@@ -1,7 +1,8 @@
 // X.509 v3 certificates: the structure a server sends to prove who it is. A certificate is the CA's signature
 // over "to-be-signed" bytes (tbsCertificate) that bind a name to a public key for a time; we keep those exact
 // bytes, because the signature covers them and not any re-encoding. Read RFC 5280 §4.1 (the structure), §4.2
-// (extensions), RFC 8017 Appendix A (RSA keys), RFC 5480 §2 (EC keys) and RFC 4055 §3.1 (RSA-PSS parameters).
+// (extensions: §4.2.1.6 names, §4.2.1.10 name constraints), RFC 8017 Appendix A (RSA keys), RFC 5480 §2 (EC keys)
+// and RFC 4055 §3.1 (RSA-PSS parameters).
 import { ByteReader } from "../../lib/bytes.js";
 import { AlertDescription } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
@@ -679,8 +680,14 @@ export function readAuthorityKeyIdentifier(value: ByteReader, field: string): Au
     const id = readElement(aki, AKI_KEY_IDENTIFIER, `${field} keyIdentifier`);
     result.keyIdentifier = id.bytes(id.remaining, `${field} keyIdentifier`);
   }
-  if (peekTag(aki) === AKI_ISSUER) result.authorityCertIssuer = readAny(aki, `${field} authorityCertIssuer`) !== undefined;
-  if (peekTag(aki) === AKI_SERIAL) result.authorityCertSerialNumber = readAny(aki, `${field} authorityCertSerialNumber`) !== undefined;
+  if (peekTag(aki) === AKI_ISSUER) {
+    readAny(aki, `${field} authorityCertIssuer`);
+    result.authorityCertIssuer = true;
+  }
+  if (peekTag(aki) === AKI_SERIAL) {
+    readAny(aki, `${field} authorityCertSerialNumber`);
+    result.authorityCertSerialNumber = true;
+  }
   aki.end(field);
   return result;
   // END 03.10

@@ -4,14 +4,13 @@
 // checkIssued, verify); and the chains that Node's tls and `openssl s_server` send on 127.0.0.1. Where an RFC and
 // openssl or Node disagree, the test asserts the RFC's verdict and its title says why.
 import { expect } from "chai";
-import fc from "fast-check";
 import { execFile } from "node:child_process";
 import { X509Certificate } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AlertDescription, HandshakeType, ProtocolVersion } from "../../lib/constants.js";
+import { AlertDescription, HandshakeType } from "../../lib/constants.js";
 import { type CertificateCheck, type CertificateError, alertName, isCertificateError, isNotImplemented } from "../../lib/errors.js";
 import { toHex } from "../../lib/hex.js";
 import { clientHelloRecord, makeClientHello } from "../../chapters/01-client-hello/index.js";
@@ -28,9 +27,7 @@ import {
   parseCertificates,
   validateChain,
 } from "../../chapters/03-certificates/index.js";
-import { type NodeServer, type OpenSslServer, startNodeServer, startOpenSslServer } from "../support/peers.js";
-import { type PkiCase, PKI_DIR, VALIDATION_TIME, loadManifest, pkiPath, readPemCerts, readPkiText } from "../support/pki.js";
-import { NUM_RUNS, assertProperty } from "../support/properties.js";
+import { type PkiCase, loadManifest, pkiPath, readPemCerts } from "../support/pki.js";
 import { ContentType as RecordType, HANDSHAKE_HEADER_LENGTH, RECORD_HEADER_LENGTH, completeRecordLength } from "../support/records.js";
 
 export const A = AlertDescription;

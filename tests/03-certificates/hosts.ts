@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import * as net from "node:net";
-import { type Certificate, matchesHost, parseCertificates } from "../../chapters/03-certificates/index.js";
+import { matchesHost, parseCertificates } from "../../chapters/03-certificates/index.js";
 import { NUM_RUNS, assertProperty } from "../support/properties.js";
 import { CASES, ODD_SAN, RFC9525, derOf, generated, nodeCert, nodeMatches, one, parsed } from "./chain-oracles.js";
 import { readPemCerts } from "../support/pki.js";

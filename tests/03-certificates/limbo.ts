@@ -236,15 +236,23 @@ describe("03 x509-limbo: 135 path-validation cases", function () {
     it(`${step} limbo ${c.id}: ${what} (${short(c.description)})`, function () {
       const pems = [c.peer_certificate, ...c.untrusted_intermediates, ...c.trusted_certs];
       if (check === "parse") {
+        // One refused certificate is enough. A certificate that reaches an exercise not done yet tells nothing:
+        // if none is refused, that unfinished exercise is what the test waits for.
+        let unfinished: unknown;
         const refused = pems.filter((p) => {
           try {
             parseCertificate(der(p));
             return false;
           } catch (e) {
-            if (isNotImplemented(e) || !isTlsError(e)) throw e;
+            if (isNotImplemented(e) && e.exercise !== step) {
+              unfinished ??= e;
+              return false;
+            }
+            if (!isTlsError(e)) throw e;
             return true;
           }
         });
+        if (refused.length === 0 && unfinished !== undefined) throw unfinished;
         expect(refused.length, "certificates of the case that parseCertificate refuses").to.be.greaterThan(0);
         return;
       }
