@@ -10,5 +10,6 @@ import "./06-tls12-handshake/record-layer.js";
 import "./06-tls12-handshake/illustrated.js";
 import "./06-tls12-handshake/steps.js";
 import "./06-tls12-handshake/live.js";
+import "./06-tls12-handshake/live-keys.js";
 import "./06-tls12-handshake/framing.js";
 import "./06-tls12-handshake/tampering.js";
