@@ -190,7 +190,7 @@ function reportError(e: unknown, context: Context): number {
     const ex = listExercises().find((x) => x.id === e.exercise);
     const place = ex === undefined ? "" : ` (${ex.file}:${ex.line})`;
     console.error(`${needsLine(context)}; exercise ${e.exercise} is not done yet${place}.`);
-    if (ex !== undefined) console.error(`  TODO ${ex.id}: ${ex.text}`);
+    if (ex !== undefined) console.error(`  TODO ${ex.id}: ${ex.text.length <= 150 ? ex.text : ex.text.slice(0, ex.text.lastIndexOf(" ", 140)) + " …"}`);
     console.error(howToRun(context, e.exercise));
     return NOT_READY;
   }

@@ -84,12 +84,12 @@ export interface GradeOptions {
   referenceBelow?: number;
   /** Seconds a test may run synchronous code without returning (default 10). */
   timeoutSeconds?: number;
-  /** Memory limit of the tests, in MB (default 2048). */
+  /** Memory limit of the tests, in MB (default 1024). */
   memoryMb?: number;
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;
-export const DEFAULT_MEMORY_MB = 2048;
+export const DEFAULT_MEMORY_MB = 1024;
 
 const chapterOfFile = (file: string) => /tests\/(\d\d-[^/]+)\.test\.ts$/.exec(file)?.[1] ?? "";
 

@@ -272,7 +272,7 @@ function runWorker(
     let stopping = false;
     const watchdog = setInterval(() => {
       if (Date.now() - lastSign > options.timeoutSeconds * 1000) void stopWorker("time", `${options.timeoutSeconds} s`);
-      else if (process.memoryUsage.rss() - baseline > options.memoryMb * 1024 * 1024 * 1.5) void stopWorker("memory", `${options.memoryMb} MB`);
+      else if (process.memoryUsage.rss() - baseline > options.memoryMb * 1024 * 1024) void stopWorker("memory", `${options.memoryMb} MB`);
     }, 100);
 
     worker.on("message", (m: WorkerMessage) => {
