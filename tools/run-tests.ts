@@ -95,7 +95,7 @@ interface Position {
 
 type WorkerEnd = { kind: "done" } | { kind: "stopped"; stop: StopInfo; at: Position };
 
-const LOOP_HINT = "an infinite loop? (a `while` whose index never moves, a length that is 0)";
+const LOOP_HINT = "an infinite loop? (a `while` whose index never moves, a length that is 0; if your code is only slow, `--timeout 30` gives it longer)";
 const MEMORY_HINT = "code that allocates without end? (a push or concat in a loop that never ends)";
 
 /** The message of a test the watchdog stopped. */
