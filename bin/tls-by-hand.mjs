@@ -26,15 +26,33 @@ for (let i = 0; i < args.length; ) {
 }
 if (impl !== "chapters" && impl !== "solutions") usage(`--impl must be "chapters" or "solutions", not "${impl}"`);
 
-registerTsx();
+// grade: start the test worker now, so that its start-up (TypeScript support, mocha) overlaps this thread's.
+let warm;
 let referenceBelow = 0;
-if (earlier) {
+if (args[0] === "grade") {
+  // The chapter arguments (not the values of --timeout S, --max-memory MB): --reference-earlier serves the
+  // chapters before the first one graded from solutions/.
+  const chapters = args.slice(1).filter((a, i, all) => /^\d+$|^\d\d-/.test(a) && !/^--(timeout|max-memory)$/.test(all[i - 1] ?? ""));
+  if (earlier && chapters.length > 0) referenceBelow = Math.min(...chapters.map((a) => parseInt(a, 10)));
+  if (!args.includes("--help")) {
+    const { startTestWorker, DEFAULT_MEMORY_MB } = await import("../tools/start-test-worker.mjs");
+    const at = args.findIndex((a) => a === "--max-memory" || a.startsWith("--max-memory="));
+    const given = at < 0 ? NaN : Math.round(Number(args[at].includes("=") ? args[at].split("=")[1] : args[at + 1]));
+    const memoryMb = given > 0 ? given : DEFAULT_MEMORY_MB; // a bad value is refused later, as bad usage
+    warm = { worker: startTestWorker({ impl, referenceBelow, memoryMb }), memoryMb };
+    warm.worker.unref(); // until the grader hands it its tests
+  }
+}
+
+registerTsx();
+if (earlier && args[0] !== "grade") {
+  // explain, hello, verify-chain, connect: the chapters before the last one the command needs.
   const needs = await import("../tools/needs.ts");
   referenceBelow = needs.referenceBelow(args[0] ?? "", args.slice(1));
 }
 register("../tools/impl-resolve.mjs", import.meta.url, { data: { impl, referenceBelow } });
 const { main } = await import("../tools/cli.ts");
-process.exitCode = await main(args, { impl, referenceBelow });
+process.exitCode = await main(args, { impl, referenceBelow, warm });
 
 function usage(message) {
   console.error(`error: ${message}\nusage: tls-by-hand <command> [options]   (tls-by-hand --help lists the commands)`);

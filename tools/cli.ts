@@ -136,6 +136,8 @@ const EVERY_COMMAND: Record<string, FlagKind> = { "--help": "switch", "--impl": 
 export interface CliOptions {
   impl: string;
   referenceBelow: number;
+  /** grade: the test worker bin/tls-by-hand.mjs started while this module loaded, and its memory cap. */
+  warm?: { worker: import("node:worker_threads").Worker; memoryMb: number };
 }
 
 export async function main(args: string[], options: CliOptions): Promise<number> {
@@ -403,7 +405,7 @@ async function gradeCommand({ positional, flags }: ParsedArgs, options: CliOptio
       throw new UsageError((e as Error).message, usage);
     }
   }
-  const report = await grade(positional, { impl: options.impl, referenceBelow: options.referenceBelow, timeoutSeconds, memoryMb });
+  const report = await grade(positional, { impl: options.impl, referenceBelow: options.referenceBelow, timeoutSeconds, memoryMb, warm: options.warm });
   // TLS_BY_HAND_RESULTS: where npm test's scratch runs write, so they never touch the learner's results.
   writeResults(report, process.env.TLS_BY_HAND_RESULTS);
   const json = flags.get("--json");

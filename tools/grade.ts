@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { blameStack, learnerFrames, where } from "./blame.js";
 import { ROOT, chapterSlugs, listExercises, type Exercise } from "./exercises.js";
-import { runTests, stopMessage, type ErrorInfo, type RawResult } from "./run-tests.js";
+import { runTests, stopMessage, type ErrorInfo, type RawResult, type RunOptions } from "./run-tests.js";
+import { DEFAULT_MEMORY_MB } from "./start-test-worker.mjs";
 
 /** Why a test failed, as far as whose code is at fault. */
 export type Cause =
@@ -86,10 +87,12 @@ export interface GradeOptions {
   timeoutSeconds?: number;
   /** Memory limit of the tests, in MB (default 1024). */
   memoryMb?: number;
+  /** A test worker the command-line tool started early (see bin/tls-by-hand.mjs). */
+  warm?: RunOptions["warm"];
 }
 
 export const DEFAULT_TIMEOUT_SECONDS = 10;
-export const DEFAULT_MEMORY_MB = 1024;
+export { DEFAULT_MEMORY_MB };
 
 const chapterOfFile = (file: string) => /tests\/(\d\d-[^/]+)\.test\.ts$/.exec(file)?.[1] ?? "";
 
@@ -242,6 +245,7 @@ export async function grade(chapterArgs: string[], options: GradeOptions): Promi
     referenceBelow: options.referenceBelow ?? 0,
     timeoutSeconds: options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
     memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
+    warm: options.warm,
   });
   const tests = toTestResults(run.results);
   const loadErrors = run.loadErrors.map((l) => ({ chapter: chapterOfFile(l.file), message: loadErrorMessage(l.error) }));

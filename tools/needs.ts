@@ -23,12 +23,8 @@ export function chaptersNeeded(command: string, args: readonly string[]): number
   }
 }
 
-/** For --reference-earlier: chapters numbered below this come from solutions/ (0: none). */
+/** For --reference-earlier: chapters numbered below this come from solutions/ (0: none). (grade NN: bin/tls-by-hand.mjs.) */
 export function referenceBelow(command: string, args: readonly string[]): number {
-  if (command === "grade") {
-    const numbers = args.filter((a) => /^\d+/.test(a)).map((a) => parseInt(a, 10));
-    return numbers.length > 0 ? Math.min(...numbers) : 0;
-  }
   const needed = chaptersNeeded(command, args);
   return needed.length > 0 ? Math.max(...needed) : 0;
 }

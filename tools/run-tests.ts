@@ -9,9 +9,10 @@
 import { readFileSync, readdirSync } from "node:fs";
 import inspector from "node:inspector";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { blameStack, type Blame, where } from "./blame.js";
 import { ROOT, findRegions } from "./exercises.js";
+import { startTestWorker } from "./start-test-worker.mjs";
 
 export interface RunOptions {
   impl: string;
@@ -25,6 +26,8 @@ export interface RunOptions {
   mochaTimeoutMs?: number;
   /** Where the output of the learner's code and the tests goes (console.log in a chapter): stderr by default. */
   output?: NodeJS.WritableStream;
+  /** A worker already started (startTestWorker without a job) with these impl, referenceBelow and memory cap. */
+  warm?: { worker: Worker; memoryMb: number };
 }
 
 /** An error as the worker describes it. */
@@ -122,12 +125,18 @@ export async function runTests(files: string[], options: RunOptions): Promise<Ru
     results.set(index, { index, ...tests[index]!, state, ms, ...extra });
   };
 
+  let warm = options.warm;
+  if (warm !== undefined && warm.memoryMb !== options.memoryMb) {
+    void warm.worker.terminate();
+    warm = undefined;
+  }
   for (;;) {
-    const end = await runWorker(files, options, { skip: [...results.keys()], stops, stopMessages, out }, (m) => {
+    const end = await runWorker(files, options, { skip: [...results.keys()], stops, stopMessages, out, warm: warm?.worker }, (m) => {
       if (m.type === "loaded" && tests.length === 0) tests.push(...m.tests);
       if (m.type === "load-error") loadErrors.set(m.file, m.error);
       if (m.type === "result") record(m.index, m.state, m.ms, m.error === undefined ? {} : { error: m.error });
     });
+    warm = undefined;
     if (end.kind === "done") break;
     stopCount++;
     const { stop, at } = end;
@@ -213,7 +222,6 @@ function listTs(dir: string, prefix = ""): string[] {
   );
 }
 
-const WORKER = new URL("./test-worker.mjs", import.meta.url);
 /** How much of the learner's console output one worker may print (a console.log in a loop floods). */
 const OUTPUT_LIMIT = 64 * 1024;
 
@@ -221,24 +229,20 @@ const OUTPUT_LIMIT = 64 * 1024;
 function runWorker(
   files: string[],
   options: RunOptions,
-  state: { skip: number[]; stops: StopRegion[]; stopMessages: Record<string, string>; out: NodeJS.WritableStream },
+  state: { skip: number[]; stops: StopRegion[]; stopMessages: Record<string, string>; out: NodeJS.WritableStream; warm?: Worker },
   onMessage: (m: WorkerMessage) => void,
 ): Promise<WorkerEnd> {
   return new Promise((resolve) => {
-    const worker = new Worker(WORKER, {
-      workerData: {
-        files,
-        impl: options.impl,
-        referenceBelow: options.referenceBelow,
-        stops: state.stops,
-        stopMessages: state.stopMessages,
-        skip: state.skip,
-        timeoutMs: options.mochaTimeoutMs ?? 20000,
-      },
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
-      stdout: true,
-      stderr: true,
-    });
+    const job = { files, skip: state.skip, timeoutMs: options.mochaTimeoutMs ?? 20000 };
+    let worker: Worker;
+    if (state.warm !== undefined) {
+      worker = state.warm;
+      worker.ref();
+      worker.postMessage(job);
+    } else {
+      const { impl, referenceBelow, memoryMb } = options;
+      worker = startTestWorker({ impl, referenceBelow, memoryMb, stops: state.stops, stopMessages: state.stopMessages, job });
+    }
     let printed = 0;
     const forward = (chunk: Buffer) => {
       if (printed < OUTPUT_LIMIT) {

@@ -2,18 +2,22 @@
 // and ends, and beating every 250 ms while its event loop is free. The grader (tools/run-tests.ts, in the
 // main thread) can stop a worker whose code loops or allocates without end, which mocha's own timeout
 // cannot do for synchronous code, and goes on with the remaining tests in a fresh worker.
-// workerData: { files, impl, referenceBelow, stops, stopMessages, skip, timeoutMs }
+// workerData: { impl, referenceBelow, stops, stopMessages, job? }; job: { files, skip, timeoutMs }.
+// Without a job in workerData, the worker gets ready (hooks, mocha) and waits for it as a message: the
+// command-line tool starts it that way before it has read its own options, so that both start-ups overlap.
 import { register } from "node:module";
 import { parentPort, workerData } from "node:worker_threads";
 
-const { files, impl, referenceBelow, stops, stopMessages, skip, timeoutMs } = workerData;
+const { impl, referenceBelow, stops, stopMessages } = workerData;
 
 // Hooks run last-registered first: impl-resolve sees tsx's resolved .ts URLs, and tsx transforms the source
-// that stop-exercises hands it.
-register("./stop-exercises.mjs", import.meta.url, { data: { stops } });
+// that stop-exercises hands it (only needed once an exercise has been stopped).
+if (stops.length > 0) register("./stop-exercises.mjs", import.meta.url, { data: { stops } });
 const { register: registerTsx } = await import("tsx/esm/api");
 registerTsx();
 register("./impl-resolve.mjs", import.meta.url, { data: { impl, referenceBelow } });
+const { default: Mocha } = await import("mocha");
+const { files, skip, timeoutMs } = workerData.job ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
 
 // The stub of a stopped exercise throws a NotImplemented (marked `stopped`), so that the tests' helpers, which
 // pass NotImplemented through untouched, treat it as "this exercise's code cannot run" too.
@@ -45,7 +49,6 @@ function describe(err) {
   return e;
 }
 
-const { default: Mocha } = await import("mocha");
 // fullTrace: the stacks as thrown, with absolute paths (the grader reads them back to the exercise regions).
 const mocha = new Mocha({ timeout: timeoutMs, reporter: class {}, fullTrace: true });
 // One file at a time, so that a chapter that does not load (a syntax error in the learner's code) does not keep
