@@ -268,7 +268,7 @@ function runWorker(
     const stopWorker = async (reason: StopInfo["reason"], limit: string) => {
       if (finished || stopping) return;
       stopping = true;
-      const stack = await pausedStack(worker);
+      const stack = await pausedStack();
       const blame = blameStack(stack);
       await worker.terminate();
       finish({ kind: "stopped", stop: { reason, limit, blame }, at: { ...at } });
@@ -311,21 +311,22 @@ function runWorker(
  * (V8 interrupts even a `while (true) {}`) and evaluates `new Error().stack` in the paused frame.
  * Undefined if that fails (no inspector in this Node, or the worker is past saving).
  */
-async function pausedStack(worker: Worker): Promise<string | undefined> {
+async function pausedStack(): Promise<string | undefined> {
   const session = new inspector.Session();
   try {
     session.connect();
   } catch {
     return undefined;
   }
-  const threadId = worker.threadId;
   let sessionId: string | undefined;
   let nextId = 0;
   const pending = new Map<number, (r: { result?: unknown; error?: unknown }) => void>();
   let onPaused: ((p: { callFrames: { callFrameId: string }[] }) => void) | undefined;
   const attached = new Promise<void>((resolve) => {
     session.on("NodeWorker.attachedToWorker", ({ params }: { params: { sessionId: string; workerInfo: { workerId: string; url: string } } }) => {
-      if (Number(params.workerInfo.workerId) === threadId || params.workerInfo.url.endsWith("/test-worker.mjs")) {
+      // By its script: the inspector's worker ids are not thread ids, and the module-hook threads are workers too.
+      // One test worker is alive at a time.
+      if (params.workerInfo.url.endsWith("/tools/test-worker.mjs")) {
         sessionId ??= params.sessionId;
         resolve();
       }
@@ -361,7 +362,7 @@ async function pausedStack(worker: Worker): Promise<string | undefined> {
   };
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 3000)))]);
+    return await Promise.race([work(), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 5000)))]);
   } catch {
     return undefined;
   } finally {
