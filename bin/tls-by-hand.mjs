@@ -7,7 +7,6 @@
 //   --reference-earlier         the chapters before the command's last one come from solutions/
 //                               (grade NN: the chapters before NN; hello: 00–01; connect: 00–07 …)
 import { register } from "node:module";
-import { register as registerTsx } from "tsx/esm/api";
 
 const args = process.argv.slice(2);
 let impl = process.env.TLS_IMPL ?? "chapters";
@@ -44,7 +43,9 @@ if (args[0] === "grade") {
   }
 }
 
-registerTsx();
+// tsx's whole loader (ESM and CommonJS hooks), as `node --import tsx` loads it: with the ESM hooks alone, a
+// syntax error in a chapter file comes out as "Unexpected identifier" instead of esbuild's file:line.
+await import("tsx");
 if (earlier && args[0] !== "grade") {
   // explain, hello, verify-chain, connect: the chapters before the last one the command needs.
   const needs = await import("../tools/needs.ts");

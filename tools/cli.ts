@@ -10,8 +10,9 @@ import { readPemCertificates } from "../lib/pem.js";
 import { fromHex } from "../lib/hex.js";
 import { renderText } from "../lib/render.js";
 import { type FlagKind, type ParsedArgs, UsageError, nearest, parseArgs, usageLine } from "./args.js";
-import { blameStack, learnerFrames, where } from "./blame.js";
-import { chapterSlugs, listExercises } from "./exercises.js";
+import { relative } from "node:path";
+import { blameStack, exerciseAt, learnerFrames, where } from "./blame.js";
+import { ROOT, chapterSlugs, listExercises } from "./exercises.js";
 import { ChapterError, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, formatReport, grade, resolveChapter, writeResults } from "./grade.js";
 import { chaptersNeeded, describeChapters } from "./needs.js";
 
@@ -201,6 +202,16 @@ function reportError(e: unknown, context: Context): number {
     return 2;
   }
   const error = e instanceof Error ? e : new Error(String(e));
+  // A syntax error in a chapter file: tsx's esbuild names the file, line and column.
+  const syntax = /(\S+\.ts):(\d+):(\d+): ERROR: (.*)/.exec(error.message);
+  if (syntax !== null) {
+    const file = relative(ROOT, syntax[1]!);
+    const exercise = exerciseAt(file, Number(syntax[2]));
+    console.error(`error: ${file}:${syntax[2]}:${syntax[3]}: ${syntax[4]} (a syntax error${exercise === undefined ? "" : ` in exercise ${exercise}`})`);
+    if (!file.startsWith("chapters/")) return 1;
+    console.error(`${needsLine(context)}; fix it, or run the reference code with \`--impl solutions\`.`);
+    return NOT_READY;
+  }
   const blame = blameStack(error.stack);
   console.error(`error: ${error.name === "Error" ? "" : error.name + ": "}${error.message}`);
   for (const frame of learnerFrames(error.stack, 4)) console.error(`  ${frame}`);

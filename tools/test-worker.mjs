@@ -13,8 +13,9 @@ const { impl, referenceBelow, stops, stopMessages } = workerData;
 // Hooks run last-registered first: impl-resolve sees tsx's resolved .ts URLs, and tsx transforms the source
 // that stop-exercises hands it (only needed once an exercise has been stopped).
 if (stops.length > 0) register("./stop-exercises.mjs", import.meta.url, { data: { stops } });
-const { register: registerTsx } = await import("tsx/esm/api");
-registerTsx();
+// tsx's whole loader (ESM and CommonJS hooks), as `node --import tsx` loads it: with the ESM hooks alone, a
+// syntax error in a chapter file comes out as a confusing "Unexpected identifier" instead of esbuild's file:line.
+await import("tsx");
 register("./impl-resolve.mjs", import.meta.url, { data: { impl, referenceBelow } });
 const { default: Mocha } = await import("mocha");
 const { files, skip, timeoutMs } = workerData.job ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
