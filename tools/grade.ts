@@ -4,8 +4,8 @@
 // because of another one's code, the hint, a JSON result and a JUnit XML file for class autograders.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { blameStack, learnerFrames, where } from "./blame.js";
-import { ROOT, chapterSlugs, listExercises, type Exercise } from "./exercises.js";
+import { blameStack, exerciseAt, learnerFrames, where } from "./blame.js";
+import { ROOT, chapterSlugs, listExercises, listFiles, type Exercise } from "./exercises.js";
 import { runTests, stopMessage, type ErrorInfo, type RawResult, type RunOptions } from "./run-tests.js";
 import { DEFAULT_MEMORY_MB } from "./start-test-worker.mjs";
 
@@ -248,7 +248,8 @@ export async function grade(chapterArgs: string[], options: GradeOptions): Promi
     warm: options.warm,
   });
   const tests = toTestResults(run.results);
-  const loadErrors = run.loadErrors.map((l) => ({ chapter: chapterOfFile(l.file), message: loadErrorMessage(l.error) }));
+  const loadErrors: { chapter: string; message: string }[] = [];
+  for (const l of run.loadErrors) loadErrors.push({ chapter: chapterOfFile(l.file), message: await loadErrorMessage(l.error) });
   const exercises = scoreExercises(
     listExercises().filter((e) => chapters.includes(e.chapter)),
     tests,
@@ -263,11 +264,38 @@ export async function grade(chapterArgs: string[], options: GradeOptions): Promi
   return report;
 }
 
-/** A load error as the learner needs it: a syntax error's file, line and message, without esbuild's own stack. */
-function loadErrorMessage(error: ErrorInfo): string {
+/**
+ * A load error as the learner needs it: a syntax error's file, line, exercise and message. esbuild's transform
+ * error names the place; when the test worker reports only V8's "Unexpected identifier" (the TypeScript it
+ * could not transform), TypeScript's own parser finds the syntax errors in chapters/.
+ */
+async function loadErrorMessage(error: ErrorInfo): Promise<string> {
+  const syntax = error.name === "SyntaxError" && !/\.ts:\d+/.test(error.message) ? await syntaxErrors() : [];
+  if (syntax.length > 0) return syntax.join("\n");
   const lines = error.message.split("\n").map((l) => l.replace(`${ROOT}/`, ""));
   const frames = learnerFrames(error.stack, 2);
-  return [...lines, ...frames].join("\n");
+  return [`${error.name === "Error" ? "" : error.name + ": "}${lines[0]}`, ...lines.slice(1), ...frames].join("\n");
+}
+
+/** Syntax errors in the learner's chapters/, as "file:line:column: message (exercise NN.k)". */
+async function syntaxErrors(root = ROOT): Promise<string[]> {
+  const { default: ts } = await import("typescript");
+  const found: string[] = [];
+  for (const chapter of chapterSlugs(root)) {
+    const dir = join(root, "chapters", chapter);
+    if (!existsSync(dir)) continue;
+    for (const f of listFiles(dir).filter((p) => p.endsWith(".ts"))) {
+      const file = join("chapters", chapter, f);
+      const out = ts.transpileModule(readFileSync(join(root, file), "utf8"), { fileName: file, reportDiagnostics: true, compilerOptions: { target: ts.ScriptTarget.ES2022 } });
+      for (const d of out.diagnostics ?? []) {
+        if (d.file === undefined || d.start === undefined) continue;
+        const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+        const exercise = exerciseAt(file, line + 1, root);
+        found.push(`${file}:${line + 1}:${character + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")} (a syntax error${exercise === undefined ? "" : ` in exercise ${exercise}`})`);
+      }
+    }
+  }
+  return found;
 }
 
 /** "1", "01" or "01-client-hello" → "01-client-hello". */

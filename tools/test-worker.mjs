@@ -13,9 +13,11 @@ const { impl, referenceBelow, stops, stopMessages } = workerData;
 // Hooks run last-registered first: impl-resolve sees tsx's resolved .ts URLs, and tsx transforms the source
 // that stop-exercises hands it (only needed once an exercise has been stopped).
 if (stops.length > 0) register("./stop-exercises.mjs", import.meta.url, { data: { stops } });
-// tsx's whole loader (ESM and CommonJS hooks), as `node --import tsx` loads it: with the ESM hooks alone, a
-// syntax error in a chapter file comes out as a confusing "Unexpected identifier" instead of esbuild's file:line.
-await import("tsx");
+// tsx's ESM hooks only: its whole loader (`import "tsx"`) reads .ts files itself in a worker, past the
+// stop-exercises hook. (A syntax error in a chapter then comes out as "Unexpected identifier": the grader
+// finds the real one with TypeScript's parser, see tools/grade.ts.)
+const { register: registerTsx } = await import("tsx/esm/api");
+registerTsx();
 register("./impl-resolve.mjs", import.meta.url, { data: { impl, referenceBelow } });
 const { default: Mocha } = await import("mocha");
 const { files, skip, timeoutMs } = workerData.job ?? (await new Promise((resolve) => parentPort.once("message", resolve)));

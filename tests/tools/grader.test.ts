@@ -102,6 +102,14 @@ describe("the grader's scoreboard", function () {
     expect(xml).to.include("(the code at fault is 00.1's)");
   });
 
+  it("names the file, line and exercise of a syntax error that keeps the chapter's tests from loading", async () => {
+    const line = copy.mistake("00-bytes/presentation.ts", "00.1", ["const out = new Uint8Array(size;", "w.bytes(out, note);"], "new Uint8Array(size;");
+    const r = await tool(copy.dir, ["grade", "00"], { env: env() });
+    expect(r.status).to.equal(1);
+    expect(r.stdout).to.match(new RegExp(`could not load tests/00-bytes\\.test\\.ts: chapters/00-bytes/presentation\\.ts:${line}:\\d+: .*\\(a syntax error in exercise 00\\.1\\)`));
+    expect(r.stdout.trim().split("\n").pop()).to.match(/^0 passed, [1-9]\d* failed$/);
+  });
+
   it("exits 2 on a misspelt flag or chapter, naming the nearest flag and the usage, and runs no test", async () => {
     for (const [args, expected] of [
       [["grade", "02", "--refrence-earlier"], "unknown option --refrence-earlier (did you mean --reference-earlier?)"],

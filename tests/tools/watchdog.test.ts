@@ -3,9 +3,10 @@
 // exercises are graded all the same, from the command line and from a notebook's grade cell.
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../tools/exercises.js";
+import type { GradeReport } from "../../tools/grade.js";
 import { boardLine, learnerCopy, tool, type LearnerCopy } from "./learner-copy.js";
 
 // 00.2 (readUint) with the commonest decoder bug of all: an index that never moves.
@@ -33,6 +34,9 @@ describe("the grader's watchdog", function () {
     }
     expect(r.stdout).to.match(/Next: 00\.2 — chapters\/00-bytes\/presentation\.ts:\d+/);
     expect(r.stdout).to.include(`timed out after 10 s at chapters/00-bytes/presentation.ts:${line} (00.2's code) — an infinite loop?`);
+    // Stopped once: after it, 00.2's code was replaced by a throw, so no other test looped for 10 s again.
+    const report = JSON.parse(readFileSync(join(copy.dir, "grade-results/grade.json"), "utf8")) as GradeReport;
+    expect(report.stops).to.equal(1);
   });
 
   it("stops 00.2 when it allocates without end, at the memory limit, with its line", async () => {
