@@ -9,6 +9,7 @@
 import { existsSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { join, sep } from "node:path";
+import * as tslab from "tslab";
 
 /** "none": every chapter from chapters/ (the learner's code). "earlier": chapters below this one from solutions/. */
 export type ReferenceMode = "none" | "earlier";
@@ -112,6 +113,32 @@ export function setReference(mode: ReferenceMode, chapter: string): ReferenceSet
   s.chapter = chapter;
   const stale = s.mode === "earlier" ? [...s.loadedFromChapters].filter((c) => c < chapter).sort() : [];
   return { mode: s.mode, chapter, forced, stale };
+}
+
+/** "chapter 00" or "chapters 00–08": the chapters before `chapter`. */
+export function earlierChapters(chapter: string): string {
+  const last = String(Number(chapter) - 1).padStart(2, "0");
+  return last === "00" ? "chapter 00" : `chapters 00–${last}`;
+}
+
+/**
+ * The switch cell, the first code cell of every notebook. `"none"`: every chapter runs on your own code in
+ * chapters/. `"earlier"`: the chapters before `chapter` run on the reference solutions in solutions/, so a
+ * chapter can be started before the earlier ones are done; the chapter's own exercises are always yours.
+ * It must run before any chapter is imported: the switch cell imports nothing but this file.
+ */
+export function useReference(mode: ReferenceMode, chapter: string): void {
+  const set = setReference(mode, chapter);
+  const note = (html: string) => tslab.display.html(`<div style="border-left:4px solid #90a4ae;padding:4px 10px;background:#f5f5f5">${html}</div>`);
+  if (chapter === "00") return note("Chapter 00 has no earlier chapters: everything runs on your code in <code>chapters/</code>.");
+  const earlier = earlierChapters(chapter);
+  const source = set.mode === "earlier" ? "the reference solutions in <code>solutions/</code>" : "your own code in <code>chapters/</code>";
+  const why = set.forced ? ` (set by the environment: ${REFERENCE_ENV}=${set.mode})` : "";
+  let html = `The code of ${earlier} runs from ${source}${why}; chapter ${chapter}'s exercises run on your code in <code>chapters/</code>.`;
+  if (set.stale.length > 0) {
+    html += `<br><b>Restart the kernel</b> (Kernel → Restart Kernel and Run All Cells): chapter ${set.stale.join(", ")} was already loaded from <code>chapters/</code>.`;
+  }
+  note(html);
 }
 
 /** The switch as it is now (for the "not done yet" note). */

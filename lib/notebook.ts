@@ -11,11 +11,11 @@ import { join } from "node:path";
 import * as tslab from "tslab";
 import type { Annotation } from "./bytes.js";
 import { isNotImplemented, isTlsError } from "./errors.js";
-import { type ReferenceMode, installNotebookModules, referenceSetting, setReference } from "./notebook-modules.js";
+import { earlierChapters, installNotebookModules, referenceSetting } from "./notebook-modules.js";
 import { renderHtml, renderText } from "./render.js";
 
-// Before any chapter is imported (the switch cell imports this file first): chapters run through tsx, so
-// that stack traces name the .ts files and lines the learner edits.
+// Installed by the switch cell already (it imports lib/notebook-modules.ts first); this covers a notebook
+// without one. Chapters then run through tsx, so that stack traces name the .ts files the learner edits.
 installNotebookModules();
 
 /** Anything that holds bytes and their notes: a ByteWriter, or a ByteReader after reading. */
@@ -53,29 +53,11 @@ function findTodo(id: string): { file: string; line: number; text: string } | un
   return undefined;
 }
 
-const box = (color: string, background: string, html: string) =>
-  `<div style="border-left:4px solid ${color};padding:4px 10px;margin:4px 0;background:${background}">${html}</div>`;
-
-/**
- * The switch cell. `"none"`: every chapter runs on your own code in chapters/. `"earlier"`: the chapters
- * before `chapter` run on the reference solutions in solutions/, so a chapter can be started before the
- * earlier ones are done; the chapter's own exercises are always yours. Must run before any chapter import.
- */
-export function useReference(mode: ReferenceMode, chapter: string): void {
-  const set = setReference(mode, chapter);
-  const earlier = chapter === "00" ? "" : `chapters 00–${String(Number(chapter) - 1).padStart(2, "0")}`;
-  if (earlier === "") {
-    tslab.display.html(box("#90a4ae", "#f5f5f5", `Chapter 00 has no earlier chapters: everything runs on your code in <code>chapters/</code>.`));
-    return;
-  }
-  const source = set.mode === "earlier" ? `the reference solutions in <code>solutions/</code>` : `your own code in <code>chapters/</code>`;
-  const why = set.forced ? ` (set by the environment, ${escape("TLS_BY_HAND_REFERENCE")})` : "";
-  let html = `${earlier[0]!.toUpperCase()}${earlier.slice(1)} run on ${source}${why}; chapter ${chapter}'s exercises on your code in <code>chapters/</code>.`;
-  if (set.stale.length > 0) {
-    html += `<br><b>Restart the kernel</b> (Kernel → Restart Kernel and Run All Cells): chapter ${set.stale.join(", ")} was already loaded from <code>chapters/</code>.`;
-  }
-  tslab.display.html(box("#90a4ae", "#f5f5f5", html));
-}
+// The kind is in a data attribute, so that tools/run-notebooks.py can tell a failure from an expected refusal.
+const COLORS = { "not-done": ["#e0a800", "#fff8e1"], failure: ["#c62828", "#ffebee"], expected: ["#2e7d32", "#e8f5e9"] } as const;
+const box = (kind: keyof typeof COLORS, html: string, exercise = "") =>
+  `<div data-tls-by-hand="${kind}"${exercise === "" ? "" : ` data-exercise="${exercise}"`} ` +
+  `style="border-left:4px solid ${COLORS[kind][0]};padding:4px 10px;margin:4px 0;background:${COLORS[kind][1]}">${html}</div>`;
 
 /** The note for an exercise that is not done yet: where its TODO is, and the switch if it is an earlier chapter's. */
 function notDoneNote(exercise: string): string {
@@ -83,12 +65,11 @@ function notDoneNote(exercise: string): string {
   const where = todo === undefined ? "" : ` — open <code>${todo.file}</code> at line ${todo.line}`;
   const { mode, chapter } = referenceSetting();
   const earlier = chapter !== undefined && exercise.slice(0, 2) < chapter && mode === "none";
-  const last = String(Number(chapter) - 1).padStart(2, "0");
   const switchHint = earlier
-    ? `<br>It belongs to an earlier chapter. To run chapters 00–${last} on the reference solutions instead, change the first cell to ` +
+    ? `<br>It belongs to an earlier chapter. To run ${earlierChapters(chapter)} on the reference solutions instead, change the first cell to ` +
       `<code>useReference("earlier", "${chapter}")</code>, then Kernel → Restart Kernel and Run All Cells.`
     : "";
-  return box("#e0a800", "#fff8e1", `<b>Exercise ${exercise} is not done yet</b>${where}.<br>${escape(todo?.text ?? "")}${switchHint}`);
+  return box("not-done", `<b>Exercise ${exercise} is not done yet</b>${where}.<br>${escape(todo?.text ?? "")}${switchHint}`, exercise);
 }
 
 /** The first stack frame in the repository's own files (not node_modules, not the kernel), as "file line N". */
@@ -97,7 +78,7 @@ function firstOwnFrame(e: Error): string | undefined {
   for (const line of (e.stack ?? "").split("\n")) {
     const m = /\(?(\/[^()]+):(\d+):\d+\)?$/.exec(line.trim());
     if (m === null || !m[1]!.startsWith(root) || m[1]!.includes("/node_modules/")) continue;
-    const fn = /^at (\S+) \(/.exec(line.trim())?.[1];
+    const fn = /^at (\S+) \(/.exec(line.trim())?.[1]?.replace(/^(Proxy|Object)\./, "");
     return `<code>${escape(m[1]!.slice(root.length))}</code> line ${m[2]}${fn === undefined ? "" : ` (in <code>${escape(fn)}</code>)`}`;
   }
   return undefined;
@@ -117,12 +98,12 @@ export async function attempt<T>(work: () => T | Promise<T>): Promise<T | undefi
       return undefined;
     }
     if (isTlsError(e)) {
-      tslab.display.html(box("#c62828", "#ffebee", `<b>TlsError (alert ${escape(e.alertName)})</b>: ${escape(e.message)}`));
+      tslab.display.html(box("failure", `<b>TlsError (alert ${escape(e.alertName)})</b>: ${escape(e.message)}`));
       return undefined;
     }
     if (e instanceof Error) {
       const where = firstOwnFrame(e);
-      tslab.display.html(box("#c62828", "#ffebee", `<b>${escape(e.name)}</b>: ${escape(e.message)}${where === undefined ? "" : `<br>at ${where}`}`));
+      tslab.display.html(box("failure", `<b>${escape(e.name)}</b>: ${escape(e.message)}${where === undefined ? "" : `<br>at ${where}`}`));
     }
     throw e;
   }
@@ -133,28 +114,28 @@ export async function attempt<T>(work: () => T | Promise<T>): Promise<T | undefi
  * refusal is the lesson, so it is shown as the expected outcome (✔); going through, or another alert, is
  * shown as the failure it is (✘). An exercise that is not done yet shows its note.
  */
-export async function expectAlert(alert: string, work: () => unknown, what = "refused"): Promise<boolean> {
+export async function expectAlert(alert: string, work: () => unknown, what = "refused"): Promise<void> {
   try {
     await work();
   } catch (e) {
     if (isNotImplemented(e)) {
       tslab.display.html(notDoneNote(e.exercise));
-      return false;
+      return;
     }
     if (isTlsError(e) && e.alertName === alert) {
-      tslab.display.html(box("#2e7d32", "#e8f5e9", `✔ <b>${escape(what)}, as it must be</b>: ${escape(e.message)}`));
-      return true;
+      tslab.display.html(box("expected", `✔ <b>${escape(what)}, as it must be</b>: ${escape(e.message)}`));
+      return;
     }
     if (isTlsError(e)) {
-      tslab.display.html(box("#c62828", "#ffebee", `✘ <b>expected alert ${escape(alert)}, got ${escape(e.alertName)}</b>: ${escape(e.message)}`));
-      return false;
+      tslab.display.html(box("failure", `✘ <b>expected alert ${escape(alert)}, got ${escape(e.alertName)}</b>: ${escape(e.message)}`));
+      return;
     }
-    return (await attempt(() => {
+    await attempt(() => {
       throw e;
-    })) as never;
+    });
+    return;
   }
-  tslab.display.html(box("#c62828", "#ffebee", `✘ <b>expected a refusal with alert ${escape(alert)}, but it went through</b>`));
-  return false;
+  tslab.display.html(box("failure", `✘ <b>expected a refusal with alert ${escape(alert)}, but it went through</b>`));
 }
 
 interface GradeJson {
