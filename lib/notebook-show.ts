@@ -3,7 +3,7 @@
 // than in the notebooks' cells; what the learner's code computes is passed in, never recomputed here.
 import * as tslab from "tslab";
 import type { Annotation } from "./bytes.js";
-import { renderHtml } from "./render.js";
+import { type Shade, renderHtml } from "./render.js";
 
 export const escapeHtml = (s: string): string => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
@@ -45,10 +45,12 @@ export interface TraceLike {
   records: number;
 }
 
-/** How to draw one arrow of a connection: a mark in front (🔒, 🔑) and a note after the size. */
+/** How to draw one arrow of a connection: a mark in front (🔒, 🔑), a note after the size, lines around it (a rect). */
 export interface ArrowStyle {
   mark?: string;
   note?: string;
+  before?: string[];
+  after?: string[];
 }
 
 /**
@@ -64,11 +66,11 @@ export function traceDiagram(
   const lines = ["sequenceDiagram", `  participant C as ${mermaidText(participants.client)}`, `  participant S as ${mermaidText(participants.server)}`];
   lines.push(...(extra.before ?? []));
   trace.forEach((e, i) => {
-    const { mark, note } = style(e, i);
+    const { mark, note, before = [], after = [] } = style(e, i);
     const arrow = e.from === "client" ? "C->>S" : "S->>C";
     const split = e.records > 1 ? `, ${e.records} records` : "";
     const text = `${mark === undefined ? "" : mark + " "}${e.name.replace(":", "")} (${plural(e.content.length, "byte")}${split})${note === undefined ? "" : ", " + note}`;
-    lines.push(`  ${arrow}: ${mermaidText(text)}`);
+    lines.push(...before, `  ${arrow}: ${mermaidText(text)}`, ...after);
   });
   lines.push(...(extra.after ?? []));
   return lines;
@@ -141,4 +143,56 @@ export function lineChart(
     `<text transform="translate(14,${(top + height - bottom) / 2}) rotate(-90)" text-anchor="middle">${escapeHtml(labels.y)}</text>` +
     `</svg>`
   );
+}
+
+/** What a certificate summary needs of chapter 03's parsed Certificate. */
+export interface CertificateLike {
+  subject: { text: string };
+  issuer: { text: string };
+  notBefore: Date;
+  notAfter: Date;
+  publicKey: { kind: string; bits?: number; curve?: string };
+  extensions: { subjectAltName?: { dnsNames: readonly string[]; ipAddresses: readonly Uint8Array[] } };
+}
+
+const ipText = (a: Uint8Array): string =>
+  a.length === 4 ? [...a].join(".") : Array.from({ length: a.length / 2 }, (_, i) => ((a[2 * i]! << 8) | a[2 * i + 1]!).toString(16)).join(":");
+
+/** A small table of the certificates a Certificate message carried: subject, SAN, validity, key, issuer. */
+export function certificateSummary(certificates: readonly CertificateLike[]): string {
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const rows = certificates.map((c, i) => {
+    const san = c.extensions.subjectAltName;
+    const names = san === undefined ? "—" : [...san.dnsNames.map((n) => `DNS:${n}`), ...san.ipAddresses.map((a) => `IP:${ipText(a)}`)].join(", ");
+    const key = c.publicKey.kind === "rsa" ? `RSA-${c.publicKey.bits}` : c.publicKey.kind === "ec" ? `ECDSA ${c.publicKey.curve}` : c.publicKey.kind;
+    return [String(i), escapeHtml(c.subject.text), escapeHtml(names), `${day(c.notBefore)} … ${day(c.notAfter)}`, key, escapeHtml(c.issuer.text)];
+  });
+  return `<p style="margin:6px 0 2px"><b>The certificates inside, read by chapter 03's parseCertificate:</b></p>` +
+    htmlTable(["#", "subject", "subjectAltName", "valid", "key", "issuer"], rows);
+}
+
+/**
+ * The alert named in an OpenSSL error line, as Node's tls reports a received alert
+ * ("error:0A000412:SSL routines::sslv3 alert bad certificate" → "bad_certificate"), or undefined.
+ */
+export function alertInOpenSslError(message: string): string | undefined {
+  const m = /alert ([a-z ]+?)(?:\s*$|:)/.exec(message);
+  return m === null ? undefined : m[1]!.trim().replace(/ /g, "_");
+}
+
+/**
+ * Annotations where the leaf note over [at, at + length) (a field some writer kept as raw bytes) is replaced by
+ * `inner`, the notes another reader or writer made for exactly those bytes, moved to that offset and depth.
+ */
+export function spliceAnnotations(outer: readonly Annotation[], at: number, length: number, inner: readonly Annotation[]): Annotation[] {
+  const i = outer.findIndex((a) => !a.group && a.offset === at && a.length === length);
+  if (i < 0) return [...outer];
+  const depth = outer[i]!.depth;
+  const moved = inner.map((a) => ({ ...a, offset: a.offset + at, depth: a.depth + depth }));
+  return [...outer.slice(0, i), ...moved, ...outer.slice(i + 1)];
+}
+
+/** Annotated bytes as an HTML table with part of them shaded (renderHtml's table). */
+export function shadedBytes(data: Uint8Array, annotations: readonly Annotation[], title: string, shade: Shade): string {
+  return renderHtml(data, annotations, title, shade);
 }
