@@ -192,7 +192,7 @@ export function spliceAnnotations(outer: readonly Annotation[], at: number, leng
   return [...outer.slice(0, i), ...moved, ...outer.slice(i + 1)];
 }
 
-/** Annotated bytes as an HTML table with part of them shaded (renderHtml's table). */
-export function shadedBytes(data: Uint8Array, annotations: readonly Annotation[], title: string, shade: Shade): string {
-  return renderHtml(data, annotations, title, shade);
+/** Annotated bytes as an HTML table with parts of them shaded (renderHtml's table). */
+export function shadedBytes(data: Uint8Array, annotations: readonly Annotation[], title: string, shades: readonly Shade[]): string {
+  return renderHtml(data, annotations, title, shades);
 }
