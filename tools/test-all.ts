@@ -4,11 +4,13 @@
 //   3. every test passes against solutions/
 //   4. every exercise's tests fail against freshly generated stubs (in a scratch copy, never chapters/)
 //   5. every notebook runs clean with the project kernel against the solutions, and against the stubs
-//      (where it must show unfinished exercises, not crash)
+//      (where it must show unfinished exercises, not crash) with its switch on: the chapters before its own
+//      from the reference solutions
+//   6. every Mermaid diagram of the notebooks (Markdown cells, and those the cells drew) parses with Mermaid
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { ROOT, chapterSlugs } from "./exercises.js";
 import { drift } from "./generate.js";
 import { scratchCopy } from "./scratch.js";
@@ -121,18 +123,22 @@ console.log(`  (${seconds(t)} s)`);
 
 // 5. Notebooks
 const python = join(ROOT, ".venv/bin/python");
+const mermaidOutputs: string[] = []; // the diagrams the notebooks drew, one JSON file per run (for step 6)
 const notebooks = existsSync(join(ROOT, "notebooks")) ? readdirSync(join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort() : [];
 if (!existsSync(python)) {
   step("notebooks");
   console.log("  skipped: no .venv (Python missing when `npm install` ran; see README → Troubleshooting)");
   skipped += notebooks.length * 2;
 } else {
-  for (const [label, dir] of [
-    ["the solutions", scratchCopy("solutions")],
-    ["the untouched stubs", stubs],
+  for (const [label, dir, reference] of [
+    ["the solutions", scratchCopy("solutions"), "none"],
+    ["the untouched stubs (switch on: earlier chapters from solutions/)", stubs, "earlier"],
   ] as const) {
     t = step(`notebooks against ${label}`);
-    const run = spawnSync(python, [join(ROOT, "tools/run-notebooks.py"), ...notebooks.map((n) => join(dir, "notebooks", n))], {
+    const drawn = join(dir, "mermaid-outputs.json");
+    mermaidOutputs.push(drawn);
+    const args = ["--reference", reference, "--mermaid-out", drawn];
+    const run = spawnSync(python, [join(ROOT, "tools/run-notebooks.py"), ...args, ...notebooks.map((n) => join(dir, "notebooks", n))], {
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
     });
@@ -144,9 +150,25 @@ if (!existsSync(python)) {
       const r = results.find((x) => x.notebook.endsWith(`/${n}`));
       check(`${n} runs clean against ${label}${r ? ` (${r.seconds.toFixed(1)} s)` : ""}`, r?.ok === true, r?.error ?? (run.stderr.trim() || "no result"));
     }
-    if (label === "the solutions") rmSync(dir, { recursive: true, force: true });
   }
 }
+
+// 6. Mermaid: every ```mermaid block in the notebooks' Markdown, and every diagram their cells drew above,
+// through Mermaid's own parser (the version JupyterLab bundles): a block that fails shows an error box.
+t = step("Mermaid diagrams parse");
+const mermaid = spawnSync(
+  process.execPath,
+  ["--import", "tsx", join(ROOT, "tools/check-mermaid.ts"), ...mermaidOutputs.filter((f) => existsSync(f)).flatMap((f) => ["--outputs", f]), ...notebooks.map((n) => join(ROOT, "notebooks", n))],
+  { cwd: ROOT, encoding: "utf8" },
+);
+const mermaidSummary = /(\d+) diagrams, (\d+) failed/.exec(mermaid.stdout);
+check(
+  `every Mermaid diagram parses${mermaidSummary ? ` (${mermaidSummary[1]} diagrams)` : ""}`,
+  mermaid.status === 0 && mermaidSummary !== null,
+  (mermaid.stdout.split("\n").filter((l) => l.startsWith("FAIL")).join("\n") || mermaid.stderr).trim(),
+);
+console.log(`  (${seconds(t)} s)`);
+for (const f of mermaidOutputs) rmSync(dirname(f), { recursive: true, force: true });
 rmSync(stubs, { recursive: true, force: true });
 
 console.log(`\nnpm test took ${seconds(started)} s`);
