@@ -87,7 +87,7 @@ describe("07.6–07.8 keys, KeyUpdate, Finished and the key log, against Node's 
     expectTlsError(() => finishedVerifyData("SHA-384", new Uint8Array(48), new Uint8Array(32)), { alert: AlertDescription.internal_error });
   });
 
-  it("07.8 keyLogLines13: five lines in OpenSSL's order, LABEL <64 hex digits> <secret in hex>, for SHA-256 and SHA-384 secrets", () => {
+  it("07.8 keyLogLines13: five lines in OpenSSL's order, LABEL <64 hex digits> <secret in hex>, for SHA-256 and SHA-384 secrets; either stage alone", () => {
     const random = seededRandom("07.8 key log");
     for (const hash of hashes) {
       const n = HASH_LEN[hash];
@@ -104,6 +104,13 @@ describe("07.6–07.8 keys, KeyUpdate, Finished and the key log, against Node's 
       expect(keyLogLines13(clientRandom, hs, app), hash).to.deep.equal([
         `SERVER_HANDSHAKE_TRAFFIC_SECRET ${r} ${hex(hs.serverHandshakeTrafficSecret)}`,
         `CLIENT_HANDSHAKE_TRAFFIC_SECRET ${r} ${hex(hs.clientHandshakeTrafficSecret)}`,
+        `EXPORTER_SECRET ${r} ${hex(app.exporterMasterSecret)}`,
+        `SERVER_TRAFFIC_SECRET_0 ${r} ${hex(app.serverApplicationTrafficSecret)}`,
+        `CLIENT_TRAFFIC_SECRET_0 ${r} ${hex(app.clientApplicationTrafficSecret)}`,
+      ]);
+      // One stage at a time, as chapter 08 writes them: the same lines, split after the handshake secrets.
+      expect(keyLogLines13(clientRandom, hs), `${hash}, handshake stage only`).to.deep.equal(keyLogLines13(clientRandom, hs, app).slice(0, 2));
+      expect(keyLogLines13(clientRandom, undefined, app), `${hash}, application stage only`).to.deep.equal([
         `EXPORTER_SECRET ${r} ${hex(app.exporterMasterSecret)}`,
         `SERVER_TRAFFIC_SECRET_0 ${r} ${hex(app.serverApplicationTrafficSecret)}`,
         `CLIENT_TRAFFIC_SECRET_0 ${r} ${hex(app.clientApplicationTrafficSecret)}`,
