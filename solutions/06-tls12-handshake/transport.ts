@@ -19,6 +19,11 @@ export interface RecordTransport {
 
 /** How long a read may wait for the peer before the connection is given up, by default. */
 export const DEFAULT_READ_TIMEOUT_MS = 10_000;
+/**
+ * How many unread bytes a connection may hold before it stops reading the socket until some are consumed: a peer
+ * that sends faster than we read then fills TCP's window, not our memory (a server holds many connections).
+ */
+export const MAX_BUFFERED_BYTES = 4 * 2 ** 16;
 
 /**
  * Wraps a connected socket. Bytes that arrive are buffered until nextRecord finds a whole record in them;
@@ -36,6 +41,7 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
   };
   socket.on("data", (chunk: Uint8Array) => {
     buffered = concat(buffered, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (buffered.length > MAX_BUFFERED_BYTES) socket.pause();
     notify();
   });
   socket.on("end", () => {
@@ -57,6 +63,7 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
         const found = nextRecord(buffered); // chapter 00: null until a whole record is here
         if (found !== null) {
           buffered = buffered.slice(found.size);
+          if (socket.isPaused() && buffered.length <= MAX_BUFFERED_BYTES) socket.resume();
           return found.record;
         }
         if (failure !== undefined) throw failure;
