@@ -21,6 +21,8 @@ Commands:
                              validate a certificate chain with your chapter-03 code
   connect URL [--tls 1.3|1.2] [--session FILE] [--early-data TEXT] [--trace] …
                              a whole TLS handshake with your client, then GET the URL's path
+  serve [--port 8443] [--early-data] [--trace] …
+                             run your TLS server (chapter 10): a page that shows each connection as the server saw it
   grade [NN…]                run the chapter tests against your code and show the scoreboard
 
 Options for every command:
@@ -73,6 +75,7 @@ the handshake, sends "GET <path>" and prints the response.
                      with --session / --early-data, whether the ticket (PSK) and the early data were accepted
 Exit 0 on success; 1 with the alert's name when the handshake fails (an alert we sent or received, or a
 certificate we refused); 2 on bad usage.`,
+  serve: "(see tools/serve.ts)",
   grade: `tls-by-hand grade [NN…] [--reference-earlier] [--json] [--impl solutions]
 
 Runs the tests of the given chapters (all by default) against your chapters/ and prints a scoreboard:
@@ -98,7 +101,7 @@ export async function main(args: string[], options: CliOptions): Promise<number>
     return 2;
   }
   if (rest.includes("--help")) {
-    console.log(HELP[command]);
+    console.log(command === "serve" ? (await import("./serve.js")).SERVE_HELP : HELP[command]);
     return 0;
   }
   try {
@@ -106,6 +109,7 @@ export async function main(args: string[], options: CliOptions): Promise<number>
     if (command === "hello") return await hello(rest);
     if (command === "verify-chain") return await verifyChain(rest);
     if (command === "connect") return await connect(rest);
+    if (command === "serve") return await (await import("./serve.js")).serve(rest);
     return await gradeCommand(rest, options);
   } catch (e) {
     return reportError(e);
