@@ -9,7 +9,7 @@ import { type CertificateCheck, isCertificateError, isNotImplemented, isTlsError
 import { readPemCertificates } from "../lib/pem.js";
 import { fromHex } from "../lib/hex.js";
 import { renderText } from "../lib/render.js";
-import { listExercises } from "./exercises.js";
+import { type Region, findRegions, listExercises } from "./exercises.js";
 
 const HELP: Record<string, string> = {
   main: `tls-by-hand <command> [options]
@@ -70,11 +70,13 @@ the handshake, sends "GET <path>" and prints the response.
                      loaded ticket allows it, else right after the handshake
   --timeout MS       stop reading the server's answer after MS milliseconds (default 5000); a server that stays
                      silent after the handshake is not an error
-  --trace            print every handshake message, both directions, annotated (TLS 1.3: decrypted), and the
-                     secrets (TLS 1.3: the key schedule as it unfolds, each secret after the message that makes it);
-                     with --session / --early-data, whether the ticket (PSK) and the early data were accepted
+  --trace            print every record as it is sent or received, annotated (TLS 1.3: decrypted), with the keys
+                     that protected it (label, generation, record number) and each key log line as soon as its
+                     secret is derived; at the end the whole key schedule; with --session / --early-data, whether
+                     the ticket (PSK) and the early data were accepted
 Exit 0 on success; 1 with the alert's name when the handshake fails (an alert we sent or received, or a
-certificate we refused); 2 on bad usage.`,
+certificate we refused), after the exercise steps it failed in and the key log lines derived so far; 2 on bad
+usage.`,
   serve: "(see tools/serve.ts)",
   grade: `tls-by-hand grade [NN…] [--reference-earlier] [--json] [--impl solutions]
 
@@ -477,7 +479,18 @@ async function connect(args: string[]): Promise<number> {
     options.caFile !== undefined
       ? ch03.parseCertificates(readPemCertificates(readText(options.caFile), options.caFile))
       : ch03.parseCertificates(rootCertificates.flatMap((pem) => readPemCertificates(pem, "Node's root store")));
-  const keyLog = options.keyLog === undefined ? undefined : (line: string) => appendFileSync(options.keyLog!, line + "\n");
+  // Key log lines are written as each secret is derived: to --keylog's file, into the streamed trace, and kept, so
+  // that a handshake that fails still leaves what Wireshark needs for what did get encrypted.
+  const keyLines: string[] = [];
+  const keyLog = (line: string): void => {
+    keyLines.push(line);
+    if (options.keyLog !== undefined) appendFileSync(options.keyLog, line + "\n");
+    if (options.trace) console.log(`\n🔑 ${line}`);
+  };
+  // --trace streams: each message is shown, decoded, the moment it is sent or received, so a failure shows
+  // everything up to it.
+  const annotate = options.version === "1.3" ? ch08.annotator13() : ch06.annotator();
+  const onTrace = options.trace ? (entry: import("../chapters/06-tls12-handshake/index.js").TraceEntry) => showEntry(annotate(entry)) : undefined;
   console.log(`→ ${host}:${port}, TLS ${options.version}, offering ${options.cipherSuites.map(suiteName_).join(", ")}`);
 
   let connection: { write(d: Uint8Array): void; read(): Promise<Uint8Array | null>; close(): void };
@@ -495,10 +508,10 @@ async function connect(args: string[]): Promise<number> {
         cipherSuites: options.cipherSuites,
         groups: options.groups,
         keyLog,
+        onTrace,
         ticket,
         earlyData: options.earlyData,
       });
-      if (options.trace) showTrace(ch08.annotateTrace13(c.trace));
       const how = c.validation === undefined ? "resumed (no certificate this time)" : `certificate ${c.validation.path[0]!.subject.text}`;
       console.log(`✓ handshake done: TLS 1.3, ${describeSuite(c.cipherSuite)}, ${describeCode(NamedGroup, c.group)}; ${how}`);
       if (options.trace || options.earlyData !== undefined) console.log(`  ${ch09.describeResumption(c.resumption, c.earlyDataResent)}`);
@@ -509,9 +522,8 @@ async function connect(args: string[]): Promise<number> {
       };
       connection = c;
     } else if (options.version === "1.3") {
-      const c = await ch08.connectTls13(transport, { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog });
+      const c = await ch08.connectTls13(transport, { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace });
       if (options.trace) {
-        showTrace(ch08.annotateTrace13(c.trace));
         console.log("\nthe key schedule, in the order it unfolds:");
         for (const row of ch08.describeSecrets13(c.secrets)) console.log(`  after ${row.after.padEnd(20)} ${row.name.padEnd(44)} ${row.hex}`);
       }
@@ -528,9 +540,9 @@ async function connect(args: string[]): Promise<number> {
         groups: options.groups,
         extendedMasterSecret: options.ems,
         keyLog,
+        onTrace,
       });
       if (options.trace) {
-        showTrace(ch06.annotateTrace(c.trace));
         console.log("\nsecrets:");
         for (const [name, hex] of ch06.describeSecrets(c.secrets)) console.log(`  ${name.padEnd(26)} ${hex}`);
       }
@@ -540,6 +552,7 @@ async function connect(args: string[]): Promise<number> {
       connection = c;
     }
   } catch (e) {
+    explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
     return handshakeFailed(e, ch06.isReceivedAlert(e));
   }
   try {
@@ -559,6 +572,7 @@ async function connect(args: string[]): Promise<number> {
     process.stdout.write("\n");
     saveTickets();
   } catch (e) {
+    explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
     return handshakeFailed(e, ch06.isReceivedAlert(e));
   } finally {
     connection.close();
@@ -566,11 +580,56 @@ async function connect(args: string[]): Promise<number> {
   return 0;
 }
 
-function showTrace(items: { entry: { from: string; name: string; encrypted: boolean }; data: Uint8Array; annotations: import("../lib/bytes.js").Annotation[] }[]): void {
-  for (const item of items) {
-    console.log(`\n${item.entry.from === "client" ? "→" : "←"} ${item.entry.name}${item.entry.encrypted ? " (encrypted)" : ""}, ${item.data.length} bytes`);
-    console.log(renderText(item.data, item.annotations));
+/** One message of the trace, as it happens: who sent it, under which keys, every byte annotated. */
+function showEntry(item: { entry: { from: string; name: string; encrypted: boolean; keys?: string }; data: Uint8Array; annotations: import("../lib/bytes.js").Annotation[] }): void {
+  const how = item.entry.encrypted ? ` (encrypted${item.entry.keys === undefined ? "" : `: ${item.entry.keys}`})` : "";
+  console.log(`\n${item.entry.from === "client" ? "→" : "←"} ${item.entry.name}${how}, ${item.data.length} bytes`);
+  console.log(renderText(item.data, item.annotations));
+}
+
+/**
+ * What a failed handshake leaves for the learner, before the alert's name: the exercise steps the failure happened
+ * in (from the error's stack: each frame in a chapter's exercise region, innermost first), and the key log lines
+ * derived so far, which Wireshark needs to open what did get encrypted.
+ */
+function explainFailure(e: unknown, keyLines: string[], keyLogFile: string | undefined, received: boolean): void {
+  const steps = exerciseFrames(e);
+  if (steps.length > 0) {
+    const [first, ...callers] = steps;
+    const chain = `${first}${callers.length > 0 ? `\n    called from ${callers.join("\n    called from ")}` : ""}`;
+    if (received) console.error(`✗ the server's alert reached us in ${chain}\n  (it objects to something we sent before: see the last → records above)`);
+    else console.error(`✗ our check failed in ${chain}`);
   }
+  if (keyLines.length > 0) {
+    const where = keyLogFile === undefined ? "(give --keylog FILE to keep them; Wireshark reads them)" : `(also in ${keyLogFile})`;
+    console.error(`  the key log lines derived before the failure ${where}:\n${keyLines.map((l) => `    ${l}`).join("\n")}`);
+  }
+}
+
+/** The exercise regions an error's stack passes through, innermost first: "08.14 readServerCertificate (chapters/…:201)". */
+function exerciseFrames(e: unknown): string[] {
+  if (!(e instanceof Error) || e.stack === undefined) return [];
+  const out: string[] = [];
+  const regionsOf = new Map<string, Region[]>();
+  for (const line of e.stack.split("\n")) {
+    const m = /at (?:async )?(?:([\w$.<>]+) \()?(?:file:\/\/)?([^()]+?\/(chapters|solutions)\/(\d\d-[^/]+\/[^:]+\.ts)):(\d+):\d+\)?$/.exec(line.trim());
+    if (m === null) continue;
+    const [, fn, path, tree, rel, lineNo] = m as unknown as [string, string | undefined, string, string, string, string];
+    if (!regionsOf.has(path)) {
+      try {
+        regionsOf.set(path, findRegions(readFileSync(path, "utf8"), path));
+      } catch {
+        regionsOf.set(path, []);
+      }
+    }
+    const n = Number(lineNo) - 1;
+    const region = regionsOf.get(path)!.find((r) => r.begin <= n && n <= r.end);
+    if (region === undefined) continue;
+    const name = fn === undefined ? "" : ` ${fn.replace(/^.*\./, "")}`;
+    const text = `${region.id}${name} (${tree}/${rel}:${lineNo})`;
+    if (!out.some((o) => o.startsWith(`${region.id}${name} `))) out.push(text);
+  }
+  return out;
 }
 
 /** A failed connection: exit 1 with the alert's name, saying who sent it. */
