@@ -41,15 +41,17 @@ ClientHello (SNI from the host), reads the server's first flight and prints the 
 and what was negotiated. Exit 0 on a ServerHello; 1 if the server answers with an alert or fails.`,
   "verify-chain": `tls-by-hand verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at ISO-8601-TIME] [--impl solutions]
 
-Validates a certificate chain the way a TLS client does, with your chapter-03 code: builds the path from the
-leaf to one of the trust anchors, then checks every signature, the validity dates, the CA constraints
-(basicConstraints, keyUsage, pathLen), serverAuth on the leaf and, with --host, the name (DNS name or IP).
+Validates a certificate chain the way a TLS client does, with your chapter-03 code: builds every path from the
+leaf to one of the trust anchors, then checks each (signatures, validity dates, the RFC 5280 profile, the CA
+constraints: basicConstraints, keyUsage, pathLen, name constraints; serverAuth on the leaf and, with --host, the
+name, DNS or IP) until one holds.
   CHAIN.pem    the server's certificate first, then intermediates in any order (PEM)
   --ca FILE    one or more trusted root certificates (PEM)
   --host NAME  the name you connect to; without it, no name check
   --at TIME    validate at this time (e.g. 2030-06-01T00:00:00Z); default now
 Prints the path and each check with ✓/✗. Exit 0 valid; 1 invalid (the last line names the failed check and
-the alert a client would send); 2 if a file cannot be read or does not decode (bad PEM or DER, with where).`,
+the alert a client would send), a certificate that decodes but breaks RFC 5280 (a repeated extension) included;
+2 if a file cannot be read or does not decode (bad PEM or DER, with where).`,
   connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|ffdhe2048] [--suite NAME]
                       [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--session FILE] [--early-data TEXT]
                       [--timeout MS] [--trace] [--impl solutions]
@@ -358,20 +360,29 @@ async function verifyChain(args: string[]): Promise<number> {
   const when = at ?? new Date();
   console.log(`chain: ${chain.length} certificate(s) from ${chainFile}; trust anchors: ${roots.length} from ${caFile}`);
   console.log(`at ${when.toISOString()}${host === undefined ? ", no host name check" : `, for host ${host}`}`);
-  try {
-    const path = ch03.buildPath(chain[0]!, chain.slice(1), roots);
-    console.log("path (leaf first):");
+  // Every candidate path (chapter 03's buildPaths); validateChain returns the first that passes, or the first path's
+  // failure. A certificate that breaks a rule of RFC 5280 (a repeated extension, say) is refused here, exit 1.
+  const showPath = (path: { subject: { text: string }; publicKey: Parameters<typeof describeKey>[0]; signatureAlgorithm: { name: string } }[]) =>
     path.forEach((c, i) => {
       const role = i === path.length - 1 ? "trust anchor" : i === 0 ? "leaf" : "intermediate";
       console.log(`  [${i}] ${c.subject.text}  (${role}; ${describeKey(c.publicKey)}; signed with ${c.signatureAlgorithm.name})`);
     });
+  try {
     const result = ch03.validateChain(chain, { roots, host, at: when });
+    console.log("path (leaf first):");
+    showPath(result.path);
     console.log("checks:");
     for (const c of result.checks) console.log(showCheck(c));
     console.log(`✓ valid: ${result.path.length}-certificate path to "${result.path[result.path.length - 1]!.subject.text}"`);
     return 0;
   } catch (e) {
     if (!isCertificateError(e)) throw e;
+    if (e.check !== "path") {
+      // The failure reported is the first candidate path's: show that path.
+      const paths = ch03.buildPaths(chain[0]!, chain.slice(1), roots);
+      console.log(`path (leaf first)${paths.length > 1 ? `, the first of ${paths.length} candidates, all refused` : ""}:`);
+      showPath(paths[0]!);
+    }
     if (e.checks.length > 0) {
       console.log("checks:");
       for (const c of e.checks) console.log(showCheck(c));

@@ -241,7 +241,7 @@ describe("10.2 property: cookies of random bytes, and mutated cookies", () => {
           return isTlsError(e) && e.alertName === "illegal_parameter" && e.field === "cookie";
         }
       }),
-      300,
+      { numRuns: 300, demands: "openCookie throws illegal_parameter (field cookie) for every cookie it did not make, and nothing else", inputs: ["cookie"] },
     );
   });
 });
@@ -265,7 +265,7 @@ describe("10.6 property: ALPN offers, well-formed and random", () => {
         const ee = encryptedExtensions(ch, [0x1d], protocol, false);
         return ee.extensions.some((x) => x.kind === "application_layer_protocol_negotiation" && x.protocol === protocol);
       }),
-      300,
+      { numRuns: 300, demands: "an ALPN offer either fails to decode (decode_error), shares nothing with the server (no_application_protocol), or its choice is what EncryptedExtensions answers", inputs: ["protocol_name_list"] },
     );
   });
 });

@@ -72,7 +72,7 @@ describe("10.1 processClientHello: the server's reading of a ClientHello", () =>
         const choice = processClientHello(greased, PREFS);
         return choice.cipherSuite === CipherSuite.TLS_AES_128_GCM_SHA256 && choice.group === NamedGroup.x25519 && !choice.helloRetry;
       }),
-      200,
+      { numRuns: 200, demands: "GREASE values in suites, versions, groups, key shares and extensions change nothing: TLS_AES_128_GCM_SHA256 and x25519 with the client's share", inputs: ["GREASE version and suite", "GREASE group", "position"] },
     );
   });
 
@@ -130,7 +130,7 @@ describe("10.1 processClientHello: the server's reading of a ClientHello", () =>
           if (!alerts.includes(e.alert) || !e.field) throw new Error(`unexpected ${e.alertName} (field ${e.field}): ${e.message}`);
         }
       }),
-      500,
+      { numRuns: 500, demands: "processClientHello chooses, or throws a TlsError with a server's alert and a field; never anything else", inputs: ["ClientHello"] },
     );
   });
 });
