@@ -29,7 +29,7 @@ function describeThrown(e: unknown): string {
 export function checkTlsError(e: unknown, input: Uint8Array, alerts: readonly number[]): TlsError {
   if (isNotImplemented(e)) throw e;
   if (!isTlsError(e)) {
-    throw new Error(`on input ${hex(input)} the decoder threw ${describeThrown(e)}; it must throw only a TlsError`);
+    throw new Error(`on input ${hex(input)} the decoder threw ${describeThrown(e)}; it must throw only a TlsError`, { cause: e });
   }
   if (!alerts.includes(e.alert)) {
     throw new Error(
@@ -200,7 +200,7 @@ export function expectTlsError(
   if (thrown === undefined) throw new Error(`expected a TlsError (${alertName(expected.alert)}), but nothing was thrown`);
   if (isNotImplemented(thrown)) throw thrown;
   if (!isTlsError(thrown)) {
-    throw new Error(`expected a TlsError (${alertName(expected.alert)}), got ${describeThrown(thrown)}`);
+    throw new Error(`expected a TlsError (${alertName(expected.alert)}), got ${describeThrown(thrown)}`, { cause: thrown });
   }
   expect(thrown.alertName, `alert of "${thrown.message}"`).to.equal(alertName(expected.alert));
   if (expected.field !== undefined) {
