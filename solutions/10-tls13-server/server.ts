@@ -7,7 +7,7 @@ import * as net from "node:net";
 import { alertName, isTlsError } from "../../lib/errors.js";
 import { renderText } from "../../lib/render.js";
 import { type RecordTransport, isReceivedAlert, socketTransport } from "../06-tls12-handshake/index.js";
-import { type TraceEntry, annotateTrace13 } from "../08-tls13-handshake/index.js";
+import { type TraceEntry, annotator13 } from "../08-tls13-handshake/index.js";
 import { type AcceptOptions, acceptTls13 } from "./accept.js";
 import type { Tls13ServerConfig } from "./config.js";
 import { type ConnectionInfo, type ServerConnection, describeConnection } from "./connection.js";
@@ -75,15 +75,14 @@ function describeFailure(e: unknown): { alert: string; sentByUs: boolean; detail
   return { alert: alertName(80), sentByUs: true, detail: e instanceof Error ? e.message : String(e) };
 }
 
-/** Prints each trace entry as it happens, annotated with the chapters' decoders. */
+/** Prints each trace entry as it happens, annotated with the chapters' decoders, with the keys that protected it. */
 function tracer(id: number, print: (connection: number, text: string) => void): (entry: TraceEntry) => void {
-  const entries: TraceEntry[] = [];
+  const annotate = annotator13();
   return (entry) => {
-    entries.push(entry);
-    const annotated = annotateTrace13(entries)[entries.length - 1]!;
+    const annotated = annotate(entry);
     const arrow = entry.from === "client" ? "→" : "←";
-    const head = `${arrow} ${entry.name}${entry.encrypted ? " (encrypted)" : ""}, ${annotated.data.length} bytes`;
-    print(id, `${head}\n${renderText(annotated.data, annotated.annotations)}`);
+    const how = entry.encrypted ? ` (encrypted${entry.keys === undefined ? "" : `: ${entry.keys}`})` : "";
+    print(id, `${arrow} ${entry.name}${how}, ${annotated.data.length} bytes\n${renderText(annotated.data, annotated.annotations)}`);
   };
 }
 
