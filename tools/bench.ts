@@ -6,12 +6,15 @@
 //   - chapter 03's chain validation against Node's X509Certificate, in this process (tools/bench-chain.ts)
 //   - the TLS 1.2 (chapter 06) and TLS 1.3 (chapter 08) clients, handshake + GET, against Node's tls.connect
 //     (tools/bench-tls.ts)
+//   - the TLS 1.3 server (chapter 10), full handshakes with Node's tls.connect as the client, against Node's own
+//     tls.createServer, and 200 connections held open at once (tools/bench-server.ts)
 //   - the whole `npm test` (pass --no-full to leave it out)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchChain } from "./bench-chain.js";
+import { benchServer } from "./bench-server.js";
 import { TLS12_CASES, TLS13_CASES, benchTls } from "./bench-tls.js";
 import { ROOT, findRegions } from "./exercises.js";
 import { scratchCopy } from "./scratch.js";
@@ -83,6 +86,7 @@ if (existsSync(python) && existsSync(join(ROOT, "notebooks"))) {
 
 await benchChain(console.log);
 await benchTls([...TLS12_CASES, ...TLS13_CASES], console.log);
+await benchServer(console.log);
 
 if (!process.argv.includes("--no-full")) {
   const t = time(npm, ["test", "--silent"]);

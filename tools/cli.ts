@@ -15,6 +15,7 @@ import { blameStack, exerciseAt, learnerFrames, where } from "./blame.js";
 import { ROOT, type Region, chapterSlugs, findRegions, listExercises } from "./exercises.js";
 import { ChapterError, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, formatReport, grade, resolveChapter, writeResults } from "./grade.js";
 import { chaptersNeeded, describeChapters } from "./needs.js";
+import { SERVE_FLAGS, SERVE_HELP, serve } from "./serve.js";
 
 const HELP: Record<string, string> = {
   main: `tls-by-hand <command> [options]
@@ -26,13 +27,15 @@ Commands:
                              validate a certificate chain with your chapter-03 code
   connect URL [--tls 1.3|1.2] [--session FILE] [--early-data TEXT] [--trace] …
                              a whole TLS handshake with your client, then GET the URL's path
+  serve [--port 8443] [--early-data] [--trace] …
+                             run your TLS server (chapter 10): a page that shows each connection as the server saw it
   grade [NN…]                run the chapter tests against your code and show the scoreboard
 
 Options for every command:
   --impl solutions           run the reference code instead of yours (chapters/)
   --reference-earlier        run the chapters before the command's last one on the reference code, and that
                              chapter on yours (grade NN: chapters before NN; explain, hello: 00–01; verify-chain:
-                             00–02; connect: 00–07, --tls 1.2: 00–05, --session/--early-data: 00–08)
+                             00–02; connect: 00–07, --tls 1.2: 00–05, --session/--early-data: 00–08; serve: 00–09)
   --help                     help for a command, e.g. tls-by-hand explain --help
 
 Exit codes: 0 done; 1 the peer or the protocol failed (an alert, a refused certificate, failing tests);
@@ -92,6 +95,7 @@ the handshake, sends "GET <path>" and prints the response. Needs chapters 00–0
 Exit 0 on success; 1 with the alert's name when the handshake fails (an alert we sent or received, or a
 certificate we refused), after the exercise steps it failed in and the key log lines derived so far; 2 on bad
 usage; 3 if your code is not ready.`,
+  serve: SERVE_HELP,
   grade: `tls-by-hand grade [NN…] [--reference-earlier] [--all] [--json [FILE]] [--timeout S] [--max-memory MB] [--impl solutions]
 
 Runs the tests of the given chapters (all by default) against your chapters/ and prints a scoreboard:
@@ -126,6 +130,7 @@ const FLAGS: Record<string, Record<string, FlagKind>> = {
     "--timeout": "value",
     "--trace": "switch",
   },
+  serve: SERVE_FLAGS,
   grade: {
     "--all": "switch",
     // --json alone prints to stdout; --json FILE writes FILE (a chapter number or name is never taken as FILE).
@@ -165,6 +170,7 @@ export async function main(args: string[], options: CliOptions): Promise<number>
     if (command === "hello") return await hello(parsed);
     if (command === "verify-chain") return await verifyChain(parsed);
     if (command === "connect") return await connect(parsed, context);
+    if (command === "serve") return await serve(rest);
     return await gradeCommand(parsed, options);
   } catch (e) {
     return reportError(e, context);

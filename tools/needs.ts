@@ -18,6 +18,8 @@ export function chaptersNeeded(command: string, args: readonly string[]): number
       if (args.some((a) => a === "--session" || a === "--early-data" || a.startsWith("--session=") || a.startsWith("--early-data="))) return range(9);
       return range(8);
     }
+    case "serve":
+      return range(10); // the server (10) on everything before it; chapter 11's TLS 1.2 server will say --tls 1.2
     default:
       return [];
   }
