@@ -77,6 +77,7 @@ export interface RunOutcome {
 
 type WorkerMessage =
   | { type: "beat" | "done" }
+  | { type: "outside"; running: boolean }
   | { type: "loaded"; tests: { fullTitle: string; title: string; file: string }[] }
   | { type: "load-error"; file: string; error: ErrorInfo }
   | { type: "begin"; index: number }
@@ -275,12 +276,15 @@ function runWorker(
     };
     let stopping = false;
     const watchdog = setInterval(() => {
-      if (Date.now() - lastSign > options.timeoutSeconds * 1000) void stopWorker("time", `${options.timeoutSeconds} s`);
+      if (!outside && Date.now() - lastSign > options.timeoutSeconds * 1000) void stopWorker("time", `${options.timeoutSeconds} s`);
       else if (process.memoryUsage.rss() - baseline > options.memoryMb * 1024 * 1024) void stopWorker("memory", `${options.memoryMb} MB`);
     }, 100);
 
+    // True while the tests wait for an outside program (openssl) in a synchronous call: not the learner's loop.
+    let outside = false;
     worker.on("message", (m: WorkerMessage) => {
       lastSign = Date.now();
+      if (m.type === "outside") outside = m.running;
       if (m.type === "begin") {
         at.test = m.index;
         at.hook = undefined;
