@@ -6,7 +6,9 @@
 import * as net from "node:net";
 import { alertName, isTlsError } from "../../lib/errors.js";
 import { renderText } from "../../lib/render.js";
-import { type RecordTransport, isReceivedAlert, socketTransport } from "../06-tls12-handshake/index.js";
+import { ContentType, HandshakeType, ProtocolVersion } from "../../lib/constants.js";
+import { decodeServerHello, negotiatedVersion } from "../02-server-hello/index.js";
+import { type RecordTransport, annotateTrace, isReceivedAlert, socketTransport } from "../06-tls12-handshake/index.js";
 import { type TraceEntry, annotateTrace13 } from "../08-tls13-handshake/index.js";
 import { type AcceptOptions, acceptTls13 } from "./accept.js";
 import type { Tls13ServerConfig } from "./config.js";
@@ -20,7 +22,7 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /** How many finished connections and requests the server keeps a record of (the oldest are dropped). */
 export const LOG_LIMIT = 1000;
 
-/** How a connection's handshake is run: this chapter's acceptTls13, or chapter 11's (which takes the same options). */
+/** How a connection's handshake is run: this chapter's acceptTls13, or chapter 11's acceptTls12 and acceptTls (which take the same options). */
 export type Acceptor = (transport: RecordTransport, options: AcceptOptions) => Promise<ServerConnection>;
 
 export interface TlsServerOptions {
@@ -75,12 +77,23 @@ function describeFailure(e: unknown): { alert: string; sentByUs: boolean; detail
   return { alert: alertName(80), sentByUs: true, detail: e instanceof Error ? e.message : String(e) };
 }
 
-/** Prints each trace entry as it happens, annotated with the chapters' decoders. */
+/** True once the trace holds a ServerHello that settled on TLS 1.2 (chapter 11's server): its messages read differently. */
+function isTls12(entries: readonly TraceEntry[]): boolean {
+  const sh = entries.find((e) => e.contentType === ContentType.handshake && e.content[0] === HandshakeType.server_hello);
+  if (sh === undefined) return false;
+  try {
+    return negotiatedVersion(decodeServerHello(sh.content)) !== ProtocolVersion.TLS1_3;
+  } catch {
+    return false;
+  }
+}
+
+/** Prints each trace entry as it happens, annotated with the chapters' decoders (chapter 06's for TLS 1.2, 08's for 1.3). */
 function tracer(id: number, print: (connection: number, text: string) => void): (entry: TraceEntry) => void {
   const entries: TraceEntry[] = [];
   return (entry) => {
     entries.push(entry);
-    const annotated = annotateTrace13(entries)[entries.length - 1]!;
+    const annotated = (isTls12(entries) ? annotateTrace(entries) : annotateTrace13(entries))[entries.length - 1]!;
     const arrow = entry.from === "client" ? "→" : "←";
     const head = `${arrow} ${entry.name}${entry.encrypted ? " (encrypted)" : ""}, ${annotated.data.length} bytes`;
     print(id, `${head}\n${renderText(annotated.data, annotated.annotations)}`);
