@@ -12,3 +12,5 @@ import "./10-tls13-server/rfc-replay.js";
 import "./10-tls13-server/tickets.js";
 import "./10-tls13-server/early-data.js";
 import "./10-tls13-server/post-handshake.js";
+import "./10-tls13-server/live.js";
+import "./10-tls13-server/bad-input.js";

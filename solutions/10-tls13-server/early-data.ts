@@ -124,7 +124,10 @@ export class EarlyDataSkipper implements RecordTransport {
     this.budget = budget;
   }
 
-  /** After refusing early data: drop records that the client's handshake keys cannot open, up to `budget` bytes. */
+  /**
+   * After refusing early data: drop records that the client's handshake keys cannot open, up to `budget` bytes.
+   * `clientHandshakeKeys` must be a direction of its own (direction13 again), not the record layer's.
+   */
   skipUndecryptable(clientHandshakeKeys: Direction13, budget: number): void {
     this.mode = "undecryptable";
     this.trialKeys = clientHandshakeKeys;
@@ -140,9 +143,10 @@ export class EarlyDataSkipper implements RecordTransport {
     // EXERCISE 10.20: loop over this.inner.readRecord() (null: return null). A record that is not application_data
     // with a fragment over MAX_PLAINTEXT_LENGTH is record_overflow (§5.1). In mode "pass", or for any record that is
     // not application_data (a ChangeCipherSpec, the second ClientHello), return it. Otherwise it may be early data:
-    // "before second hello": skip it. "undecryptable": try openRecord13 on a COPY of this.trialKeys ({ ...keys }, so
-    // the sequence number does not move); if it opens, it is the client's second flight: this.pass() and return the
-    // record (the record layer opens it again, for real); if it throws, skip it. Each skipped record adds its fragment
+    // "before second hello": skip it. "undecryptable": try openRecord13 with this.trialKeys (a direction of its own,
+    // not the record layer's: a record that fails leaves its sequence number alone); if it opens, it is the client's
+    // second flight: this.pass() and return the record (the record layer opens it again, with its own direction); if
+    // it throws, skip it. Each skipped record adds its fragment
     // length to this.skipped; past this.budget it is too much: bad_record_mac for one that does not open,
     // unexpected_message before the second ClientHello (§4.2.10: "up to the configured max_early_data_size").
     for (;;) {
@@ -154,7 +158,7 @@ export class EarlyDataSkipper implements RecordTransport {
       if (this.mode === "pass" || record.type !== ContentType.application_data) return record;
       if (this.mode === "undecryptable") {
         try {
-          openRecord13({ ...this.trialKeys! }, record);
+          openRecord13(this.trialKeys!, record);
           this.pass();
           return record;
         } catch {

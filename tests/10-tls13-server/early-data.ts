@@ -163,7 +163,7 @@ describe("10.20 readEarlyData and EarlyDataSkipper", () => {
     const next = await skipper.readRecord();
     expect(toHex(next!.fragment), "the client's Finished, untouched").to.equal(toHex(finished.slice(5)));
     expect(skipper.skipped).to.equal(early.reduce((n, r) => n + r.length - 5, 0));
-    // The record layer opens it with a direction still at sequence 0: the skipper's trial did not use it up.
+    // The record layer then opens it with a direction of its own, at sequence 0.
     const records = new Tls13RecordLayer(replayTransport([finished]), undefined, "server");
     records.setReadKeys(direction13("AES_128_GCM", k.clientHandshake));
     expect((await records.readHandshake())[0]).to.equal(20);

@@ -17,7 +17,6 @@ import {
   type ServerFlight,
   type Tls13ServerConfig,
   acceptTls13,
-  encodeTicketState,
   processClientHello,
   readClientFinished,
   sendServerFlight,
@@ -26,7 +25,8 @@ import { replayTransport } from "../support/replay-transport.js";
 import { findValue } from "../support/rfc8448.js";
 import { expectTlsError } from "../support/properties.js";
 import { oracleOpen, oracleSeal } from "../support/tls13-oracle.js";
-import { COOKIE_KEY, HANDSHAKE, rfcCredential } from "./helpers.js";
+import { HANDSHAKE } from "./helpers.js";
+import { server3, server4 } from "./rfc-servers.js";
 import {
   expectSameBytes,
   payload,
@@ -44,53 +44,7 @@ import {
 } from "./vectors.js";
 
 const AES128 = "aes-128-gcm" as const;
-const RFC_TIME = Date.UTC(2020, 0, 1);
 const oracle = (k: { key: Uint8Array; iv: Uint8Array }) => ({ aead: AES128, key: k.key, iv: k.iv, sequence: 0n });
-
-/** The server of RFC 8448 §3: the RFC's certificate and key, and every random value the trace printed. */
-function server3(keyLog: string[] = []): Tls13ServerConfig {
-  const t = rfcTicket();
-  return {
-    credentials: [rfcCredential()],
-    cookieKey: COOKIE_KEY,
-    advertisedGroups: rfcAdvertisedGroups(3),
-    // The ticket's bytes are NSS's own encryption of its state: a sealer that hands them out stands in for ours.
-    ticketKeys: { seal: () => t.ticket, open: () => undefined },
-    tickets: 1,
-    ticketLifetime: t.lifetime,
-    maxEarlyData: t.maxEarlyDataSize,
-    keyLog: (line) => keyLog.push(line),
-    now: () => RFC_TIME,
-    fixed: { random: serverRandomOf(rfcMessage(3, "ServerHello")), keyPair: serverX25519(3), pssSalt: pssSaltOf(rfcCertificateVerifySignature()), ticketAgeAdd: t.ageAdd },
-  };
-}
-
-/** The server of RFC 8448 §4: it opens §3's ticket (a sealer that knows it) and takes 0-RTT data. */
-function server4(antiReplay: AntiReplay | undefined, keyLog: string[] = []): Tls13ServerConfig {
-  const t = rfcTicket();
-  const state = encodeTicketState({
-    cipherSuite: CipherSuite.TLS_AES_128_GCM_SHA256,
-    psk: findValue(3, 'generate resumption secret "tls13 resumption"', "expanded"),
-    issuedAt: RFC_TIME,
-    lifetime: t.lifetime,
-    ageAdd: t.ageAdd,
-    maxEarlyData: t.maxEarlyDataSize,
-    alpn: "",
-    serverName: "server",
-  });
-  return {
-    credentials: [rfcCredential()],
-    cookieKey: COOKIE_KEY,
-    advertisedGroups: rfcAdvertisedGroups(4),
-    ticketKeys: { seal: () => new Uint8Array(1), open: (identity) => (equalBytes(identity, t.ticket) ? state : undefined) },
-    tickets: 0,
-    maxEarlyData: t.maxEarlyDataSize,
-    antiReplay,
-    keyLog: (line) => keyLog.push(line),
-    now: () => RFC_TIME + presentedAge4(),
-    fixed: { random: serverRandomOf(rfcMessage(4, "ServerHello")), keyPair: serverX25519(4) },
-  };
-}
 
 /** The handshake messages in the protected records the server wrote, opened with the trace's keys, one record each. */
 function openFlight(records: Uint8Array[], keys: { key: Uint8Array; iv: Uint8Array }): Uint8Array[] {
