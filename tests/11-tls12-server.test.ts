@@ -11,3 +11,5 @@ import "./11-tls12-server/records.js";
 import "./11-tls12-server/finished.js";
 import "./11-tls12-server/session.js";
 import "./11-tls12-server/handshake.js";
+import "./11-tls12-server/live.js";
+import "./11-tls12-server/bad-input.js";

@@ -237,7 +237,7 @@ describe("11.4 processClientHello12: what the server refuses, and what it settle
         }
         return true;
       }),
-      300,
+      100,
     );
   });
 });

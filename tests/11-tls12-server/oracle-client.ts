@@ -32,6 +32,12 @@ export interface OracleOffer {
   signatureSchemes?: number[];
   /** Extra extensions, raw: [type, data]. */
   extensions?: [number, Uint8Array][];
+  /** renegotiation_info's renegotiated_connection (default empty: a first handshake). */
+  renegotiatedConnection?: Uint8Array;
+  /** The client random (default: fresh). */
+  random?: Uint8Array;
+  /** The legacy_version (default 0x0303). */
+  version?: number;
 }
 
 /** A handshake message the server sent, and the record type and protection it came in. */
@@ -59,7 +65,7 @@ export function messagesOf(records: readonly Uint8Array[]): Uint8Array[] {
 const GCM_256 = new Set<number>([CipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_DHE_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]);
 
 export class OracleClient {
-  readonly random = new Uint8Array(crypto.randomBytes(32));
+  readonly random: Uint8Array;
   readonly transcript: Uint8Array[] = [];
   serverRandom = new Uint8Array(0);
   suite = 0;
@@ -75,7 +81,9 @@ export class OracleClient {
   private sent = 0n;
   private received = 0n;
 
-  constructor(readonly offer: OracleOffer) {}
+  constructor(readonly offer: OracleOffer) {
+    this.random = offer.random ?? new Uint8Array(crypto.randomBytes(32));
+  }
 
   get hash(): NodeHash {
     return GCM_256.has(this.suite) ? "sha384" : "sha256";
@@ -98,12 +106,12 @@ export class OracleClient {
         ExtensionType.signature_algorithms,
         vec(2, (o.signatureSchemes ?? [SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.rsa_pss_rsae_sha256, SignatureScheme.rsa_pkcs1_sha256]).flatMap(u16)),
       ),
-      ...ext(ExtensionType.renegotiation_info, [0]),
+      ...ext(ExtensionType.renegotiation_info, vec(1, o.renegotiatedConnection ?? [])),
       ...(o.ems === false ? [] : ext(ExtensionType.extended_master_secret, [])),
       ...(o.ticket === undefined ? [] : ext(ExtensionType.session_ticket, o.ticket)),
       ...(o.extensions ?? []).flatMap(([type, data]) => ext(type, data)),
     ];
-    const body = [...u16(0x0303), ...this.random, ...vec(1, o.sessionId ?? []), ...vec(2, o.cipherSuites.flatMap(u16)), ...vec(1, [0]), ...vec(2, extensions)];
+    const body = [...u16(o.version ?? 0x0303), ...this.random, ...vec(1, o.sessionId ?? []), ...vec(2, o.cipherSuites.flatMap(u16)), ...vec(1, [0]), ...vec(2, extensions)];
     return handshake(1, body);
   }
 
