@@ -22,8 +22,11 @@ import {
   type UintSize,
 } from "../chapters/00-bytes/index.js";
 import { ByteReader, ByteWriter } from "../lib/bytes.js";
-import { AlertDescription } from "../lib/constants.js";
+import { AlertDescription, ContentType, HandshakeType, ProtocolVersion } from "../lib/constants.js";
+import { alertName } from "../lib/errors.js";
+import { expectBytes, expectCode, expectCodeIn, expectSame, type Structure } from "./support/expect-bytes.js";
 import { findValue, traceSection, type TraceSection } from "./support/rfc8448.js";
+import { clientExtensions, clientHelloBody, handshakes, lengthPrefixed, records } from "./support/structures.js";
 import {
   assertProperty,
   badInputs,
@@ -33,6 +36,7 @@ import {
   decodeOrTlsError,
   expectTlsError,
   onlyTlsErrors,
+  outcome,
   randomBytes,
   receive,
   splitAt,
@@ -123,6 +127,15 @@ const writeWith = (write: (w: ByteWriter) => void): ByteWriter => {
 };
 const bytesOf = (write: (w: ByteWriter) => void): Uint8Array => writeWith(write).toBytes();
 
+/** Runs `write` on a fresh writer and compares what it wrote with `expected`, naming the field where they differ. */
+function expectWritten(write: (w: ByteWriter) => void, expected: Uint8Array, what: string, structure?: Structure): void {
+  const w = writeWith(write);
+  expectBytes(w.toBytes(), expected, what, { annotations: w.annotations, structure });
+}
+
+/** A record's `type` is a ContentType (its `version` is named as a ProtocolVersion anyway). */
+const RECORD_CODES = { type: ContentType };
+
 const maxOf = (size: number): number => 2 ** (8 * size) - 1;
 /** The edges of each integer size: 0, 1, 255, 256, 2^16−1, 2^16, 2^24−1, 2^24, 2^32−1, where they fit. */
 const edges = (size: number): number[] =>
@@ -132,25 +145,25 @@ describe("00 bytes", () => {
   before(() => {
     // A check of the test data, not of your code: the vectors are what RFC 8448 prints.
     expect(rfc.clientHello.length).to.equal(196);
-    expect(Buffer.from(serverHandshakePayload).equals(Buffer.concat(serverMessages))).to.equal(true);
+    expectBytes(serverHandshakePayload, concatBytes(...serverMessages), "RFC 8448 §3 server handshake payload");
     expect(plaintextRecords.map((r) => r.payload.length)).to.deep.equal([196, 90]);
-    expect(Buffer.from(clientHelloRecord.payload).equals(Buffer.from(rfc.clientHello))).to.equal(true);
+    expectBytes(clientHelloRecord.payload, rfc.clientHello, "RFC 8448 §3 ClientHello record payload");
   });
 
   // ---- 00.1 writeUint --------------------------------------------------------------------------------------
 
   it("00.1 writes uint32 16909060 as 01 02 03 04 (the example of RFC 8446 §3.3)", () => {
-    expect(bytesOf((w) => writeUint(w, 16909060, 4, "n"))).to.deep.equal(Uint8Array.of(1, 2, 3, 4));
+    expectWritten((w) => writeUint(w, 16909060, 4, "n"), Uint8Array.of(1, 2, 3, 4), "uint32 16909060");
   });
 
   it("00.1 writes the RFC 8448 §3 ClientHello's legacy_version 0x0303 as its bytes 4–5 (RFC 8446 §4.1.2)", () => {
-    expect(bytesOf((w) => writeUint(w, 0x0303, 2, "legacy_version"))).to.deep.equal(rfc.clientHello.slice(4, 6));
+    expectWritten((w) => writeUint(w, 0x0303, 2, "legacy_version"), rfc.clientHello.slice(4, 6), "uint16 0x0303");
   });
 
   it("00.1 writes uint8, uint16, uint24 and uint32 big-endian at the edges (0, 255, 256, 2^24−1, 2^32−1 …) as Node's Buffer does", () => {
     for (const size of [1, 2, 3, 4] as UintSize[]) {
       for (const value of edges(size)) {
-        expect(bytesOf((w) => writeUint(w, value, size, "n")), `uint${8 * size} ${value}`).to.deep.equal(nodeUint(value, size));
+        expectWritten((w) => writeUint(w, value, size, "n"), nodeUint(value, size), `uint${8 * size} ${value}`);
       }
     }
   });
@@ -160,9 +173,10 @@ describe("00 bytes", () => {
       fc.property(
         fc.constantFrom<UintSize>(1, 2, 3, 4).chain((size) => fc.tuple(fc.constant(size), fc.integer({ min: 0, max: maxOf(size) }))),
         ([size, value]) => {
-          expect(bytesOf((w) => writeUint(w, value, size, "n"))).to.deep.equal(nodeUint(value, size));
+          expectWritten((w) => writeUint(w, value, size, "n"), nodeUint(value, size), `uint${8 * size} ${value}`);
         },
       ),
+      { demands: "every value of every size is written as the same big-endian bytes Buffer.writeUIntBE writes", inputs: ["[size, value]"] },
     );
   });
 
@@ -170,7 +184,8 @@ describe("00 bytes", () => {
     const w = new ByteWriter();
     writeUint(w, 0x16, 1, "content type");
     writeUint(w, 0x0301, 2, "legacy_record_version");
-    expect(w.toBytes()).to.deep.equal(rfc.records3[0]!.record.slice(0, 3)); // 16 03 01, RFC 8448 §3
+    // 16 03 01, RFC 8448 §3
+    expectBytes(w.toBytes(), rfc.records3[0]!.record.slice(0, 3), "type and version", { annotations: w.annotations });
     const leaves = w.annotations.filter((a) => !a.group);
     expect(leaves.map((a) => [a.offset, a.length])).to.deep.equal([[0, 1], [1, 2]]);
     expect(leaves[0]!.note).to.include("content type");
@@ -225,16 +240,20 @@ describe("00 bytes", () => {
         const start = Math.min(skip, bytes.length);
         const result = decodeOrTlsError((b) => readUint(new ByteReader(b, { start }), size, "my integer"), bytes);
         if (bytes.length - start >= size) {
-          expect(result.ok, "enough bytes: must read").to.equal(true);
+          expect(outcome(result), `uint${8 * size} at offset ${start} of ${bytes.length} bytes: must read`).to.match(/^decoded/);
           if (result.ok) expect(result.value).to.equal(nodeReadUint(bytes, start, size));
         } else {
-          expect(result.ok, `only ${bytes.length - start} byte(s) for a uint${8 * size}: must fail`).to.equal(false);
+          expect(outcome(result), `only ${bytes.length - start} byte(s) for a uint${8 * size}: must fail`).to.match(/^failed/);
           if (!result.ok) {
             expect(result.error.field).to.include("my integer");
             expect(result.error.offset).to.equal(start);
           }
         }
       }),
+      {
+        demands: "readUint reads what Buffer.readUIntBE reads when enough bytes are left, and otherwise fails with decode_error naming the field and the offset where the integer starts",
+        inputs: ["input", "size", "start"],
+      },
     );
   });
 
@@ -258,16 +277,18 @@ describe("00 bytes", () => {
     ];
     for (const [prefix, length] of cases) {
       const body = Uint8Array.from({ length }, (_, i) => (i * 7 + 1) & 0xff);
-      const got = bytesOf((w) => writeVector(w, prefix, "v", (inner) => inner.bytes(body, "body")));
       const want = concatBytes(nodeUint(length, prefix), body);
-      expect(Buffer.from(got).equals(Buffer.from(want)), `<${prefix}-byte prefix, ${length} bytes>`).to.equal(true);
+      expectWritten((w) => writeVector(w, prefix, "v", (inner) => inner.bytes(body, "body")), want, `vector<${prefix}-byte prefix, ${length} bytes>`, lengthPrefixed(prefix));
     }
   });
 
   it("00.3 writes nested vectors (key_share's client_shares and key_exchange) exactly as in the RFC 8448 §3 ClientHello", () => {
     // RFC 8446 §4.2 and §4.2.8: extension_type 51, extension_data<2> { client_shares<2> { group 29, key_exchange<2> } }.
     const publicKey = findValue(3, "create an ephemeral x25519", "public key");
-    const ext = bytesOf((w) => {
+    // In the ClientHello, the extension is the 10 bytes before the key (type, three lengths, group) and the key.
+    const keyAt = Buffer.from(rfc.clientHello).indexOf(Buffer.from(publicKey));
+    const expected = rfc.clientHello.slice(keyAt - 10, keyAt + publicKey.length);
+    const w = writeWith((w) => {
       writeUint(w, 51, 2, "extension_type");
       writeVector(w, 2, "extension_data", (data) =>
         writeVector(data, 2, "client_shares", (shares) => {
@@ -276,7 +297,7 @@ describe("00 bytes", () => {
         }),
       );
     });
-    expect(Buffer.from(rfc.clientHello).indexOf(Buffer.from(ext)), "the ClientHello contains these 42 bytes").to.be.greaterThan(0);
+    expectBytes(w.toBytes(), expected, "key_share extension", { annotations: w.annotations, structure: clientExtensions });
   });
 
   it("00.3 appends the body as a group under the caller's note (so the dump can show it indented)", () => {
@@ -296,12 +317,16 @@ describe("00 bytes", () => {
       fc.property(fc.constantFrom<PrefixSize>(1, 2, 3), fc.uint8Array({ maxLength: 300 }), (prefix, body) => {
         const result = decodeOrTlsError(() => bytesOf((w) => writeVector(w, prefix, "v", (inner) => inner.bytes(body, "body"))), body, [internal_error]);
         if (body.length <= maxOf(prefix)) {
-          expect(result.ok).to.equal(true);
-          if (result.ok) expect(result.value).to.deep.equal(concatBytes(nodeUint(body.length, prefix), body));
+          expect(outcome(result), `${body.length} bytes under a ${prefix}-byte prefix`).to.match(/^decoded/);
+          if (result.ok) expectBytes(result.value, concatBytes(nodeUint(body.length, prefix), body), `vector<${prefix}-byte prefix, ${body.length} bytes>`, { structure: lengthPrefixed(prefix) });
         } else {
-          expect(result.ok, `${body.length} bytes do not fit a ${prefix}-byte prefix`).to.equal(false);
+          expect(outcome(result), `${body.length} bytes do not fit a ${prefix}-byte prefix`).to.match(/^failed/);
         }
       }),
+      {
+        demands: "writeVector writes the body's length in exactly `prefix` bytes, then the body; a body too long for its prefix is an internal_error",
+        inputs: ["prefix size", "body"],
+      },
     );
   });
 
@@ -322,7 +347,7 @@ describe("00 bytes", () => {
         expect(inner.remaining, "the body sees exactly the vector").to.equal(length);
         return inner.bytes(inner.remaining, "body");
       });
-      expect(got).to.deep.equal(body);
+      expectBytes(got, body, `body of vector<${prefix}-byte prefix, ${length} bytes>`);
       expect(r.offset, "the reader moves past the vector").to.equal(1 + prefix + length);
     }
   });
@@ -330,7 +355,7 @@ describe("00 bytes", () => {
   it("00.4 reads the RFC 8448 §3 ClientHello body as a uint24-prefixed vector of 192 bytes", () => {
     const r = new ByteReader(rfc.clientHello, { start: 1 });
     const body = readVector(r, 3, "ClientHello body", (inner) => inner.bytes(inner.remaining, "body"));
-    expect(body).to.deep.equal(rfc.clientHello.slice(4));
+    expectBytes(body, rfc.clientHello.slice(4), "ClientHello body", { structure: clientHelloBody });
     expect(r.remaining).to.equal(0);
   });
 
@@ -385,13 +410,13 @@ describe("00 bytes", () => {
         );
         const fits = declared >= 0 && declared <= bytes.length - prefix;
         if (fits && want === declared) {
-          expect(result.ok, "a well-formed vector must read").to.equal(true);
+          expect(outcome(result), "a well-formed vector must read").to.match(/^decoded/);
           if (result.ok) {
-            expect(result.value.v).to.deep.equal(bytes.slice(prefix, prefix + declared));
+            expectBytes(result.value.v, bytes.slice(prefix, prefix + declared), "vector body");
             expect(result.value.offset).to.equal(prefix + declared);
           }
         } else {
-          expect(result.ok, `declared ${declared}, ${bytes.length - prefix} left, body reads ${want}: must fail`).to.equal(false);
+          expect(outcome(result), `declared ${declared}, ${bytes.length - prefix} left, body reads ${want}: must fail`).to.match(/^failed/);
           if (!result.ok && fits && want < declared) expect(result.error.field).to.include("my vector");
           if (!result.ok && declared > bytes.length - prefix) {
             expect(result.error.field).to.include("my vector");
@@ -399,33 +424,34 @@ describe("00 bytes", () => {
           }
         }
       }),
+      {
+        demands: "readVector reads a vector whose body uses exactly the declared length, and fails every other input with decode_error naming the vector (at the offset of its length when the length runs past the end)",
+        inputs: ["input (its first bytes made a small length)", "prefix size", "bytes the body reads beyond the declared length"],
+      },
     );
   });
 
   // ---- 00.5 records ----------------------------------------------------------------------------------------
 
   it("00.5 writes the RFC 8448 §3 ClientHello record (type 22, version 0x0301) byte for byte", () => {
-    const got = bytesOf((w) => writeRecord(w, 22, 0x0301, (f) => f.bytes(clientHelloRecord.payload, "ClientHello")));
-    expect(Buffer.from(got).toString("hex")).to.equal(Buffer.from(clientHelloRecord.record).toString("hex"));
+    expectWritten((w) => writeRecord(w, 22, 0x0301, (f) => f.bytes(clientHelloRecord.payload, "ClientHello")), clientHelloRecord.record, "record", records);
   });
 
   it("00.5 writes the RFC 8448 §3 ServerHello record (type 22, version 0x0303) byte for byte", () => {
-    const got = bytesOf((w) => writeRecord(w, 22, 0x0303, (f) => f.bytes(serverHelloRecord.payload, "ServerHello")));
-    expect(Buffer.from(got).toString("hex")).to.equal(Buffer.from(serverHelloRecord.record).toString("hex"));
+    expectWritten((w) => writeRecord(w, 22, 0x0303, (f) => f.bytes(serverHelloRecord.payload, "ServerHello")), serverHelloRecord.record, "record", records);
   });
 
   it("00.5 writes each illustrated-tls13/12 record byte for byte from its type, version and fragment", () => {
     for (const [name, record] of Object.entries(illustrated)) {
       const { type, version, fragment } = recordFields(record);
-      const got = bytesOf((w) => writeRecord(w, type, version, (f) => f.bytes(fragment, "fragment")));
-      expect(Buffer.from(got).toString("hex"), name).to.equal(Buffer.from(record).toString("hex"));
+      expectWritten((w) => writeRecord(w, type, version, (f) => f.bytes(fragment, "fragment")), record, `${name} record`, records);
     }
   });
 
   it("00.5 writes a 2^14-byte fragment (length 40 00) and refuses 2^14 + 1 bytes with internal_error (RFC 8446 §5.1)", () => {
     const got = bytesOf((w) => writeRecord(w, 23, 0x0303, (f) => f.bytes(new Uint8Array(2 ** 14), "data")));
     expect(got.length).to.equal(5 + 2 ** 14);
-    expect(got.slice(0, 5)).to.deep.equal(concatBytes(Uint8Array.of(23, 3, 3), nodeUint(2 ** 14, 2)));
+    expectBytes(got.slice(0, 5), concatBytes(Uint8Array.of(23, 3, 3), nodeUint(2 ** 14, 2)), "record header", { structure: records });
     expectTlsError(() => writeRecord(new ByteWriter(), 23, 0x0303, (f) => f.bytes(new Uint8Array(2 ** 14 + 1), "data")), {
       alert: internal_error,
     });
@@ -442,10 +468,10 @@ describe("00 bytes", () => {
     for (const [bytes, version, length] of expected) {
       const r = new ByteReader(bytes);
       const record = readRecord(r);
-      expect(record.type).to.equal(22);
-      expect(record.version).to.equal(version);
+      expectCode(record.type, ContentType.handshake, ContentType, "content type");
+      expectCode(record.version, version, ProtocolVersion, "legacy_record_version");
       expect(record.fragment.length).to.equal(length);
-      expect(record.fragment).to.deep.equal(bytes.slice(5));
+      expectBytes(record.fragment, bytes.slice(5), "fragment", { structure: handshakes });
       expect(r.remaining).to.equal(0);
     }
   });
@@ -453,14 +479,16 @@ describe("00 bytes", () => {
   it("00.5 reads every record of the RFC 8448 §3 trace; the plaintext ones carry exactly the RFC's payload", () => {
     for (const sent of rfc.records3) {
       const record = readRecord(new ByteReader(sent.record));
-      expect(record).to.deep.equal(recordFields(sent.record));
+      expectSame(record, recordFields(sent.record), `record ${rfc.records3.indexOf(sent) + 1} of RFC 8448 §3`, { codes: RECORD_CODES });
     }
-    for (const sent of plaintextRecords) expect(readRecord(new ByteReader(sent.record)).fragment).to.deep.equal(sent.payload);
+    for (const sent of plaintextRecords) {
+      expectBytes(readRecord(new ByteReader(sent.record)).fragment, sent.payload, "fragment", { structure: handshakes });
+    }
   });
 
   it("00.5 reads a record header alone (type, version, length) and notes the content type by name", () => {
     const r = new ByteReader(clientHelloRecord.record);
-    expect(readRecordHeader(r)).to.deep.equal({ type: 22, version: 0x0301, length: 196 });
+    expectSame(readRecordHeader(r), { type: 22, version: 0x0301, length: 196 }, "record header", { codes: RECORD_CODES });
     expect(r.offset).to.equal(5);
     expect(r.annotations.map((a) => a.note).join(" | ")).to.include("handshake");
   });
@@ -490,9 +518,11 @@ describe("00 bytes", () => {
     const seeds = [...rfc.records3.map((r) => r.record), ...Object.values(illustrated)];
     onlyTlsErrors((b) => readRecord(new ByteReader(b)), badInputs(seeds, 40), {
       alerts: [decode_error, unexpected_message, record_overflow],
+      demands: "a record it reads is the input's first 5 + length bytes, split as RFC 8446 §5.1 lays them out",
+      explain: records,
       also: (record, input) => {
-        expect(record).to.deep.equal({ ...recordFields(input.slice(0, 5 + record.fragment.length)) });
-        expect([20, 21, 22, 23, 24]).to.include(record.type);
+        expectSame(record, recordFields(input.slice(0, 5 + record.fragment.length)), "record", { codes: RECORD_CODES });
+        expectCodeIn(record.type, [20, 21, 22, 23, 24], ContentType, "content type");
       },
     });
   });
@@ -504,39 +534,41 @@ describe("00 bytes", () => {
         const length = (h[3]! << 8) | h[4]!;
         const result = decodeOrTlsError((b) => readRecordHeader(new ByteReader(b)), h, [unexpected_message, record_overflow]);
         if (h[0]! < 20 || h[0]! > 24) {
-          expect(result.ok ? "accepted" : result.error.alert, `type ${h[0]}`).to.equal(unexpected_message);
+          expect(result.ok ? "accepted" : alertName(result.error.alert), `type ${h[0]}`).to.equal(alertName(unexpected_message));
         } else if (h[0] !== 24 && length > 2 ** 14 + 2048) {
-          expect(result.ok ? "accepted" : result.error.alert, `length ${length}`).to.equal(record_overflow);
+          expect(result.ok ? "accepted" : alertName(result.error.alert), `length ${length}`).to.equal(alertName(record_overflow));
         } else if (h[0] !== 24) {
-          expect(result.ok).to.equal(true);
-          if (result.ok) expect(result.value).to.deep.equal({ type: h[0], version: (h[1]! << 8) | h[2]!, length });
+          expect(outcome(result), `type ${h[0]}, length ${length}`).to.match(/^decoded/);
+          if (result.ok) expectSame(result.value, { type: h[0], version: (h[1]! << 8) | h[2]!, length }, "record header", { codes: RECORD_CODES });
         }
       }),
+      {
+        demands: "readRecordHeader accepts content types 20–23 with a length up to 2^14 + 2048, fails another type with unexpected_message and a longer length with record_overflow",
+        inputs: ["header", "content type forced (−1: random)"],
+      },
     );
   });
 
   // ---- 00.6 handshake headers ------------------------------------------------------------------------------
 
   it("00.6 writes the RFC 8448 §3 ClientHello's handshake header (type 1, uint24 length) around its body, byte for byte", () => {
-    const got = bytesOf((w) => writeHandshake(w, 1, (b) => b.bytes(rfc.clientHello.slice(4), "body")));
-    expect(Buffer.from(got).toString("hex")).to.equal(Buffer.from(rfc.clientHello).toString("hex"));
+    expectWritten((w) => writeHandshake(w, 1, (b) => b.bytes(rfc.clientHello.slice(4), "body")), rfc.clientHello, "ClientHello", handshakes);
   });
 
   it("00.6 writes every handshake message of RFC 8448 §3 and §4 (ServerHello … NewSessionTicket, the empty EndOfEarlyData)", () => {
     const messages = [rfc.serverHello, ...serverMessages, rfc.clientFinished, rfc.newSessionTicket, rfc.endOfEarlyData];
     for (const m of messages) {
-      const got = bytesOf((w) => writeHandshake(w, m[0]!, (b) => b.bytes(m.slice(4), "body")));
-      expect(Buffer.from(got).toString("hex"), `handshake type ${m[0]}`).to.equal(Buffer.from(m).toString("hex"));
+      expectWritten((w) => writeHandshake(w, m[0]!, (b) => b.bytes(m.slice(4), "body")), m, `handshake message of type ${m[0]}`, handshakes);
     }
   });
 
   it("00.6 reads the RFC 8448 §3 ClientHello: type 1 and a reader over exactly its 192-byte body", () => {
     const r = new ByteReader(rfc.clientHello);
     const { type, body } = readHandshake(r);
-    expect(type).to.equal(1);
+    expectCode(type, HandshakeType.client_hello, HandshakeType, "msg_type");
     expect(body.remaining).to.equal(rfc.clientHello.length - 4);
     expect(body.offset, "offsets count from the start of the input").to.equal(4);
-    expect(body.bytes(body.remaining, "body")).to.deep.equal(rfc.clientHello.slice(4));
+    expectBytes(body.bytes(body.remaining, "body"), rfc.clientHello.slice(4), "body", { structure: clientHelloBody });
     expect(r.remaining).to.equal(0);
     expect(r.annotations.map((a) => a.note).join(" | ")).to.include("client_hello");
   });
@@ -544,15 +576,19 @@ describe("00 bytes", () => {
   it("00.6 reads two handshake messages from one buffer (RFC 8448 §3 EncryptedExtensions then Certificate)", () => {
     const r = new ByteReader(concatBytes(rfc.encryptedExtensions, rfc.certificate));
     const first = readHandshake(r);
-    expect([first.type, first.body.remaining, r.offset]).to.deep.equal([8, rfc.encryptedExtensions.length - 4, rfc.encryptedExtensions.length]);
+    expectSame(
+      { msgType: first.type, bodyLength: first.body.remaining, readerAt: r.offset },
+      { msgType: HandshakeType.encrypted_extensions, bodyLength: rfc.encryptedExtensions.length - 4, readerAt: rfc.encryptedExtensions.length },
+      "first message",
+    );
     const second = readHandshake(r);
-    expect([second.type, second.body.remaining]).to.deep.equal([11, rfc.certificate.length - 4]);
+    expectSame({ msgType: second.type, bodyLength: second.body.remaining }, { msgType: HandshakeType.certificate, bodyLength: rfc.certificate.length - 4 }, "second message");
     expect(r.remaining).to.equal(0);
   });
 
   it("00.6 reads the empty-bodied EndOfEarlyData of RFC 8448 §4 (type 5, length 0)", () => {
     const { type, body } = readHandshake(new ByteReader(rfc.endOfEarlyData));
-    expect([type, body.remaining]).to.deep.equal([5, 0]);
+    expectSame({ msgType: type, bodyLength: body.remaining }, { msgType: HandshakeType.end_of_early_data, bodyLength: 0 }, "EndOfEarlyData");
   });
 
   it("00.6 fails a length longer than what is left with decode_error naming the length and its offset", () => {
@@ -578,9 +614,11 @@ describe("00 bytes", () => {
       },
       badInputs(seeds, 24),
       {
+        demands: "a header it reads has the input's msg_type and uint24 length, and the body starts at offset 4",
+        explain: handshakes,
         also: (got, input) => {
           const declared = nodeReadUint(input, 1, 3);
-          expect(got).to.deep.equal({ type: input[0], length: declared, bodyAt: 4, end: 4 + declared });
+          expectSame(got, { type: input[0], length: declared, bodyAt: 4, end: 4 + declared }, "handshake header", { codes: { type: HandshakeType } });
         },
       },
     );
@@ -603,7 +641,7 @@ describe("00 bytes", () => {
     const got = nextRecord(concatBytes(record, rfc.records3[2]!.record.slice(0, 3)));
     expect(got).to.not.equal(null);
     expect(got!.size).to.equal(record.length);
-    expect(got!.record).to.deep.equal(recordFields(record));
+    expectSame(got!.record, recordFields(record), "record", { codes: RECORD_CODES });
   });
 
   it("00.7 splits the RFC 8448 §3 server flight into its records, cut in two at every byte position", () => {
@@ -613,14 +651,14 @@ describe("00 bytes", () => {
     for (let cut = 0; cut <= stream.length; cut++) {
       const { units, afterChunk } = receive(splitAt(stream, cut), recordUnits);
       expect(afterChunk[0], `records complete in the first ${cut} bytes`).to.equal(completeWithin(sizes, cut));
-      expect(units, `cut at ${cut}`).to.deep.equal(expected);
+      expectSame(units, expected, `records of the stream cut at ${cut}`, { codes: RECORD_CODES });
     }
   });
 
   it("00.7 splits the RFC 8448 §3 client records and the illustrated recordings, fed one byte at a time", () => {
     for (const records of [rfc.records3.filter((r) => r.actor === "client").map((r) => r.record), Object.values(illustrated)]) {
       const { units, afterChunk } = receive(bytewise(concatBytes(...records)), recordUnits);
-      expect(units).to.deep.equal(records.map(recordFields));
+      expectSame(units, records.map(recordFields), "records fed one byte at a time", { codes: RECORD_CODES });
       const sizes = records.map((r) => r.length);
       afterChunk.forEach((n, i) => expect(n, `after ${i + 1} bytes`).to.equal(completeWithin(sizes, i + 1)));
     }
@@ -635,10 +673,12 @@ describe("00 bytes", () => {
     const seeds = [concatBytes(...serverFlight.map((r) => r.record)), ...Object.values(illustrated)];
     onlyTlsErrors(nextRecord, badInputs(seeds, 40), {
       alerts: [decode_error, unexpected_message, record_overflow],
+      demands: "a record it returns is the front of the buffer, and its size is 5 + its fragment's length",
+      explain: records,
       also: (got, input) => {
         if (got === null) return;
         expect(got.size).to.equal(5 + got.record.fragment.length);
-        expect(got.record).to.deep.equal(recordFields(input.slice(0, got.size)));
+        expectSame(got.record, recordFields(input.slice(0, got.size)), "record", { codes: RECORD_CODES });
       },
     });
   });
@@ -648,7 +688,7 @@ describe("00 bytes", () => {
     for (let cut = 0; cut <= serverHandshakePayload.length; cut++) {
       const { units, afterChunk } = receive(splitAt(serverHandshakePayload, cut), handshakeUnits);
       expect(afterChunk[0], `messages complete in the first ${cut} bytes`).to.equal(completeWithin(sizes, cut));
-      expect(units, `cut at ${cut}`).to.deep.equal(serverMessages);
+      expectSame(units, serverMessages, `messages of the payload cut at ${cut}`, { structure: handshakes });
     }
   });
 
@@ -661,7 +701,7 @@ describe("00 bytes", () => {
     const records = receive([concatBytes(...fragments.map(frame))], recordUnits).units;
     expect(records.length).to.equal(fragments.length);
     const messages = receive(records.map((r) => r.fragment), handshakeUnits);
-    expect(messages.units).to.deep.equal([rfc.certificate, rfc.encryptedExtensions, rfc.certificateVerify]);
+    expectSame(messages.units, [rfc.certificate, rfc.encryptedExtensions, rfc.certificateVerify], "messages", { structure: handshakes });
     // The Certificate (445 bytes) is complete only with the fifth fragment (bytes 400–499), which also holds the
     // whole EncryptedExtensions (bytes 445–484): two messages come out of that one record.
     expect(messages.afterChunk.slice(0, 5)).to.deep.equal([0, 0, 0, 0, 2]);
@@ -675,6 +715,8 @@ describe("00 bytes", () => {
   it("00.7 fails only with TlsErrors on 1,000 random and mutated handshake streams, and a message it returns is 4 + its declared length", () => {
     onlyTlsErrors(nextHandshake, badInputs([serverHandshakePayload, rfc.clientHello, rfc.endOfEarlyData], 24), {
       alerts: [decode_error, unexpected_message],
+      demands: "it returns null until 4 + the declared length bytes are there, then exactly that message",
+      explain: handshakes,
       also: (got, input) => {
         if (input.length < 4 || 4 + nodeReadUint(input, 1, 3) > input.length) {
           expect(got, "incomplete: must be null").to.equal(null);
@@ -682,7 +724,7 @@ describe("00 bytes", () => {
         }
         expect(got).to.not.equal(null);
         expect(got!.size).to.equal(4 + nodeReadUint(input, 1, 3));
-        expect(got!.message).to.deep.equal(input.slice(0, got!.size));
+        expectBytes(got!.message, input.slice(0, got!.size), "message", { structure: handshakes });
       },
     });
   });

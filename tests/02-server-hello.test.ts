@@ -17,7 +17,7 @@ import {
   NamedGroup,
   ProtocolVersion,
 } from "../lib/constants.js";
-import { toHex } from "../lib/hex.js";
+import { fromHex, toHex } from "../lib/hex.js";
 import {
   type ClientHello,
   type ClientExtension,
@@ -39,6 +39,7 @@ import {
   serverHelloRecord,
   writeServerExtensionData,
 } from "../chapters/02-server-hello/index.js";
+import { AnyCipherSuite, expectBytes, expectCode, expectFields, expectSame, showCode } from "./support/expect-bytes.js";
 import { serverHellosFromTrace } from "./support/openssl-trace.js";
 import {
   type NodeServer,
@@ -51,9 +52,10 @@ import {
   startNodeServer,
   startOpenSslServer,
 } from "./support/peers.js";
-import { NUM_RUNS, badInputs, decodeOrTlsError, expectTlsError, randomBytes, truncations } from "./support/properties.js";
+import { NUM_RUNS, assertProperty, badInputs, decodeOrTlsError, expectTlsError, outcome, randomBytes, truncations } from "./support/properties.js";
 import { firstHandshakeMessage } from "./support/records.js";
 import { findValue } from "./support/rfc8448.js";
+import { handshakes, records, serverExtensionData, serverHelloBody } from "./support/structures.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Outside references
@@ -143,11 +145,14 @@ function vectors(): { name: string; message: Uint8Array; hrr: boolean; record?: 
 }
 
 const u16 = (v: number) => Uint8Array.of(v >> 8, v & 0xff);
-const writeBody = (ext: ServerExtension): Uint8Array => {
+/** Writes `ext`'s body (an extension of `type`) and compares it with `expected`, naming the field where they differ. */
+function expectWrittenBody(ext: ServerExtension, type: number, expected: Uint8Array, what: string, hrr = false): void {
   const w = new ByteWriter();
   writeServerExtensionData(w, ext);
-  return w.toBytes();
-};
+  expectBytes(w.toBytes(), expected, what, { annotations: w.annotations, structure: serverExtensionData(type, hrr) });
+}
+/** In a decoded extension kept raw, `type` is an ExtensionType. */
+const EXTENSION_CODES = { type: ExtensionType };
 const readBody = (body: Uint8Array, type: number, hrr = false): ServerExtension => readServerExtensionData(new ByteReader(body), type, hrr);
 const find = <K extends ServerExtension["kind"]>(sh: ServerHello, kind: K) =>
   sh.extensions.find((e) => e.kind === kind) as Extract<ServerExtension, { kind: K }> | undefined;
@@ -155,7 +160,6 @@ const withExtensions = (ch: ClientHello, replace: (exts: ClientExtension[]) => C
   ...ch,
   extensions: replace(ch.extensions.slice()),
 });
-const hexOf = (b: Uint8Array | undefined) => (b === undefined ? "undefined" : toHex(b));
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -166,57 +170,57 @@ describe("02 server hello", function () {
     const v = layout(rfc.sh3());
     const ks = readBody(v.body(ExtensionType.key_share), ExtensionType.key_share);
     expect(ks.kind).to.equal("key_share");
-    expect("share" in ks && ks.share.group).to.equal(NamedGroup.x25519);
-    expect("share" in ks ? toHex(ks.share.keyExchange) : "").to.equal(toHex(rfc.serverPublic3()));
-    expect(readBody(v.body(ExtensionType.supported_versions), ExtensionType.supported_versions)).to.deep.equal({
+    expectCode("share" in ks ? ks.share.group : undefined, NamedGroup.x25519, NamedGroup, "key_share group");
+    expectBytes("share" in ks ? ks.share.keyExchange : undefined, rfc.serverPublic3(), "key_share key_exchange (RFC 8448 §3 server public key)");
+    expectSame(readBody(v.body(ExtensionType.supported_versions), ExtensionType.supported_versions), {
       kind: "supported_versions",
       selectedVersion: ProtocolVersion.TLS1_3,
-    });
+    }, "supported_versions");
   });
 
   it("02.1 reads a HelloRetryRequest key_share as a group alone, and its cookie (RFC 8448 §5)", function () {
     const v = layout(rfc.hrr5());
-    expect(readBody(v.body(ExtensionType.key_share), ExtensionType.key_share, true)).to.deep.equal({
+    expectSame(readBody(v.body(ExtensionType.key_share), ExtensionType.key_share, true), {
       kind: "key_share",
       selectedGroup: hrrGroupFromRfcProse(),
-    });
+    }, "key_share of a HelloRetryRequest");
     const cookieBody = v.body(ExtensionType.cookie);
     const cookie = readBody(cookieBody, ExtensionType.cookie, true);
     expect(cookie.kind).to.equal("cookie");
     // cookie<1..2^16-1>: a 2-byte length, then the cookie itself
-    expect(cookie.kind === "cookie" ? toHex(cookie.cookie) : "").to.equal(toHex(cookieBody.slice(2)));
+    expectBytes(cookie.kind === "cookie" ? cookie.cookie : undefined, cookieBody.slice(2), "cookie");
   });
 
   it("02.1 reads TLS 1.2 bodies: renegotiation_info (illustrated-tls12), extended_master_secret, ec_point_formats, and keeps unknown ones raw", function () {
     const v = layout(messageOf(illustrated("tls12", "serverhello")));
-    expect(readBody(v.body(ExtensionType.renegotiation_info), ExtensionType.renegotiation_info)).to.deep.equal({
+    expectSame(readBody(v.body(ExtensionType.renegotiation_info), ExtensionType.renegotiation_info), {
       kind: "renegotiation_info",
       renegotiatedConnection: new Uint8Array(0),
-    });
-    expect(readBody(new Uint8Array(0), ExtensionType.extended_master_secret)).to.deep.equal({ kind: "extended_master_secret" });
+    }, "renegotiation_info");
+    expectSame(readBody(new Uint8Array(0), ExtensionType.extended_master_secret), { kind: "extended_master_secret" }, "extended_master_secret");
     // RFC 8422 §5.1.2: ECPointFormat ec_point_format_list<1..2^8-1>; uncompressed = 0
-    expect(readBody(Uint8Array.of(1, 0), ExtensionType.ec_point_formats)).to.deep.equal({ kind: "ec_point_formats", formats: [0] });
+    expectSame(readBody(Uint8Array.of(1, 0), ExtensionType.ec_point_formats), { kind: "ec_point_formats", formats: [0] }, "ec_point_formats");
     // §4's pre_shared_key (selected_identity 0) is not decoded in this chapter: kept as it came
     const psk = layout(rfc.sh4()).body(ExtensionType.pre_shared_key);
-    expect(readBody(psk, ExtensionType.pre_shared_key)).to.deep.equal({ kind: "raw", type: ExtensionType.pre_shared_key, data: psk });
+    expectSame(readBody(psk, ExtensionType.pre_shared_key), { kind: "raw", type: ExtensionType.pre_shared_key, data: psk }, "pre_shared_key", { codes: EXTENSION_CODES });
   });
 
   it("02.1 writes every extension body of every vector back byte for byte", function () {
     for (const { name, message, hrr } of vectors()) {
       for (const { type, body } of layout(message).extensions) {
-        expect(toHex(writeBody(readBody(body, type, hrr))), `${name}, extension ${type}`).to.equal(toHex(body));
+        expectWrittenBody(readBody(body, type, hrr), type, body, `${name}, ${showCode(type, ExtensionType)} body read and written again`, hrr);
       }
     }
   });
 
   it("02.1 writes hand-built bodies as RFC 8446 §4.2.1 / §4.2.8 / §4.2.2 say", function () {
-    expect(toHex(writeBody({ kind: "supported_versions", selectedVersion: ProtocolVersion.TLS1_3 }))).to.equal("0304");
-    expect(toHex(writeBody({ kind: "key_share", selectedGroup: NamedGroup.secp256r1 }))).to.equal("0017");
-    expect(toHex(writeBody({ kind: "key_share", share: { group: NamedGroup.x25519, keyExchange: Uint8Array.of(9, 9) } }))).to.equal("001d00020909");
-    expect(toHex(writeBody({ kind: "cookie", cookie: Uint8Array.of(0xab) }))).to.equal("0001ab");
-    expect(toHex(writeBody({ kind: "ec_point_formats", formats: [0] }))).to.equal("0100");
-    expect(toHex(writeBody({ kind: "extended_master_secret" }))).to.equal("");
-    expect(toHex(writeBody({ kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }))).to.equal("00");
+    expectWrittenBody({ kind: "supported_versions", selectedVersion: ProtocolVersion.TLS1_3 }, ExtensionType.supported_versions, fromHex("0304"), "supported_versions");
+    expectWrittenBody({ kind: "key_share", selectedGroup: NamedGroup.secp256r1 }, ExtensionType.key_share, fromHex("0017"), "key_share of a HelloRetryRequest", true);
+    expectWrittenBody({ kind: "key_share", share: { group: NamedGroup.x25519, keyExchange: Uint8Array.of(9, 9) } }, ExtensionType.key_share, fromHex("001d00020909"), "key_share");
+    expectWrittenBody({ kind: "cookie", cookie: Uint8Array.of(0xab) }, ExtensionType.cookie, fromHex("0001ab"), "cookie", true);
+    expectWrittenBody({ kind: "ec_point_formats", formats: [0] }, ExtensionType.ec_point_formats, fromHex("0100"), "ec_point_formats");
+    expectWrittenBody({ kind: "extended_master_secret" }, ExtensionType.extended_master_secret, new Uint8Array(0), "extended_master_secret");
+    expectWrittenBody({ kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }, ExtensionType.renegotiation_info, fromHex("00"), "renegotiation_info");
   });
 
   it("02.1 rejects bodies the structs forbid with decode_error", function () {
@@ -250,11 +254,14 @@ describe("02 server hello", function () {
       ExtensionType.pre_shared_key,
     ];
     const alerts = [AlertDescription.decode_error];
-    fc.assert(
+    assertProperty(
       fc.property(fc.constantFrom(...types), fc.boolean(), badInputs(seeds, 24), (type, hrr, input) => {
         decodeOrTlsError((b) => readBody(b, type, hrr), input, alerts);
       }),
-      { numRuns: NUM_RUNS },
+      {
+        demands: "readServerExtensionData decodes each body or fails with decode_error naming the field and offset, never another exception",
+        inputs: ["extension_type", "in a HelloRetryRequest", "body"],
+      },
     );
     // and in context: every extension's length field nudged inside a real ServerHello
     for (const { message } of vectors()) {
@@ -274,15 +281,15 @@ describe("02 server hello", function () {
   it("02.2 decodes the RFC 8448 §3 ServerHello to its fields", function () {
     const message = rfc.sh3();
     const sh = decodeServerHello(message);
-    expect(sh.legacyVersion, "legacy_version").to.equal(ProtocolVersion.TLS1_2);
-    expect(toHex(sh.random), "random").to.equal(toHex(layout(message).random));
+    expectCode(sh.legacyVersion, ProtocolVersion.TLS1_2, ProtocolVersion, "legacy_version");
+    expectBytes(sh.random, layout(message).random, "random");
     expect(sh.legacySessionIdEcho.length, "legacy_session_id_echo").to.equal(0);
-    expect(sh.cipherSuite, "cipher_suite").to.equal(CipherSuite.TLS_AES_128_GCM_SHA256);
+    expectCode(sh.cipherSuite, CipherSuite.TLS_AES_128_GCM_SHA256, AnyCipherSuite, "cipher_suite");
     expect(sh.legacyCompressionMethod).to.equal(0);
     const ks = find(sh, "key_share");
-    expect(ks && "share" in ks ? ks.share.group : undefined, "key_share group").to.equal(NamedGroup.x25519);
-    expect(ks && "share" in ks ? toHex(ks.share.keyExchange) : "", "the RFC's server public key").to.equal(toHex(rfc.serverPublic3()));
-    expect(find(sh, "supported_versions")?.selectedVersion).to.equal(ProtocolVersion.TLS1_3);
+    expectCode(ks && "share" in ks ? ks.share.group : undefined, NamedGroup.x25519, NamedGroup, "key_share group");
+    expectBytes(ks && "share" in ks ? ks.share.keyExchange : undefined, rfc.serverPublic3(), "key_share key_exchange (the RFC's server public key)");
+    expectCode(find(sh, "supported_versions")?.selectedVersion, ProtocolVersion.TLS1_3, ProtocolVersion, "supported_versions");
     expect(isHelloRetryRequest(sh)).to.equal(false);
   });
 
@@ -290,15 +297,15 @@ describe("02 server hello", function () {
     const message = rfc.hrr5();
     const sh = decodeServerHello(message);
     expect(isHelloRetryRequest(sh)).to.equal(true);
-    expect(toHex(sh.random)).to.equal(toHex(HELLO_RETRY_REQUEST_RANDOM));
+    expectBytes(sh.random, HELLO_RETRY_REQUEST_RANDOM, "random (RFC 8446 §4.1.3: SHA-256 of \"HelloRetryRequest\")");
     const ks = find(sh, "key_share");
-    expect(ks && "selectedGroup" in ks ? ks.selectedGroup : undefined, "selected_group").to.equal(hrrGroupFromRfcProse());
-    expect(hexOf(find(sh, "cookie")?.cookie), "cookie").to.equal(toHex(layout(message).body(ExtensionType.cookie).slice(2)));
+    expectCode(ks && "selectedGroup" in ks ? ks.selectedGroup : undefined, hrrGroupFromRfcProse(), NamedGroup, "selected_group");
+    expectBytes(find(sh, "cookie")?.cookie, layout(message).body(ExtensionType.cookie).slice(2), "cookie");
     // §5's second ServerHello is an ordinary one, with a P-256 key
     const second = decodeServerHello(rfc.sh5());
     expect(isHelloRetryRequest(second)).to.equal(false);
     const ks2 = find(second, "key_share");
-    expect(ks2 && "share" in ks2 ? ks2.share.group : undefined).to.equal(hrrGroupFromRfcProse());
+    expectCode(ks2 && "share" in ks2 ? ks2.share.group : undefined, hrrGroupFromRfcProse(), NamedGroup, "key_share group of the second ServerHello");
   });
 
   it("02.2 isHelloRetryRequest compares the whole random (RFC 8446 §4.1.3)", function () {
@@ -315,29 +322,29 @@ describe("02 server hello", function () {
   it("02.2 decodes RFC 8448 §4's resumed ServerHello, keeping pre_shared_key raw", function () {
     const message = rfc.sh4();
     const sh = decodeServerHello(message);
-    expect(sh.extensions.map((e) => e.kind)).to.deep.equal(["raw", "key_share", "supported_versions"]);
-    expect(sh.extensions[0]).to.deep.equal({ kind: "raw", type: ExtensionType.pre_shared_key, data: layout(message).body(ExtensionType.pre_shared_key) });
+    expectSame(sh.extensions.map((e) => e.kind), ["raw", "key_share", "supported_versions"], "extension kinds");
+    expectSame(sh.extensions[0], { kind: "raw", type: ExtensionType.pre_shared_key, data: layout(message).body(ExtensionType.pre_shared_key) }, "pre_shared_key", { codes: EXTENSION_CODES });
   });
 
   it("02.2 decodes the illustrated-tls13 and illustrated-tls12 ServerHellos (raw records)", function () {
     const t13 = decodeServerHello(messageOf(illustrated("tls13", "serverhello")));
-    expect(toHex(t13.random)).to.equal(toHex(ILLUSTRATED_SERVER_RANDOM));
+    expectBytes(t13.random, ILLUSTRATED_SERVER_RANDOM, "random");
     // illustrated-tls13's client sent session id e0 e1 … ff; the server echoes it
-    expect(toHex(t13.legacySessionIdEcho)).to.equal(toHex(Uint8Array.from({ length: 32 }, (_, i) => 0xe0 + i)));
-    expect(t13.cipherSuite).to.equal(CipherSuite.TLS_AES_256_GCM_SHA384);
-    expect(find(t13, "supported_versions")?.selectedVersion).to.equal(ProtocolVersion.TLS1_3);
+    expectBytes(t13.legacySessionIdEcho, Uint8Array.from({ length: 32 }, (_, i) => 0xe0 + i), "legacy_session_id_echo");
+    expectCode(t13.cipherSuite, CipherSuite.TLS_AES_256_GCM_SHA384, AnyCipherSuite, "cipher_suite");
+    expectCode(find(t13, "supported_versions")?.selectedVersion, ProtocolVersion.TLS1_3, ProtocolVersion, "supported_versions");
     const t12 = decodeServerHello(messageOf(illustrated("tls12", "serverhello")));
-    expect(toHex(t12.random)).to.equal(toHex(ILLUSTRATED_SERVER_RANDOM));
-    expect(t12.legacyVersion).to.equal(ProtocolVersion.TLS1_2);
-    expect(t12.cipherSuite).to.equal(0xc013); // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tests/vectors/SOURCES.md
-    expect(t12.extensions).to.deep.equal([{ kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }]);
+    expectBytes(t12.random, ILLUSTRATED_SERVER_RANDOM, "random");
+    expectCode(t12.legacyVersion, ProtocolVersion.TLS1_2, ProtocolVersion, "legacy_version");
+    expectCode(t12.cipherSuite, 0xc013, AnyCipherSuite, "cipher_suite"); // TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tests/vectors/SOURCES.md
+    expectSame(t12.extensions, [{ kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }], "extensions");
   });
 
   it("02.2 accepts a TLS 1.2 ServerHello that ends after the compression method (RFC 5246 §7.4.1.3)", function () {
     const body = messageOf(illustrated("tls12", "serverhello")).slice(4, 4 + 2 + 32 + 1 + 2 + 1);
     const sh = readServerHelloBody(new ByteReader(body));
-    expect(sh.extensions).to.deep.equal([]);
-    expect(sh.cipherSuite).to.equal(0xc013);
+    expectSame(sh.extensions, [], "extensions");
+    expectCode(sh.cipherSuite, 0xc013, AnyCipherSuite, "cipher_suite");
   });
 
   it("02.2 rejects bad ServerHellos with the alert RFC 8446 names", function () {
@@ -368,7 +375,7 @@ describe("02 server hello", function () {
     expectTlsError(() => decodeServerHello(message.slice(0, message.length - 1)), { alert: AlertDescription.decode_error });
     // not a ServerHello at all: RFC 8448 §3's ClientHello
     expectTlsError(() => decodeServerHello(rfc.ch3()), { alert: AlertDescription.unexpected_message, field: "handshake type" });
-    expect(rfc.ch3()[0]).to.equal(HandshakeType.client_hello);
+    expectCode(rfc.ch3()[0], HandshakeType.client_hello, HandshakeType, "test data: RFC 8448 §3 ClientHello msg_type");
   });
 
   it(`02.2 readServerHelloBody and decodeServerHello throw only TlsError: every truncation, ${NUM_RUNS} mutations, ${NUM_RUNS} random inputs`, function () {
@@ -384,16 +391,17 @@ describe("02 server hello", function () {
     for (const m of messages) {
       for (const cut of truncations(m)) {
         const r = decodeOrTlsError(decodeServerHello, cut, alerts);
-        expect(r.ok, `the ${cut.length}-byte truncation of a ${m.length}-byte ServerHello was accepted`).to.equal(false);
+        expect(outcome(r), `the ${cut.length}-byte truncation of a ${m.length}-byte ServerHello`).to.match(/^failed/);
         decodeOrTlsError(decodeBody, cut.slice(4), alerts);
       }
     }
-    fc.assert(fc.property(badInputs(messages, 96), (input) => void decodeOrTlsError(decodeServerHello, input, alerts)), { numRuns: NUM_RUNS });
-    fc.assert(
+    const demands = "the decoder either decodes or fails with a TlsError (decode_error, illegal_parameter or unexpected_message) naming the field and offset, never another exception";
+    assertProperty(fc.property(badInputs(messages, 96), (input) => void decodeOrTlsError(decodeServerHello, input, alerts)), { demands, explain: handshakes });
+    assertProperty(
       fc.property(badInputs(messages.map((m) => m.slice(4)), 96), (input) => void decodeOrTlsError(decodeBody, input, alerts)),
-      { numRuns: NUM_RUNS },
+      { demands, explain: serverHelloBody },
     );
-    fc.assert(fc.property(randomBytes(128), (input) => void decodeOrTlsError(decodeBody, input, alerts)), { numRuns: NUM_RUNS });
+    assertProperty(fc.property(randomBytes(128), (input) => void decodeOrTlsError(decodeBody, input, alerts)), { demands, explain: serverHelloBody });
   });
 
   // ---- 02.3 encoding ----
@@ -412,7 +420,7 @@ describe("02 server hello", function () {
         { kind: "supported_versions", selectedVersion: ProtocolVersion.TLS1_3 },
       ],
     };
-    expect(toHex(encodeServerHello(sh))).to.equal(toHex(message));
+    expectBytes(encodeServerHello(sh), message, "ServerHello", { structure: handshakes });
   });
 
   it("02.3 encodes RFC 8448 §5's HelloRetryRequest byte for byte", function () {
@@ -429,14 +437,17 @@ describe("02 server hello", function () {
         { kind: "supported_versions", selectedVersion: ProtocolVersion.TLS1_3 },
       ],
     };
-    expect(toHex(encodeServerHello(sh))).to.equal(toHex(message));
+    expectBytes(encodeServerHello(sh), message, "HelloRetryRequest", { structure: handshakes });
   });
 
   it("02.3 re-encodes every vector byte for byte (the illustrated ones as whole records)", function () {
     for (const { name, message, record } of vectors()) {
       const sh = decodeServerHello(message);
-      expect(toHex(encodeServerHello(sh)), name).to.equal(toHex(message));
-      if (record) expect(toHex(serverHelloRecord(sh).toBytes()), `${name} record`).to.equal(toHex(record));
+      expectBytes(encodeServerHello(sh), message, `${name}, decoded and encoded again`, { structure: handshakes });
+      if (record) {
+        const w = serverHelloRecord(sh);
+        expectBytes(w.toBytes(), record, `${name} record`, { annotations: w.annotations, structure: records });
+      }
     }
   });
 
@@ -464,13 +475,14 @@ describe("02 server hello", function () {
   });
 
   it("02.4 reads TLS 1.3 from supported_versions and TLS 1.2 from legacy_version (RFC 8446 §4.1.3, §4.2.1)", function () {
-    expect(negotiatedVersion(hello(ProtocolVersion.TLS1_2, [{ kind: "supported_versions", selectedVersion: ProtocolVersion.TLS1_3 }]))).to.equal(
-      ProtocolVersion.TLS1_3,
-    );
-    expect(negotiatedVersion(hello(ProtocolVersion.TLS1_2, []))).to.equal(ProtocolVersion.TLS1_2);
-    expect(negotiatedVersion(hello(ProtocolVersion.TLS1_1, []))).to.equal(ProtocolVersion.TLS1_1);
-    expect(negotiatedVersion(hello(ProtocolVersion.TLS1_2, [{ kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }]))).to.equal(
+    expectCode(negotiatedVersion(hello(ProtocolVersion.TLS1_2, [{ kind: "supported_versions", selectedVersion: ProtocolVersion.TLS1_3 }])), ProtocolVersion.TLS1_3, ProtocolVersion, "negotiated version");
+    expectCode(negotiatedVersion(hello(ProtocolVersion.TLS1_2, [])), ProtocolVersion.TLS1_2, ProtocolVersion, "negotiated version");
+    expectCode(negotiatedVersion(hello(ProtocolVersion.TLS1_1, [])), ProtocolVersion.TLS1_1, ProtocolVersion, "negotiated version");
+    expectCode(
+      negotiatedVersion(hello(ProtocolVersion.TLS1_2, [{ kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }])),
       ProtocolVersion.TLS1_2,
+      ProtocolVersion,
+      "negotiated version",
     );
   });
 
@@ -497,12 +509,12 @@ describe("02 server hello", function () {
   it("02.5 on RFC 8448 §3's ClientHello chooses what the RFC's server chose", function () {
     const v = layout(rfc.sh3());
     const choice = chooseParameters(decodeClientHello(rfc.ch3()), serverPrefs);
-    expect(choice.version).to.equal((v.body(ExtensionType.supported_versions)[0]! << 8) | v.body(ExtensionType.supported_versions)[1]!);
-    expect(choice.cipherSuite).to.equal(v.cipherSuite);
-    expect(choice.group).to.equal((v.body(ExtensionType.key_share)[0]! << 8) | v.body(ExtensionType.key_share)[1]!);
+    expectCode(choice.version, (v.body(ExtensionType.supported_versions)[0]! << 8) | v.body(ExtensionType.supported_versions)[1]!, ProtocolVersion, "version");
+    expectCode(choice.cipherSuite, v.cipherSuite, AnyCipherSuite, "cipher suite");
+    expectCode(choice.group, (v.body(ExtensionType.key_share)[0]! << 8) | v.body(ExtensionType.key_share)[1]!, NamedGroup, "group");
     expect(choice.helloRetry).to.equal(false);
-    expect(choice.keyShare?.group).to.equal(NamedGroup.x25519);
-    expect(hexOf(choice.keyShare?.keyExchange), "the client's share from the RFC").to.equal(toHex(rfc.clientPublic3()));
+    expectCode(choice.keyShare?.group, NamedGroup.x25519, NamedGroup, "the client's key share chosen");
+    expectBytes(choice.keyShare?.keyExchange, rfc.clientPublic3(), "the client's share (from the RFC)");
   });
 
   it("02.5 on RFC 8448 §5's first ClientHello asks for a retry in the group the RFC's server wanted", function () {
@@ -510,16 +522,16 @@ describe("02 server hello", function () {
     const first = chooseParameters(decodeClientHello(rfc.ch5a()), prefs);
     const hrr = layout(rfc.hrr5());
     expect(first.helloRetry).to.equal(true);
-    expect(first.group).to.equal((hrr.body(ExtensionType.key_share)[0]! << 8) | hrr.body(ExtensionType.key_share)[1]!);
+    expectCode(first.group, (hrr.body(ExtensionType.key_share)[0]! << 8) | hrr.body(ExtensionType.key_share)[1]!, NamedGroup, "group asked for");
     expect(first.keyShare).to.equal(undefined);
-    expect(first.cipherSuite).to.equal(hrr.cipherSuite);
+    expectCode(first.cipherSuite, hrr.cipherSuite, AnyCipherSuite, "cipher suite");
     // the second ClientHello carries the P-256 share: no more retries, and that share is used
     const ch2 = decodeClientHello(rfc.ch5b());
     const second = chooseParameters(ch2, prefs);
     expect(second.helloRetry).to.equal(false);
-    expect(second.group).to.equal(hrrGroupFromRfcProse());
+    expectCode(second.group, hrrGroupFromRfcProse(), NamedGroup, "group");
     const sent = ch2.extensions.find((e) => e.kind === "key_share");
-    expect(hexOf(second.keyShare?.keyExchange)).to.equal(hexOf(sent?.kind === "key_share" ? sent.shares[0]?.keyExchange : undefined));
+    expectBytes(second.keyShare?.keyExchange, sent?.kind === "key_share" ? sent.shares[0]?.keyExchange : new Uint8Array(0), "the key share chosen (expected: the one the ClientHello sent)");
   });
 
   describe("on captured ClientHellos of real clients", function () {
@@ -545,22 +557,22 @@ describe("02 server hello", function () {
     it("02.5 picks TLS 1.3, the server's suite and the client's x25519 share (Node and openssl clients)", function () {
       for (const ch of [nodeCh, opensslCh]) {
         const c = chooseParameters(ch, { versions: [ProtocolVersion.TLS1_3], cipherSuites: [CipherSuite.TLS_CHACHA20_POLY1305_SHA256], groups: [NamedGroup.x25519] });
-        expect(c).to.deep.include({ version: ProtocolVersion.TLS1_3, cipherSuite: CipherSuite.TLS_CHACHA20_POLY1305_SHA256, group: NamedGroup.x25519, helloRetry: false });
-        expect(hexOf(c.keyShare?.keyExchange)).to.equal(hexOf(shareOf(ch, NamedGroup.x25519)?.keyExchange));
+        expectFields(c, { version: ProtocolVersion.TLS1_3, cipherSuite: CipherSuite.TLS_CHACHA20_POLY1305_SHA256, group: NamedGroup.x25519, helloRetry: false }, "choice");
+        expectBytes(c.keyShare?.keyExchange, shareOf(ch, NamedGroup.x25519)?.keyExchange ?? new Uint8Array(0), "the key share chosen (expected: the client's x25519 share)");
       }
     });
 
     it("02.5 follows the server's order, not the client's", function () {
       // both clients list TLS_AES_256_GCM_SHA384 before TLS_AES_128_GCM_SHA256; the server prefers the latter
       const prefs = { versions: [ProtocolVersion.TLS1_3, ProtocolVersion.TLS1_2], cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384], groups: [NamedGroup.x25519] };
-      for (const ch of [nodeCh, opensslCh]) expect(chooseParameters(ch, prefs).cipherSuite).to.equal(CipherSuite.TLS_AES_128_GCM_SHA256);
+      for (const ch of [nodeCh, opensslCh]) expectCode(chooseParameters(ch, prefs).cipherSuite, CipherSuite.TLS_AES_128_GCM_SHA256, AnyCipherSuite, "cipher suite");
     });
 
     it("02.5 asks for a HelloRetryRequest when the client listed the server's group but sent no share for it", function () {
       for (const ch of [nodeCh, opensslCh]) {
         expect(shareOf(ch, NamedGroup.secp256r1), "the client sent no P-256 share").to.equal(undefined);
         const c = chooseParameters(ch, { versions: [ProtocolVersion.TLS1_3], cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256], groups: [NamedGroup.secp256r1, NamedGroup.x25519] });
-        expect(c).to.deep.include({ version: ProtocolVersion.TLS1_3, group: NamedGroup.secp256r1, helloRetry: true });
+        expectFields(c, { version: ProtocolVersion.TLS1_3, group: NamedGroup.secp256r1, helloRetry: true }, "choice");
         expect(c.keyShare).to.equal(undefined);
       }
     });
@@ -572,19 +584,19 @@ describe("02 server hello", function () {
           cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384],
           groups: [NamedGroup.ffdhe2048, NamedGroup.secp256r1],
         });
-        expect(ecdhe).to.deep.include({ version: ProtocolVersion.TLS1_2, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, group: NamedGroup.secp256r1, helloRetry: false });
+        expectFields(ecdhe, { version: ProtocolVersion.TLS1_2, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, group: NamedGroup.secp256r1, helloRetry: false }, "choice");
         const rsa = chooseParameters(ch, { versions: [ProtocolVersion.TLS1_2], cipherSuites: [CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256], groups: [NamedGroup.x25519] });
-        expect(rsa).to.deep.include({ version: ProtocolVersion.TLS1_2, cipherSuite: CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256, helloRetry: false });
-        expect(rsa.group).to.equal(undefined);
+        expectFields(rsa, { version: ProtocolVersion.TLS1_2, cipherSuite: CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256, helloRetry: false }, "choice");
+        expect(rsa.group === undefined ? "none" : showCode(rsa.group, NamedGroup), "the group of an RSA key exchange").to.equal("none");
       }
     });
 
     it("02.5 without supported_versions (a TLS 1.2 client) never picks TLS 1.3 (RFC 8446 §4.2.1)", function () {
       expect(node12Ch.extensions.some((e) => e.kind === "supported_versions"), "Node's 1.2-only client sends no supported_versions").to.equal(false);
       const c = chooseParameters(node12Ch, serverPrefs);
-      expect(c.version).to.equal(ProtocolVersion.TLS1_2);
-      expect(c.cipherSuite).to.equal(CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
-      expect(c.group).to.equal(NamedGroup.x25519);
+      expectCode(c.version, ProtocolVersion.TLS1_2, ProtocolVersion, "version");
+      expectCode(c.cipherSuite, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, AnyCipherSuite, "cipher suite");
+      expectCode(c.group, NamedGroup.x25519, NamedGroup, "group");
       expectTlsError(() => chooseParameters(node12Ch, { ...serverPrefs, versions: [ProtocolVersion.TLS1_3] }), { alert: AlertDescription.protocol_version });
     });
 
@@ -615,20 +627,24 @@ describe("02 server hello", function () {
   // ---- 02.6 the client's checks ----
 
   it("02.6 accepts the RFC 8448 §3, §4 and §5 exchanges and the illustrated ones", function () {
-    expect(checkServerHello(decodeClientHello(rfc.ch3()), decodeServerHello(rfc.sh3()))).to.deep.equal({
+    expectSame(checkServerHello(decodeClientHello(rfc.ch3()), decodeServerHello(rfc.sh3())), {
       version: ProtocolVersion.TLS1_3,
       cipherSuite: CipherSuite.TLS_AES_128_GCM_SHA256,
       group: NamedGroup.x25519,
-    });
-    expect(checkServerHello(decodeClientHello(rfc.ch4()), decodeServerHello(rfc.sh4())).group).to.equal(NamedGroup.x25519);
-    expect(checkServerHello(decodeClientHello(rfc.ch5a()), decodeServerHello(rfc.hrr5())).group, "HelloRetryRequest").to.equal(hrrGroupFromRfcProse());
-    expect(checkServerHello(decodeClientHello(rfc.ch5b()), decodeServerHello(rfc.sh5())).group).to.equal(hrrGroupFromRfcProse());
-    expect(
+    }, "negotiated");
+    expectCode(checkServerHello(decodeClientHello(rfc.ch4()), decodeServerHello(rfc.sh4())).group, NamedGroup.x25519, NamedGroup, "group");
+    expectCode(checkServerHello(decodeClientHello(rfc.ch5a()), decodeServerHello(rfc.hrr5())).group, hrrGroupFromRfcProse(), NamedGroup, "group of the HelloRetryRequest");
+    expectCode(checkServerHello(decodeClientHello(rfc.ch5b()), decodeServerHello(rfc.sh5())).group, hrrGroupFromRfcProse(), NamedGroup, "group");
+    expectSame(
       checkServerHello(decodeClientHello(messageOf(illustrated("tls13", "clienthello"))), decodeServerHello(messageOf(illustrated("tls13", "serverhello")))),
-    ).to.deep.equal({ version: ProtocolVersion.TLS1_3, cipherSuite: CipherSuite.TLS_AES_256_GCM_SHA384, group: NamedGroup.x25519 });
-    expect(
+      { version: ProtocolVersion.TLS1_3, cipherSuite: CipherSuite.TLS_AES_256_GCM_SHA384, group: NamedGroup.x25519 },
+      "negotiated (illustrated-tls13)",
+    );
+    expectSame(
       checkServerHello(decodeClientHello(messageOf(illustrated("tls12", "clienthello"))), decodeServerHello(messageOf(illustrated("tls12", "serverhello")))),
-    ).to.deep.equal({ version: ProtocolVersion.TLS1_2, cipherSuite: 0xc013 });
+      { version: ProtocolVersion.TLS1_2, cipherSuite: 0xc013 },
+      "negotiated (illustrated-tls12)",
+    );
   });
 
   /** RFC 8448 §3's ClientHello and ServerHello, for modified copies. */
@@ -642,7 +658,7 @@ describe("02 server hello", function () {
     });
     const withId = { ...ch, legacySessionId: new Uint8Array(32).fill(2) };
     expectTlsError(() => checkServerHello(withId, sh), { alert: AlertDescription.illegal_parameter, field: "legacy_session_id_echo" });
-    expect(checkServerHello(withId, { ...sh, legacySessionIdEcho: new Uint8Array(32).fill(2) }).version).to.equal(ProtocolVersion.TLS1_3);
+    expectCode(checkServerHello(withId, { ...sh, legacySessionIdEcho: new Uint8Array(32).fill(2) }).version, ProtocolVersion.TLS1_3, ProtocolVersion, "version");
   });
 
   it("02.6 rejects a cipher suite we did not offer (illegal_parameter)", function () {
@@ -689,7 +705,7 @@ describe("02 server hello", function () {
     const asking = (g: number): ServerHello => ({ ...hrr, extensions: hrr.extensions.map((e) => (e.kind === "key_share" ? { kind: "key_share", selectedGroup: g } : e)) });
     expectTlsError(() => checkServerHello(ch, asking(NamedGroup.x25519)), { alert: AlertDescription.illegal_parameter, field: "selected_group" });
     expectTlsError(() => checkServerHello(ch, asking(NamedGroup.x448)), { alert: AlertDescription.illegal_parameter, field: "selected_group" });
-    expect(checkServerHello(ch, asking(NamedGroup.secp384r1)).group).to.equal(NamedGroup.secp384r1);
+    expectCode(checkServerHello(ch, asking(NamedGroup.secp384r1)).group, NamedGroup.secp384r1, NamedGroup, "group");
   });
 
   it("02.6 rejects a version we did not offer", function () {
@@ -713,12 +729,12 @@ describe("02 server hello", function () {
       if (tail) random.set(tail, 24);
       return { ...sh, random, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, extensions: [] };
     };
-    expect(checkServerHello(both, tls12())).to.deep.equal({ version: ProtocolVersion.TLS1_2, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 });
+    expectSame(checkServerHello(both, tls12()), { version: ProtocolVersion.TLS1_2, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 }, "negotiated");
     expectTlsError(() => checkServerHello(both, tls12(DOWNGRADE_TLS12)), { alert: AlertDescription.illegal_parameter, field: "random" });
     expectTlsError(() => checkServerHello(both, tls12(DOWNGRADE_TLS11)), { alert: AlertDescription.illegal_parameter, field: "random" });
     // a client that offered only TLS 1.2 has nothing to detect: the server rightly marks its random
     const only12 = withExtensions(both, (x) => x.map((e) => (e.kind === "supported_versions" ? { kind: "supported_versions", versions: [ProtocolVersion.TLS1_2] } : e)));
-    expect(checkServerHello(only12, tls12(DOWNGRADE_TLS12)).version).to.equal(ProtocolVersion.TLS1_2);
+    expectCode(checkServerHello(only12, tls12(DOWNGRADE_TLS12)).version, ProtocolVersion.TLS1_2, ProtocolVersion, "version");
   });
 
   // ---- live: our ClientHello to real servers ----
@@ -745,10 +761,10 @@ describe("02 server hello", function () {
     /** Sends our ClientHello record, checks the first record is a handshake record (not an alert), returns the message. */
     async function ask(port: number, ch: ClientHello): Promise<Uint8Array> {
       const reply = await exchange(port, clientHelloRecord(ch).toBytes());
-      expect(reply[0], `the server answered with content type ${reply[0]} (21 is an alert): ${toHex(reply.slice(0, 7))}`).to.equal(ContentType.handshake);
+      expectCode(reply[0], ContentType.handshake, ContentType, `the content type of the server's reply (an alert starts ${toHex(reply.slice(0, 7))})`);
       const found = firstHandshakeMessage(reply);
       if (!found) throw new Error("the reply holds no complete handshake message");
-      expect(found.message[0], "handshake type").to.equal(HandshakeType.server_hello);
+      expectCode(found.message[0], HandshakeType.server_hello, HandshakeType, "handshake type");
       return found.message;
     }
 
@@ -768,11 +784,12 @@ describe("02 server hello", function () {
       const sh = decodeServerHello(await ask(openssl.port, clientHello));
       const got = checkServerHello(clientHello, sh);
       const t = await traced(sh.random);
-      expect(got.version).to.equal(t.version).and.to.equal(ProtocolVersion.TLS1_3);
-      expect(got.cipherSuite).to.equal(t.cipherSuite);
+      expectCode(t.version, ProtocolVersion.TLS1_3, ProtocolVersion, "the version openssl's trace reports");
+      expectCode(got.version, t.version, ProtocolVersion, "version (expected: openssl's trace)");
+      expectCode(got.cipherSuite, t.cipherSuite, AnyCipherSuite, "cipher suite (expected: openssl's trace)");
       expect(t.keyShareGroup).to.match(/x25519/);
-      expect(got.group).to.equal(NamedGroup.x25519);
-      expect(toHex(sh.legacySessionIdEcho)).to.equal(toHex(t.sessionId));
+      expectCode(got.group, NamedGroup.x25519, NamedGroup, "group");
+      expectBytes(sh.legacySessionIdEcho, t.sessionId, "legacy_session_id_echo (expected: openssl's trace)");
     });
 
     it("02.6 openssl s_server, TLS 1.2 offer: matches the trace, and carries the real downgrade sentinel", async function () {
@@ -780,11 +797,12 @@ describe("02 server hello", function () {
       const sh = decodeServerHello(await ask(openssl.port, clientHello));
       const got = checkServerHello(clientHello, sh);
       const t = await traced(sh.random);
-      expect(got.version).to.equal(t.version).and.to.equal(ProtocolVersion.TLS1_2);
-      expect(got.cipherSuite).to.equal(t.cipherSuite);
+      expectCode(t.version, ProtocolVersion.TLS1_2, ProtocolVersion, "the version openssl's trace reports");
+      expectCode(got.version, t.version, ProtocolVersion, "version (expected: openssl's trace)");
+      expectCode(got.cipherSuite, t.cipherSuite, AnyCipherSuite, "cipher suite (expected: openssl's trace)");
       expect(sh.extensions.map((e) => e.kind)).to.include("ec_point_formats");
       // openssl supports TLS 1.3, so a 1.2 answer ends in "DOWNGRD" 01 (RFC 8446 §4.1.3)...
-      expect(toHex(sh.random.slice(24))).to.equal(toHex(DOWNGRADE_TLS12));
+      expectBytes(sh.random.slice(24), DOWNGRADE_TLS12, "the last 8 bytes of the server random");
       // ...which a client that HAD offered 1.3 (and lost it to an attacker on the way) must refuse
       const stripped = withExtensions(clientHello, (x) => [...x, { kind: "supported_versions", versions: [ProtocolVersion.TLS1_3, ProtocolVersion.TLS1_2] }]);
       expectTlsError(() => checkServerHello(stripped, sh), { alert: AlertDescription.illegal_parameter, field: "random" });
@@ -797,13 +815,13 @@ describe("02 server hello", function () {
       const sh = decodeServerHello(await ask(opensslP256.port, p256Retry()));
       expect(isHelloRetryRequest(sh), "a HelloRetryRequest").to.equal(true);
       const ks = find(sh, "key_share");
-      expect(ks && "selectedGroup" in ks ? ks.selectedGroup : undefined).to.equal(NamedGroup.secp256r1);
+      expectCode(ks && "selectedGroup" in ks ? ks.selectedGroup : undefined, NamedGroup.secp256r1, NamedGroup, "selected_group");
     });
 
     it("02.6 accepts openssl's HelloRetryRequest for secp256r1: a group we listed but sent no share for", async function () {
       const clientHello = p256Retry();
       const sh = decodeServerHello(await ask(opensslP256.port, clientHello));
-      expect(checkServerHello(clientHello, sh)).to.deep.include({ version: ProtocolVersion.TLS1_3, group: NamedGroup.secp256r1 });
+      expectFields(checkServerHello(clientHello, sh), { version: ProtocolVersion.TLS1_3, group: NamedGroup.secp256r1 }, "negotiated");
     });
 
     it("02.6 Node TLS 1.3 server (one suite, P-256 only): picks them from our two shares; its keylog shows our random", async function () {
@@ -813,11 +831,11 @@ describe("02 server hello", function () {
       try {
         const { clientHello } = makeClientHello({ version: "1.3", keyShareGroups: [NamedGroup.x25519, NamedGroup.secp256r1] });
         const sh = decodeServerHello(await ask(node13.port, clientHello));
-        expect(checkServerHello(clientHello, sh)).to.deep.equal({
+        expectSame(checkServerHello(clientHello, sh), {
           version: ProtocolVersion.TLS1_3,
           cipherSuite: CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
           group: NamedGroup.secp256r1,
-        });
+        }, "negotiated");
         // The server derives its handshake secrets once it has sent the ServerHello; the key log line names the
         // connection by OUR client random, so it confirms this answer belongs to our ClientHello.
         const deadline = Date.now() + 2000;
@@ -833,7 +851,7 @@ describe("02 server hello", function () {
     it("02.6 Node TLS 1.2 server (one suite): the ServerHello names that suite and TLS 1.2", async function () {
       const { clientHello } = makeClientHello({ version: "1.2" });
       const sh = decodeServerHello(await ask(node12.port, clientHello));
-      expect(checkServerHello(clientHello, sh)).to.deep.equal({ version: ProtocolVersion.TLS1_2, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 });
+      expectSame(checkServerHello(clientHello, sh), { version: ProtocolVersion.TLS1_2, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 }, "negotiated");
       // a 1.2-only server writes no downgrade sentinel
       expect(toHex(sh.random.slice(24))).to.not.equal(toHex(DOWNGRADE_TLS12));
     });

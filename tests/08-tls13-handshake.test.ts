@@ -1,4 +1,5 @@
-// Chapter 08: a TLS 1.3 handshake with real servers, graded against outside references only: Node's crypto (AES-GCM,
+// Chapter 08: a TLS 1.3 handshake with real servers, graded against outside references only. Each step of the
+// handshake (08.9–08.16) alone on recorded inputs (steps.ts), then the whole client (08.17): Node's crypto (AES-GCM,
 // ChaCha20-Poly1305, HMAC) for the records, RFC 8448's traces and the recorded tls13.xargs.org connection (replayed
 // through the learner's client, which must write their records byte for byte), and real servers on 127.0.0.1: Node's
 // tls and `openssl s_server`, whose own key logs must equal ours line for line. A proxy re-cuts and tampers with what
@@ -10,6 +11,7 @@ import "./08-tls13-handshake/messages.js";
 import "./08-tls13-handshake/rfc8448.js";
 import "./08-tls13-handshake/illustrated.js";
 import "./08-tls13-handshake/framing.js";
+import "./08-tls13-handshake/steps.js";
 import "./08-tls13-handshake/post-handshake.js";
 import "./08-tls13-handshake/live.js";
 import "./08-tls13-handshake/tampering.js";

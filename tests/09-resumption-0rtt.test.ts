@@ -3,6 +3,7 @@
 // property tests, and real servers on 127.0.0.1: `openssl s_server -tls1_3 -early_data` (which prints the early data it
 // reads and logs CLIENT_EARLY_TRAFFIC_SECRET), s_server without -early_data, and Node's tls server (session reuse).
 import "./09-resumption-0rtt/rfc8448.js";
+import "./09-resumption-0rtt/steps.js";
 import "./09-resumption-0rtt/codecs.js";
 import "./09-resumption-0rtt/store.js";
 import "./09-resumption-0rtt/live.js";

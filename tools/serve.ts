@@ -5,12 +5,13 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { CipherSuite, NamedGroup, cipherSuites, describeSuite } from "../lib/constants.js";
 import { isNotImplemented, isTlsError } from "../lib/errors.js";
+import type { FlagKind } from "./args.js";
 
 export const SERVE_HELP = `tls-by-hand serve [--port 8443] [--host 127.0.0.1] [--cert CHAIN.pem --key KEY.pem] [--tls 1.3|1.2]
                   [--suite NAME] [--group NAME] [--early-data [MAX]] [--allow-replay] [--keylog FILE] [--trace]
                   [--impl solutions]
 
-Runs YOUR TLS server (chapter 10) on host:port. Every HTTP request gets a small page that shows the connection as
+Runs YOUR TLS server (chapter 10; needs chapters 00–10) on host:port. Every HTTP request gets a small page that shows the connection as
 the server saw it: version, suite, group, key exchange, resumed or not, early data accepted or not, and what the
 client offered. Many connections at once; a connection that fails is closed with its alert and logged.
   --port N           the port (default 8443; 0 picks a free one)
@@ -26,7 +27,7 @@ client offered. Many connections at once; a connection that fails is closed with
   --allow-replay     accept early data without the anti-replay check (RFC 8446 §8): for the replay lab only
   --keylog FILE      append the NSS key-log lines to FILE; SSLKEYLOGFILE is honoured too
   --trace            print every message both ways, annotated (decrypted)
-Exit 2 on bad usage; otherwise it runs until stopped.`;
+Exit 2 on bad usage; 3 if your code is not ready; otherwise it runs until stopped (exit 0).`;
 
 class ServeUsageError extends Error {}
 
@@ -38,6 +39,22 @@ function option(args: string[], name: string): string | undefined {
   if (value === undefined || value.startsWith("--")) throw new ServeUsageError(`${name} needs a value`);
   return value;
 }
+
+/** The flags serve knows, for the command-line tool's strict reading of them (tools/args.ts). */
+export const SERVE_FLAGS: Record<string, FlagKind> = {
+  "--port": "value",
+  "--host": "value",
+  "--cert": "value",
+  "--key": "value",
+  "--tls": "value",
+  "--suite": "value",
+  "--group": "value",
+  // --early-data alone, or --early-data MAX: a number after it is its value.
+  "--early-data": (next) => /^\d+$/.test(next),
+  "--allow-replay": "switch",
+  "--keylog": "value",
+  "--trace": "switch",
+};
 
 const GROUPS: Record<string, number> = { x25519: NamedGroup.x25519, secp256r1: NamedGroup.secp256r1, "p-256": NamedGroup.secp256r1 };
 const DEFAULT_MAX_EARLY_DATA = 16384;

@@ -82,15 +82,15 @@ function checkVersion(version: number): void {
  * (RFC 6962 §3.3); TLS 1.3 puts each beside the certificate it is about (RFC 8446 §4.4.2.1).
  */
 export function writeCertificateBody(w: ByteWriter, msg: CertificateMessage, version: number): void {
-  // TODO 03.14: write the body in the form of `version`; checkVersion first (only ProtocolVersion.TLS1_2 and
+  // TODO 03.25: write the body in the form of `version`; checkVersion first (only ProtocolVersion.TLS1_2 and
   // TLS1_3 have one). TLS 1.2 (RFC 5246 §7.4.2): certificate_list (3-byte length) of certificates, each with its
   // own 3-byte length. TLS 1.3 (RFC 8446 §4.4.2): certificate_request_context (1-byte length), then
   // certificate_list (3-byte length) of entries: cert_data (3-byte length), then extensions (2-byte length) of
   // { extension_type uint16, extension_data with a 2-byte length }. Note each certificate with certificateNote,
   // e.g. "certificate 1 of 3 (1234 bytes)". Our own bugs are internal_error: an empty certificate (<1..2^24-1>),
   // and in TLS 1.2 a non-empty request context or any extension (the 1.2 form has no room for them).
-  throw new NotImplemented("03.14");
-  // END 03.14
+  throw new NotImplemented("03.25");
+  // END 03.25
 }
 
 /**
@@ -99,14 +99,14 @@ export function writeCertificateBody(w: ByteWriter, msg: CertificateMessage, ver
  * (RFC 8446 §4.4.2.4) is for the handshake to check, like the server's empty request context.
  */
 export function readCertificateBody(r: ByteReader, version: number): CertificateMessage {
-  // TODO 03.14: read the struct above in the form of `version`; checkVersion first. TLS 1.2 has no context
+  // TODO 03.26: read the struct above in the form of `version`; checkVersion first. TLS 1.2 has no context
   // (return an empty one) and no extensions (return []). An empty certificate is a decode_error naming the field
   // and the offset of its length (<1..2^24-1>); readList and readOpaque already reject lengths that overrun. In
   // TLS 1.3 an extension type that appears twice in one entry is illegal_parameter (checkNoDuplicates from
   // chapter 01, RFC 8446 §4.2). Describe each certificate with certificateNote(index, undefined, size). Leave
   // trailing bytes to the caller's body.end(…). (RFC 5246 §7.4.2, RFC 8446 §4.4.2)
-  throw new NotImplemented("03.14");
-  // END 03.14
+  throw new NotImplemented("03.26");
+  // END 03.26
 }
 
 /** The whole handshake message (header and body), with notes for every byte. */

@@ -1,14 +1,26 @@
-// Deciding whether to believe a server: build a path from its certificate through the intermediates it sent to
-// a root we already trust, check every link (signature, dates, CA powers), and check that the name we dialled is
-// one the certificate was issued for. Read RFC 5280 §6.1 (path validation), §4.2.1.3, §4.2.1.9, §4.2.1.12,
-// RFC 9525 §6.3 (host names and wildcards) and RFC 8446 §4.4.2.4 and §6.2 (which alert a client sends).
+// Deciding whether to believe a server: find every path from its certificate through the intermediates it sent to
+// a root we already trust, and take the first path whose every link holds (signature, dates, CA powers, name
+// constraints) and whose leaf names the host we dialled. Read RFC 5280 §6.1 (path validation), §4.2.1.3, §4.2.1.9,
+// §4.2.1.10, §4.2.1.12, RFC 4158 (path building), RFC 9525 §6.3 (host names and wildcards) and RFC 8446 §4.4.2.4
+// and §6.2 (which alert a client sends).
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
 import { AlertDescription } from "../../lib/constants.js";
-import { type CertificateCheck, CertificateError } from "../../lib/errors.js";
+import { type CertificateCheck, CertificateError, isCertificateError } from "../../lib/errors.js";
 import { equalBytes } from "../../lib/hex.js";
 import { verifyEcdsa } from "./ecdsa.js";
 import { verifyPkcs1v15, verifyPss } from "./rsa.js";
-import { type Certificate, type PublicKey, type SignatureAlgorithm, Oid, formatIpAddress, isSelfIssued } from "./x509.js";
+import {
+  type Certificate,
+  type Name,
+  type NameConstraints,
+  type PublicKey,
+  type SignatureAlgorithm,
+  Oid,
+  emptyGeneralNames,
+  formatIpAddress,
+  isCritical,
+  isSelfIssued,
+} from "./x509.js";
 import { NotImplemented } from "../../lib/errors.js";
 
 /**
@@ -30,8 +42,12 @@ export function verifySignature(algorithm: SignatureAlgorithm, key: PublicKey, m
 
 /** The most certificates in a path, anchor included: real ones have 2–4; the cap stops loops and hostile bundles. */
 export const MAX_PATH_LENGTH = 8;
+/** At most this many complete paths are built and tried; real chains offer one to four (cross-signs, re-issues). */
+export const MAX_PATHS = 16;
+/** Path building gives up after this many steps, so that a bundle of many look-alike CAs cannot make it search for ever. */
+export const MAX_PATH_STEPS = 1000;
 
-/** What validation needs besides the chain: the trust anchors, and optionally a host name and a time. */
+/** What validation needs besides the chain: the trust anchors, and optionally a host name, a time and a depth. */
 export interface ValidationOptions {
   /** The roots we trust, as certificates (their self-signatures are not what makes them trusted: this list is). */
   roots: Certificate[];
@@ -39,9 +55,11 @@ export interface ValidationOptions {
   host?: string;
   /** The time to validate at; now if absent. */
   at?: Date;
+  /** The most intermediates (self-issued ones not counted) a path may have; MAX_PATH_LENGTH bounds it anyway. */
+  maxIntermediates?: number;
 }
 
-/** A chain that passed: the path from the leaf to its anchor, and every check made. */
+/** A chain that passed: the path from the leaf to its anchor, and every check made on it. */
 export interface Validation {
   path: Certificate[];
   checks: CertificateCheck[];
@@ -122,7 +140,7 @@ export function asciiLower(text: string): string {
 
 /** Does the certificate cover `host`? subjectAltName only: the subject's CN is never consulted (RFC 9525 §6.3). */
 export function matchesHost(cert: Certificate, host: string): boolean {
-  // TODO 03.11: if parseIp(host) gives bytes, compare them with each SAN iPAddress (equalBytes, same
+  // TODO 03.16: if parseIp(host) gives bytes, compare them with each SAN iPAddress (equalBytes, same
   // length). Otherwise compare DNS names case-insensitively with asciiLower (not toLowerCase, see there),
   // ignoring one trailing dot on the host; a host with non-ASCII characters matches nothing (IDNs must be
   // converted to A-labels first). A SAN name matches exactly, or as a wildcard: "*" must be the WHOLE left-most
@@ -130,32 +148,212 @@ export function matchesHost(cert: Certificate, host: string): boolean {
   // "x.y.a.test"); a partial label like "f*.a.test", a "*" anywhere else, or a wildcard over fewer than two
   // labels ("*.test") matches nothing. No SAN means no match: the CN is not a fallback. (RFC 9525 §6.3,
   // RFC 6125 §6.4.3, RFC 5280 §4.2.1.6)
-  throw new NotImplemented("03.11");
-  // END 03.11
+  throw new NotImplemented("03.16");
+  // END 03.16
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Path building: every way up from the leaf to a trust anchor
+
+/**
+ * The certificates that may have issued `cert`, best first: the trust anchors, then what the server sent. A
+ * candidate's subject is `cert`'s issuer, and where both carry key identifiers they name the same key.
+ */
+export function findIssuers(cert: Certificate, intermediates: Certificate[], roots: Certificate[]): Certificate[] {
+  // TODO 03.17: go through roots, then intermediates. A candidate's subject.der must equal cert.issuer.der
+  // (exact DER bytes). If cert has an authorityKeyIdentifier with a keyIdentifier AND the candidate has a
+  // subjectKeyIdentifier, they must be equal: a CA that was re-keyed keeps its name, and the key id tells its
+  // keys apart. Where either is missing, the name alone decides. Leave out byte-identical copies (the same
+  // certificate sent twice, or sent and trusted). (RFC 5280 §4.2.1.1, §4.2.1.2, §6.1)
+  throw new NotImplemented("03.17");
+  // END 03.17
+}
+
+/** The trust anchor `cert` is, if it is one (the same bytes as a root). */
+const isTrusted = (cert: Certificate, roots: Certificate[]): boolean => roots.some((r) => equalBytes(r.der, cert.der));
+
+/**
+ * Every path from the leaf up to a trust anchor, depth first, best first (each step tries findIssuers' order), at
+ * most MAX_PATHS of them. The server's intermediates may come in any order, hold extras, or offer two issuers for
+ * one certificate (a cross-signed root, a re-keyed CA): validateChain tries the paths in turn, so a dead end or a
+ * path that fails a check is not the end. Throws unknown_ca, naming the certificate where the deepest search stopped,
+ * when no path exists.
+ */
+export function buildPaths(leaf: Certificate, intermediates: Certificate[], roots: Certificate[]): Certificate[][] {
+  // TODO 03.18: depth first from [leaf]. A path whose last certificate is a root (byte for byte) is complete:
+  // keep it and go no higher. Otherwise try each of findIssuers(last, …) that is not already in the path (compare
+  // bytes: that stops loops, A → B → A), and after each, go back and try the next: that is backtracking. Stop
+  // going deeper at MAX_PATH_LENGTH certificates, and stop altogether at MAX_PATHS complete paths or after
+  // MAX_PATH_STEPS steps. Remember the longest path that could not go on. No complete path: throw new
+  // CertificateError(AlertDescription.unknown_ca, { subject, check: "path", detail }) for that path's last
+  // certificate: "no trusted root within MAX_PATH_LENGTH certificates", "self-issued and not one of the trusted
+  // roots", or "its issuer "…" is neither a trusted root nor among the certificates sent". (RFC 5280 §6.1,
+  // RFC 4158 §2–3, RFC 8446 §4.4.2 "the sender's certificate MUST come first")
+  throw new NotImplemented("03.18");
+  // END 03.18
 }
 
 /**
- * Orders a chain: from the leaf, repeatedly find the certificate whose subject is the current one's issuer,
- * among the trust anchors first and then the intermediates the server sent (which may come in any order).
+ * How clients built paths before they learnt to backtrack (OpenSSL before 1.1.0, for one): follow the server's
+ * certificates by issuer name, first match wins, and look among the trust anchors only when the server's list has
+ * no issuer. Returns that one path, complete or not. validateChain never uses it: it is here for the notebook's
+ * story of the cross-signed root that expired in 2021.
  */
-export function buildPath(leaf: Certificate, intermediates: Certificate[], roots: Certificate[]): Certificate[] {
-  // TODO 03.12: start with [leaf]. Loop: if the last certificate is byte-identical to a root, the path
-  // is complete. Else look for its issuer: a root whose subject.der equals its issuer.der (prefer roots: a
-  // trusted one ends the path), else an intermediate not yet used in the path. Names are compared as exact
-  // DER bytes. No issuer found, or a self-issued certificate that is not a root (a self-signed leaf, an
-  // unknown root sent by the server): throw new CertificateError(AlertDescription.unknown_ca, { subject,
-  // check: "path", detail }) saying whose issuer is missing. A path never grows past MAX_PATH_LENGTH
-  // certificates, the anchor included: stop with the same error.
-  // (RFC 5280 §6.1, RFC 8446 §4.4.2.2 "the sender's certificate MUST come first")
-  throw new NotImplemented("03.12");
-  // END 03.12
+export function firstMatchPath(chain: Certificate[], roots: Certificate[]): Certificate[] {
+  const path = chain.slice(0, 1);
+  while (path.length > 0 && path.length < MAX_PATH_LENGTH && !isTrusted(path[path.length - 1], roots)) {
+    const last = path[path.length - 1];
+    const named = (c: Certificate): boolean => equalBytes(c.subject.der, last.issuer.der) && !path.includes(c);
+    const next = chain.find(named) ?? roots.find(named);
+    if (next === undefined) break;
+    path.push(next);
+  }
+  return path;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The checks on one path, from the trust anchor down to the leaf (RFC 5280 §6.1)
 
 const day = (d: Date): string => d.toISOString().replace(".000Z", "Z");
 
+/** Extensions that RFC 5280 says a CA MUST mark non-critical (§4.2.1.1, §4.2.1.2, §4.2.2.1). */
+const NEVER_CRITICAL: readonly string[] = [Oid.authorityKeyIdentifier, Oid.subjectKeyIdentifier, Oid.authorityInfoAccess];
+
+/** Is path[index] usable at all at time `at`: in its dates, without repeated or unknown critical extensions, with a key we know? */
+export function checkCertificate(list: Checklist, path: Certificate[], index: number, at: Date): void {
+  // TODO 03.19: four checks on path[index], in this order, each one list.require(index, check, ok, alert,
+  // detail): "validity": notBefore ≤ at ≤ notAfter, both ends included (certificate_expired, which RFC 8446 §6.2
+  // also uses for "not yet valid"); "extensions": no OID twice in extensions.all (bad_certificate, RFC 5280 §4.2);
+  // "critical extensions": none that is critical and not understood (unsupported_certificate, §4.2) and none of
+  // NEVER_CRITICAL marked critical (bad_certificate), one check with the alert of what failed; "key": the public key is not "unsupported"
+  // (unsupported_certificate). Details say what was found: "valid 2025-01-01T00:00:00Z … 2125-01-01T00:00:00Z,
+  // checked at …" (day() formats), the repeated OID, the critical OIDs, "RSA-2048" / "ECDSA P-256".
+  // (RFC 5280 §4.1.2.5, §4.2, §6.1.3 (a)(2))
+  throw new NotImplemented("03.19");
+  // END 03.19
+}
+
+/**
+ * Does path[index] keep the rules of RFC 5280's profile that say how a conforming certificate is made: names that
+ * are there, key identifiers that let a path be found, CA flags that agree? A CA that breaks them made a mistake,
+ * and a client that tolerates mistakes invites them. (OpenSSL's -x509_strict checks most of these too.)
+ */
+export function checkProfile(list: Checklist, path: Certificate[], index: number): void {
+  // TODO 03.20: four checks, each bad_certificate, each passing with a short summary or failing with the
+  // first problem found (and its RFC section) as detail. "names": the issuer is not empty (§4.1.2.4); a CA's
+  // subject is not empty (§4.1.2.6); an empty subject comes with a critical subjectAltName (§4.2.1.6); a non-empty
+  // one does not (§4.2.1.6 SHOULD, CA/B Forum BR §7.1.2.7.12 MUST). "key identifiers": an authorityKeyIdentifier
+  // with a keyIdentifier unless the certificate is self-issued (§4.2.1.1); no authorityCertIssuer or
+  // authorityCertSerialNumber (BR §7.1.2.11.1); a CA (cA true) has a subjectKeyIdentifier (§4.2.1.2); the trust
+  // anchor (the last in the path), if self-issued, names itself: its keyIdentifier is its own subjectKeyIdentifier
+  // (BR §7.1.2.1.3). "CA flags": cA and keyCertSign agree (a keyUsage without keyCertSign in a CA, keyCertSign
+  // without cA), and a pathLenConstraint or nameConstraints come only with cA (§4.2.1.3, §4.2.1.9, §4.2.1.10).
+  // "serial number": positive (§4.1.2.2), except on the trust anchor. isCritical and isSelfIssued are given.
+  throw new NotImplemented("03.20");
+  // END 03.20
+}
+
+/**
+ * May path[index] issue certificates, and did its key sign path[index − 1]? (RFC 5280 §6.1.3 (a)(1), §6.1.4 (k),
+ * (l), (n)) `index` ≥ 1: the leaf issues nothing.
+ */
+export function checkIssuer(list: Checklist, path: Certificate[], index: number): void {
+  // TODO 03.21: on path[index] (the CA), all bad_certificate: "basicConstraints": present, cA true and marked
+  // critical (§4.2.1.9: a CA MUST mark it critical); "keyUsage": keyCertSign, when a keyUsage extension is there;
+  // "pathLen", when it has a pathLenConstraint: the CAs below it, not counting the leaf nor self-issued ones
+  // (path[1 … index−1]), are at most that many. Then on path[index − 1], recorded at index − 1: "signature
+  // algorithm" not "unsupported" (unsupported_certificate); "signature": verifySignature(its algorithm, the CA's
+  // publicKey, its tbs, its signature) (bad_certificate), detail "signed by <CA subject> with <algorithm name>".
+  throw new NotImplemented("03.21");
+  // END 03.21
+}
+
+/** A DNS name that may be checked against a constraint: letter-digit-hyphen labels, "*" allowed as the whole first. */
+const DNS_NAME = /^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** Is the DNS name inside the subtree `constraint`? (RFC 5280 §4.2.1.10) */
+export function dnsNameWithin(name: string, constraint: string): boolean {
+  // TODO 03.22: compare with asciiLower, ignoring one trailing dot on the name. "" contains every name;
+  // "example.test" contains itself and every name that ends in ".example.test" (labels added on the left);
+  // ".example.test" contains only those below it. "notexample.test" is NOT inside "example.test". (§4.2.1.10)
+  throw new NotImplemented("03.22");
+  // END 03.22
+}
+
+/** Is the address (4 or 16 bytes) inside the subtree address || mask (8 or 32 bytes)? (RFC 5280 §4.2.1.10) */
+export function ipWithin(address: Uint8Array, constraint: Uint8Array): boolean {
+  // TODO 03.22: an IPv4 address is never inside an IPv6 subtree nor the other way round (the constraint
+  // is twice the address's length); otherwise every byte ANDed with the mask equals the constraint's byte ANDed
+  // with it. (RFC 5280 §4.2.1.10)
+  throw new NotImplemented("03.22");
+  // END 03.22
+}
+
+/** Is the distinguished name inside the subtree `constraint`: do the constraint's RDNs begin it? (RFC 5280 §4.2.1.10, §7.1) */
+export function directoryNameWithin(name: Name, constraint: Name): boolean {
+  // TODO 03.22: the constraint has no more RDNs than the name, and each of its RDNs equals the name's RDN at the
+  // same position: as many attributes, the same types in the same order, values equal once trimmed, inner runs of
+  // spaces made one, and ASCII case ignored (a simple form of §7.1's caseIgnoreMatch).
+  throw new NotImplemented("03.22");
+  // END 03.22
+}
+
+/** Why `cert`'s names break the constraints, or undefined when they keep them. */
+function nameConstraintProblem(cert: Certificate, constraints: NameConstraints): string | undefined {
+  // TODO 03.22: the names to check are the subjectAltName's dNSNames, iPAddresses and directoryNames, plus the
+  // subject when it is not empty (a directoryName too). For each form: a name inside any excluded subtree of its
+  // form is a problem; so is a name outside every permitted subtree of its form — when permitted has any of that
+  // form (a constraint on DNS names says nothing about addresses). A dNSName that fails DNS_NAME is a problem
+  // wherever there is a DNS constraint. A form this chapter cannot check (otherForms) that is both constrained
+  // and present is a problem too (§4.2.1.10: process it or reject). Return e.g. "www.bank.test is in the
+  // excluded subtree bank.test". (RFC 5280 §4.2.1.10, §6.1.3 (b), (c))
+  throw new NotImplemented("03.22");
+  // END 03.22
+}
+
+/**
+ * Every CA's nameConstraints over the certificates below it (RFC 5280 §6.1.3 (b), (c), §6.1.4 (g)), whether or
+ * not the extension is marked critical: a constraint that only binds when critical binds no one an attacker
+ * chooses. Self-issued intermediates are exempt (§4.2.1.10: a CA re-keying itself keeps its name); the leaf never is.
+ */
+export function checkNameConstraints(list: Checklist, path: Certificate[]): void {
+  // TODO 03.22: for each CA path[ca] (ca ≥ 1) with nameConstraints, and each certificate path[i] below it
+  // (i < ca) that is the leaf or not self-issued: list.require(i, "name constraints", problem === undefined,
+  // bad_certificate, problem ?? "within the name constraints of <the CA's subject>").
+  throw new NotImplemented("03.22");
+  // END 03.22
+}
+
+/** keyUsage bits that agree with serverAuth: signing (TLS 1.3, ECDHE), RSA key transport, static (EC)DH (RFC 5280 §4.2.1.12). */
+const SERVER_KEY_USAGES: readonly string[] = ["digitalSignature", "keyEncipherment", "keyAgreement"];
+
+/** Is the leaf a TLS server's certificate, for the name the client dialled? */
+export function checkLeaf(list: Checklist, path: Certificate[], options: ValidationOptions): void {
+  // TODO 03.23: on path[0], in this order: "server keyUsage", when the leaf has both keyUsage and extKeyUsage: at
+  // least one of SERVER_KEY_USAGES (unsupported_certificate; RFC 5280 §4.2.1.12: the two must agree; which bit
+  // the handshake needs is for the handshake to check, as chapter 06's checkKeyForSuite does); "extKeyUsage", when
+  // present: serverAuth or anyExtendedKeyUsage (unsupported_certificate); "hostname", when options.host is set:
+  // matchesHost (bad_certificate), detail "<host> against subjectAltName a, b" or "… against no subjectAltName".
+  // (RFC 5280 §4.2.1.3, §4.2.1.12, RFC 9525 §6)
+  throw new NotImplemented("03.23");
+  // END 03.23
+}
+
+/** Every check on one path, anchor first; returns the checks or throws the first failure (a CertificateError). */
+export function validatePath(path: Certificate[], options: ValidationOptions): CertificateCheck[] {
+  // TODO 03.24: a new Checklist(path); for each index from the anchor (last) down to the leaf (0):
+  // checkCertificate and checkProfile on it, then checkIssuer when it is not the leaf (index ≥ 1). When
+  // options.maxIntermediates is set: "path length", on the anchor, the intermediates (path[1 … length−2]) that are
+  // not self-issued are at most that many (unknown_ca: no acceptable path). Then checkNameConstraints and
+  // checkLeaf. Return list.checks. (RFC 5280 §6.1.3, §6.1.4, §6.1.5)
+  throw new NotImplemented("03.24");
+  // END 03.24
+}
+
 /**
  * Validates a chain as a TLS client does. `chain` is what the server sent: its own certificate first, then
- * intermediates in any order. Returns the path and the checks; throws a CertificateError at the first failure.
+ * intermediates in any order. Returns the first path that passes every check and those checks; throws the
+ * failure of the first path tried when none passes (a CertificateError with the alert to send).
  */
 export function validateChain(chain: Certificate[], options: ValidationOptions): Validation {
   if (chain.length === 0) {
@@ -165,24 +363,11 @@ export function validateChain(chain: Certificate[], options: ValidationOptions):
   if (Number.isNaN(at.getTime())) {
     throw new CertificateError(AlertDescription.internal_error, { subject: "(none)", check: "time", detail: "the validation time is not a valid date" });
   }
-  const path = buildPath(chain[0], chain.slice(1), options.roots);
-  const list = new Checklist(path);
-  const A = AlertDescription;
-  // TODO 03.13: walk the path from the trust anchor (last) down to the leaf (index 0), making each check
-  // with list.require(index, check, ok, alert, detail) so every step is recorded:
-  //   every certificate: "validity" notBefore ≤ at ≤ notAfter (certificate_expired, RFC 8446 §6.2 uses it for
-  //     "not yet valid" too); "critical extensions": none with understood false (unsupported_certificate,
-  //     RFC 5280 §4.2); "key": the public key is supported (unsupported_certificate);
-  //   every certificate but the anchor: "signature" by the next one's key over tbs, using verifySignature
-  //     (bad_certificate; an unsupported algorithm is unsupported_certificate);
-  //   every issuer (index ≥ 1): "basicConstraints" cA true (bad_certificate); "keyUsage" keyCertSign when a
-  //     keyUsage extension is present (bad_certificate); "pathLen" when it has one: the number of
-  //     non-self-issued intermediates below it (indices 1 … index−1) must not exceed it (bad_certificate);
-  //   the leaf: "extKeyUsage" serverAuth or anyExtendedKeyUsage when the extension is present
-  //     (unsupported_certificate); "hostname" matchesHost when options.host is set (bad_certificate).
-  // Details say what was found ("valid 2025-01-01 … 2125-01-01", "signed by CN=… with ecdsa-with-SHA256").
-  // (RFC 5280 §6.1.3, §6.1.4, §4.2.1.3, §4.2.1.9, §4.2.1.12)
-  throw new NotImplemented("03.13");
-  // END 03.13
-  return { path, checks: list.checks };
+  // TODO 03.24: for each path of buildPaths(chain[0], chain.slice(1), options.roots): return { path, checks:
+  // validatePath(path, { ...options, at }) } if it passes; if it throws a CertificateError (isCertificateError),
+  // remember the first such error and try the next path — the backtracking that makes a cross-signed or re-keyed
+  // CA work; any other error goes straight through. No path passed: throw the first path's error. (RFC 5280 §6.1,
+  // RFC 4158 §3)
+  throw new NotImplemented("03.24");
+  // END 03.24
 }

@@ -41,14 +41,14 @@ export interface EcdsaSignature {
  * Throws a TlsError (from der.ts) on anything that is not exactly that.
  */
 export function readEcdsaSignature(der: Uint8Array): EcdsaSignature {
-  // TODO 03.10: read one SEQUENCE (readElement with Tag.SEQUENCE on a ByteReader over `der`), inside it two
+  // TODO 03.15: read one SEQUENCE (readElement with Tag.SEQUENCE on a ByteReader over `der`), inside it two
   // INTEGERs with readInteger (which already refuses non-minimal DER), and refuse any byte left over, inside
   // the SEQUENCE or after it: derError(field, offset, message). Strictness is the point: a verifier that also
   // takes BER variants (long-form lengths, padded integers, trailing bytes) accepts many encodings of one
   // signature, which breaks anything that identifies a signature by its bytes. Do not check the range of r
   // and s here; verifyEcdsa does. (RFC 3279 §2.2.3, X.690 §10)
-  throw new NotImplemented("03.10");
-  // END 03.10
+  throw new NotImplemented("03.15");
+  // END 03.15
 }
 
 /**
@@ -57,7 +57,7 @@ export function readEcdsaSignature(der: Uint8Array): EcdsaSignature {
  * wants a verdict.
  */
 export function verifyEcdsa(curve: EcCurve, publicKey: Uint8Array, hash: HashName, message: Uint8Array, signature: Uint8Array): boolean {
-  // TODO 03.10: decode with readEcdsaSignature; a TlsError there means "not a signature": return false (let
+  // TODO 03.15: decode with readEcdsaSignature; a TlsError there means "not a signature": return false (let
   // any other error through). r and s must both lie in 1 … n−1 (n = CURVE_ORDER[curve]); r = s = 0 passed in
   // Java once and any message "verified" (CVE-2022-21449). Hash the message with `hash`, which need not match
   // the curve (ecdsa-with-SHA384 on a P-256 key is legal; ECDSA then uses the hash's leftmost bits, and noble
@@ -65,6 +65,6 @@ export function verifyEcdsa(curve: EcCurve, publicKey: Uint8Array, hash: HashNam
   // CURVES[curve].verify(rs, hashBytes, publicKey, { prehash: false, lowS: false }): prehash false because we
   // hashed, lowS false because X.509 and TLS accept both s and n − s. A throw from noble (a point not on the
   // curve) is false too. (FIPS 186-4 §6.4, RFC 5758 §3.2)
-  throw new NotImplemented("03.10");
-  // END 03.10
+  throw new NotImplemented("03.15");
+  // END 03.15
 }

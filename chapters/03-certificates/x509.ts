@@ -1,7 +1,8 @@
 // X.509 v3 certificates: the structure a server sends to prove who it is. A certificate is the CA's signature
 // over "to-be-signed" bytes (tbsCertificate) that bind a name to a public key for a time; we keep those exact
 // bytes, because the signature covers them and not any re-encoding. Read RFC 5280 §4.1 (the structure), §4.2
-// (extensions), RFC 8017 Appendix A (RSA keys), RFC 5480 §2 (EC keys) and RFC 4055 §3.1 (RSA-PSS parameters).
+// (extensions: §4.2.1.6 names, §4.2.1.10 name constraints), RFC 8017 Appendix A (RSA keys), RFC 5480 §2 (EC keys)
+// and RFC 4055 §3.1 (RSA-PSS parameters).
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
 import { ByteReader } from "../../lib/bytes.js";
 import { AlertDescription } from "../../lib/constants.js";
@@ -24,6 +25,8 @@ import {
   readString,
   readTime,
   tagName,
+  latin1,
+  TAG_NUMBER_MASK,
 } from "./der.js";
 import type { EcCurve } from "./ecdsa.js";
 import type { HashName } from "./hashes.js";
@@ -54,8 +57,13 @@ export const Oid = {
   keyUsage: "2.5.29.15",
   subjectAltName: "2.5.29.17",
   basicConstraints: "2.5.29.19",
+  nameConstraints: "2.5.29.30",
   authorityKeyIdentifier: "2.5.29.35",
   extKeyUsage: "2.5.29.37",
+  authorityInfoAccess: "1.3.6.1.5.5.7.1.1", // RFC 5280 §4.2.2.1
+  // Access methods inside authorityInfoAccess (RFC 5280 §4.2.2.1)
+  ocsp: "1.3.6.1.5.5.7.48.1",
+  caIssuers: "1.3.6.1.5.5.7.48.2",
   // Extended key usages (RFC 5280 §4.2.1.12)
   anyExtendedKeyUsage: "2.5.29.37.0",
   serverAuth: "1.3.6.1.5.5.7.3.1",
@@ -122,16 +130,55 @@ export const KEY_USAGE_BITS = [
 ] as const;
 export type KeyUsage = (typeof KEY_USAGE_BITS)[number];
 
+/**
+ * The names of a GeneralNames list (RFC 5280 §4.2.1.6) that this chapter reads, by form, in order. The same shape
+ * holds a subjectAltName and the subtrees of nameConstraints (where an iPAddress is an address and a mask).
+ */
+export interface GeneralNames {
+  /** [2] dNSName: IA5String text, e.g. "www.example.test" or "*.example.test". */
+  dnsNames: string[];
+  /** [7] iPAddress: 4 or 16 bytes in a subjectAltName; address || mask, 8 or 32 bytes, in nameConstraints. */
+  ipAddresses: Uint8Array[];
+  /** [4] directoryName: a Name, like a subject. */
+  directoryNames: Name[];
+  /** The tag numbers of the other forms present (1 rfc822Name, 6 URI, …), which this chapter does not interpret. */
+  otherForms: number[];
+}
+
+/** An empty GeneralNames, to fill. */
+export function emptyGeneralNames(): GeneralNames {
+  return { dnsNames: [], ipAddresses: [], directoryNames: [], otherForms: [] };
+}
+
+/** nameConstraints (RFC 5280 §4.2.1.10): the names a CA may certify (permitted) and may not (excluded). */
+export interface NameConstraints {
+  permitted?: GeneralNames;
+  excluded?: GeneralNames;
+}
+
+/** authorityKeyIdentifier (RFC 5280 §4.2.1.1): which key of the issuer signed, and whether the other two fields are there. */
+export interface AuthorityKeyIdentifier {
+  keyIdentifier?: Uint8Array;
+  /** [1] authorityCertIssuer is present. */
+  authorityCertIssuer: boolean;
+  /** [2] authorityCertSerialNumber is present. */
+  authorityCertSerialNumber: boolean;
+}
+
 /** The extensions this chapter acts on; absent ones are undefined. */
 export interface Extensions {
-  subjectAltName?: { dnsNames: string[]; ipAddresses: Uint8Array[] };
+  subjectAltName?: GeneralNames;
   basicConstraints?: { ca: boolean; pathLen?: number };
   keyUsage?: KeyUsage[];
   /** Extended key usage OIDs, e.g. Oid.serverAuth. */
   extKeyUsage?: string[];
   subjectKeyIdentifier?: Uint8Array;
-  authorityKeyIdentifier?: Uint8Array;
-  /** Every extension, in order, with whether this chapter understood it. */
+  authorityKeyIdentifier?: AuthorityKeyIdentifier;
+  nameConstraints?: NameConstraints;
+  /**
+   * Every extension, in order, with whether this chapter understood it. An OID may appear twice here: RFC 5280
+   * §4.2 forbids that, and validation refuses the certificate (a bad certificate, not a bad encoding).
+   */
   all: { oid: string; critical: boolean; understood: boolean }[];
 }
 
@@ -273,7 +320,7 @@ const UNCOMPRESSED_POINT = 0x04;
 
 /** SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): an AlgorithmIdentifier and the key in a BIT STRING. */
 export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKey {
-  // TODO 03.5: SEQUENCE { SEQUENCE { algorithm OID, parameters }, subjectPublicKey BIT STRING }.
+  // TODO 03.6: SEQUENCE { SEQUENCE { algorithm OID, parameters }, subjectPublicKey BIT STRING }.
   // rsaEncryption: parameters NULL; the BIT STRING's bytes are DER again: RSAPublicKey SEQUENCE { n, e }
   // (RFC 8017 A.1.1) — read them from the BIT STRING's own reader after its unused-bits byte, so offsets stay
   // absolute; require n > 0, odd e ≥ 3. id-RSASSA-PSS: the
@@ -281,44 +328,10 @@ export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKe
   // namedCurve OID; take P-256/P-384 from CURVES and require an uncompressed point (0x04, right length).
   // bits = n.toString(2).length. Anything else: { kind: "unsupported", name: oid }, not an error. A BIT
   // STRING with unused bits is an error. (RFC 5280 §4.1.2.7, RFC 5480 §2, RFC 4055 §1.2)
-  throw new NotImplemented("03.5");
-  // END 03.5
-}
-
-/** An iPAddress as text, for notes: dotted quad, or eight hex groups. */
-export function formatIpAddress(bytes: Uint8Array): string {
-  if (bytes.length === 4) return Array.from(bytes).join(".");
-  const groups: string[] = [];
-  for (let i = 0; i + 1 < bytes.length; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
-  return groups.join(":");
-}
-
-/** Most certificates carry under ten extensions; a hard cap keeps a hostile input from costing much. */
-export const MAX_EXTENSIONS = 64;
-
-/** GeneralName tags we read (RFC 5280 §4.2.1.6): [2] dNSName and [7] iPAddress, both IMPLICIT primitives. */
-const GENERAL_NAME_DNS = contextTag(2, false);
-const GENERAL_NAME_IP = contextTag(7, false);
-/** An iPAddress is 4 bytes (IPv4) or 16 (IPv6) in a certificate's SAN (RFC 5280 §4.2.1.6). */
-const IP_LENGTHS = [4, 16];
-/** keyIdentifier inside AuthorityKeyIdentifier is [0] IMPLICIT OCTET STRING (RFC 5280 §4.2.1.1). */
-const AKI_KEY_IDENTIFIER = contextTag(0, false);
-
-/** Reads the extensions of a v3 certificate (RFC 5280 §4.1.2.9, §4.2): the [3] EXPLICIT SEQUENCE OF Extension. */
-export function readExtensions(r: ByteReader, field: string): Extensions {
-  // TODO 03.6: each Extension is SEQUENCE { extnID OID, critical BOOLEAN DEFAULT FALSE (present only if
-  // the next tag is BOOLEAN), extnValue OCTET STRING } whose octets are DER again: read them with a new
-  // ByteReader and .end() it. Understand (RFC 5280 §4.2.1.x):
-  //   subjectAltName: SEQUENCE OF GeneralName; keep [2] dNSName (IA5 text) and [7] iPAddress (4 or 16 bytes),
-  //     skip the other kinds; basicConstraints: SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLen INTEGER OPTIONAL };
-  //   keyUsage: BIT STRING, bit 0 = the top bit of the first byte, names in KEY_USAGE_BITS;
-  //   extKeyUsage: SEQUENCE OF OID; subjectKeyIdentifier: OCTET STRING; authorityKeyIdentifier: SEQUENCE
-  //     whose optional [0] holds the key id.
-  // Record every extension in `all` with understood true/false; an OID seen twice is an error (§4.2); at most
-  // MAX_EXTENSIONS. Do not refuse unknown critical ones here: validation does, naming the certificate.
   throw new NotImplemented("03.6");
   // END 03.6
 }
+
 
 /** Certificate versions as the DER writes them (RFC 5280 §4.1.2.1): v1 is 0 (the default), v3 is 2. */
 export const VERSION_V3 = 2;
@@ -356,7 +369,7 @@ export function readCertificate(r: ByteReader): Certificate {
   const start = r.offset;
   const certificate = readElement(r, Tag.SEQUENCE, "Certificate");
   const der = Uint8Array.prototype.slice.call(r.data, start, r.offset);
-  // TODO 03.5: read what `certificate` holds: tbsCertificate, signatureAlgorithm, signatureValue BIT STRING.
+  // TODO 03.7: read what `certificate` holds: tbsCertificate, signatureAlgorithm, signatureValue BIT STRING.
   // tbsCertificate ::= SEQUENCE { version [0] EXPLICIT INTEGER DEFAULT v1, serialNumber INTEGER, signature
   // AlgorithmIdentifier, issuer Name, validity SEQUENCE { notBefore, notAfter Time }, subject Name,
   // subjectPublicKeyInfo, issuerUniqueID [1] OPTIONAL, subjectUniqueID [2] OPTIONAL, extensions [3] OPTIONAL
@@ -366,8 +379,198 @@ export function readCertificate(r: ByteReader): Certificate {
   // error. Missing extensions → { all: [] }. Use
   // readSignatureAlgorithm (given), readName, readTime, readSubjectPublicKeyInfo and readExtensions.
   // (RFC 5280 §4.1, §4.1.1, §4.1.2)
-  throw new NotImplemented("03.5");
-  // END 03.5
+  throw new NotImplemented("03.7");
+  // END 03.7
+}
+
+/** An iPAddress as text, for notes: dotted quad, eight hex groups, or (in nameConstraints) address/prefix. */
+export function formatIpAddress(bytes: Uint8Array): string {
+  if (bytes.length === 8 || bytes.length === 32) {
+    const half = bytes.length / 2;
+    const mask = bytes.subarray(half);
+    let prefix = 0;
+    while (prefix < 8 * half && (mask[prefix >> 3] & (0x80 >> (prefix & 7))) !== 0) prefix++;
+    return `${formatIpAddress(bytes.subarray(0, half))}/${isIpMask(mask) ? prefix : formatIpAddress(mask)}`;
+  }
+  if (bytes.length === 4) return Array.from(bytes).join(".");
+  const groups: string[] = [];
+  for (let i = 0; i + 1 < bytes.length; i += 2) groups.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
+  return groups.join(":");
+}
+
+/** A netmask is ones, then zeros: 255.255.0.0 is /16, 255.0.255.0 is no mask at all (RFC 4632 §3.1). */
+export function isIpMask(mask: Uint8Array): boolean {
+  let zeros = false;
+  for (const b of mask) {
+    for (let bit = 0x80; bit > 0; bit >>= 1) {
+      if ((b & bit) === 0) zeros = true;
+      else if (zeros) return false;
+    }
+  }
+  return true;
+}
+
+/** Most certificates carry under ten extensions; a hard cap keeps a hostile input from costing much. */
+export const MAX_EXTENSIONS = 64;
+
+/**
+ * Reads the extensions of a v3 certificate (RFC 5280 §4.1.2.9, §4.2): the [3] EXPLICIT SEQUENCE OF Extension.
+ * The value of each extension this chapter understands is read by its reader in EXTENSION_READERS.
+ */
+export function readExtensions(r: ByteReader, field: string): Extensions {
+  // TODO 03.8: [3] EXPLICIT wraps a SEQUENCE OF Extension, and each Extension is SEQUENCE { extnID OID,
+  // critical BOOLEAN DEFAULT FALSE (present only if the next tag is BOOLEAN: DER leaves a default out),
+  // extnValue OCTET STRING }. The OCTET STRING's bytes are DER again: read them through the reader
+  // readElement gives you, so offsets stay absolute. If EXTENSION_READERS has a reader for the OID, call it
+  // with that reader (it fills in `extensions`); otherwise take the bytes as they are (value.bytes(…)). Then
+  // value.end(…). Record every extension in `all` with understood = "had a reader". Keep going when an OID
+  // comes twice (validation refuses such a certificate, RFC 5280 §4.2); more than MAX_EXTENSIONS is a derError.
+  // Do not refuse unknown critical extensions here either: validation does, naming the certificate.
+  throw new NotImplemented("03.8");
+  // END 03.8
+}
+
+/** GeneralName's forms (RFC 5280 §4.2.1.6): [2] dNSName and [7] iPAddress are IMPLICIT primitives; [4] directoryName
+ * is EXPLICIT (a Name is a CHOICE, so its tag stays inside), hence constructed. */
+const GENERAL_NAME_DNS = contextTag(2, false);
+const GENERAL_NAME_DIRECTORY = contextTag(4, true);
+const GENERAL_NAME_IP = contextTag(7, false);
+/** An iPAddress is 4 bytes (IPv4) or 16 (IPv6) in a subjectAltName (RFC 5280 §4.2.1.6). */
+export const SAN_IP_LENGTHS: readonly number[] = [4, 16];
+/** In nameConstraints it is an address and a mask: 8 or 32 bytes (RFC 5280 §4.2.1.10). */
+export const CONSTRAINT_IP_LENGTHS: readonly number[] = [8, 32];
+
+/**
+ * Reads one GeneralName (RFC 5280 §4.2.1.6) and adds it to `names` by form. `ipLengths` says how long an
+ * iPAddress may be here: SAN_IP_LENGTHS in a subjectAltName, CONSTRAINT_IP_LENGTHS in nameConstraints.
+ *
+ *   GeneralName ::= CHOICE {
+ *        otherName                 [0]  AnotherName,
+ *        rfc822Name                [1]  IA5String,
+ *        dNSName                   [2]  IA5String,
+ *        x400Address               [3]  ORAddress,
+ *        directoryName             [4]  Name,
+ *        ediPartyName              [5]  EDIPartyName,
+ *        uniformResourceIdentifier [6]  IA5String,
+ *        iPAddress                 [7]  OCTET STRING,
+ *        registeredID              [8]  OBJECT IDENTIFIER }
+ */
+export function readGeneralName(r: ByteReader, field: string, names: GeneralNames, ipLengths: readonly number[]): void {
+  // TODO 03.9: readAny(r, field) gives the tag and a reader over the contents (GeneralName's tags are
+  // IMPLICIT: the context tag replaces IA5String's or OCTET STRING's). [2] dNSName: ASCII text (a byte ≥ 0x80
+  // is a derError: IA5String), push it to names.dnsNames; [7] iPAddress: its bytes, whose length must be one of
+  // `ipLengths`, to names.ipAddresses; [4] directoryName: a Name inside (readName on the contents reader, then
+  // .end() it), to names.directoryNames; any other form: skip its bytes and push its tag number (tag &
+  // TAG_NUMBER_MASK) to names.otherForms. Describe dNSNames and addresses in the notes (formatIpAddress).
+  // (RFC 5280 §4.2.1.6)
+  throw new NotImplemented("03.9");
+  // END 03.9
+}
+
+/** subjectAltName (RFC 5280 §4.2.1.6): GeneralNames ::= SEQUENCE SIZE (1..MAX) OF GeneralName. */
+export function readSubjectAltName(value: ByteReader, field: string): GeneralNames {
+  // TODO 03.9: a SEQUENCE of at least one GeneralName (an empty one names nothing: derError), each read with
+  // readGeneralName(…, SAN_IP_LENGTHS) into one emptyGeneralNames(). (RFC 5280 §4.2.1.6)
+  throw new NotImplemented("03.9");
+  // END 03.9
+}
+
+/** keyIdentifier, authorityCertIssuer and authorityCertSerialNumber inside AuthorityKeyIdentifier (RFC 5280 §4.2.1.1). */
+const AKI_KEY_IDENTIFIER = contextTag(0, false);
+const AKI_ISSUER = contextTag(1, true);
+const AKI_SERIAL = contextTag(2, false);
+
+/** basicConstraints (RFC 5280 §4.2.1.9): SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER (0..MAX) OPTIONAL }. */
+export function readBasicConstraints(value: ByteReader, field: string): { ca: boolean; pathLen?: number } {
+  // TODO 03.10: both fields are optional; each is there only if the next tag says so (peekTag). Keep
+  // pathLen out of the result when it is absent. pathLenConstraint fits readSmallInteger with a max of 255.
+  // (RFC 5280 §4.2.1.9)
+  throw new NotImplemented("03.10");
+  // END 03.10
+}
+
+/** keyUsage (RFC 5280 §4.2.1.3): a BIT STRING of named bits, bit 0 (digitalSignature) first. */
+export function readKeyUsage(value: ByteReader, field: string): KeyUsage[] {
+  // TODO 03.10: bit i is KEY_USAGE_BITS[i], and bit 0 is the TOP bit of the first byte (0x80): bit i is
+  // byte i >> 3, mask 0x80 >> (i & 7). Bits past the end are 0. (RFC 5280 §4.2.1.3, X.690 §8.6)
+  throw new NotImplemented("03.10");
+  // END 03.10
+}
+
+/** extKeyUsage (RFC 5280 §4.2.1.12): SEQUENCE SIZE (1..MAX) OF KeyPurposeId (an OID). */
+export function readExtKeyUsage(value: ByteReader, field: string): string[] {
+  // TODO 03.10: the OIDs in order (readKnownOid names the ones this chapter knows). (RFC 5280 §4.2.1.12)
+  throw new NotImplemented("03.10");
+  // END 03.10
+}
+
+/**
+ * authorityKeyIdentifier (RFC 5280 §4.2.1.1): SEQUENCE { keyIdentifier [0] OPTIONAL, authorityCertIssuer [1]
+ * GeneralNames OPTIONAL, authorityCertSerialNumber [2] OPTIONAL }, all IMPLICIT.
+ */
+export function readAuthorityKeyIdentifier(value: ByteReader, field: string): AuthorityKeyIdentifier {
+  // TODO 03.10: keep [0]'s bytes (an OCTET STRING under an IMPLICIT tag: contextTag(0, false)) as the
+  // keyIdentifier; for [1] (constructed) and [2] only note that they are there (readAny skips one), in that
+  // order. (RFC 5280 §4.2.1.1)
+  throw new NotImplemented("03.10");
+  // END 03.10
+}
+
+/**
+ * authorityInfoAccess (RFC 5280 §4.2.2.1): SEQUENCE SIZE (1..MAX) OF AccessDescription { accessMethod OID,
+ * accessLocation GeneralName }, where to fetch the issuer's certificate (caIssuers) or ask about revocation (ocsp).
+ * A client that does not fetch anything still checks its shape: a malformed one makes the certificate bad.
+ */
+export function readAuthorityInfoAccess(value: ByteReader, field: string): void {
+  // TODO 03.10: a SEQUENCE of at least one AccessDescription (empty: derError); read each with
+  // readKnownOid and readGeneralName (into a throwaway emptyGeneralNames(), SAN_IP_LENGTHS). (RFC 5280 §4.2.2.1)
+  throw new NotImplemented("03.10");
+  // END 03.10
+}
+
+/** A dNSName constraint: "" (every name), "example.test", or ".example.test" (only names below it). Labels are
+ * letters, digits and hyphens; a "*" has no meaning in a constraint (RFC 5280 §4.2.1.10). */
+const DNS_CONSTRAINT = /^\.?([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*)?$/;
+
+/**
+ * nameConstraints (RFC 5280 §4.2.1.10): the name space a CA's subordinates must stay in.
+ *
+ *   NameConstraints ::= SEQUENCE {
+ *        permittedSubtrees       [0]     GeneralSubtrees OPTIONAL,
+ *        excludedSubtrees        [1]     GeneralSubtrees OPTIONAL }
+ *   GeneralSubtrees ::= SEQUENCE SIZE (1..MAX) OF GeneralSubtree
+ *   GeneralSubtree ::= SEQUENCE {
+ *        base                    GeneralName,
+ *        minimum         [0]     BaseDistance DEFAULT 0,
+ *        maximum         [1]     BaseDistance OPTIONAL }
+ */
+export function readNameConstraints(value: ByteReader, field: string): NameConstraints {
+  // TODO 03.11: [0] and [1] are IMPLICIT SEQUENCEs, so constructed context tags (contextTag(n, true)).
+  // Each holds at least one GeneralSubtree (derError otherwise); read each base with readGeneralName(…,
+  // CONSTRAINT_IP_LENGTHS) into one emptyGeneralNames() per list. RFC 5280 uses neither minimum nor maximum:
+  // anything after the base is a derError. A NameConstraints with neither list is a derError (§4.2.1.10: "MUST
+  // NOT issue … an empty sequence"), and so is a constraint that cannot be one: a dNSName that fails
+  // DNS_CONSTRAINT (a wildcard, an empty label) or an iPAddress whose mask is not ones then zeros (isIpMask).
+  // (RFC 5280 §4.2.1.10)
+  throw new NotImplemented("03.11");
+  // END 03.11
+}
+
+/** The readers of the extensions this chapter understands, by OID; readExtensions calls them with the extnValue. */
+export const EXTENSION_READERS: Readonly<Record<string, (value: ByteReader, extensions: Extensions, field: string) => void>> = {
+  [Oid.subjectAltName]: (v, x, f) => void (x.subjectAltName = readSubjectAltName(v, f)),
+  [Oid.basicConstraints]: (v, x, f) => void (x.basicConstraints = readBasicConstraints(v, f)),
+  [Oid.keyUsage]: (v, x, f) => void (x.keyUsage = readKeyUsage(v, f)),
+  [Oid.extKeyUsage]: (v, x, f) => void (x.extKeyUsage = readExtKeyUsage(v, f)),
+  [Oid.subjectKeyIdentifier]: (v, x, f) => void (x.subjectKeyIdentifier = readOctetString(v, f)),
+  [Oid.authorityKeyIdentifier]: (v, x, f) => void (x.authorityKeyIdentifier = readAuthorityKeyIdentifier(v, f)),
+  [Oid.authorityInfoAccess]: (v, _, f) => readAuthorityInfoAccess(v, f),
+  [Oid.nameConstraints]: (v, x, f) => void (x.nameConstraints = readNameConstraints(v, f)),
+};
+
+/** Whether the certificate marks the extension `oid` critical (false when it is absent). */
+export function isCritical(cert: Certificate, oid: string): boolean {
+  return cert.extensions.all.some((e) => e.oid === oid && e.critical);
 }
 
 /** Parses a list of DER certificates, naming which one failed. */

@@ -53,6 +53,11 @@ export interface TraceEntry {
   encrypted: boolean;
   /** How many records carried it (a handshake message may be split, or share a record with others). */
   records: number;
+  /**
+   * When it travelled encrypted: which keys sealed or opened it and the record's sequence number under them, e.g.
+   * "server handshake traffic, record 3" (the last record, for a message that came in several).
+   */
+  keys?: string;
 }
 
 /**
@@ -108,14 +113,18 @@ export class Tls12RecordLayer {
     this.onTrace?.(entry);
   }
 
-  /** Notes something we sent, encrypted if our keys are on. */
+  /** Notes something we sent, encrypted if our keys are on (sealed as the record with our next sequence number). */
   private sent(contentType: number, name: string, content: Uint8Array, records = 1): void {
-    this.note({ from: this.side, contentType, name, content, encrypted: this.writeState !== undefined, records });
+    const w = this.writeState;
+    const keys = w === undefined ? undefined : `${this.side}_write_key, record ${w.sequence}`;
+    this.note({ from: this.side, contentType, name, content, encrypted: w !== undefined, records, ...(keys === undefined ? {} : { keys }) });
   }
 
-  /** Notes something the peer sent, encrypted if its keys are on (they are when it is opened). */
+  /** Notes something the peer sent, encrypted if its keys are on (the record just opened had the sequence before). */
   private received(contentType: number, name: string, content: Uint8Array, records = 1): void {
-    this.note({ from: this.peer, contentType, name, content, encrypted: this.readState !== undefined, records });
+    const r = this.readState;
+    const keys = r === undefined ? undefined : `${this.peer}_write_key, record ${r.sequence - 1n}`;
+    this.note({ from: this.peer, contentType, name, content, encrypted: r !== undefined, records, ...(keys === undefined ? {} : { keys }) });
   }
 
   /** True once we protect what we send. */
@@ -187,7 +196,7 @@ export class Tls12RecordLayer {
    * Also null when the peer closes the connection without a close_notify.
    */
   async readContent(): Promise<{ type: number; content: Uint8Array } | null> {
-    // TODO 06.3: the records' contents, alerts dealt with. Loop: record = await this.transport.readRecord()
+    // TODO 06.4: the records' contents, alerts dealt with. Loop: record = await this.transport.readRecord()
     // (null: return null). Once the peer's keys are on (this.readState set) open it with unprotectRecord (your
     // openRecord of 06.1, or the suite's own AEAD), else its fragment is the content, and a plaintext fragment over
     // 2^14 bytes is record_overflow (RFC 5246 §6.2.1). Any type but alert: return { type, content }. An alert is
@@ -195,8 +204,8 @@ export class Tls12RecordLayer {
     // "alert: " + alertName(description), content); close_notify: set this.peerClosed and return null; any other
     // warning: skip it and read on (RFC 5246 §7.2); fatal: throw a TlsError whose alert is the peer's description and
     // whose field is RECEIVED_ALERT, so that the caller can tell it from a failed check of our own.
-    throw new NotImplemented("06.3");
-    // END 06.3
+    throw new NotImplemented("06.4");
+    // END 06.4
   }
 
   /**
@@ -204,7 +213,7 @@ export class Tls12RecordLayer {
    * several messages, and a message may come in several records (RFC 5246 §6.2.1). Adds it to the transcript.
    */
   async readHandshake(): Promise<Uint8Array> {
-    // TODO 06.3: handshake messages from records. Loop: if nextHandshake (chapter 00) finds a whole message at
+    // TODO 06.5: handshake messages from records. Loop: if nextHandshake (chapter 00) finds a whole message at
     // the front of this.handshakeBuffer, take it out of the buffer; a HelloRequest (type 0) is ignored during a
     // handshake and never hashed (RFC 5246 §7.4.1.1); any other message: this.transcript.add it, note it with
     // this.received(ContentType.handshake, describeHandshake(type), message, this.recordsInBuffer), set
@@ -213,8 +222,8 @@ export class Tls12RecordLayer {
     // (handshake_failure); anything but a handshake record is unexpected_message, and so is an empty one (RFC 5246
     // §6.2.1 forbids them); append its content to the buffer, count the record, and as soon as the 4-byte header is
     // there, a length over MAX_HANDSHAKE_MESSAGE_LENGTH is decode_error.
-    throw new NotImplemented("06.3");
-    // END 06.3
+    throw new NotImplemented("06.5");
+    // END 06.5
   }
 
   /** True while part of a handshake message is waiting for the rest. */

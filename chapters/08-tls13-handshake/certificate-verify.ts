@@ -53,10 +53,10 @@ export function writeCertificateVerifyBody(w: ByteWriter, cv: CertificateVerify)
 
 /** Reads the CertificateVerify body from a reader over exactly the body. */
 export function readCertificateVerifyBody(r: ByteReader): CertificateVerify {
-  // TODO 08.3: the struct above: a uint16 scheme (describe it by name) and an opaque signature with a 2-byte
+  // TODO 08.5: the struct above: a uint16 scheme (describe it by name) and an opaque signature with a 2-byte
   // length. Trailing bytes are left to the caller's body.end(…). (RFC 8446 §4.4.3)
-  throw new NotImplemented("08.3");
-  // END 08.3
+  throw new NotImplemented("08.5");
+  // END 08.5
 }
 
 /** The whole handshake message (header and body), with notes. */
@@ -96,12 +96,12 @@ export function decodeCertificateVerify(message: Uint8Array): CertificateVerify 
  *   - The content to be signed: Transcript-Hash(Handshake Context, Certificate)
  */
 export function certificateVerifyContent(transcriptHash: Uint8Array, side: "server" | "client"): Uint8Array {
-  // TODO 08.3: the four parts above, concatenated; the context string's characters are ASCII, one byte each.
+  // TODO 08.5: the four parts above, concatenated; the context string's characters are ASCII, one byte each.
   // Why the 64 spaces: TLS 1.2 signatures (ServerKeyExchange) began with the 32-byte client random, a value an
   // attacker may choose; a fixed prefix of 64 bytes means no TLS 1.2 signature can ever be replayed as a TLS 1.3 one.
   // (RFC 8446 §4.4.3)
-  throw new NotImplemented("08.3");
-  // END 08.3
+  throw new NotImplemented("08.5");
+  // END 08.5
 }
 
 /**
@@ -110,7 +110,7 @@ export function certificateVerifyContent(transcriptHash: Uint8Array, side: "serv
  * offer, one TLS 1.3 forbids here, or one that does not fit the key; decrypt_error if the signature is wrong.
  */
 export function verifyCertificateVerify(cv: CertificateVerify, serverKey: PublicKey, transcriptHash: Uint8Array, offeredSchemes: readonly number[]): void {
-  // TODO 08.3: check, each failure a TlsError naming the field: (1) cv.scheme is one we offered in
+  // TODO 08.5: check, each failure a TlsError naming the field: (1) cv.scheme is one we offered in
   // signature_algorithms (RFC 8446 §4.4.3), else illegal_parameter "algorithm"; (2) it is in CERTIFICATE_VERIFY_SCHEMES
   // (no RSA PKCS#1 v1.5, no SHA-1), else illegal_parameter; (3) it fits the key (schemeInfo from chapter 05 gives kind,
   // hash, curve): rsa-pss needs an RSA key that is not PSS-only, ecdsa an EC key ON THE SCHEME'S CURVE (in TLS 1.3
@@ -118,8 +118,8 @@ export function verifyCertificateVerify(cv: CertificateVerify, serverKey: Public
   // certificateVerifyContent(transcriptHash, "server") with chapter 03: verifyPss(key, hash, content, signature,
   // HASH_LENGTH[hash], hash) (the salt is as long as the hash, §4.2.3) or verifyEcdsa(curve, point, hash, content,
   // signature); false → decrypt_error, field "signature" (RFC 8446 §6.2: a signature that does not verify).
-  throw new NotImplemented("08.3");
-  // END 08.3
+  throw new NotImplemented("08.5");
+  // END 08.5
 }
 
 /**

@@ -1,13 +1,14 @@
 // EncryptedExtensions: the server's answers to every ClientHello extension that does not set up the keys. TLS 1.2
 // sent them in the ServerHello, in the clear; TLS 1.3 sends them as the first message under the handshake keys, so
-// that someone watching does not learn, say, which application protocol was chosen. Encoder, decoder, and the
-// client's check of what arrived against what it offered. Read RFC 8446 §4.3.1 and the table in §4.2.
+// that someone watching does not learn, say, which application protocol was chosen. Encoder and decoder (the client's
+// check of what arrived against what it offered is a step of the handshake: server-flight.ts). Read RFC 8446 §4.3.1
+// and the table in §4.2.
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
 import { ByteReader, ByteWriter } from "../../lib/bytes.js";
 import { AlertDescription, ExtensionType, HandshakeType, NamedGroup, describeCode, nameOf } from "../../lib/constants.js";
-import { TlsError, decodeError, illegalParameter } from "../../lib/errors.js";
+import { TlsError, decodeError } from "../../lib/errors.js";
 import { readHandshake, readList, readOpaque, readUint, readVector, writeHandshake, writeOpaque, writeUint, writeVector } from "../00-bytes/index.js";
-import { type ClientHello, checkNoDuplicates, extensionType } from "../01-client-hello/index.js";
+import { checkNoDuplicates } from "../01-client-hello/index.js";
 import { NotImplemented } from "../../lib/errors.js";
 
 /** RFC 8449 §4: a record_size_limit below 64 bytes is never allowed. */
@@ -63,23 +64,23 @@ const latin1 = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
 
 /** Writes the body (extension_data) of one entry. */
 export function writeEncryptedExtensionData(w: ByteWriter, ext: EncryptedExtension): void {
-  // TODO 08.2: write each kind's body: server_name and early_data are empty; supported_groups is a 2-byte list
+  // TODO 08.3: write each kind's body: server_name and early_data are empty; supported_groups is a 2-byte list
   // of uint16 groups (RFC 8446 §4.2.7); application_layer_protocol_negotiation is a 2-byte ProtocolNameList holding
   // exactly one opaque ProtocolName<1..2^8-1> (RFC 7301 §3.1; write the name's characters as bytes); record_size_limit
   // one uint16 (RFC 8449 §4); raw its data as it is. Note every field.
-  throw new NotImplemented("08.2");
-  // END 08.2
+  throw new NotImplemented("08.3");
+  // END 08.3
 }
 
 /** Reads the body of an entry of type `type` from a reader over exactly that body. */
 export function readEncryptedExtensionData(r: ByteReader, type: number): EncryptedExtension {
-  // TODO 08.2: the reverse of writeEncryptedExtensionData, with readUint / readList / readOpaque. decode_error
+  // TODO 08.4: the reverse of writeEncryptedExtensionData, with readUint / readList / readOpaque. decode_error
   // (naming the field and offset) for what the structs forbid: a body in server_name or early_data, an empty
   // named_group_list, a protocol_name_list that does not hold exactly one name, an empty name. A record_size_limit
   // below MIN_RECORD_SIZE_LIMIT is illegal_parameter (RFC 8449 §4). Any other type: { kind: "raw", type, data } with
   // all its bytes. Trailing bytes are caught by the caller's readVector.
-  throw new NotImplemented("08.2");
-  // END 08.2
+  throw new NotImplemented("08.4");
+  // END 08.4
 }
 
 /** Writes the EncryptedExtensions body: the list of extensions, each type then a 2-byte length and its data. */
@@ -133,17 +134,4 @@ export function decodeEncryptedExtensions(message: Uint8Array): EncryptedExtensi
   body.end("encrypted_extensions");
   r.end("encrypted_extensions message");
   return ee;
-}
-
-/**
- * The client's side: every entry must answer an extension the ClientHello sent (else unsupported_extension), and
- * one that may appear in EncryptedExtensions at all (else illegal_parameter). RFC 8446 §4.2.
- */
-export function checkEncryptedExtensions(ch: ClientHello, ee: EncryptedExtensions): void {
-  // TODO 08.2: for each entry, in order: its type (encryptedExtensionType) must be one the ClientHello sent
-  // (extensionType of each of ch.extensions): else unsupported_extension, "a server may only answer" (RFC 8446 §4.2);
-  // then it must be in ENCRYPTED_EXTENSIONS_ALLOWED: else illegal_parameter (a key_share here, say, would be a
-  // ServerHello extension in the wrong message). Name the field "extensions" and say which extension it was.
-  throw new NotImplemented("08.2");
-  // END 08.2
 }

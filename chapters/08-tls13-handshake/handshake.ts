@@ -1,63 +1,39 @@
-// A TLS 1.3 client, from ClientHello to application data: one function that reads like the message flow of
-// RFC 8446 §2, built from chapters 00–07 and this chapter's records and messages. Then what can happen after the
-// handshake: session tickets kept for chapter 09, KeyUpdate answered. Read RFC 8446 §2 (the flow), §4.1.4
-// (HelloRetryRequest), §4.4 (the server's authentication messages), §4.6 (post-handshake messages), §D.4
-// (middlebox compatibility) and the NSS key log format.
+// A TLS 1.3 client, from ClientHello to application data: a short script that reads like the message flow of RFC 8446
+// §2, one step per message (hellos.ts, server-flight.ts, client-flight.ts), built from chapters 00–07 and this
+// chapter's records and messages. Then what can happen after the handshake: session tickets kept for chapter 09,
+// KeyUpdate answered. Read RFC 8446 §2 (the flow), §4.6 (post-handshake messages) and the NSS key log format.
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
-import { ByteWriter } from "../../lib/bytes.js";
-import { AlertDescription, ExtensionType, HandshakeType, NamedGroup, ProtocolVersion, describeCode, describeSuite } from "../../lib/constants.js";
-import { TlsError, illegalParameter } from "../../lib/errors.js";
-import { writeOpaque } from "../00-bytes/index.js";
-import {
-  type ClientExtension,
-  type ClientHello,
-  DEFAULT_SUITES,
-  type KeyPair,
-  encodeClientHello,
-  findExtension,
-  makeClientHello,
-  makeKeyPair,
-} from "../01-client-hello/index.js";
-import { type Negotiated, type ServerHello, checkServerHello, decodeServerHello, findServerExtension, isHelloRetryRequest } from "../02-server-hello/index.js";
-import {
-  type Certificate,
-  HASH_LENGTH,
-  type HashName,
-  type Validation,
-  decodeCertificate,
-  encodeCertificate,
-  parseCertificates,
-  validateChain,
-} from "../03-certificates/index.js";
-import { ecdhePremaster } from "../05-dhe-key-exchange/index.js";
-import { type KeyLogTarget, type RecordTransport, checkVerifyData, expectMessage, sniFor, writeKeyLog } from "../06-tls12-handshake/index.js";
+import { HandshakeType, ProtocolVersion, describeCode, AlertDescription } from "../../lib/constants.js";
+import { TlsError } from "../../lib/errors.js";
+import type { ClientHello, KeyPair } from "../01-client-hello/index.js";
+import type { ServerHello } from "../02-server-hello/index.js";
+import type { Certificate, HashName, Validation } from "../03-certificates/index.js";
+import type { KeyLogTarget, RecordTransport } from "../06-tls12-handshake/index.js";
 import {
   type Aead13,
   type ApplicationSecrets,
   type HandshakeSecrets,
   type TrafficKeys,
-  TranscriptHash,
-  applicationSecrets,
-  earlySecrets,
-  finishedVerifyData,
-  handshakeSecrets,
-  keyLogLines13,
   nextTrafficSecret,
-  resumptionMasterSecret,
   suiteAead,
-  suiteHash,
   trafficKeys,
 } from "../07-tls13-key-schedule/index.js";
-import { type CertificateVerify, decodeCertificateVerify, signingKey, verifyCertificateVerify } from "./certificate-verify.js";
-import { type EncryptedExtensions, checkEncryptedExtensions, decodeEncryptedExtensions } from "./encrypted-extensions.js";
-import { type CertificateRequest, decodeCertificateRequest, decodeFinished13, encodeFinished13 } from "./messages.js";
+import type { CertificateVerify } from "./certificate-verify.js";
+import { sendClientFinished } from "./client-flight.js";
+import type { EncryptedExtensions } from "./encrypted-extensions.js";
+import { type Hellos, newClientHello13, processServerHello, sendClientHello } from "./hellos.js";
 import { type NewSessionTicket, decodeKeyUpdate, decodeNewSessionTicket, encodeKeyUpdate } from "./post-handshake.js";
 import { direction13 } from "./record-protection.js";
 import { type TraceEntry, Tls13RecordLayer } from "./record-layer.js";
+import {
+  type ApplicationKeys,
+  type HandshakeKeys,
+  establishHandshakeKeys,
+  readServerCertificate,
+  readServerFinished,
+  readServerParameters,
+} from "./server-flight.js";
 import { NotImplemented } from "../../lib/errors.js";
-
-/** The suites connectTls13 can run: all three of RFC 8446 §B.4 (they differ only in AEAD and hash). */
-export const TLS13_SUITES: readonly number[] = DEFAULT_SUITES["1.3"];
 
 /**
  * Values that replace the random ones, for tests that replay a recorded handshake (RFC 8448, tls13.xargs.org)
@@ -68,7 +44,7 @@ export interface FixedHandshake {
   clientHello: ClientHello;
   keyPairs: KeyPair[];
   /** Builds the second ClientHello after a HelloRetryRequest (default: retryClientHello with fresh keys). */
-  retry?: (first: { clientHello: ClientHello; keyPairs: KeyPair[] }, hrr: ServerHello) => { clientHello: ClientHello; keyPairs: KeyPair[] };
+  retry?: (first: { clientHello: ClientHello; keyPairs: KeyPair[] }, hrr: ServerHello, transcriptBefore: Uint8Array) => { clientHello: ClientHello; keyPairs: KeyPair[] };
   /** Judges the server's chain instead of validateChain (recorded certificates name no host, or have expired). */
   validate?: (chain: Certificate[]) => Validation;
 }
@@ -152,83 +128,6 @@ export interface Tls13Connection {
   close(): void;
 }
 
-/**
- * Middlebox compatibility mode (RFC 8446 §D.4) is on when the ClientHello carries a legacy_session_id: the client
- * then also sends a dummy ChangeCipherSpec before its second flight, so the connection looks like TLS 1.2 resumption.
- */
-export function compatibilityMode(ch: ClientHello): boolean {
-  return ch.legacySessionId.length > 0;
-}
-
-/** The cookie extension's body, `opaque cookie<1..2^16-1>` (RFC 8446 §4.2.2), as a raw ClientHello extension. */
-function cookieExtension(cookie: Uint8Array): ClientExtension {
-  const w = new ByteWriter();
-  writeOpaque(w, 2, cookie, "cookie");
-  return { kind: "raw", type: ExtensionType.cookie, data: w.toBytes() };
-}
-
-/**
- * The second ClientHello after a HelloRetryRequest (RFC 8446 §4.1.2): the first one again, with exactly the changes
- * the HelloRetryRequest asks for. `makePair` makes the new key pair (chapter 01's makeKeyPair; tests pass fixed ones).
- */
-export function retryClientHello(
-  first: { clientHello: ClientHello; keyPairs: KeyPair[] },
-  hrr: ServerHello,
-  makePair: (group: number) => KeyPair = makeKeyPair,
-): { clientHello: ClientHello; keyPairs: KeyPair[] } {
-  // TODO 08.6: RFC 8446 §4.1.2: "the client MUST send the same ClientHello without modification, except":
-  // (1) if the HelloRetryRequest has a key_share (findServerExtension; it names selectedGroup), replace our key_share
-  // by ONE share in that group, from a fresh makePair(group); the key pairs are then just that one. Without it, keep
-  // the shares and pairs we had. (2) If it has a cookie, add a cookie extension echoing it (cookieExtension) — before
-  // a pre_shared_key if there is one, since that must stay last (§4.2.11), else at the end. (3) Remove early_data
-  // (0-RTT is not allowed after a HelloRetryRequest). Everything else stays: the same random, session id, suites,
-  // and extension order. The checks that the HelloRetryRequest is acceptable are chapter 02's checkServerHello.
-  throw new NotImplemented("08.6");
-  // END 08.6
-}
-
-/** What the hello exchange settled: the ClientHello the server answered, its ServerHello, the transcript so far. */
-export interface Hellos {
-  clientHello: ClientHello;
-  keyPairs: KeyPair[];
-  serverHello: ServerHello;
-  /** The ServerHello's bytes as received, for the transcript. */
-  serverHelloMessage: Uint8Array;
-  negotiated: Negotiated;
-  /** ClientHello … (not yet the ServerHello), with message_hash in place of ClientHello1 after a retry. */
-  transcript: TranscriptHash;
-  helloRetryRequest: boolean;
-  /** True if our middlebox ChangeCipherSpec has already gone out (before the second ClientHello). */
-  changeCipherSpecSent: boolean;
-}
-
-/**
- * The answer was a HelloRetryRequest: send the second ClientHello and read the real ServerHello (RFC 8446 §4.1.4).
- * `first` is what we sent, `clientHello1` its bytes; `hrrMessage` the HelloRetryRequest as received.
- */
-export async function processHelloRetryRequest(
-  records: Tls13RecordLayer,
-  first: { clientHello: ClientHello; keyPairs: KeyPair[] },
-  clientHello1: Uint8Array,
-  hrr: ServerHello,
-  hrrMessage: Uint8Array,
-  negotiated: Negotiated,
-  options: Tls13Options,
-): Promise<Hellos> {
-  // TODO 08.6: (1) The transcript starts now that the HelloRetryRequest's suite names the hash:
-  // new TranscriptHash(suiteHash(suite)), add clientHello1, restartAfterHelloRetry() (ClientHello1 becomes
-  // message_hash, RFC 8446 §4.4.1), add hrrMessage. (2) The second ClientHello: options.fixed?.retry, else
-  // retryClientHello(first, hrr). (3) In compatibility mode (compatibilityMode(first.clientHello)) send the dummy
-  // ChangeCipherSpec now, before the second flight (§D.4). (4) Send the second ClientHello (encodeClientHello) and add
-  // it to the transcript. (5) Read the next message: it must be a ServerHello (expectMessage); a second
-  // HelloRetryRequest is unexpected_message (§4.1.4: "If a client receives a second HelloRetryRequest in the same
-  // connection ... it MUST abort"); check it with checkServerHello against the SECOND ClientHello; its suite must be the
-  // HelloRetryRequest's (illegal_parameter), and so must its group if the HelloRetryRequest named one. Do not add the
-  // ServerHello to the transcript (the caller does that for both paths). Return the Hellos.
-  throw new NotImplemented("08.6");
-  // END 08.6
-}
-
 /** What the handshake learned, and the record layer to go on with. */
 export interface Established13 {
   records: Tls13RecordLayer;
@@ -279,30 +178,34 @@ export async function connectTls13(transport: RecordTransport, options: Tls13Opt
  *   {} protected with the [sender]_handshake_traffic_secret keys, [] with the [sender]_application_traffic_secret_N keys.
  */
 export async function clientHandshake13(records: Tls13RecordLayer, options: Tls13Options): Promise<Established13> {
-  // TODO 08.5: the client handshake, one step per message, following the diagram; records.readHandshake() gives
-  // the next message (check each type with expectMessage from chapter 06), and YOU add each message to the transcript.
-  // (1) ClientHello: options.fixed, else makeClientHello({ version: "1.3", serverName: sniFor(servername),
-  // cipherSuites (default TLS13_SUITES), groups, keyShareGroups, signatureSchemes }); set records.inHandshake, send it.
-  // (2) ServerHello: decode, checkServerHello (chapter 02). A HelloRetryRequest goes to processHelloRetryRequest
-  // (08.6); otherwise the transcript is a new TranscriptHash(suiteHash(suite)) holding ClientHello1. Add the ServerHello.
-  // (3) Keys: the shared secret is chapter 05's ecdhePremaster(group, our private key for that group, the server's
-  // key_share) (RFC 8446 §7.4); earlySecrets, handshakeSecrets with transcript.hash() (chapter 07). In compatibility
-  // mode send the dummy ChangeCipherSpec now unless it went before a second ClientHello. Then read with the server's
-  // handshake keys and write with ours: records.setReadKeys / setWriteKeys(direction13(aead, trafficKeys(…))).
-  // (4) EncryptedExtensions: decode, checkEncryptedExtensions. (5) Optionally a CertificateRequest (keep it), then
-  // Certificate in its TLS 1.3 form: the server's request context must be empty (illegal_parameter), its list not
-  // (decode_error, RFC 8446 §4.4.2.4); parseCertificates, then options.fixed?.validate or validateChain({ roots: ca,
-  // host: servername, at }). (6) CertificateVerify over transcript.hash() BEFORE adding it: verifyCertificateVerify
-  // with signingKey(leaf) and the schemes our ClientHello offered. (7) The server's Finished: expected =
-  // finishedVerifyData(hash, server handshake traffic secret, transcript.hash()) before adding it; decodeFinished13,
-  // checkVerifyData (chapter 06: constant time, decrypt_error). Then records.inHandshake = false, applicationSecrets,
-  // and read with the server's application keys. (8) Ours: an empty Certificate with the request's context if one came,
-  // then Finished = encodeFinished13(finishedVerifyData(hash, client handshake traffic secret, transcript.hash())),
-  // each added to the transcript; switch writing to our application keys; the resumption master secret over the
-  // transcript with our Finished; write keyLogLines13 to options.keyLog. Return the Established13.
-  // 1. ClientHello: what we can do, and a key share for the group we guess the server will pick.
-  throw new NotImplemented("08.5");
-  // END 08.5
+  // TODO 08.17: the script of RFC 8446 §2, one step per message, each step's result handed to the next.
+  // 1. sent = sendClientHello(records, newClientHello13(options)).
+  // 2. hellos = await processServerHello(records, sent, options.fixed?.retry) (a HelloRetryRequest is handled there).
+  // 3. keys = establishHandshakeKeys(records, hellos, options.keyLog) (no PSK: chapter 09 passes one).
+  // 4. encryptedExtensions = await readServerParameters(records, hellos).
+  // 5. server = await readServerCertificate(records, hellos, options).
+  // 6. app = await readServerFinished(records, hellos, keys, options.keyLog).
+  // 7. resumption = sendClientFinished(records, hellos, keys, app, server.certificateRequest).
+  // 8. Return { records, cipherSuite, group (both from keys), helloRetryRequest, encryptedExtensions, the three of
+  //    server (serverCertificates, validation, certificateVerify), secrets: tls13Secrets(hellos, keys, app, resumption) }.
+  throw new NotImplemented("08.17");
+  // END 08.17
+}
+
+/** The secrets of a finished handshake, gathered from what its steps returned. */
+export function tls13Secrets(hellos: Hellos, keys: HandshakeKeys, app: ApplicationKeys, resumption: Uint8Array): Tls13Secrets {
+  return {
+    clientRandom: hellos.clientHello.random,
+    serverRandom: hellos.serverHello.random,
+    hash: keys.hash,
+    sharedSecret: keys.sharedSecret,
+    earlySecret: keys.early.earlySecret,
+    handshake: keys.secrets,
+    application: app.secrets,
+    resumptionMasterSecret: resumption,
+    handshakeKeys: keys.keys,
+    applicationKeys: app.keys,
+  };
 }
 
 /** What post-handshake messages change: the current traffic secrets (KeyUpdate) and the tickets. */
@@ -318,11 +221,12 @@ export interface PostHandshakeState {
 
 /** Sends a KeyUpdate, then moves our sending keys to the next generation (RFC 8446 §4.6.3, §7.2). */
 export function sendKeyUpdate(state: PostHandshakeState, requestPeer: boolean): void {
-  // TODO 08.7: send encodeKeyUpdate({ updateRequested: requestPeer }) with records.sendHandshake — still under the
+  // TODO 08.18: send encodeKeyUpdate({ updateRequested: requestPeer }) with records.sendHandshake — still under the
   // OLD keys: the server must read it with the keys it has — then clientTrafficSecret = nextTrafficSecret(hash, it)
-  // and records.setWriteKeys(direction13(aead, trafficKeys(hash, aead, the new secret))). (RFC 8446 §4.6.3, §7.2)
-  throw new NotImplemented("08.7");
-  // END 08.7
+  // and records.setWriteKeys(direction13(aead, trafficKeys(hash, aead, the new secret), "client application traffic"))
+  // (the record layer counts the generations for the trace). (RFC 8446 §4.6.3, §7.2)
+  throw new NotImplemented("08.18");
+  // END 08.18
 }
 
 /**
@@ -332,21 +236,21 @@ export function sendKeyUpdate(state: PostHandshakeState, requestPeer: boolean): 
 export function handlePostHandshake(state: PostHandshakeState, message: Uint8Array): void {
   switch (message[0]) {
     case HandshakeType.new_session_ticket: {
-      // TODO 08.4: keep the ticket for chapter 09: decodeNewSessionTicket(message), then push { ticket, receivedAt:
+      // TODO 08.18: keep the ticket for chapter 09: decodeNewSessionTicket(message), then push { ticket, receivedAt:
       // new Date() } onto state.tickets (its lifetime counts from now) — unless the lifetime is 0, which means "the
       // ticket should be discarded immediately" (RFC 8446 §4.6.1).
-      throw new NotImplemented("08.4");
-      // END 08.4
+      throw new NotImplemented("08.18");
+      // END 08.18
     }
     case HandshakeType.key_update: {
-      // TODO 08.7: decodeKeyUpdate(message); the server has moved to its next keys, so follow it:
+      // TODO 08.18: decodeKeyUpdate(message); the server has moved to its next keys, so follow it:
       // serverTrafficSecret = nextTrafficSecret(hash, serverTrafficSecret), and read with its keys from now on
-      // (records.setReadKeys(direction13(aead, trafficKeys(…))); it refuses if a handshake message is half-read, since a
-      // KeyUpdate must end its record). If the server asked (updateRequested), answer with sendKeyUpdate(state, false)
-      // before any more data goes out (RFC 8446 §4.6.3); never answer a KeyUpdate that did not ask, or two sides that
-      // both answer would update forever.
-      throw new NotImplemented("08.7");
-      // END 08.7
+      // (records.setReadKeys(direction13(aead, trafficKeys(…), "server application traffic")); it refuses if a handshake
+      // message is half-read, since a KeyUpdate must end its record). If the server asked (updateRequested), answer with
+      // sendKeyUpdate(state, false) before any more data goes out (RFC 8446 §4.6.3); never answer a KeyUpdate that did
+      // not ask, or two sides that both answer would update forever.
+      throw new NotImplemented("08.18");
+      // END 08.18
     }
     default:
       // A CertificateRequest for post-handshake authentication (which we never offered), or a message that belongs to
@@ -359,24 +263,33 @@ export function handlePostHandshake(state: PostHandshakeState, message: Uint8Arr
   }
 }
 
-/** Wraps the record layer of a finished handshake as the connection the caller uses. */
-function established13(e: Established13): Tls13Connection {
-  const { records, ...rest } = e;
+/** The application-data side of a TLS 1.3 connection after its handshake (chapter 09's resumed connection too). */
+export interface Channel13 {
+  /** What post-handshake messages change; chapter 09 reads its tickets. */
+  state: PostHandshakeState;
+  trace: TraceEntry[];
+  tickets: ReceivedTicket[];
+  write(data: Uint8Array): void;
+  read(): Promise<Uint8Array | null>;
+  updateKeys(requestPeer?: boolean): void;
+  close(): void;
+}
+
+/**
+ * Wraps the record layer of a finished handshake: data both ways, the server's tickets and KeyUpdates handled while
+ * reading (handlePostHandshake), ours on request, and on any failure the fitting alert before the error goes on.
+ */
+export function channel13(records: Tls13RecordLayer, cipherSuite: number, secrets: Tls13Secrets): Channel13 {
   const state: PostHandshakeState = {
     records,
-    hash: e.secrets.hash,
-    aead: suiteAead(e.cipherSuite),
-    clientTrafficSecret: e.secrets.application.clientApplicationTrafficSecret,
-    serverTrafficSecret: e.secrets.application.serverApplicationTrafficSecret,
+    hash: secrets.hash,
+    aead: suiteAead(cipherSuite),
+    clientTrafficSecret: secrets.application.clientApplicationTrafficSecret,
+    serverTrafficSecret: secrets.application.serverApplicationTrafficSecret,
     tickets: [],
   };
-  const failed = (error: unknown): never => {
-    records.abort(error);
-    throw error;
-  };
   return {
-    ...rest,
-    version: ProtocolVersion.TLS1_3,
+    state,
     trace: records.trace,
     tickets: state.tickets,
     write: (data) => records.sendApplicationData(data),
@@ -389,10 +302,18 @@ function established13(e: Established13): Tls13Connection {
           handlePostHandshake(state, next.message);
         }
       } catch (error) {
-        return failed(error);
+        records.abort(error);
+        throw error;
       }
     },
     updateKeys: (requestPeer = false) => sendKeyUpdate(state, requestPeer),
     close: () => records.close(),
   };
+}
+
+/** Wraps the record layer of a finished handshake as the connection the caller uses. */
+function established13(e: Established13): Tls13Connection {
+  const { records, ...rest } = e;
+  const { state: _state, ...channel } = channel13(records, e.cipherSuite, e.secrets);
+  return { ...rest, version: ProtocolVersion.TLS1_3, ...channel };
 }

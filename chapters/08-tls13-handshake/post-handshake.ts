@@ -48,22 +48,22 @@ export function ticketExtensionType(ext: TicketExtension): number {
 
 /** Writes the NewSessionTicket body. */
 export function writeNewSessionTicketBody(w: ByteWriter, nst: NewSessionTicket): void {
-  // TODO 08.4: the struct above, in order: two uint32 (readUint/writeUint do 4 bytes), the nonce with a 1-byte
+  // TODO 08.6: the struct above, in order: two uint32 (readUint/writeUint do 4 bytes), the nonce with a 1-byte
   // length, the ticket with a 2-byte length, then the extensions as a 2-byte list of { uint16 type, 2-byte length,
   // data }; early_data's data is one uint32, max_early_data_size (RFC 8446 §4.2.10). Note every field.
-  throw new NotImplemented("08.4");
-  // END 08.4
+  throw new NotImplemented("08.6");
+  // END 08.6
 }
 
 /** Reads a NewSessionTicket body from a reader over exactly the body. */
 export function readNewSessionTicketBody(r: ByteReader): NewSessionTicket {
-  // TODO 08.4: the reverse, with readUint(…, 4), readOpaque, readList, readVector. An empty ticket is
+  // TODO 08.6: the reverse, with readUint(…, 4), readOpaque, readList, readVector. An empty ticket is
   // decode_error (<1..2^16-1>); a lifetime over MAX_TICKET_LIFETIME is illegal_parameter (RFC 8446 §4.6.1); an
   // early_data body that is not exactly one uint32 is decode_error (readVector checks the trailing bytes); a type
   // that appears twice is illegal_parameter (checkNoDuplicates). Describe the lifetime in seconds. Leave trailing
   // bytes after the extensions to the caller's body.end(…).
-  throw new NotImplemented("08.4");
-  // END 08.4
+  throw new NotImplemented("08.6");
+  // END 08.6
 }
 
 /** The whole handshake message (header and body), with notes. */
@@ -116,18 +116,18 @@ export interface KeyUpdate {
 
 /** Writes the KeyUpdate body: one byte. */
 export function writeKeyUpdateBody(w: ByteWriter, ku: KeyUpdate): void {
-  // TODO 08.4: one uint8, update_requested (1) or update_not_requested (0), noted by name. (RFC 8446 §4.6.3)
-  throw new NotImplemented("08.4");
-  // END 08.4
+  // TODO 08.18: one uint8, update_requested (1) or update_not_requested (0), noted by name. (RFC 8446 §4.6.3)
+  throw new NotImplemented("08.18");
+  // END 08.18
 }
 
 /** Reads a KeyUpdate body from a reader over exactly the body. */
 export function readKeyUpdateBody(r: ByteReader): KeyUpdate {
-  // TODO 08.4: one uint8; a value other than 0 or 1 is illegal_parameter, with its offset ("If an implementation
+  // TODO 08.18: one uint8; a value other than 0 or 1 is illegal_parameter, with its offset ("If an implementation
   // receives a KeyUpdate with request_update field other than the two values..., it MUST terminate the connection
   // with an illegal_parameter alert", RFC 8446 §4.6.3). Leave trailing bytes to the caller's body.end(…).
-  throw new NotImplemented("08.4");
-  // END 08.4
+  throw new NotImplemented("08.18");
+  // END 08.18
 }
 
 export function keyUpdateMessage(ku: KeyUpdate): ByteWriter {

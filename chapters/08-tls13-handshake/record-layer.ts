@@ -72,6 +72,9 @@ export class Tls13RecordLayer {
   private recordsInBuffer = 0;
   /** False until our first record (the ClientHello) has gone out. */
   private firstRecordSent = false;
+  /** How many KeyUpdates the keys in each direction have gone through (counted when a label repeats), for the trace. */
+  private readGeneration = 0;
+  private writeGeneration = 0;
 
   /** The other end: "server" for a client's record layer, "client" for a server's. */
   readonly peer: Side;
@@ -89,14 +92,24 @@ export class Tls13RecordLayer {
     this.onTrace?.(entry);
   }
 
-  /** Notes something we sent, encrypted if our keys are on. */
+  /** Notes something we sent, encrypted if our keys are on (sealed as the record with our next sequence number). */
   private sent(contentType: number, name: string, content: Uint8Array, records = 1): void {
-    this.note({ from: this.side, contentType, name, content, encrypted: this.writeState !== undefined, records });
+    const w = this.writeState;
+    const keys = w === undefined ? undefined : `${this.keyName(w, this.writeGeneration)}, record ${w.sequence}`;
+    this.note({ from: this.side, contentType, name, content, encrypted: w !== undefined, records, ...(keys === undefined ? {} : { keys }) });
   }
 
-  /** Notes something the peer sent; `encrypted` says whether it came protected. */
+  /** Notes something the peer sent; `encrypted` says whether it came protected (by the record just opened). */
   private received(contentType: number, name: string, content: Uint8Array, encrypted: boolean, records = 1): void {
-    this.note({ from: this.peer, contentType, name, content, encrypted, records });
+    const r = this.readState;
+    const keys = !encrypted || r === undefined ? undefined : `${this.keyName(r, this.readGeneration)}, record ${r.sequence - 1n}`;
+    this.note({ from: this.peer, contentType, name, content, encrypted, records, ...(keys === undefined ? {} : { keys }) });
+  }
+
+  /** The keys' name for the trace: their label, and for application traffic the generation (RFC 8446 §7.2's N). */
+  private keyName(d: Direction13, generation: number): string {
+    const label = d.label ?? "unnamed keys";
+    return /application/.test(label) ? `${label} ${generation}` : label;
   }
 
   /** True once what we send is protected. */
@@ -119,6 +132,7 @@ export class Tls13RecordLayer {
    * the clear with undefined (a client whose 0-RTT data met a HelloRetryRequest sends its second ClientHello so).
    */
   setWriteKeys(next: Direction13 | undefined): void {
+    this.writeGeneration = next?.label !== undefined && next.label === this.writeState?.label ? this.writeGeneration + 1 : 0;
     this.writeState = next;
   }
 
@@ -130,6 +144,7 @@ export class Tls13RecordLayer {
     if (this.handshakePending) {
       throw new TlsError(AlertDescription.unexpected_message, "a handshake message spans a change of keys (RFC 8446 §5.1)", { field: "handshake" });
     }
+    this.readGeneration = next.label !== undefined && next.label === this.readState?.label ? this.readGeneration + 1 : 0;
     this.readState = next;
   }
 
@@ -199,7 +214,7 @@ export class Tls13RecordLayer {
    * other alert becomes a TlsError carrying its description. Also null when the server hangs up without close_notify.
    */
   async readContent(): Promise<{ type: number; content: Uint8Array; encrypted: boolean } | null> {
-    // TODO 08.5: the records' contents. Loop: record = await this.transport.readRecord() (null: return null).
+    // TODO 08.7: the records' contents. Loop: record = await this.transport.readRecord() (null: return null).
     // (1) A record of type change_cipher_spec: while this.inHandshake, with nothing half-read in handshakeBuffer and
     // exactly the byte 01, note it (this.received(…, "change_cipher_spec (ignored)", …, false)) and read on; any other
     // is unexpected_message (RFC 8446 §5). (2) Once the server's keys are on (this.readState), open it with
@@ -209,8 +224,8 @@ export class Tls13RecordLayer {
     // this.peerClosed, return null; user_canceled: read on (a close_notify follows, RFC 8446 §6.1); anything else is
     // fatal whatever its level (§6): throw a TlsError with the server's description and field RECEIVED_ALERT. (4) Any
     // other type: return { type, content, encrypted }.
-    throw new NotImplemented("08.5");
-    // END 08.5
+    throw new NotImplemented("08.7");
+    // END 08.7
   }
 
   /**
@@ -248,14 +263,14 @@ export class Tls13RecordLayer {
    * several messages, and a message may come in several records (RFC 8446 §5.1).
    */
   async readHandshake(): Promise<Uint8Array> {
-    // TODO 08.5: handshake messages from records, as in 06.3 but without the transcript (the handshake adds each
+    // TODO 08.8: handshake messages from records, as in 06.5 but without the transcript (the handshake adds each
     // message itself, once it knows the suite's hash). Loop: this.takeHandshake(this.readProtected) gives a whole
     // message from the buffer, or null; return it if there is one. Else read a record with readContent: null means
     // the server hung up mid-handshake (handshake_failure); anything but a handshake record is unexpected_message
     // (RFC 8446 §5.1: no other record may come between the pieces of a message, nor in place of one);
     // this.bufferHandshake(content) appends it (and refuses an empty one) and read on.
-    throw new NotImplemented("08.5");
-    // END 08.5
+    throw new NotImplemented("08.8");
+    // END 08.8
   }
 
   /**

@@ -39,11 +39,16 @@ export interface Direction13 {
   keys: TrafficKeys;
   /** The sequence number of the next record in this direction. */
   sequence: bigint;
+  /**
+   * Which secret the keys come from, for the trace: "server handshake traffic", "client application traffic", …
+   * The record layer shows it beside every record it seals or opens, so keys switched too early are visible.
+   */
+  label?: string;
 }
 
-/** A Direction13 at sequence number 0, as every one is when its keys are new. */
-export function direction13(aead: Aead13, keys: TrafficKeys): Direction13 {
-  return { aead, keys, sequence: 0n };
+/** A Direction13 at sequence number 0, as every one is when its keys are new; `label` names the secret (for the trace). */
+export function direction13(aead: Aead13, keys: TrafficKeys, label?: string): Direction13 {
+  return label === undefined ? { aead, keys, sequence: 0n } : { aead, keys, sequence: 0n, label };
 }
 
 /** One AEAD instance for one record (noble does the cipher; which one, and with what, is ours to say). */
@@ -142,7 +147,7 @@ export function annotateSealedRecord(sealed: Uint8Array, contentType: number, co
  * the true content type and the content with the padding removed. Increments `state.sequence`.
  */
 export function openRecord13(state: Direction13, record: TlsRecord): { contentType: number; content: Uint8Array } {
-  // TODO 08.1: open one record, in this order. (1) Its outer type must be application_data (23): once keys are
+  // TODO 08.2: open one record, in this order. (1) Its outer type must be application_data (23): once keys are
   // on, nothing else may arrive protected (unexpected_message, field "content type"). (2) A fragment longer than
   // 2^14 + 256 is record_overflow (RFC 8446 §5.2); one shorter than the 16-byte tag is bad_record_mac. (3) The
   // additional data is the header as received: type, version and the fragment's length (recordHeader13). (4)
@@ -151,6 +156,6 @@ export function openRecord13(state: Direction13, record: TlsRecord): { contentTy
   // is record_overflow. (6) Strip the zero bytes at the end: the last non-zero byte is the content type, the bytes
   // before it the content; all zeros is unexpected_message (RFC 8446 §5.4). (7) sequence += 1. Every TlsError names
   // a field (and offset 0 is fine: the record is the input).
-  throw new NotImplemented("08.1");
-  // END 08.1
+  throw new NotImplemented("08.2");
+  // END 08.2
 }

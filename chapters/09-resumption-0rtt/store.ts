@@ -77,19 +77,19 @@ export class TicketStore {
    * wins; expired tickets are dropped on the way.
    */
   take(servername: string, now: Date = new Date()): StoredTicket | undefined {
-    // TODO 09.7: drop every ticket that is no longer ticketValid at now (RFC 8446 §4.6.1: never use a ticket past
+    // TODO 09.11: drop every ticket that is no longer ticketValid at now (RFC 8446 §4.6.1: never use a ticket past
     // its lifetime); among the rest for this servername, take the one with the latest receivedAt, remove it from
     // this.tickets (a ticket is offered once, RFC 8446 §C.4) and return it.
-    throw new NotImplemented("09.7");
-    // END 09.7
+    throw new NotImplemented("09.11");
+    // END 09.11
   }
 
   /** Writes the tickets still valid at `now` to the file, as { version, tickets: [...] }. */
   save(now: Date = new Date()): void {
-    // TODO 09.7: without a file, TlsError internal_error (field "file"). Keep only the tickets valid at now, then
+    // TODO 09.11: without a file, TlsError internal_error (field "file"). Keep only the tickets valid at now, then
     // writeFileSync(file, JSON.stringify({ version: TICKET_FILE_VERSION, tickets: tickets.map(ticketToJson) }, null, 2))
     // with mode 0o600: the file holds secrets.
-    throw new NotImplemented("09.7");
-    // END 09.7
+    throw new NotImplemented("09.11");
+    // END 09.11
   }
 }

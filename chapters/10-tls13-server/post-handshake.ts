@@ -23,7 +23,8 @@ export interface ServerTrafficState {
 export function sendServerKeyUpdate(state: ServerTrafficState, requestPeer: boolean): void {
   // TODO 10.21: chapter 08's sendKeyUpdate with the directions swapped: send encodeKeyUpdate({ updateRequested:
   // requestPeer }) under the OLD keys (the client reads it with the keys it has), then serverTrafficSecret =
-  // nextTrafficSecret(hash, it) and records.setWriteKeys(direction13(aead, trafficKeys(hash, aead, the new secret))).
+  // nextTrafficSecret(hash, it) and records.setWriteKeys(direction13(aead, trafficKeys(hash, aead, the new secret),
+  // "server application traffic")): the label names the keys in the trace.
   throw new NotImplemented("10.21");
   // END 10.21
 }

@@ -80,7 +80,7 @@ function checkVersion(version: number): void {
  * (RFC 6962 §3.3); TLS 1.3 puts each beside the certificate it is about (RFC 8446 §4.4.2.1).
  */
 export function writeCertificateBody(w: ByteWriter, msg: CertificateMessage, version: number): void {
-  // EXERCISE 03.14: write the body in the form of `version`; checkVersion first (only ProtocolVersion.TLS1_2 and
+  // EXERCISE 03.25: write the body in the form of `version`; checkVersion first (only ProtocolVersion.TLS1_2 and
   // TLS1_3 have one). TLS 1.2 (RFC 5246 §7.4.2): certificate_list (3-byte length) of certificates, each with its
   // own 3-byte length. TLS 1.3 (RFC 8446 §4.4.2): certificate_request_context (1-byte length), then
   // certificate_list (3-byte length) of entries: cert_data (3-byte length), then extensions (2-byte length) of
@@ -126,7 +126,7 @@ export function writeCertificateBody(w: ByteWriter, msg: CertificateMessage, ver
       list.append(e, `CertificateEntry ${i + 1} of ${count}`);
     });
   });
-  // END 03.14
+  // END 03.25
 }
 
 /**
@@ -135,7 +135,7 @@ export function writeCertificateBody(w: ByteWriter, msg: CertificateMessage, ver
  * (RFC 8446 §4.4.2.4) is for the handshake to check, like the server's empty request context.
  */
 export function readCertificateBody(r: ByteReader, version: number): CertificateMessage {
-  // EXERCISE 03.14: read the struct above in the form of `version`; checkVersion first. TLS 1.2 has no context
+  // EXERCISE 03.26: read the struct above in the form of `version`; checkVersion first. TLS 1.2 has no context
   // (return an empty one) and no extensions (return []). An empty certificate is a decode_error naming the field
   // and the offset of its length (<1..2^24-1>); readList and readOpaque already reject lengths that overrun. In
   // TLS 1.3 an extension type that appears twice in one entry is illegal_parameter (checkNoDuplicates from
@@ -163,7 +163,7 @@ export function readCertificateBody(r: ByteReader, version: number): Certificate
     return { certData, extensions };
   });
   return { requestContext, entries };
-  // END 03.14
+  // END 03.26
 }
 
 /** The whole handshake message (header and body), with notes for every byte. */

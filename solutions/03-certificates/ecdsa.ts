@@ -39,7 +39,7 @@ export interface EcdsaSignature {
  * Throws a TlsError (from der.ts) on anything that is not exactly that.
  */
 export function readEcdsaSignature(der: Uint8Array): EcdsaSignature {
-  // EXERCISE 03.10: read one SEQUENCE (readElement with Tag.SEQUENCE on a ByteReader over `der`), inside it two
+  // EXERCISE 03.15: read one SEQUENCE (readElement with Tag.SEQUENCE on a ByteReader over `der`), inside it two
   // INTEGERs with readInteger (which already refuses non-minimal DER), and refuse any byte left over, inside
   // the SEQUENCE or after it: derError(field, offset, message). Strictness is the point: a verifier that also
   // takes BER variants (long-form lengths, padded integers, trailing bytes) accepts many encodings of one
@@ -52,7 +52,7 @@ export function readEcdsaSignature(der: Uint8Array): EcdsaSignature {
   if (body.remaining !== 0) throw derError("Ecdsa-Sig-Value", body.offset, `${body.remaining} byte(s) after s inside the SEQUENCE`);
   if (reader.remaining !== 0) throw derError("Ecdsa-Sig-Value", reader.offset, `${reader.remaining} byte(s) after the SEQUENCE`);
   return { r, s };
-  // END 03.10
+  // END 03.15
 }
 
 /**
@@ -61,7 +61,7 @@ export function readEcdsaSignature(der: Uint8Array): EcdsaSignature {
  * wants a verdict.
  */
 export function verifyEcdsa(curve: EcCurve, publicKey: Uint8Array, hash: HashName, message: Uint8Array, signature: Uint8Array): boolean {
-  // EXERCISE 03.10: decode with readEcdsaSignature; a TlsError there means "not a signature": return false (let
+  // EXERCISE 03.15: decode with readEcdsaSignature; a TlsError there means "not a signature": return false (let
   // any other error through). r and s must both lie in 1 … n−1 (n = CURVE_ORDER[curve]); r = s = 0 passed in
   // Java once and any message "verified" (CVE-2022-21449). Hash the message with `hash`, which need not match
   // the curve (ecdsa-with-SHA384 on a P-256 key is legal; ECDSA then uses the hash's leftmost bits, and noble
@@ -85,5 +85,5 @@ export function verifyEcdsa(curve: EcCurve, publicKey: Uint8Array, hash: HashNam
   } catch {
     return false;
   }
-  // END 03.10
+  // END 03.15
 }

@@ -1,4 +1,4 @@
-// Why 03.8 builds the expected block instead of reading the one it got: a verifier that parses the PKCS #1 v1.5
+// Why 03.13 builds the expected block instead of reading the one it got: a verifier that parses the PKCS #1 v1.5
 // padding, as several did until 2006, accepts signatures that anyone can make for a key with e = 3, no private
 // key needed (Bleichenbacher's forgery, CVE-2006-4339). Given code for the notebook and the tests: never use
 // lenientVerifyPkcs1v15 for anything else. Read RFC 8017 §8.2.2 Note and §9.2.

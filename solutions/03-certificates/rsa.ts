@@ -48,7 +48,7 @@ export function modulusLength(key: RsaPublicKey): number {
 
 /** base^exponent mod modulus, for numbers of thousands of bits (RFC 8017 §5.2.2 RSAVP1 is s^e mod n). */
 export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
-  // EXERCISE 03.7: square-and-multiply. Walk the exponent's bits (e & 1n, then e >>= 1n); keep a running square
+  // EXERCISE 03.12: square-and-multiply. Walk the exponent's bits (e & 1n, then e >>= 1n); keep a running square
   // of the base and multiply it into the result where a bit is 1, reducing mod modulus after EVERY product, so
   // no number ever grows past modulus². Never use `**` on the full numbers: s ** e for a 2048-bit exponent has
   // more bits than there are atoms. Reduce the base into 0 … modulus−1 first (it may be negative or larger:
@@ -64,7 +64,7 @@ export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint 
     square = (square * square) % modulus;
   }
   return result;
-  // END 03.7
+  // END 03.12
 }
 
 /** The fixed bytes of EMSA-PKCS1-v1_5 (RFC 8017 §9.2 step 5): EM = 00 01 PS 00 T, PS all FF. */
@@ -80,7 +80,7 @@ export const PKCS1_MIN_PADDING = 8;
  * must open to. Deterministic: for one key, hash and message there is exactly one right block.
  */
 export function encodePkcs1v15(hash: HashName, message: Uint8Array, k: number): Uint8Array {
-  // EXERCISE 03.8: T = DIGEST_INFO_PREFIX[hash] || H(message) (hashes.ts). If k < T.length + 11 (3 fixed
+  // EXERCISE 03.13: T = DIGEST_INFO_PREFIX[hash] || H(message) (hashes.ts). If k < T.length + 11 (3 fixed
   // bytes + at least PKCS1_MIN_PADDING bytes of padding) there is no room: TlsError internal_error
   // ("intended encoded message length too short"). Else EM = 00 01 || PS || 00 || T, exactly k bytes, PS being
   // k − T.length − 3 bytes of 0xFF. Use the named constants above. (RFC 8017 §9.2 steps 1–5)
@@ -96,12 +96,12 @@ export function encodePkcs1v15(hash: HashName, message: Uint8Array, k: number): 
   em[k - t.length - 1] = PKCS1_SEPARATOR;
   em.set(t, k - t.length);
   return em;
-  // END 03.8
+  // END 03.13
 }
 
 /** RSASSA-PKCS1-V1_5-VERIFY (RFC 8017 §8.2.2): true only for the one valid signature of `message`. */
 export function verifyPkcs1v15(key: RsaPublicKey, hash: HashName, message: Uint8Array, signature: Uint8Array): boolean {
-  // EXERCISE 03.8: k = modulusLength(key). A signature that is not exactly k bytes is invalid (step 1); so is one
+  // EXERCISE 03.13: k = modulusLength(key). A signature that is not exactly k bytes is invalid (step 1); so is one
   // whose integer s = OS2IP(signature) is not below n (RSAVP1, §5.2.2). Then m = s^e mod n (modPow) and
   // EM = I2OSP(m, k) (bigIntToBytes). Now BUILD the block you expect with encodePkcs1v15 and compare all k
   // bytes (step 4). Do NOT parse EM (find the 00 after the FFs, read the DigestInfo…): verifiers that parsed
@@ -116,7 +116,7 @@ export function verifyPkcs1v15(key: RsaPublicKey, hash: HashName, message: Uint8
   // The signature, the key and the message are all public, so there is no secret for a timing difference to
   // leak: what matters is that we compare against the ONE block we built, byte for byte, all of it.
   return equalBytes(em, encodePkcs1v15(hash, message, k));
-  // END 03.8
+  // END 03.13
 }
 
 /** The size of MGF1's counter (RFC 8017 §B.2.1 step 3.A: C = I2OSP(counter, 4)). */
@@ -127,7 +127,7 @@ export const MGF1_COUNTER_LENGTH = 4;
  * counter = 0, 1, 2, … and joining the outputs.
  */
 export function mgf1(hash: HashName, seed: Uint8Array, length: number): Uint8Array {
-  // EXERCISE 03.9: T = H(seed || C0) || H(seed || C1) || …, where Ci is the counter i as 4 big-endian bytes
+  // EXERCISE 03.14: T = H(seed || C0) || H(seed || C1) || …, where Ci is the counter i as 4 big-endian bytes
   // (bigIntToBytes(BigInt(i), MGF1_COUNTER_LENGTH)); stop once T has at least `length` bytes and return its first
   // `length` bytes. A length that is negative or above 2^32 · hLen ("mask too long") is our bug: internal_error.
   const hLen = HASH_LENGTH[hash];
@@ -139,7 +139,7 @@ export function mgf1(hash: HashName, seed: Uint8Array, length: number): Uint8Arr
     out.set(digest(hash, concat(seed, bigIntToBytes(BigInt(counter), MGF1_COUNTER_LENGTH))), counter * hLen);
   }
   return out.slice(0, length);
-  // END 03.9
+  // END 03.14
 }
 
 /** The last byte of every PSS block (RFC 8017 §9.1.1 step 12). */
@@ -161,7 +161,7 @@ export function verifyPss(
   saltLength: number,
   mgfHash: HashName = hash,
 ): boolean {
-  // EXERCISE 03.9: as in 03.8, the signature must be k bytes and s < n; m = s^e mod n. But PSS blocks are
+  // EXERCISE 03.14: as in 03.13, the signature must be k bytes and s < n; m = s^e mod n. But PSS blocks are
   // emBits = modBits − 1 bits long (modulusBits), emLen = ⌈emBits/8⌉ bytes, which is k − 1 when modBits is
   // 1 more than a multiple of 8: then m must fit in emLen bytes. EM = I2OSP(m, emLen). Then §9.1.2 in order, any
   // failure → false: emLen ≥ hLen + saltLength + 2; last byte 0xbc; split EM into maskedDB (emLen − hLen − 1
@@ -196,9 +196,9 @@ export function verifyPss(
   for (let i = 0; i < zeros; i++) if (db[i] !== 0) return false;
   if (db[zeros] !== PSS_SEPARATOR) return false;
   const salt = db.subarray(dbLength - saltLength);
-  // The salt makes every PSS signature different, so unlike 03.8 there is no single block to build: the check
+  // The salt makes every PSS signature different, so unlike 03.13 there is no single block to build: the check
   // is that H, which the signer computed over the salted message, matches ours.
   const mPrime = concat(new Uint8Array(PSS_PREFIX_ZEROS), digest(hash, message), salt);
   return equalBytes(digest(hash, mPrime), h);
-  // END 03.9
+  // END 03.14
 }

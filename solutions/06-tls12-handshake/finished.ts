@@ -24,10 +24,10 @@ export type FinishedLabel = typeof LABEL_CLIENT_FINISHED | typeof LABEL_SERVER_F
  * or received before this Finished, headers included, in order (no record headers, no ChangeCipherSpec).
  */
 export function verifyData(hash: HashName, master: Uint8Array, label: FinishedLabel, transcriptHash: Uint8Array): Uint8Array {
-  // EXERCISE 06.2: verify_data is one call to your chapter 04 PRF: secret master, the label as given, seed
+  // EXERCISE 06.3: verify_data is one call to your chapter 04 PRF: secret master, the label as given, seed
   // transcriptHash, 12 bytes. (RFC 5246 §7.4.9)
   return prf(hash, master, label, transcriptHash, VERIFY_DATA_LENGTH);
-  // END 06.2
+  // END 06.3
 }
 
 /** Compares two byte strings in time that depends on their length only, not on where they first differ. */
@@ -44,7 +44,7 @@ export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
  * correctly verify a signature or validate a Finished message" (RFC 5246 §7.2.2).
  */
 export function checkVerifyData(expected: Uint8Array, received: Uint8Array, who: string): void {
-  // EXERCISE 06.2: check the peer's verify_data: compare with constantTimeEqual (an early exit at the first wrong
+  // EXERCISE 06.3: check the peer's verify_data: compare with constantTimeEqual (an early exit at the first wrong
   // byte would tell an attacker how many leading bytes of a forgery were right); a mismatch is a TlsError
   // decrypt_error, field "verify_data", that names `who` and shows both values in hex. (RFC 5246 §7.4.9, §7.2.2)
   if (!constantTimeEqual(expected, received)) {
@@ -54,7 +54,7 @@ export function checkVerifyData(expected: Uint8Array, received: Uint8Array, who:
       { field: "verify_data" },
     );
   }
-  // END 06.2
+  // END 06.3
 }
 
 /**

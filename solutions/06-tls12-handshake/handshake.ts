@@ -1,67 +1,17 @@
-// A TLS 1.2 client, from ClientHello to the first byte of application data: one function that reads like the
-// message flow of RFC 5246 §7.3, built from the pieces of chapters 00–05 and this chapter's record protection and
-// Finished. Read RFC 5246 §7.3 (the flow), §7.4 (each message), §8.1 (the master secret), RFC 7627 (the extended
+// A TLS 1.2 client, from ClientHello to the first byte of application data: a short script that reads like the
+// message flow of RFC 5246 §7.3, one step per message (hellos.ts, server-flight.ts, key-exchange.ts, finish.ts),
+// built from the pieces of chapters 00–05 and this chapter's record protection and Finished. Read RFC 5246 §7.3 (the flow), §7.4 (each message), §8.1 (the master secret), RFC 7627 (the extended
 // master secret) and the NSS key log format (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/).
-import { appendFileSync } from "node:fs";
-import {
-  AlertDescription,
-  type CipherSuiteInfo,
-  HANDSHAKE_HEADER_LENGTH,
-  HandshakeType,
-  NamedGroup,
-  ProtocolVersion,
-  RANDOM_LENGTH,
-  cipherSuites,
-  describeCode,
-  describeSuite,
-} from "../../lib/constants.js";
-import { TlsError } from "../../lib/errors.js";
-import { toHex } from "../../lib/hex.js";
-import {
-  DEFAULT_GROUPS,
-  DEFAULT_SIGNATURE_SCHEMES,
-  DEFAULT_SUITES,
-  encodeClientHello,
-  makeClientHello,
-  makeKeyPair,
-} from "../01-client-hello/index.js";
-import { type ServerHello, checkServerHello, decodeServerHello, findServerExtension } from "../02-server-hello/index.js";
-import {
-  type Certificate,
-  type PublicKey,
-  type Validation,
-  decodeCertificate,
-  encodeCertificate,
-  parseCertificates,
-  parseIp,
-  validateChain,
-} from "../03-certificates/index.js";
-import {
-  type KeyBlock,
-  MASTER_SECRET_LENGTH,
-  encodeClientKeyExchangeRsa,
-  extendedMasterSecret,
-  keyBlock,
-  keyBlockParams,
-  makeRsaPremaster,
-  masterSecret,
-  prfHash,
-  rsaEncryptPkcs1v15,
-} from "../04-rsa-key-exchange/index.js";
-import {
-  type ServerKeyExchange,
-  checkDhParams,
-  decodeServerKeyExchange,
-  dhKeyPair,
-  dhPremaster,
-  ecdhePremaster,
-  encodeClientKeyExchangeDh,
-  encodeClientKeyExchangeEcdh,
-  verifyServerKeyExchange,
-} from "../05-dhe-key-exchange/index.js";
-import { LABEL_CLIENT_FINISHED, LABEL_SERVER_FINISHED, checkVerifyData, decodeFinished, encodeFinished, verifyData } from "./finished.js";
+import type { ClientHello, KeyPair } from "../01-client-hello/index.js";
+import type { Certificate, Validation } from "../03-certificates/index.js";
+import type { KeyBlock } from "../04-rsa-key-exchange/index.js";
+import type { ServerKeyExchange } from "../05-dhe-key-exchange/index.js";
+import { readServerFinished12, sendClientFinished12 } from "./finish.js";
+import { processServerHello12, sendClientHello12 } from "./hellos.js";
+import { establishKeys12, sendClientKeyExchange12 } from "./key-exchange.js";
 import { type TraceEntry, Tls12RecordLayer } from "./record-layer.js";
-import { directionState } from "./record-protection.js";
+import { readServerFlight12 } from "./server-flight.js";
+import type { KeyLogTarget } from "./shared.js";
 import type { RecordTransport } from "./transport.js";
 
 /** What the caller decides about a connection. */
@@ -84,6 +34,21 @@ export interface Tls12Options {
   at?: Date;
   /** Called with everything sent or received, as it happens (a --trace view). */
   onTrace?: (entry: TraceEntry) => void;
+  /** Tests only: replay a recorded handshake. */
+  fixed?: FixedHandshake12;
+}
+
+/**
+ * Values that replace the random ones, for tests that replay a recorded handshake (the recordings in tests/vectors)
+ * byte for byte. Never set in real use.
+ */
+export interface FixedHandshake12 {
+  /** The ClientHello to send (with its random). */
+  clientHello?: ClientHello;
+  /** ECDHE: our key pair (its group must be the server's curve). */
+  keyPair?: KeyPair;
+  /** Where the random bytes of an RSA premaster secret or a DHE exponent come from. */
+  random?: (n: number) => Uint8Array;
 }
 
 /** The secrets of a connection: enough to decrypt it afterwards, which is what the key log is for. */
@@ -117,73 +82,6 @@ export interface Tls12Connection {
   read(): Promise<Uint8Array | null>;
   /** Sends close_notify and closes the connection. */
   close(): void;
-}
-
-/** The suites connectTls12 can run: TLS 1.2, key exchange RSA, DHE_RSA or ECDHE_*, AES-GCM. */
-export const TLS12_SUITES: readonly number[] = DEFAULT_SUITES["1.2"];
-
-/**
- * The NSS key log line for a TLS 1.2 connection: "CLIENT_RANDOM <client random> <master secret>", both in hex.
- * With it, Wireshark (or anyone) can decrypt a capture of the connection: that is the power of the master secret.
- */
-export function keyLogLine(clientRandom: Uint8Array, master: Uint8Array): string {
-  // EXERCISE 06.4: the NSS key log line: the label CLIENT_RANDOM, a space, the 32-byte client random as 64 lowercase
-  // hex digits, a space, the 48-byte master secret as 96 hex digits; no newline. Wrong lengths are our own bug
-  // (internal_error). The client random is how a tool finds the connection in a capture; the master secret is all it
-  // needs then.
-  if (clientRandom.length !== RANDOM_LENGTH || master.length !== MASTER_SECRET_LENGTH) {
-    throw new TlsError(AlertDescription.internal_error, `client random of ${clientRandom.length} bytes or master secret of ${master.length}`, {
-      field: "key log",
-    });
-  }
-  return `CLIENT_RANDOM ${toHex(clientRandom)} ${toHex(master)}`;
-  // END 06.4
-}
-
-/** Where key log lines go: a file to append to, or a function to call (the option of chapters 06, 08 and 09). */
-export type KeyLogTarget = string | ((line: string) => void);
-
-/** Sends one key log line to `keyLog`, if there is one. Chapters 08 and 09 write theirs through this too. */
-export function writeKeyLog(keyLog: KeyLogTarget | undefined, line: string): void {
-  if (keyLog === undefined) return;
-  if (typeof keyLog === "string") appendFileSync(keyLog, line + "\n");
-  else keyLog(line);
-}
-
-/** Checks that `message` is a handshake message of `type`; any other is unexpected_message (RFC 5246 §7.3). */
-export function expectMessage(message: Uint8Array, type: number): Uint8Array {
-  if (message[0] !== type) {
-    throw new TlsError(
-      AlertDescription.unexpected_message,
-      `expected ${describeCode(HandshakeType, type, 2)}, got ${describeCode(HandshakeType, message[0] ?? -1, 2)}`,
-      { field: "handshake type", offset: 0 },
-    );
-  }
-  return message;
-}
-
-/**
- * The certificate's key must be one the suite can use (RFC 5246 §7.4.2): an RSA key that may encrypt for RSA key
- * exchange (keyEncipherment, if keyUsage is there), one that may sign for DHE_RSA / ECDHE_RSA, an EC key that may
- * sign for ECDHE_ECDSA.
- */
-export function checkKeyForSuite(suite: CipherSuiteInfo, leaf: Certificate): PublicKey {
-  const key = leaf.publicKey;
-  const usage = leaf.extensions.keyUsage;
-  const fail = (why: string): never => {
-    throw new TlsError(AlertDescription.unsupported_certificate, `${suite.name} cannot use this certificate: ${why}`, { field: "certificate" });
-  };
-  const wantsEc = suite.keyExchange === "ECDHE_ECDSA";
-  if (wantsEc && key.kind !== "ec") fail(`the suite needs an EC key, the certificate has ${key.kind === "rsa" ? "an RSA" : "an unsupported"} key`);
-  if (!wantsEc && (key.kind !== "rsa" || key.pss)) fail("the suite needs an rsaEncryption key");
-  const needed = suite.keyExchange === "RSA" ? "keyEncipherment" : "digitalSignature";
-  if (usage !== undefined && !usage.includes(needed)) fail(`its keyUsage (${usage.join(", ")}) lacks ${needed}`);
-  return key;
-}
-
-/** The server_name to send: a DNS name, never an IP address (RFC 6066 §3). Chapters 08 and 09 use it too. */
-export function sniFor(servername: string): string | undefined {
-  return parseIp(servername) === undefined ? servername : undefined;
 }
 
 /** What the handshake learned, and the record layer to go on with. */
@@ -248,143 +146,21 @@ export async function connectTls12(transport: RecordTransport, options: Tls12Opt
  *      Application Data             <------->     Application Data
  */
 export async function clientHandshake(records: Tls12RecordLayer, options: Tls12Options): Promise<Established> {
-  // EXERCISE 06.3: the client handshake. Follow the diagram, one step per message: records.readHandshake() gives the
-  // next message (header included) and keeps the transcript, records.sendHandshake(m) sends one; check every type with
-  // expectMessage. (1) ClientHello: makeClientHello({ version: "1.2", serverName: sniFor(servername), cipherSuites,
-  // groups, signatureSchemes }) (defaults TLS12_SUITES, DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES); when
-  // options.extendedMasterSecret is false, drop that extension from clientHello.extensions. (2) ServerHello:
-  // decodeServerHello, checkServerHello (chapter 02); a suite outside TLS12_SUITES is illegal_parameter; hash =
-  // prfHash(suite); the extended master secret is on if the server echoed it. (3) Certificate: decodeCertificate(…, TLS
-  // 1.2), parseCertificates, validateChain({ roots: options.ca, host: servername, at: options.at }), checkKeyForSuite.
-  // (4) DHE and ECDHE only, ServerKeyExchange: decodeServerKeyExchange, verifyServerKeyExchange (the randoms, the
-  // leaf's key, the schemes we offered); then DHE: checkDhParams; ECDHE: the curve must be one we offered
-  // (illegal_parameter). (5) An optional CertificateRequest (we have no certificate: send an empty Certificate later,
-  // RFC 5246 §7.4.6), then ServerHelloDone, whose body must be empty (decode_error). (6) ClientKeyExchange: RSA:
-  // premaster = makeRsaPremaster(clientHello.legacyVersion), encodeClientKeyExchangeRsa(rsaEncryptPkcs1v15(key,
-  // premaster)); DHE: dhKeyPair(p, g), dhPremaster, encodeClientKeyExchangeDh; ECDHE: makeKeyPair(curve),
-  // ecdhePremaster, encodeClientKeyExchangeEcdh. (7) With the extended master secret, the session hash is
-  // records.transcript.hash(hash) NOW, right after ClientKeyExchange, and master = extendedMasterSecret(hash,
-  // premaster, sessionHash) (RFC 7627 §4); else masterSecret(hash, premaster, client random, server random) (RFC 5246
-  // §8.1). keys = keyBlock(…, keyBlockParams(suite)); writeKeyLog(options.keyLog, keyLogLine(…)). (8)
-  // records.sendChangeCipherSpec(directionState(keys.clientKey, keys.clientIv)), then our Finished: verifyData(hash,
-  // master, "client finished", transcript hash). (9) Compute the server's verify_data BEFORE reading its Finished (its
-  // transcript holds our Finished but not its own), records.readChangeCipherSpec(directionState(keys.serverKey,
-  // keys.serverIv)), read its Finished (decodeFinished), checkVerifyData. Nothing may be left half-read
-  // (records.handshakePending: unexpected_message). Return { records, cipherSuite, serverCertificates, validation,
-  // serverKeyExchange, secrets } (secrets: a Tls12Secrets).
-  const offeredSchemes = options.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
-  const offeredGroups = options.groups ?? DEFAULT_GROUPS;
-
-  // 1. ClientHello: what we can do. Everything the server picks must come from this list.
-  const { clientHello } = makeClientHello({
-    version: "1.2",
-    serverName: sniFor(options.servername),
-    cipherSuites: options.cipherSuites ?? [...TLS12_SUITES],
-    groups: offeredGroups,
-    signatureSchemes: offeredSchemes,
-  });
-  if (options.extendedMasterSecret === false) {
-    clientHello.extensions = clientHello.extensions.filter((e) => e.kind !== "extended_master_secret");
-  }
-  records.sendHandshake(encodeClientHello(clientHello));
-
-  // 2. ServerHello: the server's choices, each checked against our offer (chapter 02).
-  const serverHello: ServerHello = decodeServerHello(expectMessage(await records.readHandshake(), HandshakeType.server_hello));
-  const { cipherSuite } = checkServerHello(clientHello, serverHello);
-  const suite = cipherSuites.get(cipherSuite);
-  if (suite === undefined || suite.version !== "TLS 1.2" || !TLS12_SUITES.includes(cipherSuite)) {
-    throw new TlsError(AlertDescription.illegal_parameter, `${describeSuite(cipherSuite)} is not a suite this client can run`, { field: "cipher_suite" });
-  }
-  const hash = prfHash(cipherSuite);
-  // RFC 7627 §5.2: the server agrees by echoing the (empty) extension; checkServerHello made sure we offered it.
-  const useExtendedMaster = findServerExtension(serverHello.extensions, "extended_master_secret") !== undefined;
-  const clientRandom = clientHello.random;
-  const serverRandom = serverHello.random;
-
-  // 3. Certificate: who the server claims to be, checked against our roots and the name we dialled (chapter 03).
-  const certificate = decodeCertificate(expectMessage(await records.readHandshake(), HandshakeType.certificate), ProtocolVersion.TLS1_2);
-  const serverCertificates = parseCertificates(certificate.entries.map((e) => e.certData));
-  const validation = validateChain(serverCertificates, { roots: options.ca, host: options.servername, at: options.at });
-  const serverKey = checkKeyForSuite(suite, serverCertificates[0]!);
-
-  // 4. ServerKeyExchange (DHE and ECDHE only): the server's fresh public value, signed with the certificate's key
-  // over both randoms (chapter 05). RSA key exchange has no such message: the certificate's key is the one used.
-  let serverKeyExchange: ServerKeyExchange | undefined;
-  let dh: { p: bigint; g: bigint; ys: bigint } | undefined;
-  if (suite.keyExchange !== "RSA") {
-    const kind = suite.keyExchange === "DHE_RSA" ? "dhe" : "ecdhe";
-    serverKeyExchange = decodeServerKeyExchange(expectMessage(await records.readHandshake(), HandshakeType.server_key_exchange), kind);
-    verifyServerKeyExchange(serverKeyExchange, clientRandom, serverRandom, serverKey, offeredSchemes);
-    // Only now, with the signature checked, are the values the server's: check them before using them.
-    if (serverKeyExchange.kind === "dhe") dh = checkDhParams(serverKeyExchange.params);
-    else if (!offeredGroups.includes(serverKeyExchange.params.namedCurve)) {
-      throw new TlsError(
-        AlertDescription.illegal_parameter,
-        `the server chose ${describeCode(NamedGroup, serverKeyExchange.params.namedCurve)}, which we did not offer`,
-        { field: "named_curve" },
-      );
-    }
-  }
-
-  // 5. CertificateRequest (optional: the server asks who WE are) and ServerHelloDone: the server's turn is over.
-  let message = await records.readHandshake();
-  const certificateRequested = message[0] === HandshakeType.certificate_request;
-  if (certificateRequested) message = await records.readHandshake();
-  expectMessage(message, HandshakeType.server_hello_done);
-  if (message.length !== HANDSHAKE_HEADER_LENGTH) {
-    throw new TlsError(AlertDescription.decode_error, `server_hello_done has an empty body, this one has ${message.length - HANDSHAKE_HEADER_LENGTH} bytes`, {
-      field: "server_hello_done",
-      offset: HANDSHAKE_HEADER_LENGTH,
-    });
-  }
-
-  // 6. Our Certificate (empty: we have none, RFC 5246 §7.4.6) if asked, then ClientKeyExchange: the premaster
-  // secret, encrypted to the server's RSA key (chapter 04) or agreed by (EC)DH (chapter 05).
-  if (certificateRequested) records.sendHandshake(encodeCertificate({ requestContext: new Uint8Array(0), entries: [] }, ProtocolVersion.TLS1_2));
-  let premaster: Uint8Array;
-  let clientKeyExchange: Uint8Array;
-  if (serverKeyExchange === undefined) {
-    if (serverKey.kind !== "rsa") throw new TlsError(AlertDescription.internal_error, "RSA key exchange without an RSA key", { field: "certificate" });
-    premaster = makeRsaPremaster(clientHello.legacyVersion);
-    clientKeyExchange = encodeClientKeyExchangeRsa(rsaEncryptPkcs1v15(serverKey, premaster));
-  } else if (dh !== undefined) {
-    const { p, g, ys } = dh;
-    const pair = dhKeyPair(p, g);
-    premaster = dhPremaster(pair.privateKey, ys, p);
-    clientKeyExchange = encodeClientKeyExchangeDh(pair.publicKey);
-  } else if (serverKeyExchange.kind === "ecdhe") {
-    const { namedCurve, point } = serverKeyExchange.params;
-    const pair = makeKeyPair(namedCurve);
-    premaster = ecdhePremaster(namedCurve, pair.privateKey, point);
-    clientKeyExchange = encodeClientKeyExchangeEcdh(pair.publicKey);
-  } else {
-    throw new TlsError(AlertDescription.internal_error, "DHE parameters were not checked", { field: "server_key_exchange" });
-  }
-  records.sendHandshake(clientKeyExchange);
-
-  // 7. The master secret and the keys. With RFC 7627 the master secret hashes the whole handshake so far, so an
-  // attacker in the middle cannot make two connections share one (the triple handshake attack).
-  const sessionHash = useExtendedMaster ? records.transcript.hash(hash) : undefined;
-  const master =
-    sessionHash !== undefined ? extendedMasterSecret(hash, premaster, sessionHash) : masterSecret(hash, premaster, clientRandom, serverRandom);
-  const keys = keyBlock(hash, master, clientRandom, serverRandom, keyBlockParams(cipherSuite));
-  writeKeyLog(options.keyLog, keyLogLine(clientRandom, master));
-
-  // 8. ChangeCipherSpec: from here on everything we send is encrypted. Then our Finished, the first record under
-  // the new keys, over everything we sent and received.
-  records.sendChangeCipherSpec(directionState(keys.clientKey, keys.clientIv));
-  records.sendHandshake(encodeFinished(verifyData(hash, master, LABEL_CLIENT_FINISHED, records.transcript.hash(hash))));
-
-  // 9. The server's ChangeCipherSpec and Finished. Its verify_data covers our Finished too, so compute it now,
-  // before its own Finished joins the transcript. A match proves the server has the keys and saw our messages.
-  const expected = verifyData(hash, master, LABEL_SERVER_FINISHED, records.transcript.hash(hash));
-  await records.readChangeCipherSpec(directionState(keys.serverKey, keys.serverIv));
-  checkVerifyData(expected, decodeFinished(expectMessage(await records.readHandshake(), HandshakeType.finished)), "the server");
-  if (records.handshakePending) {
-    throw new TlsError(AlertDescription.unexpected_message, "handshake bytes after the server's Finished", { field: "handshake" });
-  }
-
-  const secrets: Tls12Secrets = { clientRandom, serverRandom, premaster, master, extendedMasterSecret: useExtendedMaster, sessionHash, keys };
-  return { records, cipherSuite, serverCertificates, validation, serverKeyExchange, secrets };
-  // END 06.3
+  // EXERCISE 06.13: the script of RFC 5246 §7.3, one step per message, each step's result handed to the next.
+  // 1. clientHello = sendClientHello12(records, options); hello = await processServerHello12(records, clientHello).
+  // 2. flight = await readServerFlight12(records, hello, options).
+  // 3. premaster = sendClientKeyExchange12(records, hello, flight, options.fixed).
+  // 4. secrets = establishKeys12(records, hello, premaster, options.keyLog).
+  // 5. sendClientFinished12(records, hello, secrets); await readServerFinished12(records, hello, secrets).
+  // 6. Return { records, cipherSuite, serverCertificates, validation, serverKeyExchange (if any), secrets }.
+  const clientHello = sendClientHello12(records, options);
+  const hello = await processServerHello12(records, clientHello);
+  const flight = await readServerFlight12(records, hello, options);
+  const premaster = sendClientKeyExchange12(records, hello, flight, options.fixed);
+  const secrets = establishKeys12(records, hello, premaster, options.keyLog);
+  sendClientFinished12(records, hello, secrets);
+  await readServerFinished12(records, hello, secrets);
+  const { serverCertificates, validation, serverKeyExchange } = flight;
+  return { records, cipherSuite: hello.cipherSuite, serverCertificates, validation, ...(serverKeyExchange !== undefined ? { serverKeyExchange } : {}), secrets };
+  // END 06.13
 }

@@ -51,6 +51,11 @@ export interface TraceEntry {
   encrypted: boolean;
   /** How many records carried it (a handshake message may be split, or share a record with others). */
   records: number;
+  /**
+   * When it travelled encrypted: which keys sealed or opened it and the record's sequence number under them, e.g.
+   * "server handshake traffic, record 3" (the last record, for a message that came in several).
+   */
+  keys?: string;
 }
 
 /**
@@ -106,14 +111,18 @@ export class Tls12RecordLayer {
     this.onTrace?.(entry);
   }
 
-  /** Notes something we sent, encrypted if our keys are on. */
+  /** Notes something we sent, encrypted if our keys are on (sealed as the record with our next sequence number). */
   private sent(contentType: number, name: string, content: Uint8Array, records = 1): void {
-    this.note({ from: this.side, contentType, name, content, encrypted: this.writeState !== undefined, records });
+    const w = this.writeState;
+    const keys = w === undefined ? undefined : `${this.side}_write_key, record ${w.sequence}`;
+    this.note({ from: this.side, contentType, name, content, encrypted: w !== undefined, records, ...(keys === undefined ? {} : { keys }) });
   }
 
-  /** Notes something the peer sent, encrypted if its keys are on (they are when it is opened). */
+  /** Notes something the peer sent, encrypted if its keys are on (the record just opened had the sequence before). */
   private received(contentType: number, name: string, content: Uint8Array, records = 1): void {
-    this.note({ from: this.peer, contentType, name, content, encrypted: this.readState !== undefined, records });
+    const r = this.readState;
+    const keys = r === undefined ? undefined : `${this.peer}_write_key, record ${r.sequence - 1n}`;
+    this.note({ from: this.peer, contentType, name, content, encrypted: r !== undefined, records, ...(keys === undefined ? {} : { keys }) });
   }
 
   /** True once we protect what we send. */
@@ -185,7 +194,7 @@ export class Tls12RecordLayer {
    * Also null when the peer closes the connection without a close_notify.
    */
   async readContent(): Promise<{ type: number; content: Uint8Array } | null> {
-    // EXERCISE 06.3: the records' contents, alerts dealt with. Loop: record = await this.transport.readRecord()
+    // EXERCISE 06.4: the records' contents, alerts dealt with. Loop: record = await this.transport.readRecord()
     // (null: return null). Once the peer's keys are on (this.readState set) open it with unprotectRecord (your
     // openRecord of 06.1, or the suite's own AEAD), else its fragment is the content, and a plaintext fragment over
     // 2^14 bytes is record_overflow (RFC 5246 §6.2.1). Any type but alert: return { type, content }. An alert is
@@ -214,7 +223,7 @@ export class Tls12RecordLayer {
       if (level === AlertLevel.warning) continue;
       throw new TlsError(description, `the ${this.peer} sent a fatal alert: ${alertName(description)} (${description})`, { field: RECEIVED_ALERT });
     }
-    // END 06.3
+    // END 06.4
   }
 
   /**
@@ -222,7 +231,7 @@ export class Tls12RecordLayer {
    * several messages, and a message may come in several records (RFC 5246 §6.2.1). Adds it to the transcript.
    */
   async readHandshake(): Promise<Uint8Array> {
-    // EXERCISE 06.3: handshake messages from records. Loop: if nextHandshake (chapter 00) finds a whole message at
+    // EXERCISE 06.5: handshake messages from records. Loop: if nextHandshake (chapter 00) finds a whole message at
     // the front of this.handshakeBuffer, take it out of the buffer; a HelloRequest (type 0) is ignored during a
     // handshake and never hashed (RFC 5246 §7.4.1.1); any other message: this.transcript.add it, note it with
     // this.received(ContentType.handshake, describeHandshake(type), message, this.recordsInBuffer), set
@@ -268,7 +277,7 @@ export class Tls12RecordLayer {
         }
       }
     }
-    // END 06.3
+    // END 06.5
   }
 
   /** True while part of a handshake message is waiting for the rest. */

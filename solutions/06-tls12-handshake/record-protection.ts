@@ -120,7 +120,7 @@ export function sealRecord(state: DirectionState, type: number, plaintext: Uint8
  * type, which the additional data covers. Any failure is bad_record_mac; increments `state.sequence`.
  */
 export function openRecord(state: DirectionState, type: number, fragment: Uint8Array): Uint8Array {
-  // EXERCISE 06.1: open one record. A fragment shorter than explicit nonce + tag (24 bytes) is bad_record_mac. nonce =
+  // EXERCISE 06.2: open one record. A fragment shorter than explicit nonce + tag (24 bytes) is bad_record_mac. nonce =
   // salt || the fragment's first 8 bytes; the additional data uses OUR sequence number (never one from the wire) and
   // the plaintext's length (fragment length − 24); gcm(…).decrypt(the rest) throws when the tag does not verify: turn
   // that into bad_record_mac and say nothing more (RFC 5246 §7.2.2: one alert for every way a record can fail, so that
@@ -150,7 +150,7 @@ export function openRecord(state: DirectionState, type: number, fragment: Uint8A
   }
   state.sequence += 1n;
   return plaintext;
-  // END 06.1
+  // END 06.2
 }
 
 /**

@@ -63,14 +63,23 @@ function annotateHandshake(r: ByteReader, kx: KeyExchange): void {
   body.end(nameOf(HandshakeType, type) ?? "handshake body");
 }
 
-/** Every entry of a trace, annotated. The key exchange (for ServerKeyExchange and ClientKeyExchange) comes from the ServerHello's suite. */
-export function annotateTrace(trace: readonly TraceEntry[]): AnnotatedEntry[] {
+/**
+ * Annotates the entries of one connection one at a time, as they happen (a --trace that streams). The key exchange
+ * (for ServerKeyExchange and ClientKeyExchange) comes from the ServerHello's suite, so keep one annotator per
+ * connection and give it the entries in order.
+ */
+export function annotator(): (entry: TraceEntry) => AnnotatedEntry {
   let kx: KeyExchange;
   const handshake = (r: ByteReader, message: Uint8Array): void => {
     if (message[0] === HandshakeType.server_hello) kx = keyExchangeOf(decodeServerHello(message).cipherSuite);
     annotateHandshake(r, kx);
   };
-  return annotateEntries(trace, handshake, "change_cipher_spec: 01, from now on this side encrypts");
+  return (entry) => annotateEntries([entry], handshake, "change_cipher_spec: 01, from now on this side encrypts")[0]!;
+}
+
+/** Every entry of a trace, annotated. */
+export function annotateTrace(trace: readonly TraceEntry[]): AnnotatedEntry[] {
+  return trace.map(annotator());
 }
 
 /**

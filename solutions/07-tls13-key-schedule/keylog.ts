@@ -22,27 +22,33 @@ export const KEYLOG_EXPORTER_SECRET = "EXPORTER_SECRET";
  *   SERVER_TRAFFIC_SECRET_0, CLIENT_TRAFFIC_SECRET_0
  *
  * The order does not matter to Wireshark (it finds each line by label and client random); it makes our log equal
- * a server's line for line.
+ * a server's line for line. Either stage may be left out: chapter 08 writes the two handshake lines as soon as the
+ * ServerHello has made them (so that a handshake that fails later can still be decrypted), the other three after
+ * the server's Finished.
  */
-export function keyLogLines13(clientRandom: Uint8Array, hs: HandshakeSecrets, app: ApplicationSecrets): string[] {
+export function keyLogLines13(clientRandom: Uint8Array, hs?: HandshakeSecrets, app?: ApplicationSecrets): string[] {
   // EXERCISE 07.8: a clientRandom that is not RANDOM_LENGTH (32) bytes is our bug (TlsError internal_error, field
-  // "client random"). Then five lines, each label + " " + toHex(clientRandom) + " " + toHex(secret), in the order
-  // above: hs.serverHandshakeTrafficSecret, hs.clientHandshakeTrafficSecret, app.exporterMasterSecret,
-  // app.serverApplicationTrafficSecret, app.clientApplicationTrafficSecret. The client random is how a tool finds
-  // the connection in a capture: it is the one value both sides logged that went over the wire in the clear.
+  // "client random"). Then one line per secret, each label + " " + toHex(clientRandom) + " " + toHex(secret), in the
+  // order above: with hs, hs.serverHandshakeTrafficSecret and hs.clientHandshakeTrafficSecret; with app,
+  // app.exporterMasterSecret, app.serverApplicationTrafficSecret and app.clientApplicationTrafficSecret. The client
+  // random is how a tool finds the connection in a capture: the one value both sides logged that went in the clear.
   if (clientRandom.length !== RANDOM_LENGTH) {
     throw new TlsError(AlertDescription.internal_error, `a client random is ${RANDOM_LENGTH} bytes, got ${clientRandom.length}`, {
       field: "client random",
     });
   }
   const random = toHex(clientRandom);
-  const entries: [string, Uint8Array][] = [
-    [KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, hs.serverHandshakeTrafficSecret],
-    [KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET, hs.clientHandshakeTrafficSecret],
-    [KEYLOG_EXPORTER_SECRET, app.exporterMasterSecret],
-    [KEYLOG_SERVER_TRAFFIC_SECRET_0, app.serverApplicationTrafficSecret],
-    [KEYLOG_CLIENT_TRAFFIC_SECRET_0, app.clientApplicationTrafficSecret],
-  ];
+  const entries: [string, Uint8Array][] = [];
+  if (hs !== undefined) {
+    entries.push([KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, hs.serverHandshakeTrafficSecret], [KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET, hs.clientHandshakeTrafficSecret]);
+  }
+  if (app !== undefined) {
+    entries.push(
+      [KEYLOG_EXPORTER_SECRET, app.exporterMasterSecret],
+      [KEYLOG_SERVER_TRAFFIC_SECRET_0, app.serverApplicationTrafficSecret],
+      [KEYLOG_CLIENT_TRAFFIC_SECRET_0, app.clientApplicationTrafficSecret],
+    );
+  }
   return entries.map(([label, secret]) => `${label} ${random} ${toHex(secret)}`);
   // END 07.8
 }

@@ -51,13 +51,13 @@ export function writeCertificateVerifyBody(w: ByteWriter, cv: CertificateVerify)
 
 /** Reads the CertificateVerify body from a reader over exactly the body. */
 export function readCertificateVerifyBody(r: ByteReader): CertificateVerify {
-  // EXERCISE 08.3: the struct above: a uint16 scheme (describe it by name) and an opaque signature with a 2-byte
+  // EXERCISE 08.5: the struct above: a uint16 scheme (describe it by name) and an opaque signature with a 2-byte
   // length. Trailing bytes are left to the caller's body.end(…). (RFC 8446 §4.4.3)
   const scheme = readUint(r, 2, "algorithm");
   r.describe(describeCode(SignatureScheme, scheme));
   const signature = readOpaque(r, 2, "signature");
   return { scheme, signature };
-  // END 08.3
+  // END 08.5
 }
 
 /** The whole handshake message (header and body), with notes. */
@@ -97,7 +97,7 @@ export function decodeCertificateVerify(message: Uint8Array): CertificateVerify 
  *   - The content to be signed: Transcript-Hash(Handshake Context, Certificate)
  */
 export function certificateVerifyContent(transcriptHash: Uint8Array, side: "server" | "client"): Uint8Array {
-  // EXERCISE 08.3: the four parts above, concatenated; the context string's characters are ASCII, one byte each.
+  // EXERCISE 08.5: the four parts above, concatenated; the context string's characters are ASCII, one byte each.
   // Why the 64 spaces: TLS 1.2 signatures (ServerKeyExchange) began with the 32-byte client random, a value an
   // attacker may choose; a fixed prefix of 64 bytes means no TLS 1.2 signature can ever be replayed as a TLS 1.3 one.
   // (RFC 8446 §4.4.3)
@@ -108,7 +108,7 @@ export function certificateVerifyContent(transcriptHash: Uint8Array, side: "serv
     Uint8Array.of(CONTEXT_SEPARATOR),
     transcriptHash,
   );
-  // END 08.3
+  // END 08.5
 }
 
 /**
@@ -117,7 +117,7 @@ export function certificateVerifyContent(transcriptHash: Uint8Array, side: "serv
  * offer, one TLS 1.3 forbids here, or one that does not fit the key; decrypt_error if the signature is wrong.
  */
 export function verifyCertificateVerify(cv: CertificateVerify, serverKey: PublicKey, transcriptHash: Uint8Array, offeredSchemes: readonly number[]): void {
-  // EXERCISE 08.3: check, each failure a TlsError naming the field: (1) cv.scheme is one we offered in
+  // EXERCISE 08.5: check, each failure a TlsError naming the field: (1) cv.scheme is one we offered in
   // signature_algorithms (RFC 8446 §4.4.3), else illegal_parameter "algorithm"; (2) it is in CERTIFICATE_VERIFY_SCHEMES
   // (no RSA PKCS#1 v1.5, no SHA-1), else illegal_parameter; (3) it fits the key (schemeInfo from chapter 05 gives kind,
   // hash, curve): rsa-pss needs an RSA key that is not PSS-only, ecdsa an EC key ON THE SCHEME'S CURVE (in TLS 1.3
@@ -152,7 +152,7 @@ export function verifyCertificateVerify(cv: CertificateVerify, serverKey: Public
       field: "signature",
     });
   }
-  // END 08.3
+  // END 08.5
 }
 
 /**

@@ -5,5 +5,8 @@ export * from "./certificate-verify.js";
 export * from "./post-handshake.js";
 export * from "./messages.js";
 export * from "./record-layer.js";
+export * from "./hellos.js";
+export * from "./server-flight.js";
+export * from "./client-flight.js";
 export * from "./handshake.js";
 export * from "./trace.js";

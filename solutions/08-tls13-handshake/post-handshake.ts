@@ -46,7 +46,7 @@ export function ticketExtensionType(ext: TicketExtension): number {
 
 /** Writes the NewSessionTicket body. */
 export function writeNewSessionTicketBody(w: ByteWriter, nst: NewSessionTicket): void {
-  // EXERCISE 08.4: the struct above, in order: two uint32 (readUint/writeUint do 4 bytes), the nonce with a 1-byte
+  // EXERCISE 08.6: the struct above, in order: two uint32 (readUint/writeUint do 4 bytes), the nonce with a 1-byte
   // length, the ticket with a 2-byte length, then the extensions as a 2-byte list of { uint16 type, 2-byte length,
   // data }; early_data's data is one uint32, max_early_data_size (RFC 8446 §4.2.10). Note every field.
   writeUint(w, nst.lifetime, 4, `ticket_lifetime: ${nst.lifetime} s`);
@@ -63,12 +63,12 @@ export function writeNewSessionTicketBody(w: ByteWriter, nst: NewSessionTicket):
       });
     }
   });
-  // END 08.4
+  // END 08.6
 }
 
 /** Reads a NewSessionTicket body from a reader over exactly the body. */
 export function readNewSessionTicketBody(r: ByteReader): NewSessionTicket {
-  // EXERCISE 08.4: the reverse, with readUint(…, 4), readOpaque, readList, readVector. An empty ticket is
+  // EXERCISE 08.6: the reverse, with readUint(…, 4), readOpaque, readList, readVector. An empty ticket is
   // decode_error (<1..2^16-1>); a lifetime over MAX_TICKET_LIFETIME is illegal_parameter (RFC 8446 §4.6.1); an
   // early_data body that is not exactly one uint32 is decode_error (readVector checks the trailing bytes); a type
   // that appears twice is illegal_parameter (checkNoDuplicates). Describe the lifetime in seconds. Leave trailing
@@ -100,7 +100,7 @@ export function readNewSessionTicketBody(r: ByteReader): NewSessionTicket {
   });
   checkNoDuplicates(extensions.map(ticketExtensionType), extensionsAt);
   return { lifetime, ageAdd, nonce, ticket, extensions };
-  // END 08.4
+  // END 08.6
 }
 
 /** The whole handshake message (header and body), with notes. */
@@ -153,15 +153,15 @@ export interface KeyUpdate {
 
 /** Writes the KeyUpdate body: one byte. */
 export function writeKeyUpdateBody(w: ByteWriter, ku: KeyUpdate): void {
-  // EXERCISE 08.4: one uint8, update_requested (1) or update_not_requested (0), noted by name. (RFC 8446 §4.6.3)
+  // EXERCISE 08.18: one uint8, update_requested (1) or update_not_requested (0), noted by name. (RFC 8446 §4.6.3)
   const value = ku.updateRequested ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested;
   writeUint(w, value, 1, `request_update: ${describeCode(KeyUpdateRequest, value, 2)}`);
-  // END 08.4
+  // END 08.18
 }
 
 /** Reads a KeyUpdate body from a reader over exactly the body. */
 export function readKeyUpdateBody(r: ByteReader): KeyUpdate {
-  // EXERCISE 08.4: one uint8; a value other than 0 or 1 is illegal_parameter, with its offset ("If an implementation
+  // EXERCISE 08.18: one uint8; a value other than 0 or 1 is illegal_parameter, with its offset ("If an implementation
   // receives a KeyUpdate with request_update field other than the two values..., it MUST terminate the connection
   // with an illegal_parameter alert", RFC 8446 §4.6.3). Leave trailing bytes to the caller's body.end(…).
   const at = r.offset;
@@ -171,7 +171,7 @@ export function readKeyUpdateBody(r: ByteReader): KeyUpdate {
   }
   r.describe(describeCode(KeyUpdateRequest, value, 2));
   return { updateRequested: value === KeyUpdateRequest.update_requested };
-  // END 08.4
+  // END 08.18
 }
 
 export function keyUpdateMessage(ku: KeyUpdate): ByteWriter {

@@ -56,14 +56,23 @@ function annotateHandshake(r: ByteReader, hashLength: number): void {
   body.end(nameOf(HandshakeType, type) ?? "handshake body");
 }
 
-/** Every entry of a trace, annotated. Finished's length comes from the suite the ServerHello chose. */
-export function annotateTrace13(trace: readonly TraceEntry[]): AnnotatedEntry13[] {
+/**
+ * Annotates the entries of one connection one at a time, as they happen (a --trace that streams, a notebook cell that
+ * shows each message as it arrives). Finished's length comes from the suite the ServerHello chose, so keep one
+ * annotator per connection and give it the entries in order.
+ */
+export function annotator13(): (entry: TraceEntry) => AnnotatedEntry13 {
   let hashLength = 32;
   const handshake = (r: ByteReader, message: Uint8Array): void => {
     if (message[0] === HandshakeType.server_hello) hashLength = HASH_LENGTH[suiteHash(decodeServerHello(message).cipherSuite)];
     annotateHandshake(r, hashLength);
   };
-  return annotateEntries(trace, handshake, "change_cipher_spec: 01, only for middleboxes; TLS 1.3 ignores it");
+  return (entry) => annotateEntries([entry], handshake, "change_cipher_spec: 01, only for middleboxes; TLS 1.3 ignores it")[0]!;
+}
+
+/** Every entry of a trace, annotated. */
+export function annotateTrace13(trace: readonly TraceEntry[]): AnnotatedEntry13[] {
+  return trace.map(annotator13());
 }
 
 /** One derived value: the message after which it exists, its name as RFC 8446 §7 writes it, and its value in hex. */

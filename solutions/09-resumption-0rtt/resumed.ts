@@ -1,65 +1,47 @@
 // A TLS 1.3 client that resumes: it offers a ticket in its ClientHello, sends its first request as 0-RTT early data
 // right behind it, and then follows whatever the server decided: PSK and early data accepted (no certificates, an
 // EndOfEarlyData), PSK accepted but early data rejected (the data goes again after the handshake), or PSK refused (a
-// full handshake as in chapter 08). Read RFC 8446 §2.2–2.3 (the flows), §4.2.10 (early data), §4.2.11 (PSK), §4.5
-// (EndOfEarlyData), §7.1 (the early secrets) and §D.4 (middlebox compatibility).
-import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion, RANDOM_LENGTH } from "../../lib/constants.js";
+// full handshake as in chapter 08). The script is chapter 08's, with this chapter's steps added; none of chapter 08's
+// is written again. Read RFC 8446 §2.2–2.3 (the flows), §4.2.10 (early data), §4.2.11 (PSK), §4.5 (EndOfEarlyData),
+// §7.1 (the early secrets) and §D.4 (middlebox compatibility).
+import { AlertDescription, ExtensionType, ProtocolVersion, RANDOM_LENGTH } from "../../lib/constants.js";
 import { TlsError, illegalParameter } from "../../lib/errors.js";
-import { concat, toHex } from "../../lib/hex.js";
-import { type ClientHello, type KeyPair, encodeClientHello, extensionType, findExtension, makeClientHello } from "../01-client-hello/index.js";
-import { checkServerHello, decodeServerHello, findServerExtension, isHelloRetryRequest, serverExtensionType } from "../02-server-hello/index.js";
+import { toHex } from "../../lib/hex.js";
+import { type ClientHello, extensionType } from "../01-client-hello/index.js";
+import { serverExtensionType } from "../02-server-hello/index.js";
+import { type Certificate, type HashName, type Validation, digest } from "../03-certificates/index.js";
+import { type RecordTransport, writeKeyLog } from "../06-tls12-handshake/index.js";
+import { type Aead13, type TrafficKeys, earlySecrets, suiteAead, suiteHash, trafficKeys } from "../07-tls13-key-schedule/index.js";
 import {
-  type Certificate,
-  HASH_LENGTH,
-  type HashName,
-  type Validation,
-  decodeCertificate,
-  digest,
-  encodeCertificate,
-  parseCertificates,
-  validateChain,
-} from "../03-certificates/index.js";
-import { ecdhePremaster } from "../05-dhe-key-exchange/index.js";
-import { type RecordTransport, checkVerifyData, expectMessage, sniFor, writeKeyLog } from "../06-tls12-handshake/index.js";
-import {
-  type Aead13,
-  type TrafficKeys,
-  TranscriptHash,
-  applicationSecrets,
-  earlySecrets,
-  finishedVerifyData,
-  handshakeSecrets,
-  keyLogLines13,
-  messageHash,
-  resumptionMasterSecret,
-  suiteAead,
-  suiteHash,
-  trafficKeys,
-} from "../07-tls13-key-schedule/index.js";
-import {
-  type CertificateRequest,
+  type ApplicationKeys,
   type CertificateVerify,
+  type ClientHelloSent,
+  type Direction13,
   type EncryptedExtensions,
+  type HandshakeKeys,
+  type Hellos,
   type PostHandshakeState,
   type ReceivedTicket,
+  type RetryBuilder,
+  type ServerAuthentication,
   TLS13_SUITES,
   type Tls13Options,
   type Tls13Secrets,
   type TraceEntry,
   Tls13RecordLayer,
-  checkEncryptedExtensions,
+  channel13,
   compatibilityMode,
-  decodeCertificateRequest,
-  decodeCertificateVerify,
-  decodeEncryptedExtensions,
-  decodeFinished13,
   direction13,
-  encodeFinished13,
-  handlePostHandshake,
+  establishHandshakeKeys,
+  newClientHello13,
+  processServerHello,
+  readServerCertificate,
+  readServerFinished,
+  readServerParameters,
   retryClientHello,
-  sendKeyUpdate,
-  signingKey,
-  verifyCertificateVerify,
+  sendClientFinished,
+  sendClientHello,
+  tls13Secrets,
 } from "../08-tls13-handshake/index.js";
 import { offerTicket, offeredPsks } from "./binder.js";
 import { decodeSelectedIdentity, encodeEndOfEarlyData } from "./psk-messages.js";
@@ -144,6 +126,131 @@ function suitesFor(options: ResumeOptions): number[] {
   return t === undefined || !suites.includes(t.cipherSuite) ? suites : [t.cipherSuite, ...suites.filter((s) => s !== t.cipherSuite)];
 }
 
+/** A ClientHello that has gone out, with the ticket it offered and the 0-RTT data sent behind it. */
+export interface ResumingHello extends ClientHelloSent {
+  /** The ticket offered: options.ticket if it was usable (same server name, not expired). */
+  ticket?: StoredTicket;
+  /** Set when 0-RTT data went out: its keys, and the direction that sealed it (EndOfEarlyData continues it). */
+  early?: { traffic: EarlyTraffic; direction: Direction13 };
+}
+
+/**
+ * Sends the ClientHello that offers `options.ticket` (if it is usable at `now`) and, right behind it and before
+ * reading anything, `options.earlyData` as 0-RTT data if the ticket allows that much (RFC 8446 §2.3, §4.2.10).
+ */
+export function sendResumingClientHello(records: Tls13RecordLayer, options: ResumeOptions, now: Date): ResumingHello {
+  // EXERCISE 09.5: 0-RTT data is sealed with keys from the PSK and THIS ClientHello's bytes, before anything is read.
+  // 1. ticket = options.ticket if it is for options.servername and ticketValid(it, now), else undefined.
+  // 2. sendEarly: a ticket, and options.earlyData of 1 … ticket.maxEarlyDataSize bytes.
+  // 3. base = newClientHello13({ ...options, cipherSuites: suitesFor(options) }) (chapter 08); with a ticket,
+  //    offerTicket(base.clientHello, ticket, now, sendEarly) (09.3). Send it: sendClientHello (chapter 08).
+  // 4. No early data: return { ...sent, ticket }.
+  // 5. traffic = earlyTraffic(ticket, sent.message); writeKeyLog(options.keyLog, earlyKeyLogLine(random, its secret)).
+  // 6. Compatibility mode (compatibilityMode): records.sendChangeCipherSpec() now, before the first protected record.
+  // 7. direction = direction13(traffic.aead, traffic.keys, "client early traffic"); records.setWriteKeys(direction);
+  //    records.sendApplicationData(the data). Return { ...sent, changeCipherSpecSent, ticket, early: { traffic, direction } }.
+  const t = options.ticket;
+  const ticket = t !== undefined && t.servername === options.servername && ticketValid(t, now) ? t : undefined;
+  const data = options.earlyData;
+  const sendEarly = ticket !== undefined && data !== undefined && data.length > 0 && data.length <= ticket.maxEarlyDataSize;
+  const base = newClientHello13({ ...options, cipherSuites: suitesFor(options) });
+  const clientHello = ticket !== undefined ? offerTicket(base.clientHello, ticket, now, sendEarly) : base.clientHello;
+  const sent = sendClientHello(records, { clientHello, keyPairs: base.keyPairs });
+  if (!sendEarly) return { ...sent, ...(ticket !== undefined ? { ticket } : {}) };
+  const traffic = earlyTraffic(ticket, sent.message);
+  writeKeyLog(options.keyLog, earlyKeyLogLine(clientHello.random, traffic.clientEarlyTrafficSecret));
+  const compat = compatibilityMode(clientHello);
+  if (compat) records.sendChangeCipherSpec();
+  const direction = direction13(traffic.aead, traffic.keys, "client early traffic");
+  records.setWriteKeys(direction);
+  records.sendApplicationData(data!);
+  return { ...sent, changeCipherSpecSent: compat, ticket, early: { traffic, direction } };
+  // END 09.5
+}
+
+/**
+ * The second ClientHello after a HelloRetryRequest, for chapter 08's processServerHello: chapter 08's retryClientHello,
+ * with the ticket offered again (a fresh age and binder, no early data) if its hash is the HelloRetryRequest suite's.
+ */
+export function retryWithTicket(ticket: StoredTicket | undefined, now: Date): RetryBuilder {
+  return (first, hrr, transcriptBefore) => {
+    // EXERCISE 09.6: the new binder covers message_hash(ClientHello1) || HelloRetryRequest first (RFC 8446 §4.2.11.2).
+    // 1. second = retryClientHello(first, hrr) (chapter 08: the new key share, the cookie, early_data gone).
+    // 2. A ticket whose hash is the HelloRetryRequest suite's (suiteHash of each cipher suite): return second with
+    //    offerTicket(second.clientHello, ticket, now, false, transcriptBefore) as its ClientHello.
+    // 3. Otherwise the PSK cannot be used with this suite: return second without its pre_shared_key extension.
+    const second = retryClientHello(first, hrr);
+    if (ticket !== undefined && suiteHash(ticket.cipherSuite) === suiteHash(hrr.cipherSuite)) {
+      return { ...second, clientHello: offerTicket(second.clientHello, ticket, now, false, transcriptBefore) };
+    }
+    const extensions = second.clientHello.extensions.filter((e) => extensionType(e) !== ExtensionType.pre_shared_key);
+    return { ...second, clientHello: { ...second.clientHello, extensions } };
+    // END 09.6
+  };
+}
+
+/**
+ * The PSK the key schedule starts from: the ticket's, if the ServerHello chose it (pre_shared_key), else undefined
+ * (a full handshake, chapter 08's). RFC 8446 §4.2.11.
+ */
+export function acceptedPsk(hellos: Hellos, ticket: StoredTicket | undefined): Uint8Array | undefined {
+  // EXERCISE 09.7: use the PSK only if it is the one we offered and its hash is the suite's (RFC 8446 §4.2.11).
+  // 1. No pre_shared_key among hellos.serverHello's extensions (serverExtensionType): return undefined.
+  // 2. selected = decodeSelectedIdentity(its data); selected >= the identities offeredPsks(hellos.clientHello) holds
+  //    (0 if none): illegal_parameter, field "selected_identity".
+  // 3. No ticket, or suiteHash(ticket.cipherSuite) is not the negotiated suite's: illegal_parameter, field "cipher_suite".
+  // 4. Return ticket.psk.
+  const ext = hellos.serverHello.extensions.find((e) => serverExtensionType(e) === ExtensionType.pre_shared_key);
+  if (ext === undefined || ext.kind !== "raw") return undefined;
+  const selected = decodeSelectedIdentity(ext.data);
+  const offered = offeredPsks(hellos.clientHello)?.identities.length ?? 0;
+  if (selected >= offered) throw illegalParameter("selected_identity", `the server chose PSK #${selected}, we offered ${offered}`);
+  const hash = suiteHash(hellos.negotiated.cipherSuite);
+  if (ticket === undefined || suiteHash(ticket.cipherSuite) !== hash) {
+    throw illegalParameter("cipher_suite", `the PSK belongs to ${ticket === undefined ? "no" : suiteHash(ticket.cipherSuite)} hash, the suite uses ${hash} (RFC 8446 §4.2.11)`);
+  }
+  return ticket.psk;
+  // END 09.7
+}
+
+/** Whether the server read our 0-RTT data: early_data in its EncryptedExtensions (RFC 8446 §4.2.10). */
+export function earlyDataAccepted(ee: EncryptedExtensions, sent: ResumingHello, psk: Uint8Array | undefined, cipherSuite: number): boolean {
+  // EXERCISE 09.7: the server may accept early data only if we sent some, under the PSK it accepted, with its suite.
+  // 1. accepted = ee.extensions has one of kind "early_data".
+  // 2. accepted, but no early data was sent (sent.early) or no PSK accepted: illegal_parameter, field "early_data".
+  // 3. accepted under another suite than the ticket's: illegal_parameter, field "cipher_suite". Return accepted.
+  const accepted = ee.extensions.some((e) => e.kind === "early_data");
+  if (accepted && (sent.early === undefined || psk === undefined)) {
+    throw illegalParameter("early_data", "the server accepted early data without accepting the PSK it was sent under (RFC 8446 §4.2.10)");
+  }
+  if (accepted && cipherSuite !== sent.ticket?.cipherSuite) {
+    throw illegalParameter("cipher_suite", "early data accepted under a suite other than the ticket's (RFC 8446 §4.2.10)");
+  }
+  return accepted;
+  // END 09.7
+}
+
+/**
+ * EndOfEarlyData (RFC 8446 §4.5): the last record of the 0-RTT stream, sent after the server's Finished when it read
+ * our early data. establishHandshakeKeys (chapter 08) already put our handshake keys on; this message goes back under
+ * the early keys (their sequence numbers continue), then the handshake keys return for our Finished. (An alert sent
+ * between the ServerHello and here goes under the handshake keys: the server, still reading 0-RTT, cannot open it,
+ * and the connection fails either way.)
+ */
+export function sendEndOfEarlyData(records: Tls13RecordLayer, sent: ResumingHello, hellos: Hellos, keys: HandshakeKeys): void {
+  // EXERCISE 09.8: EndOfEarlyData goes under the EARLY keys, and into the transcript before our Finished.
+  // 1. records.setWriteKeys(sent.early.direction): the same direction, so its sequence number continues.
+  // 2. message = encodeEndOfEarlyData(); records.sendHandshake(message); hellos.transcript.add(message).
+  // 3. records.setWriteKeys(direction13(keys.aead, keys.keys.client, "client handshake traffic")).
+  if (sent.early === undefined) throw new TlsError(AlertDescription.internal_error, "EndOfEarlyData without early data", { field: "early_data" });
+  records.setWriteKeys(sent.early.direction);
+  const message = encodeEndOfEarlyData();
+  records.sendHandshake(message);
+  hellos.transcript.add(message);
+  records.setWriteKeys(direction13(keys.aead, keys.keys.client, "client handshake traffic"));
+  // END 09.8
+}
+
 /**
  * The client side of a TLS 1.3 handshake that offers `options.ticket` (RFC 8446 §2.2, §2.3):
  *
@@ -166,239 +273,61 @@ function suitesFor(options: ResumeOptions): number[] {
  *   () protected with client_early_traffic_secret, {} with the handshake secrets, [] with the application secrets.
  */
 export async function clientHandshakeResumed(records: Tls13RecordLayer, options: ResumeOptions): Promise<EstablishedResumed> {
-  // EXERCISE 09.5: chapter 08's clientHandshake13 with a PSK, one step per message; each message goes into the
-  // transcript as before. (1) The ClientHello: options.fixed, else makeClientHello as in chapter 08 but with
-  // cipherSuites: suitesFor(options) (serverName: sniFor(servername), chapter 06); if a ticket
-  // is usable (same servername, ticketValid at now), offerTicket(…, earlyData) where earlyData means we have data that
-  // fits the ticket's maxEarlyDataSize. Send it. (2) With early data: earlyTraffic(ticket, the ClientHello's bytes),
-  // write earlyKeyLogLine, the middlebox ChangeCipherSpec now in compatibility mode (§D.4), write with the early keys
-  // and send the data before reading anything. (3) ServerHello. A HelloRetryRequest (checkServerHello it against the
-  // first ClientHello) ends 0-RTT: the server skipped our early data. Go back to writing in the clear
-  // (records.setWriteKeys(undefined)), send the compatibility ChangeCipherSpec if not yet sent, build the second
-  // ClientHello with chapter 08's retryClientHello and, if the ticket's hash is the HelloRetryRequest suite's, offer
-  // it again with offerTicket(…, false, messageHash(hash, ClientHello1) || HelloRetryRequest) (fresh age, fresh
-  // binder, §4.1.2), else drop pre_shared_key. Send it; the next message must be a real ServerHello
-  // (unexpected_message), checked against the SECOND ClientHello, with the HelloRetryRequest's suite. The transcript
-  // is then ClientHello1 (restartAfterHelloRetry), HelloRetryRequest, ClientHello2, ServerHello. Then
-  // checkServerHello; its pre_shared_key (decodeSelectedIdentity) means the PSK was accepted: the index must be 0,
-  // the one identity we offered, and the suite's hash the ticket's (illegal_parameter, §4.2.11). A
-  // key_share is required (we offer only psk_dhe_ke): missing_extension. (4) Keys: earlySecrets(hash, psk when
-  // accepted), handshakeSecrets, read with the server's handshake keys; keep writing with the early keys for now. (5)
-  // EncryptedExtensions: checkEncryptedExtensions; early_data there means accepted, which is illegal_parameter unless
-  // we sent early data and the PSK was accepted. (6) Only when the PSK was refused: CertificateRequest?, Certificate,
-  // CertificateVerify as in chapter 08 (with the PSK, the server's Finished proves it holds the PSK: no signature). (7)
-  // The server's Finished, applicationSecrets, read with application keys. (8) If early data was accepted:
-  // EndOfEarlyData (encodeEndOfEarlyData) under the EARLY keys, into the transcript (§4.5). Then (compatibility
-  // ChangeCipherSpec if not yet sent) our handshake keys, an empty Certificate if asked, our Finished, application
-  // keys, the resumption master secret, keyLogLines13. Return the EstablishedResumed.
+  // EXERCISE 09.9: chapter 08's script (08.17) with a PSK: its steps as they are, and this chapter's four in between.
+  // 1. now = options.now ?? new Date(); sent = sendResumingClientHello(records, options, now).
+  // 2. hellos = await processServerHello(records, sent, retryWithTicket(sent.ticket, now)).
+  // 3. psk = acceptedPsk(hellos, sent.ticket); keys = establishHandshakeKeys(records, hellos, options.keyLog, psk).
+  // 4. encryptedExtensions = await readServerParameters(records, hellos);
+  //    earlyAccepted = earlyDataAccepted(encryptedExtensions, sent, psk, keys.cipherSuite).
+  // 5. No PSK: server = await readServerCertificate(records, hellos, options). (With one, the Finished is the proof.)
+  // 6. app = await readServerFinished(records, hellos, keys, options.keyLog).
+  // 7. earlyAccepted: sendEndOfEarlyData(records, sent, hellos, keys).
+  // 8. resumption = sendClientFinished(records, hellos, keys, app, server?.certificateRequest).
+  // 9. Return resumedHandshake(records, sent, hellos, keys, app, resumption, encryptedExtensions, server, psk, earlyAccepted).
   const now = options.now ?? new Date();
-  const ticket = options.ticket;
-  const usable = ticket !== undefined && ticket.servername === options.servername && ticketValid(ticket, now) ? ticket : undefined;
-  const data = options.earlyData;
-  const sendEarly = usable !== undefined && data !== undefined && data.length > 0 && data.length <= usable.maxEarlyDataSize;
+  const sent = sendResumingClientHello(records, options, now);
+  const hellos = await processServerHello(records, sent, retryWithTicket(sent.ticket, now));
+  const psk = acceptedPsk(hellos, sent.ticket);
+  const keys = establishHandshakeKeys(records, hellos, options.keyLog, psk);
+  const encryptedExtensions = await readServerParameters(records, hellos);
+  const earlyAccepted = earlyDataAccepted(encryptedExtensions, sent, psk, keys.cipherSuite);
+  const server = psk === undefined ? await readServerCertificate(records, hellos, options) : undefined;
+  const app = await readServerFinished(records, hellos, keys, options.keyLog);
+  if (earlyAccepted) sendEndOfEarlyData(records, sent, hellos, keys);
+  const resumption = sendClientFinished(records, hellos, keys, app, server?.certificateRequest);
+  return resumedHandshake(records, sent, hellos, keys, app, resumption, encryptedExtensions, server, psk, earlyAccepted);
+  // END 09.9
+}
 
-  // 1. The ClientHello, offering the ticket with its binder.
-  const base: { clientHello: ClientHello; keyPairs: KeyPair[] } =
-    options.fixed ??
-    makeClientHello({
-      version: "1.3",
-      serverName: sniFor(options.servername),
-      cipherSuites: suitesFor(options),
-      groups: options.groups,
-      keyShareGroups: options.keyShareGroups,
-      signatureSchemes: options.signatureSchemes,
-    });
-  let clientHello = usable !== undefined ? offerTicket(base.clientHello, usable, now, sendEarly) : base.clientHello;
-  let keyPairs = base.keyPairs;
-  records.inHandshake = true;
-  const clientHelloMessage = encodeClientHello(clientHello);
-  records.sendHandshake(clientHelloMessage);
-  const compat = compatibilityMode(clientHello);
-  let changeCipherSpecSent = false;
-
-  // 2. 0-RTT: the data goes out now, under keys from the PSK alone, before the server has answered.
-  let early: EarlyTraffic | undefined;
-  if (sendEarly) {
-    early = earlyTraffic(usable, clientHelloMessage);
-    writeKeyLog(options.keyLog, earlyKeyLogLine(clientHello.random, early.clientEarlyTrafficSecret));
-    if (compat) {
-      records.sendChangeCipherSpec();
-      changeCipherSpecSent = true;
-    }
-    records.setWriteKeys(direction13(early.aead, early.keys));
-    records.sendApplicationData(data!);
-  }
-
-  // 3. ServerHello: did the server take the ticket? Perhaps after asking for another key share first.
-  let serverHelloMessage = expectMessage(await records.readHandshake(), HandshakeType.server_hello);
-  let serverHello = decodeServerHello(serverHelloMessage);
-  let retry: { clientHello1: Uint8Array; helloRetryRequest: Uint8Array; clientHello2: Uint8Array } | undefined;
-  if (isHelloRetryRequest(serverHello)) {
-    const asked = checkServerHello(clientHello, serverHello);
-    const retryHash = suiteHash(asked.cipherSuite);
-    // The server skipped our 0-RTT data (it cannot read it before agreeing on keys); the second flight is in the clear.
-    records.setWriteKeys(undefined);
-    if (compat && !changeCipherSpecSent) {
-      records.sendChangeCipherSpec();
-      changeCipherSpecSent = true;
-    }
-    const second = retryClientHello({ clientHello, keyPairs }, serverHello);
-    const before = concat(messageHash(retryHash, clientHelloMessage), serverHelloMessage);
-    const reoffer = usable !== undefined && suiteHash(usable.cipherSuite) === retryHash;
-    const clientHello2 = reoffer
-      ? offerTicket(second.clientHello, usable, now, false, before)
-      : { ...second.clientHello, extensions: second.clientHello.extensions.filter((e) => extensionType(e) !== ExtensionType.pre_shared_key) };
-    const clientHello2Message = encodeClientHello(clientHello2);
-    records.sendHandshake(clientHello2Message);
-    retry = { clientHello1: clientHelloMessage, helloRetryRequest: serverHelloMessage, clientHello2: clientHello2Message };
-    clientHello = clientHello2;
-    keyPairs = second.keyPairs;
-    serverHelloMessage = expectMessage(await records.readHandshake(), HandshakeType.server_hello);
-    serverHello = decodeServerHello(serverHelloMessage);
-    if (isHelloRetryRequest(serverHello)) {
-      throw new TlsError(AlertDescription.unexpected_message, "a second HelloRetryRequest (RFC 8446 §4.1.4)", { field: "server_hello" });
-    }
-    if (serverHello.cipherSuite !== asked.cipherSuite) {
-      throw illegalParameter("cipher_suite", "the ServerHello's suite differs from the HelloRetryRequest's (RFC 8446 §4.1.4)");
-    }
-  }
-  const negotiated = checkServerHello(clientHello, serverHello);
-  const cipherSuite = negotiated.cipherSuite;
-  const hash = suiteHash(cipherSuite);
-  const aead = suiteAead(cipherSuite);
-  const pskExtension = serverHello.extensions.find((e) => serverExtensionType(e) === ExtensionType.pre_shared_key);
-  let pskAccepted = false;
-  if (pskExtension !== undefined && pskExtension.kind === "raw") {
-    const selected = decodeSelectedIdentity(pskExtension.data);
-    const offered = offeredPsks(clientHello)?.identities.length ?? 0;
-    if (selected >= offered) throw illegalParameter("selected_identity", `the server chose PSK #${selected}, we offered ${offered}`);
-    if (usable === undefined || suiteHash(usable.cipherSuite) !== hash) {
-      throw illegalParameter("cipher_suite", `the PSK belongs to ${usable === undefined ? "no" : suiteHash(usable.cipherSuite)} hash, the suite uses ${hash} (RFC 8446 §4.2.11)`);
-    }
-    pskAccepted = true;
-  }
-  const transcript = new TranscriptHash(hash);
-  if (retry !== undefined) {
-    transcript.add(retry.clientHello1);
-    transcript.restartAfterHelloRetry();
-    transcript.add(retry.helloRetryRequest);
-    transcript.add(retry.clientHello2);
-  } else {
-    transcript.add(clientHelloMessage);
-  }
-  transcript.add(serverHelloMessage);
-
-  // 4. Handshake keys: the PSK enters at the top of the schedule, the (EC)DHE secret below it.
-  const serverShare = findServerExtension(serverHello.extensions, "key_share");
-  if (serverShare === undefined || !("share" in serverShare)) {
-    throw new TlsError(AlertDescription.missing_extension, "we offered only psk_dhe_ke: the ServerHello must carry a key_share (RFC 8446 §4.2.9)", { field: "key_share" });
-  }
-  const pair = keyPairs.find((k) => k.group === serverShare.share.group);
-  if (pair === undefined) throw new TlsError(AlertDescription.internal_error, "no key pair for the server's key share", { field: "key_share" });
-  const group = serverShare.share.group;
-  const sharedSecret = ecdhePremaster(group, pair.privateKey, serverShare.share.keyExchange);
-  const schedule = earlySecrets(hash, pskAccepted ? usable!.psk : undefined);
-  const hs = handshakeSecrets(schedule, sharedSecret, transcript.hash());
-  const handshakeKeys = { client: trafficKeys(hash, aead, hs.clientHandshakeTrafficSecret), server: trafficKeys(hash, aead, hs.serverHandshakeTrafficSecret) };
-  records.setReadKeys(direction13(aead, handshakeKeys.server));
-
-  // 5. EncryptedExtensions: early_data here is the server's "I read your 0-RTT data".
-  const eeMessage = expectMessage(await records.readHandshake(), HandshakeType.encrypted_extensions);
-  const encryptedExtensions = decodeEncryptedExtensions(eeMessage);
-  checkEncryptedExtensions(clientHello, encryptedExtensions);
-  transcript.add(eeMessage);
-  const earlyAccepted = encryptedExtensions.extensions.some((e) => e.kind === "early_data");
-  if (earlyAccepted && (!sendEarly || !pskAccepted)) {
-    throw illegalParameter("early_data", "the server accepted early data without accepting the PSK it was sent under (RFC 8446 §4.2.10)");
-  }
-  if (earlyAccepted && cipherSuite !== usable!.cipherSuite) {
-    throw illegalParameter("cipher_suite", "early data accepted under a suite other than the ticket's (RFC 8446 §4.2.10)");
-  }
-
-  // 6. Certificates only when the PSK was refused: then this is chapter 08's full handshake.
-  let certificateRequest: CertificateRequest | undefined;
-  let serverCertificates: Certificate[] = [];
-  let validation: Validation | undefined;
-  let certificateVerify: CertificateVerify | undefined;
-  if (!pskAccepted) {
-    let message = await records.readHandshake();
-    if (message[0] === HandshakeType.certificate_request) {
-      certificateRequest = decodeCertificateRequest(message);
-      transcript.add(message);
-      message = await records.readHandshake();
-    }
-    const certificate = decodeCertificate(expectMessage(message, HandshakeType.certificate), ProtocolVersion.TLS1_3);
-    if (certificate.requestContext.length > 0) throw illegalParameter("certificate_request_context", "a server's Certificate has an empty request context (RFC 8446 §4.4.2)");
-    if (certificate.entries.length === 0) throw new TlsError(AlertDescription.decode_error, "the server sent no certificate (RFC 8446 §4.4.2.4)", { field: "certificate_list" });
-    serverCertificates = parseCertificates(certificate.entries.map((e) => e.certData));
-    validation = options.fixed?.validate?.(serverCertificates) ?? validateChain(serverCertificates, { roots: options.ca, host: options.servername, at: options.at });
-    transcript.add(message);
-    const cvMessage = expectMessage(await records.readHandshake(), HandshakeType.certificate_verify);
-    certificateVerify = decodeCertificateVerify(cvMessage);
-    const offeredSchemes = findExtension(clientHello.extensions, "signature_algorithms")?.schemes ?? [];
-    verifyCertificateVerify(certificateVerify, signingKey(serverCertificates[0]!), transcript.hash(), offeredSchemes);
-    transcript.add(cvMessage);
-  }
-
-  // 7. The server's Finished.
-  const expected = finishedVerifyData(hash, hs.serverHandshakeTrafficSecret, transcript.hash());
-  const finishedMessage = expectMessage(await records.readHandshake(), HandshakeType.finished);
-  checkVerifyData(expected, decodeFinished13(finishedMessage, HASH_LENGTH[hash]), "the server");
-  transcript.add(finishedMessage);
-  records.inHandshake = false;
-  const app = applicationSecrets(hs, transcript.hash());
-  const applicationKeys = { client: trafficKeys(hash, aead, app.clientApplicationTrafficSecret), server: trafficKeys(hash, aead, app.serverApplicationTrafficSecret) };
-  records.setReadKeys(direction13(aead, applicationKeys.server));
-
-  // 8. EndOfEarlyData closes the 0-RTT stream, still under the early keys; then our Finished under the handshake keys.
-  if (earlyAccepted) {
-    const endOfEarlyData = encodeEndOfEarlyData();
-    records.sendHandshake(endOfEarlyData);
-    transcript.add(endOfEarlyData);
-  }
-  if (compat && !changeCipherSpecSent) records.sendChangeCipherSpec();
-  records.setWriteKeys(direction13(aead, handshakeKeys.client));
-  if (certificateRequest !== undefined) {
-    const empty = encodeCertificate({ requestContext: certificateRequest.context, entries: [] }, ProtocolVersion.TLS1_3);
-    records.sendHandshake(empty);
-    transcript.add(empty);
-  }
-  const clientFinished = encodeFinished13(finishedVerifyData(hash, hs.clientHandshakeTrafficSecret, transcript.hash()));
-  records.sendHandshake(clientFinished);
-  transcript.add(clientFinished);
-  records.setWriteKeys(direction13(aead, applicationKeys.client));
-  const resumption = resumptionMasterSecret(app, transcript.hash());
-  for (const line of keyLogLines13(clientHello.random, hs, app)) writeKeyLog(options.keyLog, line);
-
+/** What clientHandshakeResumed returns, gathered from what its steps returned. */
+export function resumedHandshake(
+  records: Tls13RecordLayer,
+  sent: ResumingHello,
+  hellos: Hellos,
+  keys: HandshakeKeys,
+  app: ApplicationKeys,
+  resumption: Uint8Array,
+  encryptedExtensions: EncryptedExtensions,
+  server: ServerAuthentication | undefined,
+  psk: Uint8Array | undefined,
+  earlyAccepted: boolean,
+): EstablishedResumed {
   return {
     records,
-    cipherSuite,
-    group,
-    clientHello,
+    cipherSuite: keys.cipherSuite,
+    group: keys.group,
+    clientHello: hellos.clientHello,
     encryptedExtensions,
-    serverCertificates,
-    validation,
-    certificateVerify,
-    secrets: {
-      clientRandom: clientHello.random,
-      serverRandom: serverHello.random,
-      hash,
-      sharedSecret,
-      earlySecret: schedule.earlySecret,
-      handshake: hs,
-      application: app,
-      resumptionMasterSecret: resumption,
-      handshakeKeys,
-      applicationKeys,
-    },
+    serverCertificates: server?.serverCertificates ?? [],
+    ...(server !== undefined ? { validation: server.validation, certificateVerify: server.certificateVerify } : {}),
+    secrets: tls13Secrets(hellos, keys, app, resumption),
     resumption: {
-      pskOffered: usable !== undefined,
-      pskAccepted,
-      earlyData: !sendEarly ? "not sent" : earlyAccepted ? "accepted" : "rejected",
-      ...(early !== undefined ? { clientEarlyTrafficSecret: early.clientEarlyTrafficSecret } : {}),
+      pskOffered: sent.ticket !== undefined,
+      pskAccepted: psk !== undefined,
+      earlyData: sent.early === undefined ? "not sent" : earlyAccepted ? "accepted" : "rejected",
+      ...(sent.early !== undefined ? { clientEarlyTrafficSecret: sent.early.traffic.clientEarlyTrafficSecret } : {}),
     },
   };
-  // END 09.5
 }
 
 /** A connection after a handshake that may have resumed. */
@@ -432,7 +361,7 @@ export function afterResumedHandshake(
   state: PostHandshakeState,
   options: ResumeOptions,
 ): { earlyDataResent: boolean; newTickets: () => StoredTicket[] } {
-  // EXERCISE 09.6: RFC 8446 §4.2.10: "If the server ... rejects early data, the client ... MAY ... retransmit the
+  // EXERCISE 09.10: RFC 8446 §4.2.10: "If the server ... rejects early data, the client ... MAY ... retransmit the
   // application data": if options.earlyData is non-empty and e.resumption.earlyData is not "accepted", send it now
   // with state.records.sendApplicationData (under the application keys) and set earlyDataResent. newTickets() maps
   // state.tickets through acceptTicket(t, options.servername, e.cipherSuite, e.secrets.resumptionMasterSecret),
@@ -446,7 +375,7 @@ export function afterResumedHandshake(
   const newTickets = (): StoredTicket[] =>
     state.tickets.map((t) => acceptTicket(t, options.servername, e.cipherSuite, e.secrets.resumptionMasterSecret)).filter(isStoredTicket);
   return { earlyDataResent, newTickets };
-  // END 09.6
+  // END 09.10
 }
 
 /**
@@ -464,26 +393,15 @@ export async function connectResumed(transport: RecordTransport, options: Resume
     records.abort(error);
     throw error;
   }
-  const state: PostHandshakeState = {
-    records,
-    hash: e.secrets.hash,
-    aead: suiteAead(e.cipherSuite),
-    clientTrafficSecret: e.secrets.application.clientApplicationTrafficSecret,
-    serverTrafficSecret: e.secrets.application.serverApplicationTrafficSecret,
-    tickets: [],
-  };
+  const channel = channel13(records, e.cipherSuite, e.secrets);
   let after: ReturnType<typeof afterResumedHandshake>;
   try {
-    after = afterResumedHandshake(e, state, options);
+    after = afterResumedHandshake(e, channel.state, options);
   } catch (error) {
     records.abort(error);
     throw error;
   }
-  const { earlyDataResent, newTickets } = after;
-  const failed = (error: unknown): never => {
-    records.abort(error);
-    throw error;
-  };
+  const { state: _state, ...rest } = channel;
   return {
     version: ProtocolVersion.TLS1_3,
     cipherSuite: e.cipherSuite,
@@ -494,25 +412,9 @@ export async function connectResumed(transport: RecordTransport, options: Resume
     ...(e.certificateVerify !== undefined ? { certificateVerify: e.certificateVerify } : {}),
     secrets: e.secrets,
     resumption: e.resumption,
-    earlyDataResent,
-    trace: records.trace,
-    tickets: state.tickets,
-    newTickets,
-    write: (bytes) => records.sendApplicationData(bytes),
-    read: async () => {
-      try {
-        for (;;) {
-          const next = await records.readPostHandshake();
-          if (next === null) return null;
-          if (next.kind === "data") return next.data;
-          handlePostHandshake(state, next.message);
-        }
-      } catch (error) {
-        return failed(error);
-      }
-    },
-    updateKeys: (requestPeer = false) => sendKeyUpdate(state, requestPeer),
-    close: () => records.close(),
+    earlyDataResent: after.earlyDataResent,
+    newTickets: after.newTickets,
+    ...rest,
   };
 }
 

@@ -75,7 +75,7 @@ export class TicketStore {
    * wins; expired tickets are dropped on the way.
    */
   take(servername: string, now: Date = new Date()): StoredTicket | undefined {
-    // EXERCISE 09.7: drop every ticket that is no longer ticketValid at now (RFC 8446 §4.6.1: never use a ticket past
+    // EXERCISE 09.11: drop every ticket that is no longer ticketValid at now (RFC 8446 §4.6.1: never use a ticket past
     // its lifetime); among the rest for this servername, take the one with the latest receivedAt, remove it from
     // this.tickets (a ticket is offered once, RFC 8446 §C.4) and return it.
     this.tickets = this.tickets.filter((t) => ticketValid(t, now));
@@ -85,17 +85,17 @@ export class TicketStore {
     });
     if (best < 0) return undefined;
     return this.tickets.splice(best, 1)[0];
-    // END 09.7
+    // END 09.11
   }
 
   /** Writes the tickets still valid at `now` to the file, as { version, tickets: [...] }. */
   save(now: Date = new Date()): void {
-    // EXERCISE 09.7: without a file, TlsError internal_error (field "file"). Keep only the tickets valid at now, then
+    // EXERCISE 09.11: without a file, TlsError internal_error (field "file"). Keep only the tickets valid at now, then
     // writeFileSync(file, JSON.stringify({ version: TICKET_FILE_VERSION, tickets: tickets.map(ticketToJson) }, null, 2))
     // with mode 0o600: the file holds secrets.
     if (this.file === undefined) throw new TlsError(AlertDescription.internal_error, "this ticket store has no file", { field: "file" });
     this.tickets = this.tickets.filter((t) => ticketValid(t, now));
     writeFileSync(this.file, JSON.stringify({ version: TICKET_FILE_VERSION, tickets: this.tickets.map(ticketToJson) }, null, 2) + "\n", { mode: 0o600 });
-    // END 09.7
+    // END 09.11
   }
 }

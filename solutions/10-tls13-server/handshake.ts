@@ -228,7 +228,7 @@ export function sendServerFlight(
   const early = earlySecrets(hash, psk?.state.psk);
   const hs = handshakeSecrets(early, keyShare.sharedSecret, transcript.hash());
   const handshakeKeys = { client: trafficKeys(hash, aead, hs.clientHandshakeTrafficSecret), server: trafficKeys(hash, aead, hs.serverHandshakeTrafficSecret) };
-  records.setWriteKeys(direction13(aead, handshakeKeys.server));
+  records.setWriteKeys(direction13(aead, handshakeKeys.server, "server handshake traffic"));
   const ee = encryptedExtensions(ch, config.advertisedGroups ?? config.groups ?? SERVER_GROUPS, alpn, earlyDataAccepted);
   send(encodeEncryptedExtensions(ee));
   let certificateVerify: CertificateVerify | undefined;
@@ -241,7 +241,7 @@ export function sendServerFlight(
   send(serverFinished(hs, transcript.hash()));
   const app = applicationSecrets(hs, transcript.hash());
   const applicationKeys = { client: trafficKeys(hash, aead, app.clientApplicationTrafficSecret), server: trafficKeys(hash, aead, app.serverApplicationTrafficSecret) };
-  records.setWriteKeys(direction13(aead, applicationKeys.server));
+  records.setWriteKeys(direction13(aead, applicationKeys.server, "server application traffic"));
   return {
     cipherSuite,
     group: keyShare.keyPair.group,
@@ -275,7 +275,7 @@ export async function readClientFinished(records: Tls13RecordLayer, flight: Serv
   checkClientFinished(flight.handshake, transcript.hash(), message);
   transcript.add(message);
   records.inHandshake = false;
-  records.setReadKeys(direction13(flight.aead, flight.applicationKeys.client));
+  records.setReadKeys(direction13(flight.aead, flight.applicationKeys.client, "client application traffic"));
   return resumptionMasterSecret(flight.application, transcript.hash());
   // END 10.13
 }
@@ -370,12 +370,12 @@ export async function serverHandshake13(
   const early = decideEarlyData(ch, psk, choice.cipherSuite, hello.helloRetry, alpn, config, now);
   const flight = sendServerFlight(records, hello, psk, alpn, early.accept, config);
   for (const line of keyLogLines13(ch.random, flight.handshake, flight.application)) writeKeyLog(config.keyLog, line);
-  const clientHandshakeKeys = direction13(flight.aead, flight.handshakeKeys.client);
+  const clientHandshakeKeys = direction13(flight.aead, flight.handshakeKeys.client, "client handshake traffic");
   let earlyDataReceived = 0;
   if (early.accept) {
     const secret = flight.early.clientEarlyTrafficSecret(digest(flight.hash, hello.message));
     writeKeyLog(config.keyLog, earlyKeyLogLine(ch.random, secret));
-    records.setReadKeys(direction13(flight.aead, trafficKeys(flight.hash, flight.aead, secret)));
+    records.setReadKeys(direction13(flight.aead, trafficKeys(flight.hash, flight.aead, secret), "client early traffic"));
     const state = { transcript: hello.transcript, limit: psk!.state.maxEarlyData, received: 0, clientHandshakeKeys };
     const write = (data: Uint8Array): void => records.sendApplicationData(data);
     for (let data = await readEarlyData(records, state); data !== null; data = await readEarlyData(records, state)) {

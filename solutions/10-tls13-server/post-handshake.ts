@@ -21,10 +21,11 @@ export interface ServerTrafficState {
 export function sendServerKeyUpdate(state: ServerTrafficState, requestPeer: boolean): void {
   // EXERCISE 10.21: chapter 08's sendKeyUpdate with the directions swapped: send encodeKeyUpdate({ updateRequested:
   // requestPeer }) under the OLD keys (the client reads it with the keys it has), then serverTrafficSecret =
-  // nextTrafficSecret(hash, it) and records.setWriteKeys(direction13(aead, trafficKeys(hash, aead, the new secret))).
+  // nextTrafficSecret(hash, it) and records.setWriteKeys(direction13(aead, trafficKeys(hash, aead, the new secret),
+  // "server application traffic")): the label names the keys in the trace.
   state.records.sendHandshake(encodeKeyUpdate({ updateRequested: requestPeer }));
   state.serverTrafficSecret = nextTrafficSecret(state.hash, state.serverTrafficSecret);
-  state.records.setWriteKeys(direction13(state.aead, trafficKeys(state.hash, state.aead, state.serverTrafficSecret)));
+  state.records.setWriteKeys(direction13(state.aead, trafficKeys(state.hash, state.aead, state.serverTrafficSecret), "server application traffic"));
   // END 10.21
 }
 
@@ -44,7 +45,7 @@ export function handleClientPostHandshake(state: ServerTrafficState, message: Ui
   }
   const { updateRequested } = decodeKeyUpdate(message);
   state.clientTrafficSecret = nextTrafficSecret(state.hash, state.clientTrafficSecret);
-  state.records.setReadKeys(direction13(state.aead, trafficKeys(state.hash, state.aead, state.clientTrafficSecret)));
+  state.records.setReadKeys(direction13(state.aead, trafficKeys(state.hash, state.aead, state.clientTrafficSecret), "client application traffic"));
   if (updateRequested) sendServerKeyUpdate(state, false);
   // END 10.21
 }

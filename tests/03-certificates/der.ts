@@ -21,6 +21,7 @@ import {
   readString,
   readTime,
 } from "../../chapters/03-certificates/der.js";
+import { expectBytes, expectSame } from "../support/expect-bytes.js";
 import { NUM_RUNS, assertProperty, badInputs, checkTlsError, concatBytes } from "../support/properties.js";
 
 /** Every DER fault, running out of bytes included, is a corrupt certificate (RFC 8446 §6.2), never decode_error. */
@@ -54,7 +55,7 @@ function readOne<T>(read: Reader<T>, element: Uint8Array, after?: Uint8Array): {
 function expectRead<T>(read: Reader<T>, element: Uint8Array, expected: T): void {
   const trailer = Uint8Array.of(0x05, 0x00); // a NULL after the element, which the reader must not touch
   const { value, consumed } = readOne(read, element, trailer);
-  expect(value, `value read from ${toHex(element, " ")}`).to.deep.equal(expected);
+  expectSame(value, expected, `value read from ${toHex(element, " ")}`);
   expect(consumed, `bytes consumed from ${toHex(element, " ")}`).to.equal(element.length);
 }
 
@@ -557,7 +558,7 @@ describe("03 DER: INTEGER, BOOLEAN, BIT STRING (03.2)", () => {
   it("03.2 readBitString throws only TlsErrors on bad input and reads exactly one BIT STRING", () => {
     fuzz(readBitString, vectors().bits.slice(0, 40).map((v) => v.der), (value, contents) => {
       expect(value.unusedBits).to.equal(contents[0]);
-      expect(toHex(value.bytes)).to.equal(toHex(contents.subarray(1)));
+      expectBytes(value.bytes, contents.subarray(1), "the BIT STRING's bytes");
     });
   });
 });

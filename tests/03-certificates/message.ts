@@ -1,4 +1,5 @@
-// Exercise 03.14, the Certificate handshake message, graded against outside references only: RFC 8448's TLS 1.3
+// Exercises 03.25 (writeCertificateBody) and 03.26 (readCertificateBody), the Certificate handshake message, graded
+// against outside references only, each on its own (a test that needs both carries 03.26): RFC 8448's TLS 1.3
 // Certificates (parsed from the RFC text, their DER checked by Node's X509Certificate against the RFC's RSA key),
 // byte layouts written out here from the structs of RFC 5246 §7.4.2 and RFC 8446 §4.4.2, and the TLS 1.2
 // Certificates that Node's tls and `openssl s_server` send on 127.0.0.1, compared with the PEM files they were given.
@@ -9,7 +10,7 @@ import * as net from "node:net";
 import { readFileSync } from "node:fs";
 import { ByteReader, ByteWriter } from "../../lib/bytes.js";
 import { AlertDescription, ExtensionType, HandshakeType, ProtocolVersion } from "../../lib/constants.js";
-import { toHex } from "../../lib/hex.js";
+import { fromHex, toHex } from "../../lib/hex.js";
 import { clientHelloRecord, makeClientHello } from "../../chapters/01-client-hello/index.js";
 import {
   type CertificateMessage,
@@ -19,11 +20,13 @@ import {
   readCertificateBody,
   writeCertificateBody,
 } from "../../chapters/03-certificates/certificate-message.js";
+import { expectBytes, expectSame, type Structure, annotateWith } from "../support/expect-bytes.js";
 import { type FixtureName, fixturePath, readFixture } from "../support/fixtures.js";
 import { type NodeServer, type OpenSslServer, startNodeServer, startOpenSslServer } from "../support/peers.js";
 import { NUM_RUNS, assertProperty, badInputs, decodeOrTlsError, expectTlsError, randomBytes, truncations } from "../support/properties.js";
 import { ContentType as RecordType, HANDSHAKE_HEADER_LENGTH, completeRecordLength } from "../support/records.js";
 import { findValue, rfc8448RsaKey, traceSection, type TraceSection } from "../support/rfc8448.js";
+import { readCertificateMessage as referenceRead } from "../../solutions/03-certificates/certificate-message.js";
 
 const TLS12 = ProtocolVersion.TLS1_2;
 const TLS13 = ProtocolVersion.TLS1_3;
@@ -112,6 +115,10 @@ function section6ServerCurveFromProse(): string {
   return node[m[1]!]!;
 }
 
+/** Names the fields of expected bytes, read by the reference decoder (solutions/, not the code under test). */
+const asCertificate12: Structure = (b) => annotateWith(b, (r) => referenceRead(r, TLS12));
+const asCertificate13: Structure = (b) => annotateWith(b, (r) => referenceRead(r, TLS13));
+
 const jwkModulus = (cert: X509Certificate): string => (cert.publicKey.export({ format: "jwk" }) as { n: string }).n;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -195,8 +202,8 @@ function serverFlight(port: number, hello: Uint8Array, timeoutMs = 5000): Promis
 
 // ---------------------------------------------------------------------------------------------------------------
 
-describe("03.14 the Certificate message", function () {
-  it("03.14 decodes RFC 8448 §3's server Certificate as TLS 1.3: empty context, one certificate, no extensions", function () {
+describe("03.25–03.26 the Certificate message", function () {
+  it("03.26 decodes RFC 8448 §3's server Certificate as TLS 1.3: empty context, one certificate, no extensions", function () {
     const message = rfc.server3();
     const msg = decodeCertificate(message, TLS13);
     expect(msg.requestContext.length, "certificate_request_context (a server's is empty, RFC 8446 §4.4.2)").to.equal(0);
@@ -205,7 +212,7 @@ describe("03.14 the Certificate message", function () {
     expect(toHex(msg.entries[0]!.certData)).to.equal(toHex(singleCertificateOf(message)));
   });
 
-  it("03.14 the certificate in RFC 8448 §3 is X.509 DER that carries the RSA key of RFC 8448 §2", function () {
+  it("03.26 the certificate in RFC 8448 §3 is X.509 DER that carries the RSA key of RFC 8448 §2", function () {
     const der = decodeCertificate(rfc.server3(), TLS13).entries[0]!.certData;
     const cert = new X509Certificate(der);
     expect(cert.publicKey.asymmetricKeyType).to.equal("rsa");
@@ -214,7 +221,7 @@ describe("03.14 the Certificate message", function () {
     for (const m of [rfc.server5(), rfc.server7()]) expect(toHex(decodeCertificate(m, TLS13).entries[0]!.certData)).to.equal(toHex(der));
   });
 
-  it("03.14 decodes RFC 8448 §6's ECDSA server Certificate and the client's RSA Certificate", function () {
+  it("03.26 decodes RFC 8448 §6's ECDSA server Certificate and the client's RSA Certificate", function () {
     const server = decodeCertificate(rfc.server6(), TLS13);
     expect(server.requestContext.length).to.equal(0);
     expect(server.entries.length).to.equal(1);
@@ -235,20 +242,19 @@ describe("03.14 the Certificate message", function () {
     expect(new X509Certificate(client.entries[0]!.certData).publicKey.asymmetricKeyType).to.equal("rsa");
   });
 
-  it("03.14 re-encodes every RFC 8448 Certificate byte for byte (§3, §5, §6 server and client, §7)", function () {
+  it("03.25 encodes every RFC 8448 Certificate byte for byte (§3, §5, §6 server and client, §7): one certificate, empty context, no extensions", function () {
     for (const [name, message] of Object.entries(rfc).map(([k, f]) => [k, f()] as const)) {
-      const msg = decodeCertificate(message, TLS13);
-      expect(toHex(encodeCertificate(msg, TLS13)), name).to.equal(toHex(message));
+      const msg: CertificateMessage = { requestContext: new Uint8Array(0), entries: [{ certData: singleCertificateOf(message), extensions: [] }] };
+      expectBytes(encodeCertificate(msg, TLS13), message, `RFC 8448 ${name}`, { structure: asCertificate13 });
     }
   });
 
-  it("03.14 encodes hand-built TLS 1.2 and TLS 1.3 messages exactly as RFC 5246 §7.4.2 and RFC 8446 §4.4.2 lay them out", function () {
+  it("03.25 encodes hand-built TLS 1.2 and TLS 1.3 messages exactly as RFC 5246 §7.4.2 and RFC 8446 §4.4.2 lay them out", function () {
     const a = Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01);
     const b = Uint8Array.of(0x30, 0x00);
     const tls12: CertificateMessage = { requestContext: new Uint8Array(0), entries: [{ certData: a, extensions: [] }, { certData: b, extensions: [] }] };
     // certificate (11), body of 16 bytes | certificate_list of 13 bytes | 00 00 05 <a> | 00 00 02 <b>
-    expect(toHex(encodeCertificate(tls12, TLS12))).to.equal("0b000010" + "00000d" + ("000005" + toHex(a)) + ("000002" + toHex(b)));
-    expect(decodeCertificate(encodeCertificate(tls12, TLS12), TLS12)).to.deep.equal(tls12);
+    expectBytes(encodeCertificate(tls12, TLS12), fromHex("0b000010" + "00000d" + ("000005" + toHex(a)) + ("000002" + toHex(b))), "TLS 1.2", { structure: asCertificate12 });
 
     const tls13: CertificateMessage = {
       requestContext: Uint8Array.of(0xc0, 0xff, 0xee),
@@ -269,49 +275,77 @@ describe("03.14 the Certificate message", function () {
       "00001e" + // certificate_list<0..2^24-1>: 30 bytes
       ("000005" + toHex(a)) + "000d" + ("0005" + "0005" + "01000001aa") + ("0012" + "0000") + // entry 1: 3+5 + 2+9+4
       ("000002" + toHex(b)) + "0000"; // entry 2: 3+2 + 2
-    expect(toHex(encodeCertificate(tls13, TLS13))).to.equal(expected);
-    expect(decodeCertificate(encodeCertificate(tls13, TLS13), TLS13)).to.deep.equal(tls13);
+    expectBytes(encodeCertificate(tls13, TLS13), fromHex(expected), "TLS 1.3", { structure: asCertificate13 });
 
     // an empty list is well-formed (a client with no certificate sends one, RFC 8446 §4.4.2 / RFC 5246 §7.4.6)
     const none: CertificateMessage = { requestContext: new Uint8Array(0), entries: [] };
-    expect(toHex(encodeCertificate(none, TLS12))).to.equal("0b000003000000");
-    expect(toHex(encodeCertificate(none, TLS13))).to.equal("0b00000400000000");
-    expect(decodeCertificate(Uint8Array.of(11, 0, 0, 3, 0, 0, 0), TLS12)).to.deep.equal(none);
-    expect(decodeCertificate(Uint8Array.of(11, 0, 0, 4, 0, 0, 0, 0), TLS13)).to.deep.equal(none);
+    expectBytes(encodeCertificate(none, TLS12), fromHex("0b000003000000"), "an empty TLS 1.2 list");
+    expectBytes(encodeCertificate(none, TLS13), fromHex("0b00000400000000"), "an empty TLS 1.3 list");
 
     // the plaintext TLS 1.2 record: 16 03 03, uint16 length, then the message
     const message = referenceMessage(tls12, TLS12);
-    expect(toHex(certificateRecord(tls12).toBytes())).to.equal(toHex(cat([22, 3, 3], u16(message.length), message)));
+    expectBytes(certificateRecord(tls12).toBytes(), cat([22, 3, 3], u16(message.length), message), "the TLS 1.2 record");
   });
 
-  it("03.14 writeCertificateBody notes every certificate and readCertificateBody describes it", function () {
+  it("03.26 decodes the hand-built messages of RFC 5246 §7.4.2 and RFC 8446 §4.4.2, and the empty list", function () {
+    const a = Uint8Array.of(0x30, 0x03, 0x02, 0x01, 0x01);
+    const b = Uint8Array.of(0x30, 0x00);
+    const tls12: CertificateMessage = { requestContext: new Uint8Array(0), entries: [{ certData: a, extensions: [] }, { certData: b, extensions: [] }] };
+    expectSame(decodeCertificate(referenceMessage(tls12, TLS12), TLS12), tls12, "TLS 1.2");
+    const tls13: CertificateMessage = {
+      requestContext: Uint8Array.of(0xc0, 0xff, 0xee),
+      entries: [
+        { certData: a, extensions: [{ type: ExtensionType.status_request, data: Uint8Array.of(1, 0, 0, 1, 0xaa) }, { type: ExtensionType.signed_certificate_timestamp, data: new Uint8Array(0) }] },
+        { certData: b, extensions: [] },
+      ],
+    };
+    expectSame(decodeCertificate(referenceMessage(tls13, TLS13), TLS13), tls13, "TLS 1.3");
+    const none: CertificateMessage = { requestContext: new Uint8Array(0), entries: [] };
+    expectSame(decodeCertificate(Uint8Array.of(11, 0, 0, 3, 0, 0, 0), TLS12), none, "an empty TLS 1.2 list");
+    expectSame(decodeCertificate(Uint8Array.of(11, 0, 0, 4, 0, 0, 0, 0), TLS13), none, "an empty TLS 1.3 list");
+  });
+
+  it("03.25 writeCertificateBody writes the body as laid out and notes every certificate (\"certificate 1 of 2 (… bytes)\")", function () {
     const chain = derOfFixtures("server-rsa-chain.crt");
     const msg: CertificateMessage = { requestContext: new Uint8Array(0), entries: chain.map((certData) => ({ certData, extensions: [] })) };
     for (const version of [TLS12, TLS13]) {
       const w = new ByteWriter();
       writeCertificateBody(w, msg, version);
-      expect(toHex(w.toBytes())).to.equal(toHex(referenceBody(msg, version)));
+      expectBytes(w.toBytes(), referenceBody(msg, version), `the ${version === TLS12 ? "TLS 1.2" : "TLS 1.3"} body`, { annotations: w.annotations });
       const notes = w.annotations.map((a) => a.note).join("\n");
       chain.forEach((c, i) => expect(notes).to.include(`certificate ${i + 1} of ${chain.length} (${c.length} bytes)`));
+    }
+  });
+
+  it("03.26 readCertificateBody reads exactly the body and describes every certificate", function () {
+    const chain = derOfFixtures("server-rsa-chain.crt");
+    const msg: CertificateMessage = { requestContext: new Uint8Array(0), entries: chain.map((certData) => ({ certData, extensions: [] })) };
+    for (const version of [TLS12, TLS13]) {
       const r = new ByteReader(referenceBody(msg, version));
-      expect(readCertificateBody(r, version).entries.map((e) => toHex(e.certData))).to.deep.equal(chain.map((c) => toHex(c)));
+      expectSame(readCertificateBody(r, version).entries.map((e) => e.certData), chain, "the certificates read");
       expect(r.remaining).to.equal(0);
       const read = r.annotations.map((a) => a.note).join("\n");
       chain.forEach((c, i) => expect(read).to.match(new RegExp(`certificate ${i + 1}\\b.*\\(${c.length} bytes\\)`)));
     }
   });
 
-  it("03.14 handles a certificate longer than 2^16 bytes (uint24 lengths)", function () {
+  it("03.25 writes a certificate longer than 2^16 bytes (uint24 lengths)", function () {
     const big = Uint8Array.from({ length: 70000 }, (_, i) => i & 0xff);
     for (const version of [TLS12, TLS13]) {
       const msg: CertificateMessage = { requestContext: new Uint8Array(0), entries: [{ certData: big, extensions: [] }] };
-      const expected = referenceMessage(msg, version);
-      expect(toHex(encodeCertificate(msg, version))).to.equal(toHex(expected));
-      expect(toHex(decodeCertificate(expected, version).entries[0]!.certData)).to.equal(toHex(big));
+      expectBytes(encodeCertificate(msg, version), referenceMessage(msg, version), "a 70000-byte certificate");
     }
   });
 
-  it("03.14 rejects what the structs forbid, with the alert RFC 8446 names, the field and the offset", function () {
+  it("03.26 reads a certificate longer than 2^16 bytes (uint24 lengths)", function () {
+    const big = Uint8Array.from({ length: 70000 }, (_, i) => i & 0xff);
+    for (const version of [TLS12, TLS13]) {
+      const msg: CertificateMessage = { requestContext: new Uint8Array(0), entries: [{ certData: big, extensions: [] }] };
+      expectBytes(decodeCertificate(referenceMessage(msg, version), version).entries[0]!.certData, big, "the 70000-byte certificate read back");
+    }
+  });
+
+  it("03.26 rejects what the structs forbid, with the alert RFC 8446 names, the field and the offset", function () {
     // an empty certificate: ASN.1Cert<1..2^24-1> and cert_data<1..2^24-1>
     expectTlsError(() => decodeCertificate(Uint8Array.of(11, 0, 0, 6, 0, 0, 3, 0, 0, 0), TLS12), {
       alert: AlertDescription.decode_error,
@@ -347,7 +381,7 @@ describe("03.14 the Certificate message", function () {
     expectTlsError(() => decodeCertificate(rfc.server3(), TLS12), { alert: AlertDescription.decode_error });
   });
 
-  it("03.14 refuses to write what cannot be sent, and versions without a Certificate form: internal_error", function () {
+  it("03.25 refuses to write what cannot be sent, and versions without a Certificate form: internal_error", function () {
     const cert = { certData: Uint8Array.of(0x30, 0), extensions: [] };
     const encode = (msg: CertificateMessage, version: number) => () => writeCertificateBody(new ByteWriter(), msg, version);
     const internal = { alert: AlertDescription.internal_error };
@@ -360,25 +394,31 @@ describe("03.14 the Certificate message", function () {
     expectTlsError(encode({ requestContext: new Uint8Array(256), entries: [] }, TLS13), internal);
     // a version this message has no form for
     expectTlsError(encode({ requestContext: new Uint8Array(0), entries: [cert] }, ProtocolVersion.TLS1_1), internal);
-    expectTlsError(() => readCertificateBody(new ByteReader(Uint8Array.of(0, 0, 0)), ProtocolVersion.TLS1_1), internal);
   });
 
-  it(`03.14 round-trips ${NUM_RUNS} random TLS 1.2 and ${NUM_RUNS} random TLS 1.3 messages, matching the RFC layout`, function () {
+  it("03.26 refuses to read a version without a Certificate form: internal_error", function () {
+    expectTlsError(() => readCertificateBody(new ByteReader(Uint8Array.of(0, 0, 0)), ProtocolVersion.TLS1_1), { alert: AlertDescription.internal_error });
+  });
+
+  it(`03.25 encodes ${NUM_RUNS} random TLS 1.2 and ${NUM_RUNS} random TLS 1.3 messages in the RFC layout`, function () {
     for (const [version, arbitrary] of [
       [TLS12, tls12Message],
       [TLS13, tls13Message],
     ] as const) {
-      assertProperty(
-        fc.property(arbitrary, (msg) => {
-          const bytes = encodeCertificate(msg, version);
-          expect(toHex(bytes)).to.equal(toHex(referenceMessage(msg, version)));
-          expect(decodeCertificate(bytes, version)).to.deep.equal(msg);
-        }),
-      );
+      assertProperty(fc.property(arbitrary, (msg) => expectBytes(encodeCertificate(msg, version), referenceMessage(msg, version), "the message")));
     }
   });
 
-  it(`03.14 decoding throws only TlsError: every truncation, ${NUM_RUNS} mutations and random inputs per version`, function () {
+  it(`03.26 decodes ${NUM_RUNS} random TLS 1.2 and ${NUM_RUNS} random TLS 1.3 messages laid out as the RFCs say`, function () {
+    for (const [version, arbitrary] of [
+      [TLS12, tls12Message],
+      [TLS13, tls13Message],
+    ] as const) {
+      assertProperty(fc.property(arbitrary, (msg) => expectSame(decodeCertificate(referenceMessage(msg, version), version), msg, "the message decoded")));
+    }
+  });
+
+  it(`03.26 decoding throws only TlsError: every truncation, ${NUM_RUNS} mutations and random inputs per version`, function () {
     this.timeout(20000);
     const chain = derOfFixtures("server-rsa-chain.crt", "server-ecdsa.crt");
     const seeds13 = Object.values(rfc).map((f) => f());
@@ -452,7 +492,7 @@ describe("03.14 the Certificate message", function () {
       { name: "openssl s_server, ECDSA leaf and -cert_chain root", server: () => opensslEcdsa.port, sent: ["server-ecdsa.crt", "ca.crt"] },
     ];
     for (const { name, server, sent } of cases) {
-      it(`03.14 ${name}: decodes the Certificate, and its certificates are the DER of the PEM files it was given`, async function () {
+      it(`03.26 ${name}: decodes the Certificate, and its certificates are the DER of the PEM files it was given`, async function () {
         const message = await certificateFrom(server());
         const msg = decodeCertificate(message, TLS12);
         expect(msg.requestContext.length).to.equal(0);

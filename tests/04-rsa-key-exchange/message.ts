@@ -12,8 +12,11 @@ import {
   readClientKeyExchangeRsa,
   writeClientKeyExchangeRsa,
 } from "../../chapters/04-rsa-key-exchange/index.js";
-import { NUM_RUNS, assertProperty, badInputs, decodeOrTlsError, expectTlsError, onlyTlsErrors, truncations } from "../support/properties.js";
+import { NUM_RUNS, assertProperty, badInputs, decodeOrTlsError, expectTlsError, onlyTlsErrors, outcome, truncations } from "../support/properties.js";
+import { handshakes } from "../support/structures.js";
 import { hex, seededRandom } from "./oracles.js";
+import { expectBytes } from "../support/expect-bytes.js";
+import { fromHex } from "../../lib/hex.js";
 
 const CLIENT_KEY_EXCHANGE = 16; // HandshakeType.client_key_exchange, RFC 5246 §7.4
 
@@ -27,21 +30,22 @@ describe("04.3 the ClientKeyExchange message (RSA)", () => {
   it("04.3 a 256-byte ciphertext is 10 00 01 02 01 00 || ciphertext: two length bytes before it (RFC 5246 §7.4.7.1)", () => {
     const encrypted = seededRandom("04.3 256")(256);
     const message = encodeClientKeyExchangeRsa(encrypted);
-    expect(hex(message.subarray(0, 6))).to.equal("100001020100");
-    expect(hex(message)).to.equal(hex(referenceMessage(encrypted)));
+    expectBytes(message.subarray(0, 6), fromHex("100001020100"), "the first 6 bytes: handshake header and ciphertext length");
+    expectBytes(message, referenceMessage(encrypted), "ClientKeyExchange", { structure: handshakes });
     const w = new ByteWriter();
     writeClientKeyExchangeRsa(w, encrypted);
-    expect(hex(w.toBytes()), "the body alone").to.equal("0100" + hex(encrypted));
-    expect(hex(decodeClientKeyExchangeRsa(message))).to.equal(hex(encrypted));
+    expectBytes(w.toBytes(), fromHex("0100" + hex(encrypted)), "the body alone", { annotations: w.annotations });
+    expectBytes(decodeClientKeyExchangeRsa(message), encrypted, "the ciphertext decoded back");
   });
 
   it("04.3 encodes like the reference and decodes back, for ciphertexts of 0 to 600 bytes (property)", () => {
     assertProperty(
       fc.property(fc.uint8Array({ maxLength: 600 }), (encrypted) => {
         const message = encodeClientKeyExchangeRsa(encrypted);
-        expect(hex(message)).to.equal(hex(referenceMessage(encrypted)));
-        expect(hex(decodeClientKeyExchangeRsa(message))).to.equal(hex(encrypted));
+        expectBytes(message, referenceMessage(encrypted), "ClientKeyExchange", { structure: handshakes });
+        expectBytes(decodeClientKeyExchangeRsa(message), encrypted, "the ciphertext decoded back");
       }),
+      { demands: "every ciphertext is written as 10, a uint24 length, a uint16 length, the ciphertext; and read back unchanged", inputs: ["ciphertext"] },
     );
   });
 
@@ -52,7 +56,7 @@ describe("04.3 the ClientKeyExchange message (RSA)", () => {
     for (const a of w.annotations) if (!a.group) for (let i = a.offset; i < a.offset + a.length; i++) covered.add(i);
     expect(covered.size, "bytes with a note").to.equal(w.length);
     const r = new ByteReader(encodeClientKeyExchangeRsa(encrypted).subarray(4));
-    expect(hex(readClientKeyExchangeRsa(r))).to.equal(hex(encrypted));
+    expectBytes(readClientKeyExchangeRsa(r), encrypted, "the ciphertext read back");
     expect(r.annotations.length, "the reader notes what it read").to.be.greaterThan(0);
   });
 
@@ -63,10 +67,10 @@ describe("04.3 the ClientKeyExchange message (RSA)", () => {
 
   it("04.3 every truncation of a real message is a decode_error naming field and offset", () => {
     const message = referenceMessage(seededRandom("04.3 cut")(256));
-    expect(hex(decodeClientKeyExchangeRsa(message)).length).to.equal(512);
+    expectBytes(decodeClientKeyExchangeRsa(message), message.subarray(6), "the ciphertext decoded");
     for (const cut of truncations(message)) {
       const result = decodeOrTlsError(decodeClientKeyExchangeRsa, cut);
-      expect(result.ok, `${cut.length} of ${message.length} bytes decoded`).to.equal(false);
+      expect(outcome(result), `${cut.length} of ${message.length} bytes`).to.match(/^failed/);
     }
   });
 
@@ -88,7 +92,9 @@ describe("04.3 the ClientKeyExchange message (RSA)", () => {
     onlyTlsErrors(decodeClientKeyExchangeRsa, badInputs(seeds, 300), {
       alerts: [AlertDescription.decode_error, AlertDescription.unexpected_message],
       numRuns: NUM_RUNS,
-      also: (encrypted, input) => expect(hex(referenceMessage(encrypted))).to.equal(hex(input)),
+      demands: "a message it accepts is exactly the ClientKeyExchange of the ciphertext it returns",
+      explain: handshakes,
+      also: (encrypted, input) => expectBytes(referenceMessage(encrypted), input, "the ClientKeyExchange of the ciphertext decoded", { structure: handshakes }),
     });
   });
 });

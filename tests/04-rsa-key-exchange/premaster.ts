@@ -5,6 +5,8 @@ import { AlertDescription } from "../../lib/constants.js";
 import { PREMASTER_LENGTH, makeRsaPremaster } from "../../chapters/04-rsa-key-exchange/index.js";
 import { expectTlsError } from "../support/properties.js";
 import { hex, seededRandom } from "./oracles.js";
+import { expectBytes } from "../support/expect-bytes.js";
+import { fromHex } from "../../lib/hex.js";
 
 describe("04.1 the premaster secret", () => {
   it("04.1 is 03 03 (TLS 1.2) followed by the 46 bytes of ONE random(46) call (RFC 5246 §7.4.7.1)", () => {
@@ -17,20 +19,20 @@ describe("04.1 the premaster secret", () => {
     });
     expect(calls, "how random was called").to.deep.equal([46]);
     expect(PREMASTER_LENGTH).to.equal(48);
-    expect(hex(premaster)).to.equal("0303" + hex(expectedRandom));
+    expectBytes(premaster, fromHex("0303" + hex(expectedRandom)), "premaster: 03 03, then the 46 random bytes");
   });
 
   it("04.1 carries the ClientHello's version that it is given, e.g. 03 02 for a TLS 1.1 client", () => {
     const fixed = (n: number) => new Uint8Array(n).fill(0xab);
-    expect(hex(makeRsaPremaster(0x0302, fixed))).to.equal("0302" + "ab".repeat(46));
-    expect(hex(makeRsaPremaster(0x0303, fixed))).to.equal("0303" + "ab".repeat(46));
+    expectBytes(makeRsaPremaster(0x0302, fixed), fromHex("0302" + "ab".repeat(46)), "premaster for version 0x0302");
+    expectBytes(makeRsaPremaster(0x0303, fixed), fromHex("0303" + "ab".repeat(46)), "premaster for version 0x0303");
   });
 
   it("04.1 uses a fresh random by default: two premasters share only their version bytes", () => {
     const a = makeRsaPremaster();
     const b = makeRsaPremaster();
     expect(a.length).to.equal(48);
-    expect(hex(a.subarray(0, 2))).to.equal("0303");
+    expectBytes(a.subarray(0, 2), fromHex("0303"), "the premaster's version bytes");
     expect(hex(a.subarray(2))).to.not.equal(hex(b.subarray(2)));
   });
 

@@ -3,6 +3,7 @@
 // OpenSSL's own TLS 1.2 PRF (`openssl kdf TLS1-PRF`), and the recorded connection of tls12.xargs.org
 // (tests/vectors/illustrated-tls12: the page's values, its key log and its key block). See tests/vectors/SOURCES.md.
 import { expect } from "chai";
+import { ByteWriter, type Annotation } from "../../lib/bytes.js";
 import { AlertDescription, CipherSuite } from "../../lib/constants.js";
 import type { HashName } from "../../chapters/03-certificates/index.js";
 import {
@@ -18,6 +19,8 @@ import {
 } from "../../chapters/04-rsa-key-exchange/index.js";
 import { expectTlsError } from "../support/properties.js";
 import { hex, opensslTlsPrf, seededRandom, unhex, vectorFile } from "./oracles.js";
+import { expectBytes, expectSame } from "../support/expect-bytes.js";
+import { fromHex } from "../../lib/hex.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // The vector file
@@ -102,9 +105,9 @@ describe("04.6 the TLS 1.2 PRF", () => {
     for (const v of vectors.prf.vectors) {
       const hash = hashName(v.hash);
       if (hash === undefined) continue; // SHA-224: no HashName for it, and no TLS 1.2 suite uses it
-      expect(hex(new TextEncoder().encode(v.label))).to.equal(v.labelHex);
+      expectBytes(new TextEncoder().encode(v.label), fromHex(v.labelHex), "test data: the label's bytes");
       const out = prf(hash, unhex(v.secret), v.label, unhex(v.seed), v.outputLength);
-      expect(hex(out), `${v.hash}, ${v.outputLength} bytes`).to.equal(v.output.toLowerCase());
+      expectBytes(out, fromHex(v.output.toLowerCase()), `${v.hash}, ${v.outputLength} bytes`);
       checked++;
     }
     expect(checked).to.equal(3);
@@ -115,7 +118,7 @@ describe("04.6 the TLS 1.2 PRF", () => {
       const hash = hashName(v.hash);
       if (hash === undefined) continue;
       const out = pHash(hash, unhex(v.secret), unhex(v.labelHex + v.seed), v.outputLength);
-      expect(hex(out), v.hash).to.equal(v.output.toLowerCase());
+      expectBytes(out, fromHex(v.output.toLowerCase()), v.hash);
     }
   });
 
@@ -130,7 +133,7 @@ describe("04.6 the TLS 1.2 PRF", () => {
         const secret = random(1 + (i * 7) % 100);
         const seed = random(1 + (i * 13) % 90);
         i++;
-        expect(hex(pHash(hash, secret, seed, length)), `${hash}, ${length} bytes`).to.equal(hex(opensslTlsPrf(hash, secret, seed, length)));
+        expectBytes(pHash(hash, secret, seed, length), opensslTlsPrf(hash, secret, seed, length), `${hash}, ${length} bytes`);
       }
     }
     expect(pHash("SHA-256", random(16), random(16), 0).length, "0 bytes asked, 0 given").to.equal(0);
@@ -146,19 +149,19 @@ describe("04.7 the master secret", () => {
   it("04.7 masterSecret gives NIST ACVP's master secrets (SHA-256 tcId 21–23, SHA-384 tcId 51–52)", () => {
     for (const c of acvpCases) {
       const ms = masterSecret(c.hash, unhex(c.preMasterSecret), unhex(c.clientHelloRandom), unhex(c.serverHelloRandom));
-      expect(hex(ms), `tcId ${c.tcId}`).to.equal(c.masterSecret.toLowerCase());
+      expectBytes(ms, fromHex(c.masterSecret.toLowerCase()), `tcId ${c.tcId}`);
     }
     expect(acvpCases.length).to.equal(5);
   });
 
   it("04.7 the recorded connection (tls12.xargs.org): its premaster gives the master secret on the page and in its key log", () => {
     const ms = masterSecret(prfHash(TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA), unhex(illustrated.statedOnPage.pre_master_secret), clientRandom, serverRandom);
-    expect(hex(ms), "the page's master secret").to.equal(illustrated.statedOnPage.master_secret);
+    expectBytes(ms, fromHex(illustrated.statedOnPage.master_secret), "the page's master secret");
     // The NSS key log line: CLIENT_RANDOM <client random> <master secret>
     const [label, random, secret] = illustratedKeylog.trim().split(/\s+/);
     expect(label).to.equal("CLIENT_RANDOM");
     expect(random).to.equal(hex(clientRandom));
-    expect(hex(ms), "captures/keylog.txt").to.equal(secret);
+    expectBytes(ms, fromHex(secret), "captures/keylog.txt");
   });
 
   it("04.7 masterSecret and extendedMasterSecret equal OpenSSL's PRF with the RFCs' labels and seeds (RFC 5246 §8.1, RFC 7627 §4)", () => {
@@ -169,10 +172,10 @@ describe("04.7 the master secret", () => {
       const cr = random(32);
       const sr = random(32);
       const expected = opensslTlsPrf(hash, premaster, Uint8Array.from([...ascii("master secret"), ...cr, ...sr]), 48);
-      expect(hex(masterSecret(hash, premaster, cr, sr)), hash).to.equal(hex(expected));
+      expectBytes(masterSecret(hash, premaster, cr, sr), expected, hash);
       const sessionHash = random(hash === "SHA-256" ? 32 : 48);
       const extended = opensslTlsPrf(hash, premaster, Uint8Array.from([...ascii("extended master secret"), ...sessionHash]), 48);
-      expect(hex(extendedMasterSecret(hash, premaster, sessionHash)), `${hash}, extended`).to.equal(hex(extended));
+      expectBytes(extendedMasterSecret(hash, premaster, sessionHash), extended, `${hash}, extended`);
     }
   });
 
@@ -187,8 +190,30 @@ describe("04.7 the master secret", () => {
 });
 
 describe("04.8 the key block", () => {
-  const joined = (kb: KeyBlock) =>
-    hex(Uint8Array.from([...kb.clientMacKey, ...kb.serverMacKey, ...kb.clientKey, ...kb.serverKey, ...kb.clientIv, ...kb.serverIv]));
+  const PARTS = [
+    ["client_write_MAC_key", "clientMacKey", "macKeyLength"],
+    ["server_write_MAC_key", "serverMacKey", "macKeyLength"],
+    ["client_write_key", "clientKey", "keyLength"],
+    ["server_write_key", "serverKey", "keyLength"],
+    ["client_write_IV", "clientIv", "fixedIvLength"],
+    ["server_write_IV", "serverIv", "fixedIvLength"],
+  ] as const;
+  /** The key block laid out again in RFC 5246 §6.3's order, each part noted, so a difference names its key. */
+  const joined = (kb: KeyBlock): ByteWriter => {
+    const w = new ByteWriter();
+    for (const [name, field] of PARTS) w.bytes(kb[field], name);
+    return w;
+  };
+  /** Compares a key block with the PRF output `expected`, naming the part (by `params`) where they differ. */
+  const expectKeyBlock = (kb: KeyBlock, expected: Uint8Array, params: KeyBlockParams, what: string): void => {
+    const layout: Annotation[] = [];
+    for (const [name, , length] of PARTS) {
+      const at = layout.length === 0 ? 0 : layout[layout.length - 1]!.offset + layout[layout.length - 1]!.length;
+      layout.push({ offset: at, length: params[length], depth: 0, note: name, group: false });
+    }
+    const w = joined(kb);
+    expectBytes(w.toBytes(), expected, what, { annotations: w.annotations, expectedAnnotations: layout });
+  };
 
   it("04.8 keyBlock gives NIST ACVP's key blocks, cut in RFC 5246 §6.3's order (two ways of cutting 128 bytes)", () => {
     // Two made-up suites whose key blocks are exactly ACVP's 1024 bits: 2 · (32 + 16 + 16) and 2 · (20 + 32 + 12).
@@ -202,32 +227,32 @@ describe("04.8 the key block", () => {
         const kb = keyBlock(c.hash, unhex(c.masterSecret), unhex(c.clientRandom), unhex(c.serverRandom), params);
         expect(kb.clientMacKey.length).to.equal(params.macKeyLength);
         expect(kb.serverIv.length).to.equal(params.fixedIvLength);
-        expect(joined(kb), `tcId ${c.tcId}`).to.equal(c.keyBlock.toLowerCase());
+        expectKeyBlock(kb, unhex(c.keyBlock), params, `key block, tcId ${c.tcId}`);
       }
     }
   });
 
   it("04.8 the recorded connection (0xc013, 20/16/16): MAC keys, write keys and IVs as the page prints them", () => {
     const params = keyBlockParams(TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA);
-    expect(params).to.deep.equal({ macKeyLength: 20, keyLength: 16, fixedIvLength: 16 });
+    expectSame(params, { macKeyLength: 20, keyLength: 16, fixedIvLength: 16 }, "key block parameters");
     const kb = keyBlock(prfHash(TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA), unhex(illustrated.statedOnPage.master_secret), clientRandom, serverRandom, params);
-    expect(hex(kb.clientMacKey)).to.equal(illustratedKeys["client MAC key"]);
-    expect(hex(kb.serverMacKey)).to.equal(illustratedKeys["server MAC key"]);
-    expect(hex(kb.clientKey)).to.equal(illustratedKeys["client write key"]);
-    expect(hex(kb.serverKey)).to.equal(illustratedKeys["server write key"]);
-    expect(hex(kb.clientIv)).to.equal(illustratedKeys["client write IV"]);
-    expect(hex(kb.serverIv)).to.equal(illustratedKeys["server write IV"]);
+    expectBytes(kb.clientMacKey, fromHex(illustratedKeys["client MAC key"]), "client MAC key");
+    expectBytes(kb.serverMacKey, fromHex(illustratedKeys["server MAC key"]), "server MAC key");
+    expectBytes(kb.clientKey, fromHex(illustratedKeys["client write key"]), "client write key");
+    expectBytes(kb.serverKey, fromHex(illustratedKeys["server write key"]), "server write key");
+    expectBytes(kb.clientIv, fromHex(illustratedKeys["client write IV"]), "client write IV");
+    expectBytes(kb.serverIv, fromHex(illustratedKeys["server write IV"]), "server write IV");
   });
 
   it("04.8 an AEAD suite has no MAC keys: AES-128-GCM gives 16-byte keys and 4-byte salts, all from one PRF output", () => {
     const params = keyBlockParams(CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256);
-    expect(params).to.deep.equal({ macKeyLength: 0, keyLength: 16, fixedIvLength: 4 });
+    expectSame(params, { macKeyLength: 0, keyLength: 16, fixedIvLength: 4 }, "key block parameters");
     const random = seededRandom("04.8 gcm");
     const [master, cr, sr] = [random(48), random(32), random(32)];
     const kb = keyBlock("SHA-256", master, cr, sr, params);
     const expected = opensslTlsPrf("SHA-256", master, Uint8Array.from([...new TextEncoder().encode("key expansion"), ...sr, ...cr]), 40);
     expect(kb.clientMacKey.length + kb.serverMacKey.length).to.equal(0);
-    expect(joined(kb)).to.equal(hex(expected));
+    expectKeyBlock(kb, expected, params, "key block");
   });
 
   it("04.8 randoms that are not 32 bytes are internal_error", () => {

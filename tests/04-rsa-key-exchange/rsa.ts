@@ -27,6 +27,8 @@ import {
   opensslPkcs1Decrypt,
   seededRandom,
 } from "./oracles.js";
+import { expectBytes, expectSame } from "../support/expect-bytes.js";
+import { fromHex } from "../../lib/hex.js";
 
 /** Key sizes: a small one for property runs, the usual 2048, one just past a byte (k = 257, top byte 02 or 03), 3072. */
 const SIZES = [1024, 2048, 2050, 3072];
@@ -37,7 +39,7 @@ const privateOf = (key: NodeRsaKey, pem: "pkcs8" | "pkcs1" = "pkcs8"): RsaPrivat
 
 /** A k-byte block read as PKCS #1 v1.5 type 2: 00 02 PS 00 M. Throws if it is not one. */
 function splitType2(em: Uint8Array): { ps: Uint8Array; message: Uint8Array } {
-  expect(hex(em.subarray(0, 2)), "EM starts 00 02 (RFC 8017 §7.2.1 step 2c)").to.equal("0002");
+  expectBytes(em.subarray(0, 2), fromHex("0002"), "EM starts 00 02 (RFC 8017 §7.2.1 step 2c)");
   const separator = em.indexOf(0, 2);
   expect(separator, "a 00 ends the padding").to.be.greaterThan(1);
   return { ps: em.slice(2, separator), message: em.slice(separator + 1) };
@@ -57,7 +59,7 @@ describe("04.2 RSA encryption with PKCS #1 v1.5 padding", () => {
       const ciphertexts = messages.map((m) => rsaEncryptPkcs1v15(publicOf(key), m));
       for (const c of ciphertexts) expect(c.length, `ciphertext length for a ${bits}-bit key`).to.equal(key.k);
       const decrypted = opensslPkcs1Decrypt(key, ciphertexts);
-      decrypted.forEach((d, i) => expect(hex(d), `${bits}-bit key, ${lengths[i]}-byte message`).to.equal(hex(messages[i])));
+      decrypted.forEach((d, i) => expectBytes(d, messages[i]!, `${bits}-bit key, ${lengths[i]}-byte message, decrypted by openssl`));
     }
   });
 
@@ -65,7 +67,7 @@ describe("04.2 RSA encryption with PKCS #1 v1.5 padding", () => {
     const key = fixtureRsaKey(readFixture("server-rsa.key"));
     const premaster = premasterOf(0x0303, seededRandom("04.2 fixture")(46));
     const [back] = opensslPkcs1Decrypt(key, [rsaEncryptPkcs1v15(publicOf(key), premaster)]);
-    expect(hex(back)).to.equal(hex(premaster));
+    expectBytes(back, premaster, "what openssl decrypts from your ciphertext");
   });
 
   it("04.2 Node refuses PKCS #1 v1.5 decryption since the Marvin fix, but its raw RSA shows our block: 00 02, non-zero PS, 00, M", () => {
@@ -78,7 +80,7 @@ describe("04.2 RSA encryption with PKCS #1 v1.5 padding", () => {
       /no longer supported|RSA_PKCS1_PADDING/,
     );
     const { ps, message: m } = splitType2(nodeRawDecrypt(key, ciphertext));
-    expect(hex(m)).to.equal(hex(message));
+    expectBytes(m, message, "the message in your block (decrypted by Node's raw RSA)");
     expect(ps.length, "PS fills the block: k − 48 − 3 bytes").to.equal(key.k - 48 - 3);
     expect(ps.includes(0), "PS has no zero byte").to.equal(false);
   });
@@ -113,13 +115,13 @@ describe("04.2 RSA encryption with PKCS #1 v1.5 padding", () => {
         const c1 = rsaEncryptPkcs1v15(publicOf(key), message, make());
         const c2 = rsaEncryptPkcs1v15(publicOf(key), message, make());
         // The same source gives the same ciphertext: the padding comes from `random`, nowhere else.
-        expect(hex(c1)).to.equal(hex(c2));
+        expectBytes(c1, c2, "two ciphertexts from the same random source");
         const { ps, message: m } = splitType2(nodeRawDecrypt(key, c1));
-        expect(hex(m)).to.equal(hex(message));
+        expectBytes(m, message, "the message in your block (decrypted by Node's raw RSA)");
         expect(ps.length).to.equal(key.k - 51);
         expect(ps.includes(0), "no zero byte in PS").to.equal(false);
       }),
-      200,
+      { numRuns: 200, demands: "the padding comes only from the `random` given (skipping its zero bytes), so the same source gives the same ciphertext", inputs: ["random source"] },
     );
   });
 
@@ -139,7 +141,7 @@ describe("04.2 RSA encryption with PKCS #1 v1.5 padding", () => {
       const c = rsaEncryptPkcs1v15(publicOf(key), message);
       expect(c.length).to.equal(257);
       if (c[0] === 0) leadingZero++;
-      expect(hex(splitType2(nodeRawDecrypt(key, c)).message)).to.equal(hex(message));
+      expectBytes(splitType2(nodeRawDecrypt(key, c)).message, message, "the message in the decrypted block");
     }
     expect(leadingZero, "some of 16 ciphertexts start with 00").to.be.greaterThan(0);
   });
@@ -153,12 +155,12 @@ describe("04.4 RSA decryption with the Chinese Remainder Theorem", () => {
       const key = nodeRsaKey(bits);
       for (const form of ["pkcs8", "pkcs1"] as const) {
         const mine = privateOf(key, form);
-        expect(mine, `${bits}-bit key, ${form}`).to.deep.equal(key.numbers);
+        expectSame(mine, key.numbers, `${bits}-bit key, ${form}: the key numbers (expected: Node's)`);
         const message = seededRandom(`04.4 ${bits} ${form}`)(48);
         const ciphertext = nodePkcs1Encrypt(key, message);
         const em = rsaDecryptCrt(mine, ciphertext);
-        expect(hex(em), `${bits}-bit key, ${form}`).to.equal(hex(nodeRawDecrypt(key, ciphertext)));
-        expect(hex(splitType2(em).message)).to.equal(hex(message));
+        expectBytes(em, nodeRawDecrypt(key, ciphertext), `${bits}-bit key, ${form}`);
+        expectBytes(splitType2(em).message, message, "the message in the decrypted block");
       }
     }
   });
@@ -176,8 +178,9 @@ describe("04.4 RSA decryption with the Chinese Remainder Theorem", () => {
       });
     assertProperty(
       fc.property(ciphertexts, (c) => {
-        expect(hex(rsaDecryptCrt(mine, c))).to.equal(hex(nodeRawDecrypt(key, c)));
+        expectBytes(rsaDecryptCrt(mine, c), nodeRawDecrypt(key, c), "your CRT decryption (expected: Node's raw RSA)");
       }),
+      { demands: "CRT decryption gives c^d mod n, as k bytes, for every ciphertext below n", inputs: ["ciphertext"] },
     );
   });
 
@@ -185,10 +188,10 @@ describe("04.4 RSA decryption with the Chinese Remainder Theorem", () => {
     const pem = readFixture("server-rsa.key");
     const key = fixtureRsaKey(pem);
     const mine = readRsaPrivateKey(readPemBlocks(pem)[0].der);
-    expect(mine).to.deep.equal(key.numbers);
+    expectSame(mine, key.numbers, "the key numbers (expected: Node's)");
     const message = seededRandom("04.4 fixture")(48);
     const ciphertext = nodePkcs1Encrypt(key, message);
-    expect(hex(splitType2(rsaDecryptCrt(mine, ciphertext)).message)).to.equal(hex(message));
+    expectBytes(splitType2(rsaDecryptCrt(mine, ciphertext)).message, message, "the message in the decrypted block");
   });
 
   it("04.4 a ciphertext that is not k bytes, or not below n, is decrypt_error (RFC 8017 §5.1.2 step 1)", () => {
@@ -227,14 +230,14 @@ describe("04.5 the server's premaster, with implicit rejection (RFC 5246 §7.4.7
     const mine = readRsaPrivateKey(readPemBlocks(pem)[0].der);
     for (let i = 0; i < 5; i++) {
       const premaster = premasterOf(0x0303, seededRandom(`04.5 fixture ${i}`)(46));
-      expect(hex(decryptPremaster(mine, nodePkcs1Encrypt(fixture, premaster), 0x0303))).to.equal(hex(premaster));
+      expectBytes(decryptPremaster(mine, nodePkcs1Encrypt(fixture, premaster), 0x0303), premaster, "the decrypted premaster");
     }
   });
 
   it("04.5 makes R first: random(48) is called exactly once, also when the block is good", () => {
     const premaster = premasterOf(0x0303, seededRandom("04.5 order")(46));
     const { random, calls } = recording(R);
-    expect(hex(decryptPremaster(privateOf(key()), nodePkcs1Encrypt(key(), premaster), 0x0303, random))).to.equal(hex(premaster));
+    expectBytes(decryptPremaster(privateOf(key()), nodePkcs1Encrypt(key(), premaster), 0x0303, random), premaster, "the decrypted premaster");
     expect(calls).to.deep.equal([48]);
   });
 
@@ -252,7 +255,7 @@ describe("04.5 the server's premaster, with implicit rejection (RFC 5246 §7.4.7
     for (const [what, block] of variants) {
       const c = nodeRawEncrypt(key(), block);
       const { random, calls } = recording(R);
-      expect(hex(decryptPremaster(privateOf(key()), c, 0x0303, random)), what).to.equal(hex(R));
+      expectBytes(decryptPremaster(privateOf(key()), c, 0x0303, random), R, what);
       expect(calls, what).to.deep.equal([48]);
     }
   });
@@ -272,7 +275,7 @@ describe("04.5 the server's premaster, with implicit rejection (RFC 5246 §7.4.7
     for (const n of [0, 47, 49, 100]) {
       const c = nodePkcs1Encrypt(key(), seededRandom(`04.5 length ${n}`)(n));
       const { random } = recording(R);
-      expect(hex(decryptPremaster(mine, c, 0x0303, random)), `${n}-byte message`).to.equal(hex(R));
+      expectBytes(decryptPremaster(mine, c, 0x0303, random), R, `${n}-byte message`);
     }
   });
 
@@ -284,7 +287,7 @@ describe("04.5 the server's premaster, with implicit rejection (RFC 5246 §7.4.7
       const bad = block.slice();
       bad[at] = 0;
       const { random } = recording(R);
-      expect(hex(decryptPremaster(privateOf(key()), nodeRawEncrypt(key(), bad), 0x0303, random)), `zero at ${at}`).to.equal(hex(R));
+      expectBytes(decryptPremaster(privateOf(key()), nodeRawEncrypt(key(), bad), 0x0303, random), R, `zero at ${at}`);
     }
   });
 
@@ -294,12 +297,12 @@ describe("04.5 the server's premaster, with implicit rejection (RFC 5246 §7.4.7
     for (const inside of [0x0301, 0x0302, 0x0000, 0xffff]) {
       const c = nodePkcs1Encrypt(key(), premasterOf(inside, rest));
       const { random, calls } = recording(R);
-      expect(hex(decryptPremaster(mine, c, 0x0303, random)), `0x${inside.toString(16)} inside`).to.equal("0303" + hex(rest));
+      expectBytes(decryptPremaster(mine, c, 0x0303, random), fromHex("0303" + hex(rest)), `0x${inside.toString(16)} inside`);
       expect(calls).to.deep.equal([48]);
     }
     // …and the version that is put in is the one given, e.g. a TLS 1.1 client's.
     const c = nodePkcs1Encrypt(key(), premasterOf(0x0303, rest));
-    expect(hex(decryptPremaster(mine, c, 0x0302, recording(R).random))).to.equal("0302" + hex(rest));
+    expectBytes(decryptPremaster(mine, c, 0x0302, recording(R).random), fromHex("0302" + hex(rest)), "the premaster with version 0x0302 inside");
   });
 
   it("04.5 a ciphertext of the wrong length, empty, or not below n gives R without throwing", () => {
@@ -314,7 +317,7 @@ describe("04.5 the server's premaster, with implicit rejection (RFC 5246 §7.4.7
       ["all ff", new Uint8Array(key().k).fill(0xff)],
     ] as const) {
       const { random } = recording(R);
-      expect(hex(decryptPremaster(mine, c, 0x0303, random)), what).to.equal(hex(R));
+      expectBytes(decryptPremaster(mine, c, 0x0303, random), R, what);
     }
   });
 
@@ -332,7 +335,7 @@ describe("04.5 the server's premaster, with implicit rejection (RFC 5246 §7.4.7
         expect(out).to.be.an.instanceOf(Uint8Array);
         expect(out.length).to.equal(48);
       }),
-      NUM_RUNS,
+      { demands: "decryptPremaster never throws and always returns 48 bytes: a bad ciphertext gets a random premaster (RFC 5246 §7.4.7.1)", inputs: ["ciphertext"] },
     );
   });
 });

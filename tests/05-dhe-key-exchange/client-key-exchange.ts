@@ -17,8 +17,11 @@ import {
   writeClientKeyExchangeDh,
   writeClientKeyExchangeEcdh,
 } from "../../chapters/05-dhe-key-exchange/index.js";
-import { NUM_RUNS, assertProperty, badInputs, decodeOrTlsError, expectTlsError, onlyTlsErrors, truncations } from "../support/properties.js";
+import { NUM_RUNS, assertProperty, badInputs, decodeOrTlsError, expectTlsError, onlyTlsErrors, outcome, truncations } from "../support/properties.js";
 import { cat, hex, illustrated, refClientKeyExchangeDh, refClientKeyExchangeEcdh, refHandshake, u16 } from "./vectors.js";
+import { expectBytes } from "../support/expect-bytes.js";
+import { fromHex } from "../../lib/hex.js";
+import { clientKeyExchange } from "../support/structures-kx.js";
 
 const decodeAlerts = [AlertDescription.decode_error, AlertDescription.unexpected_message];
 
@@ -35,17 +38,18 @@ describe("05.6 ClientKeyExchange for DHE and ECDHE", function () {
   it("05.6 decodes the illustrated TLS 1.2 ClientKeyExchange to the client's published x25519 key, and encodes it back", function () {
     const il = illustrated();
     const point = decodeClientKeyExchangeEcdh(il.clientKeyExchange);
-    expect(hex(point)).to.equal(hex(il.clientPublic));
-    expect(hex(encodeClientKeyExchangeEcdh(il.clientPublic))).to.equal(hex(il.clientKeyExchange));
+    expectBytes(point, il.clientPublic, "the client's public point (values.json)");
+    expectBytes(encodeClientKeyExchangeEcdh(il.clientPublic), il.clientKeyExchange, "ClientKeyExchange", { structure: clientKeyExchange("ecdhe") });
   });
 
   it(`05.6 DHE: ${NUM_RUNS} random dh_Yc values encode as RFC 5246 §7.4.7.2 spells them (2-byte length) and decode back`, function () {
     assertProperty(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 1100 }), (yc) => {
         const expected = refClientKeyExchangeDh(yc);
-        expect(hex(encodeClientKeyExchangeDh(yc))).to.equal(hex(expected));
-        expect(hex(decodeClientKeyExchangeDh(expected))).to.equal(hex(yc));
+        expectBytes(encodeClientKeyExchangeDh(yc), expected, "ClientKeyExchange (DHE)", { structure: clientKeyExchange("dhe") });
+        expectBytes(decodeClientKeyExchangeDh(expected), yc, "dh_Yc decoded");
       }),
+      { demands: "every dh_Yc is written as 16, a uint24 length, a uint16 length, dh_Yc; and read back unchanged", inputs: ["dh_Yc"] },
     );
   });
 
@@ -53,24 +57,25 @@ describe("05.6 ClientKeyExchange for DHE and ECDHE", function () {
     assertProperty(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 255 }), (point) => {
         const expected = refClientKeyExchangeEcdh(point);
-        expect(hex(encodeClientKeyExchangeEcdh(point))).to.equal(hex(expected));
-        expect(hex(decodeClientKeyExchangeEcdh(expected))).to.equal(hex(point));
+        expectBytes(encodeClientKeyExchangeEcdh(point), expected, "ClientKeyExchange (ECDHE)", { structure: clientKeyExchange("ecdhe") });
+        expectBytes(decodeClientKeyExchangeEcdh(expected), point, "the point decoded");
       }),
+      { demands: "every point is written as 16, a uint24 length, a uint8 length, the point; and read back unchanged", inputs: ["point"] },
     );
   });
 
   it("05.6 the readers work inside a larger input, with absolute offsets; the writers append to what is there", function () {
     const input = cat([9, 9, 9], u16(3), [1, 2, 3], [3, 4, 5, 6], [7]);
     const r = new ByteReader(input, { start: 3 });
-    expect(hex(readClientKeyExchangeDh(r))).to.equal("010203");
+    expectBytes(readClientKeyExchangeDh(r), fromHex("010203"), "dh_Yc read at offset 3");
     expect(r.offset).to.equal(8);
-    expect(hex(readClientKeyExchangeEcdh(r))).to.equal("040506");
+    expectBytes(readClientKeyExchangeEcdh(r), fromHex("040506"), "the point read at offset 8");
     expect(r.offset).to.equal(12);
     const w = new ByteWriter();
     w.bytes(Uint8Array.of(9), "before");
     writeClientKeyExchangeDh(w, Uint8Array.of(1, 2, 3));
     writeClientKeyExchangeEcdh(w, Uint8Array.of(4, 5, 6));
-    expect(hex(w.toBytes())).to.equal("090003010203" + "03040506");
+    expectBytes(w.toBytes(), fromHex("090003010203" + "03040506"), "a byte, then both bodies", { annotations: w.annotations });
   });
 
   it("05.6 an empty dh_Yc or point is decode_error at its length; our writer refuses to send one (internal_error)", function () {
@@ -84,22 +89,24 @@ describe("05.6 ClientKeyExchange for DHE and ECDHE", function () {
   it("05.6 cut at any offset or followed by trailing bytes: decode_error; another handshake type: unexpected_message", function () {
     const dh = refClientKeyExchangeDh(new Uint8Array(crypto.randomBytes(40)));
     const ec = illustrated().clientKeyExchange;
-    for (const cut of truncations(dh)) expect(decodeOrTlsError(decodeClientKeyExchangeDh, cut).ok, `DH cut to ${cut.length}`).to.equal(false);
-    for (const cut of truncations(ec)) expect(decodeOrTlsError(decodeClientKeyExchangeEcdh, cut).ok, `ECDH cut to ${cut.length}`).to.equal(false);
+    for (const cut of truncations(dh)) expect(outcome(decodeOrTlsError(decodeClientKeyExchangeDh, cut)), `DH cut to ${cut.length}`).to.match(/^failed/);
+    for (const cut of truncations(ec)) expect(outcome(decodeOrTlsError(decodeClientKeyExchangeEcdh, cut)), `ECDH cut to ${cut.length}`).to.match(/^failed/);
     expectTlsError(() => decodeClientKeyExchangeDh(refHandshake(16, cat(dh.subarray(4), [0]))), { alert: AlertDescription.decode_error, offset: dh.length });
     expectTlsError(() => decodeClientKeyExchangeEcdh(refHandshake(16, cat(ec.subarray(4), [0]))), { alert: AlertDescription.decode_error, offset: ec.length });
     expectTlsError(() => decodeClientKeyExchangeEcdh(refHandshake(12, ec.subarray(4))), { alert: AlertDescription.unexpected_message, offset: 0 });
     expectTlsError(() => decodeClientKeyExchangeDh(refHandshake(20, dh.subarray(4))), { alert: AlertDescription.unexpected_message, offset: 0 });
   });
 
-  for (const [kind, decode, encode] of [
-    ["DHE", decodeClientKeyExchangeDh, encodeClientKeyExchangeDh],
-    ["ECDHE", decodeClientKeyExchangeEcdh, encodeClientKeyExchangeEcdh],
+  for (const [kind, decode, encode, structure] of [
+    ["DHE", decodeClientKeyExchangeDh, encodeClientKeyExchangeDh, clientKeyExchange("dhe")],
+    ["ECDHE", decodeClientKeyExchangeEcdh, encodeClientKeyExchangeEcdh, clientKeyExchange("ecdhe")],
   ] as const) {
     it(`05.6 ${kind}: ${NUM_RUNS} random inputs and mutations of real messages give a value or a TlsError, and a value re-encodes to the input`, function () {
       onlyTlsErrors(decode, badInputs(seeds(), 300), {
         alerts: decodeAlerts,
-        also: (value, input) => expect(hex(encode(value))).to.equal(hex(input)),
+        demands: "a message it accepts is exactly the ClientKeyExchange of the value it returns",
+        explain: structure,
+        also: (value, input) => expectBytes(encode(value), input, "the ClientKeyExchange of the decoded value", { structure }),
       });
     });
   }

@@ -14,6 +14,7 @@ import {
 } from "../../chapters/05-dhe-key-exchange/index.js";
 import { expectTlsError } from "../support/properties.js";
 import { bigOf, bytesOf, hex, minimalBytes, nodeGroup, opensslGroup, rfc7919Groups } from "./vectors.js";
+import { expectBytes, expectCode, expectFields, expectSame } from "../support/expect-bytes.js";
 
 const illegal = (field: string) => ({ alert: AlertDescription.illegal_parameter, field });
 
@@ -36,16 +37,16 @@ describe("05.3 RFC 7919 groups and the server's DH values", function () {
     for (const g of groups) {
       expect(g.g, `${g.name}'s generator`).to.equal(FFDHE_GENERATOR);
       expect(FFDHE_GROUPS.get(g.registryValue) === g.p, `FFDHE_GROUPS.get(${g.registryValue}) is ${g.name}'s p from the RFC`).to.equal(true);
-      expect(identifyFfdheGroup(g.p, g.g), g.name).to.equal(g.registryValue);
+      expectCode(identifyFfdheGroup(g.p, g.g), g.registryValue, NamedGroup, `the group of ${g.name}'s p and g`);
     }
-    expect([...FFDHE_GROUPS.keys()].sort()).to.deep.equal(groups.map((g) => g.registryValue).sort());
-    expect(groups.map((g) => g.registryValue)).to.deep.equal([
+    expectSame([...FFDHE_GROUPS.keys()].sort(), groups.map((g) => g.registryValue).sort(), "the groups of FFDHE_GROUPS", { table: NamedGroup });
+    expectSame(groups.map((g) => g.registryValue), [
       NamedGroup.ffdhe2048,
       NamedGroup.ffdhe3072,
       NamedGroup.ffdhe4096,
       NamedGroup.ffdhe6144,
       NamedGroup.ffdhe8192,
-    ]);
+    ], "test data: RFC 7919's groups", { table: NamedGroup });
   });
 
   it("05.3 identifyFfdheGroup agrees with openssl's own ffdhe groups (openssl genpkey -genparam -pkeyopt group:…)", function () {
@@ -76,13 +77,13 @@ describe("05.3 RFC 7919 groups and the server's DH values", function () {
     for (const group of [ffdhe2048(), nodeGroup("modp14")]) {
       const ys = new Uint8Array(nodeParty(group.pBytes, group.gBytes).getPublicKey());
       const checked = checkDhParams({ p: group.pBytes, g: group.gBytes, ys });
-      expect(checked.p === group.p && checked.g === group.g && checked.ys === bigOf(ys), "the numbers").to.equal(true);
+      expectSame(checked, { p: group.p, g: group.g, ys: bigOf(ys) }, "the numbers");
     }
     // Leading zero bytes do not change a number.
     const { pBytes, gBytes, p } = ffdhe2048();
     const ys = Uint8Array.of(0, 0, 7);
     const checked = checkDhParams({ p: Uint8Array.of(0, ...pBytes), g: Uint8Array.of(0, ...gBytes), ys });
-    expect(checked.p === p && checked.ys === 7n).to.equal(true);
+    expectFields(checked, { p, ys: 7n }, "the numbers, leading zeros ignored");
   });
 
   it("05.3 checkDhParams: Ys = 0, 1, p−1, p, p+1 and beyond are illegal_parameter (RFC 7919 §5.1: 1 < Ys < p−1)", function () {
@@ -120,7 +121,7 @@ describe("05.4 the client's DH key pair and the premaster", function () {
         expect(pair.privateKey >= 2n && pair.privateKey <= group.p - 2n, "x in 2 … p−2").to.equal(true);
         expect(pair.publicKey.length, "Yc is as long as p").to.equal(group.pBytes.length);
         const node = nodeParty(group.pBytes, group.gBytes, minimalBytes(pair.privateKey));
-        expect(bigOf(pair.publicKey) === bigOf(new Uint8Array(node.getPublicKey())), "Yc equals Node's public value for x").to.equal(true);
+        expectBytes(pair.publicKey, bytesOf(bigOf(new Uint8Array(node.getPublicKey())), group.pBytes.length), "Yc (expected: Node's public value for your x)");
       }
     }
   });
@@ -142,7 +143,7 @@ describe("05.4 the client's DH key pair and the premaster", function () {
     expect(sizes, "byte counts asked for").to.deep.equal([256, 256, 256, 256]);
     expect(pair.privateKey === 12345678901234567890n, "x is the first draw in range").to.equal(true);
     const node = nodeParty(bytesOf(p, 256), Uint8Array.of(2), minimalBytes(pair.privateKey));
-    expect(hex(pair.publicKey)).to.equal(hex(bytesOf(bigOf(new Uint8Array(node.getPublicKey())), 256)));
+    expectBytes(pair.publicKey, bytesOf(bigOf(new Uint8Array(node.getPublicKey())), 256), "public key g^x mod p, 256 bytes (expected: Node's DiffieHellman with your private key)");
     // Bits above p's length are masked, not a reason to reject: a 2048-bit p takes 256 bytes, all of them used.
     const small = dhKeyPair(p, g, () => bytesOf(2n, 256));
     expect(small.privateKey === 2n).to.equal(true);
@@ -158,7 +159,7 @@ describe("05.4 the client's DH key pair and the premaster", function () {
         const z = new Uint8Array(theirs.computeSecret(Buffer.from(ours.publicKey)));
         const expected = minimalBytes(bigOf(z)); // RFC 5246 §8.1.2: leading zero bytes stripped
         const premaster = dhPremaster(ours.privateKey, bigOf(new Uint8Array(theirs.getPublicKey())), group.p);
-        expect(hex(premaster)).to.equal(hex(expected));
+        expectBytes(premaster, expected, "DHE premaster");
       }
     }
   });
@@ -178,7 +179,7 @@ describe("05.4 the client's DH key pair and the premaster", function () {
     const premaster = dhPremaster(bigOf(new Uint8Array(a.getPrivateKey())), bigOf(new Uint8Array(b!.getPublicKey())), p);
     const zeros = z.findIndex((x) => x !== 0);
     expect(premaster.length, `Z had ${zeros} leading zero byte(s)`).to.equal(256 - zeros);
-    expect(hex(premaster)).to.equal(hex(z.subarray(zeros)));
+    expectBytes(premaster, z.subarray(zeros), "DHE premaster (leading zeros stripped, RFC 5246 §8.1.2)");
   });
 
   it("05.4 dhPremaster: Ys = 0, 1, p−1, p is illegal_parameter (1 and p−1 would make Z 1 or ±1, whatever our key)", function () {

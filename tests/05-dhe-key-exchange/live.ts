@@ -31,6 +31,9 @@ import { startNodeServer, startOpenSslServer } from "../support/peers.js";
 import { expectTlsError } from "../support/properties.js";
 import { Tls12Probe, masterFromKeyLog, sha256, waitFor } from "./peer.js";
 import { cat, hex, nodeGroup, refParamsLength } from "./vectors.js";
+import { expectBytes, expectCode, expectCodeIn } from "../support/expect-bytes.js";
+import { fromHex } from "../../lib/hex.js";
+import { serverKeyExchange } from "../support/structures-kx.js";
 
 const HandshakeTypeNumber = { server_hello: 2, certificate: 11, server_key_exchange: 12, server_hello_done: 14 };
 
@@ -199,19 +202,19 @@ for (const config of CONFIGS) {
       const message = ske();
       const decoded = decodeServerKeyExchange(message, config.kind);
       const paramsLength = refParamsLength(message.subarray(4), config.kind);
-      expect(hex(decoded.paramsBytes), "paramsBytes").to.equal(hex(message.subarray(4, 4 + paramsLength)));
-      expect(config.schemes, "the scheme is one we offered").to.include(decoded.scheme);
+      expectBytes(decoded.paramsBytes, message.subarray(4, 4 + paramsLength), "paramsBytes", { structure: serverKeyExchange(config.kind) });
+      expectCodeIn(decoded.scheme, config.schemes, SignatureScheme, "the scheme (must be one we offered)");
       if (decoded.kind === "dhe") {
         // Both servers' built-in group is RFC 3526's 2048-bit MODP group, which Node calls modp14.
         const modp14 = nodeGroup("modp14");
-        expect(hex(decoded.params.p), "p is modp14's prime").to.equal(hex(modp14.pBytes));
-        expect(hex(decoded.params.g), "g").to.equal("02");
+        expectBytes(decoded.params.p, modp14.pBytes, "p is modp14's prime");
+        expectBytes(decoded.params.g, fromHex("02"), "g");
         expect(decoded.params.ys.length, "Ys").to.be.within(200, 256);
       } else {
-        expect(decoded.params.namedCurve, "the curve").to.equal(config.curve);
+        expectCode(decoded.params.namedCurve, config.curve!, NamedGroup, "the curve");
         expect(decoded.params.point.length, "the point").to.equal(config.curve === NamedGroup.x25519 ? 32 : 65);
       }
-      expect(hex(encodeServerKeyExchange(decoded)), "re-encoded").to.equal(hex(message));
+      expectBytes(encodeServerKeyExchange(decoded), message, "ServerKeyExchange, decoded and encoded again", { structure: serverKeyExchange(config.kind) });
     });
 
     it(`05.2 ${config.name}: the signature verifies with the certificate's key; a flipped bit in the params or the signature is decrypt_error`, function () {
@@ -264,7 +267,7 @@ for (const config of CONFIGS) {
       const master = ems ? extendedMasterSecret(hash, premaster, sha256(transcript)) : masterSecret(hash, premaster, clientHello.random, sh.random);
       await probe!.finish(clientKeyExchange, master, clientHello.random, sh.random, transcript);
       const theirs = await peer!.masterFor(clientHello.random);
-      expect(hex(master), "our master secret vs the server's key log").to.equal(hex(theirs));
+      expectBytes(master, theirs, "our master secret vs the server's key log");
     });
   });
 }

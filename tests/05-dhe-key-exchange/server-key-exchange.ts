@@ -28,6 +28,9 @@ import {
   u16,
   unhex,
 } from "./vectors.js";
+import { expectBytes, expectCode, expectSame } from "../support/expect-bytes.js";
+import { fromHex } from "../../lib/hex.js";
+import { serverKeyExchange } from "../support/structures-kx.js";
 
 const HANDSHAKE_HEADER = 4;
 const decodeAlerts = [AlertDescription.decode_error, AlertDescription.illegal_parameter, AlertDescription.unexpected_message];
@@ -85,13 +88,13 @@ describe("05.1 ServerKeyExchange", function () {
     expect(ske.kind).to.equal("ecdhe");
     if (ske.kind !== "ecdhe") return;
     expect(ske.params.curveType, "curve_type").to.equal(3);
-    expect(ske.params.namedCurve, "namedcurve").to.equal(NamedGroup.x25519);
-    expect(hex(ske.params.point), "the point is the server's ephemeral public key (values.json)").to.equal(hex(il.serverPublic));
+    expectCode(ske.params.namedCurve, NamedGroup.x25519, NamedGroup, "namedcurve");
+    expectBytes(ske.params.point, il.serverPublic, "the point is the server's ephemeral public key (values.json)");
     // ServerECDHParams are 1 + 2 + 1 + 32 bytes right after the handshake header.
-    expect(hex(ske.paramsBytes), "paramsBytes").to.equal(hex(il.serverKeyExchange.subarray(HANDSHAKE_HEADER, HANDSHAKE_HEADER + 36)));
+    expectBytes(ske.paramsBytes, il.serverKeyExchange.subarray(HANDSHAKE_HEADER, HANDSHAKE_HEADER + 36), "paramsBytes: the signed params as they came");
     // Node (OpenSSL) checks the signature over client_random + server_random + paramsBytes as RSA PKCS #1 v1.5
     // with SHA-256, which is what rsa_pkcs1_sha256 (0x0401) names: so scheme, signature and paramsBytes are right.
-    expect(ske.scheme, "signature algorithm").to.equal(SignatureScheme.rsa_pkcs1_sha256);
+    expectCode(ske.scheme, SignatureScheme.rsa_pkcs1_sha256, SignatureScheme, "signature algorithm");
     const signed = cat(il.clientRandom, il.serverRandom, ske.paramsBytes);
     expect(crypto.verify("sha256", signed, il.leaf.publicKey, Buffer.from(ske.signature)), "Node's verdict on the signature").to.equal(true);
   });
@@ -99,16 +102,17 @@ describe("05.1 ServerKeyExchange", function () {
   it("05.1 encodes the illustrated ServerKeyExchange back to the same bytes", function () {
     const il = illustrated();
     const ske = decodeServerKeyExchange(il.serverKeyExchange, "ecdhe");
-    expect(hex(encodeServerKeyExchange(ske))).to.equal(hex(il.serverKeyExchange));
+    expectBytes(encodeServerKeyExchange(ske), il.serverKeyExchange, "ServerKeyExchange", { structure: serverKeyExchange("ecdhe") });
   });
 
   it(`05.1 DHE: encodes ${NUM_RUNS} random messages as the RFC 5246 §7.4.3 struct spells them, and decodes them back`, function () {
     assertProperty(
       fc.property(dheCase, (c) => {
         const expected = dheMessage(c);
-        expect(hex(encodeServerKeyExchange(dheSke(c))), "encoding").to.equal(hex(expected));
-        expect(plain(decodeServerKeyExchange(expected, "dhe")), "decoding").to.deep.equal(plain(dheSke(c)));
+        expectBytes(encodeServerKeyExchange(dheSke(c)), expected, "ServerKeyExchange (DHE)", { structure: serverKeyExchange("dhe") });
+        expectSame(plain(decodeServerKeyExchange(expected, "dhe")), plain(dheSke(c)), "decoded ServerKeyExchange");
       }),
+      { demands: "every DHE ServerKeyExchange is written field by field as RFC 5246 §7.4.3 spells it, and read back unchanged", inputs: ["message fields"] },
     );
   });
 
@@ -116,9 +120,10 @@ describe("05.1 ServerKeyExchange", function () {
     assertProperty(
       fc.property(ecdheCase, (c) => {
         const expected = ecdheMessage(c);
-        expect(hex(encodeServerKeyExchange(ecdheSke(c))), "encoding").to.equal(hex(expected));
-        expect(plain(decodeServerKeyExchange(expected, "ecdhe")), "decoding").to.deep.equal(plain(ecdheSke(c)));
+        expectBytes(encodeServerKeyExchange(ecdheSke(c)), expected, "ServerKeyExchange (ECDHE)", { structure: serverKeyExchange("ecdhe") });
+        expectSame(plain(decodeServerKeyExchange(expected, "ecdhe")), plain(ecdheSke(c)), "decoded ServerKeyExchange", { codes: { namedCurve: NamedGroup } });
       }),
+      { demands: "every ECDHE ServerKeyExchange is written field by field as RFC 8422 §5.4 spells it, and read back unchanged", inputs: ["message fields"] },
     );
   });
 
@@ -127,10 +132,10 @@ describe("05.1 ServerKeyExchange", function () {
     const ys = cat([0], crypto.randomBytes(31));
     const params = refDhParams(p, Uint8Array.of(2), ys);
     const ske = decodeServerKeyExchange(refServerKeyExchange(params, 0x0804, crypto.randomBytes(64)), "dhe");
-    expect(hex(ske.paramsBytes)).to.equal(hex(params));
+    expectBytes(ske.paramsBytes, params, "paramsBytes");
     if (ske.kind === "dhe") {
-      expect(hex(ske.params.p)).to.equal(hex(p));
-      expect(hex(ske.params.ys)).to.equal(hex(ys));
+      expectBytes(ske.params.p, p, "dh_p");
+      expectBytes(ske.params.ys, ys, "dh_Ys");
     }
   });
 
@@ -140,11 +145,11 @@ describe("05.1 ServerKeyExchange", function () {
     const r = new ByteReader(input, { start: 2 });
     const ske = readServerKeyExchange(r, "ecdhe");
     expect(r.offset, "offset after the message").to.equal(2 + body.length);
-    expect(hex(ske.paramsBytes)).to.equal(hex(body.subarray(0, 36)));
-    expect(hex(ske.signature)).to.equal("010203");
+    expectBytes(ske.paramsBytes, body.subarray(0, 36), "paramsBytes");
+    expectBytes(ske.signature, fromHex("010203"), "signature");
     const w = new ByteWriter();
     writeServerKeyExchange(w, ske);
-    expect(hex(w.toBytes())).to.equal(hex(body));
+    expectBytes(w.toBytes(), body, "the body written again", { annotations: w.annotations });
   });
 
   it("05.1 refuses an empty dh_p, dh_g or dh_Ys (<1..2^16-1>) with decode_error at that length's offset", function () {
@@ -216,7 +221,9 @@ describe("05.1 ServerKeyExchange", function () {
     it(`05.1 ${kind}: ${NUM_RUNS} random inputs and mutations of real messages give a message or a TlsError, and a message re-encodes to the same bytes`, function () {
       onlyTlsErrors((m) => decodeServerKeyExchange(m, kind), badInputs(seeds(), 80), {
         alerts: decodeAlerts,
-        also: (ske, input) => expect(hex(encodeServerKeyExchange(ske)), "re-encoding a decoded message").to.equal(hex(input)),
+        demands: "a message it accepts is encoded again to the same bytes",
+        explain: serverKeyExchange(kind),
+        also: (ske, input) => expectBytes(encodeServerKeyExchange(ske), input, "the decoded message, encoded again", { structure: serverKeyExchange(kind) }),
       });
     });
   }

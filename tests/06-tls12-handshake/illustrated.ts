@@ -1,4 +1,4 @@
-// Exercises 06.2 (Finished) and 06.4 (the key log line) against a recorded connection: the TLS 1.2 connection of
+// Exercises 06.3 (Finished) and 06.10 (the key log line) against a recorded connection: the TLS 1.2 connection of
 // https://tls12.xargs.org (tests/vectors/illustrated-tls12, MIT; see SOURCES.md). From its ephemeral X25519 key and
 // its records, the learner's code derives premaster, master secret, key block and both Finished values; the
 // outside references are its key log (the master secret), Node's X25519 (the premaster), and its encrypted records:
@@ -12,10 +12,11 @@ import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { AlertDescription, NamedGroup } from "../../lib/constants.js";
-import { fromHex, toHex } from "../../lib/hex.js";
+import { fromHex } from "../../lib/hex.js";
 import { ecdhePremaster } from "../../chapters/05-dhe-key-exchange/index.js";
 import { keyBlock, keyBlockParams, masterSecret } from "../../chapters/04-rsa-key-exchange/index.js";
 import { checkVerifyData, keyLogLine, verifyData } from "../../chapters/06-tls12-handshake/index.js";
+import { expectBytes } from "../support/expect-bytes.js";
 import { assertProperty, expectTlsError } from "../support/properties.js";
 import { referencePrf } from "../support/tls12-oracle.js";
 
@@ -70,7 +71,7 @@ function openCbcRecord(record: Uint8Array, key: Uint8Array, macKey: Uint8Array, 
   header[10] = record[2]!;
   header.writeUInt16BE(content.length, 11);
   const mac = crypto.createHmac("sha1", macKey).update(header).update(content).digest();
-  expect(toHex(decrypted.subarray(macAt, macAt + 20)), "HMAC-SHA1 of the record under the derived MAC key").to.equal(mac.toString("hex"));
+  expectBytes(decrypted.subarray(macAt, macAt + 20), new Uint8Array(mac), "HMAC-SHA1 of the record under the derived MAC key");
   return { content, decrypted };
 }
 
@@ -89,35 +90,33 @@ function serverPublicFromSke(): Uint8Array {
   return ske.slice(4 + 4, 4 + 4 + length);
 }
 
-describe("06.2 / 06.4 the recorded illustrated-tls12 connection (TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, x25519)", () => {
-  it("06.2 from the recorded keys: premaster = Node's X25519, master = the key log's, and both Finished verify_data match the decrypted Finished", () => {
-    expect(toHex(clientRandom)).to.equal(loggedRandom);
+describe("06.3 / 06.10 the recorded illustrated-tls12 connection (TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, x25519)", () => {
+  it("06.3 from the recorded keys: premaster = Node's X25519, master = the key log's, and both Finished verify_data match the decrypted Finished", () => {
+    expectBytes(clientRandom, fromHex(loggedRandom), "the client random, as the key log has it");
     const serverPublic = serverPublicFromSke();
-    expect(toHex(serverPublic), "the ServerKeyExchange point is the server's published ephemeral key").to.equal(
-      toHex(x25519FromPem("server-ephemeral-public.key", "x")),
-    );
+    expectBytes(serverPublic, x25519FromPem("server-ephemeral-public.key", "x"), "the ServerKeyExchange point is the server's published ephemeral key");
     const { premaster, master, keys } = derive();
     const nodeShared = crypto.diffieHellman({
       privateKey: crypto.createPrivateKey(readFileSync(`${DIR}files/client-ephemeral-private.key`, "utf8")),
       publicKey: crypto.createPublicKey(readFileSync(`${DIR}files/server-ephemeral-public.key`, "utf8")),
     });
-    expect(toHex(premaster), "premaster (chapter 05) vs Node's X25519").to.equal(nodeShared.toString("hex"));
-    expect(toHex(master), "master secret (chapter 04) vs the key log").to.equal(loggedMaster);
+    expectBytes(premaster, new Uint8Array(nodeShared), "premaster (chapter 05) vs Node's X25519");
+    expectBytes(master, fromHex(loggedMaster), "master secret (chapter 04) vs the key log");
 
     // The client's Finished, decrypted with the derived client keys (sequence number 0 after its ChangeCipherSpec).
     const clientFinished = openCbcRecord(cap("clientfinished"), keys.clientKey, keys.clientMacKey, 0n).content;
-    expect(toHex(clientFinished)).to.equal(toHex(cap("clientfinishedplain").subarray(0, clientFinished.length)));
+    expectBytes(clientFinished, cap("clientfinishedplain").subarray(0, clientFinished.length), "the client Finished, decrypted");
     const clientVerify = verifyData("SHA-256", master, "client finished", sha256(...handshakeMessages));
-    expect(toHex(Uint8Array.of(0x14, 0x00, 0x00, 0x0c, ...clientVerify)), "client Finished").to.equal(toHex(clientFinished));
+    expectBytes(Uint8Array.of(0x14, 0x00, 0x00, 0x0c, ...clientVerify), clientFinished, "client Finished");
 
     // The server's Finished covers the client's Finished too (RFC 5246 §7.4.9).
     const serverFinished = openCbcRecord(cap("serverfinished"), keys.serverKey, keys.serverMacKey, 0n).content;
     const serverVerify = verifyData("SHA-256", master, "server finished", sha256(...handshakeMessages, clientFinished));
-    expect(toHex(Uint8Array.of(0x14, 0x00, 0x00, 0x0c, ...serverVerify)), "server Finished").to.equal(toHex(serverFinished));
-    expect(toHex(serverFinished)).to.equal(toHex(cap("serverfinishedplain").subarray(0, serverFinished.length)));
+    expectBytes(Uint8Array.of(0x14, 0x00, 0x00, 0x0c, ...serverVerify), serverFinished, "server Finished");
+    expectBytes(serverFinished, cap("serverfinishedplain").subarray(0, serverFinished.length), "the server Finished, decrypted");
   });
 
-  it("06.2 every encrypted record decrypts under the derived key block to the published plaintext, and checkVerifyData accepts both Finished", () => {
+  it("06.3 every encrypted record decrypts under the derived key block to the published plaintext, and checkVerifyData accepts both Finished", () => {
     const { master, keys } = derive();
     const records: [string, Uint8Array, Uint8Array, bigint][] = [
       ["clientfinished", keys.clientKey, keys.clientMacKey, 0n],
@@ -131,19 +130,19 @@ describe("06.2 / 06.4 the recorded illustrated-tls12 connection (TLS_ECDHE_RSA_W
       const { content, decrypted } = openCbcRecord(cap(name), key, macKey, sequence);
       const plain = cap(`${name}plain`);
       // The repository's *plain files hold the decrypted block from its start (content, then part of the MAC and padding).
-      expect(toHex(decrypted.subarray(0, plain.length)), `${name} vs ${name}plain`).to.equal(toHex(plain));
+      expectBytes(decrypted.subarray(0, plain.length), plain, `${name} vs ${name}plain`);
       contents.set(name, content);
     }
     expect(new TextDecoder().decode(contents.get("clientdata"))).to.equal("ping");
     expect(new TextDecoder().decode(contents.get("serverdata"))).to.equal("pong");
-    expect(toHex(contents.get("clientalert")!)).to.equal("0100"); // warning close_notify
+    expectBytes(contents.get("clientalert")!, fromHex("0100"), "the client's alert"); // warning close_notify
     const th1 = sha256(...handshakeMessages);
     checkVerifyData(verifyData("SHA-256", master, "client finished", th1), contents.get("clientfinished")!.subarray(4), "the client");
     const th2 = sha256(...handshakeMessages, contents.get("clientfinished")!);
     checkVerifyData(verifyData("SHA-256", master, "server finished", th2), contents.get("serverfinished")!.subarray(4), "the server");
   });
 
-  it("06.2 a Finished that differs in any one byte, or is cut short, is decrypt_error", () => {
+  it("06.3 a Finished that differs in any one byte, or is cut short, is decrypt_error", () => {
     const { master } = derive();
     const good = verifyData("SHA-256", master, "client finished", sha256(...handshakeMessages));
     for (let i = 0; i < good.length; i++) {
@@ -155,7 +154,7 @@ describe("06.2 / 06.4 the recorded illustrated-tls12 connection (TLS_ECDHE_RSA_W
     expectTlsError(() => checkVerifyData(good, new Uint8Array(12), "the server"), { alert: AlertDescription.decrypt_error });
   });
 
-  it("06.2 verifyData = the first 12 bytes of PRF(master, label, hash) for SHA-256 and SHA-384 (PRF written here on Node's HMAC)", () => {
+  it("06.3 verifyData = the first 12 bytes of PRF(master, label, hash) for SHA-256 and SHA-384 (PRF written here on Node's HMAC)", () => {
     assertProperty(
       fc.property(
         fc.uint8Array({ minLength: 48, maxLength: 48 }),
@@ -166,18 +165,18 @@ describe("06.2 / 06.4 the recorded illustrated-tls12 connection (TLS_ECDHE_RSA_W
           const transcriptHash = hashBytes.subarray(0, size);
           const ours = verifyData(name, master, label, transcriptHash);
           expect(ours.length).to.equal(12);
-          expect(toHex(ours)).to.equal(toHex(referencePrf(nodeName, master, label, transcriptHash, 12)));
+          expectBytes(ours, referencePrf(nodeName, master, label, transcriptHash, 12), "verify_data against the PRF on Node's HMAC");
         },
       ),
       200,
     );
   });
 
-  it("06.4 keyLogLine reproduces the recorded connection's key log line exactly", () => {
+  it("06.10 keyLogLine reproduces the recorded connection's key log line exactly", () => {
     expect(keyLogLine(clientRandom, fromHex(loggedMaster))).to.equal(keyLogText);
   });
 
-  it("06.4 keyLogLine: CLIENT_RANDOM, 64 and 96 lowercase hex digits, single spaces, no newline", () => {
+  it("06.10 keyLogLine: CLIENT_RANDOM, 64 and 96 lowercase hex digits, single spaces, no newline", () => {
     assertProperty(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 48, maxLength: 48 }), (random, master) => {
         expect(keyLogLine(random, master)).to.equal(`CLIENT_RANDOM ${Buffer.from(random).toString("hex")} ${Buffer.from(master).toString("hex")}`);

@@ -1,4 +1,4 @@
-// Exercises 06.3 (the handshake) and 06.4 (the key log), live on 127.0.0.1: the learner's client completes TLS 1.2
+// Exercise 06.13 (the whole client, with its key log), live on 127.0.0.1: the learner's client completes TLS 1.2
 // handshakes and an HTTP GET with Node's tls and with `openssl s_server -www`, for each suite of the chapter, with
 // and without the extended master secret. The outside references: the servers' own view of the connection (Node's
 // getCipher() in its answer, s_server's session report) and their key logs, which must hold the master secret our
@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AlertDescription, CipherSuite, NamedGroup } from "../../lib/constants.js";
-import { toHex } from "../../lib/hex.js";
+import { fromHex } from "../../lib/hex.js";
 import { type Tls12Connection, annotateTrace, connectTcp, connectTls12, isReceivedAlert } from "../../chapters/06-tls12-handshake/index.js";
+import { expectBytes } from "../support/expect-bytes.js";
 import { readFixture } from "../support/fixtures.js";
 import { startNodeServer } from "../support/peers.js";
 import { expectRejection, fetchPage, roots, waitFor } from "./helpers.js";
@@ -64,13 +65,13 @@ function checkConnection(c: Case, ems: boolean, conn: Tls12Connection, keyLog: s
   expect(keyLog, "one key log line per connection").to.have.length(1);
   const [label, random, master] = keyLog[0]!.split(" ");
   expect(label).to.equal("CLIENT_RANDOM");
-  expect(random).to.equal(toHex(conn.secrets.clientRandom));
+  expectBytes(conn.secrets.clientRandom, fromHex(random!), "the client random, as our key log line has it");
   expect(serverKeyLog.get(random!), "the server's key log holds the same master secret for this client random").to.equal(master);
   // The --trace view: every message of the connection decodes again, with a note for every byte.
   for (const a of annotateTrace(conn.trace)) expect(a.error, `${a.entry.from} ${a.entry.name}`).to.equal(undefined);
 }
 
-describe("06.3 live: our client against Node's tls (a small HTTPS responder on 127.0.0.1)", function () {
+describe("06.13 live: our client against Node's tls (a small HTTPS responder on 127.0.0.1)", function () {
   let server: HttpsResponder;
   before(async () => {
     server = await startHttpsResponder();
@@ -81,7 +82,7 @@ describe("06.3 live: our client against Node's tls (a small HTTPS responder on 1
 
   for (const c of CASES) {
     for (const ems of [true, false]) {
-      it(`06.3 Node: ${c.label}, ${ems ? "with" : "without"} extended master secret: handshake, GET, the server's master secret`, async () => {
+      it(`06.13 Node: ${c.label}, ${ems ? "with" : "without"} extended master secret: handshake, GET, the server's master secret`, async () => {
         const { conn, response, keyLog } = await fetchPage(server.port, { cipherSuites: [c.suite], groups: c.groups, extendedMasterSecret: ems });
         expect(response).to.match(/^HTTP\/1\.1 200 OK\r\n/);
         expect(response, "the suite Node says it negotiated").to.include(`hello from node: ${c.standardName} TLSv1.2`);
@@ -90,7 +91,7 @@ describe("06.3 live: our client against Node's tls (a small HTTPS responder on 1
     }
   }
 
-  it("06.3 Node: the default offer (every suite, both groups) gets an ECDHE suite, and the server's close_notify ends read()", async () => {
+  it("06.13 Node: the default offer (every suite, both groups) gets an ECDHE suite, and the server's close_notify ends read()", async () => {
     const { conn, response } = await fetchPage(server.port);
     expect(response, response).to.include("hello from node: TLS_ECDHE_");
     const names = conn.trace.map((e) => `${e.from} ${e.name}`);
@@ -109,7 +110,7 @@ describe("06.3 live: our client against Node's tls (a small HTTPS responder on 1
     expect(conn.trace.find((e) => e.from === "server" && e.name === "finished")?.encrypted, "the server's Finished is encrypted").to.equal(true);
   });
 
-  it("06.3 Node (an echo server): 40 000 bytes go out in three records of at most 2^14 and come back whole", async () => {
+  it("06.13 Node (an echo server): 40 000 bytes go out in three records of at most 2^14 and come back whole", async () => {
     const echo = await startNodeServer({ minVersion: "TLSv1.2", maxVersion: "TLSv1.2" });
     try {
       const conn = await connectTls12(await connectTcp("127.0.0.1", echo.port), { servername: "localhost", ca: roots() });
@@ -132,7 +133,7 @@ describe("06.3 live: our client against Node's tls (a small HTTPS responder on 1
     }
   });
 
-  it("06.3 Node: a server that asks for a client certificate (CertificateRequest) gets an empty Certificate and completes", async () => {
+  it("06.13 Node: a server that asks for a client certificate (CertificateRequest) gets an empty Certificate and completes", async () => {
     const picky = await startHttpsResponder({ requestCert: true, rejectUnauthorized: false });
     try {
       const { conn, response } = await fetchPage(picky.port, { cipherSuites: [CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] });
@@ -140,13 +141,13 @@ describe("06.3 live: our client against Node's tls (a small HTTPS responder on 1
       const names = conn.trace.map((e) => `${e.from} ${e.name}`);
       expect(names).to.include.members(["server certificate_request", "client certificate"]);
       const ours = conn.trace.find((e) => e.from === "client" && e.name === "certificate")!;
-      expect(toHex(ours.content), "Certificate with an empty certificate_list").to.equal("0b000003000000");
+      expectBytes(ours.content, fromHex("0b000003000000"), "Certificate with an empty certificate_list");
     } finally {
       await picky.close();
     }
   });
 
-  it("06.3 Node: a server that insists on a client certificate ends the handshake with an alert, reported by name", async () => {
+  it("06.13 Node: a server that insists on a client certificate ends the handshake with an alert, reported by name", async () => {
     const strict = await startHttpsResponder({ requestCert: true, rejectUnauthorized: true, ca: readFixture("ca.crt") });
     try {
       const e = await expectRejection(() => fetchPage(strict.port, { cipherSuites: [CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] }));
@@ -157,19 +158,19 @@ describe("06.3 live: our client against Node's tls (a small HTTPS responder on 1
     }
   });
 
-  it("06.3 Node: a name the certificate does not cover is bad_certificate, and the server receives that alert from us", async () => {
+  it("06.13 Node: a name the certificate does not cover is bad_certificate, and the server receives that alert from us", async () => {
     const e = await expectRejection(() => fetchPage(server.port, { servername: "example.com" }));
     expect(e.alertName).to.equal("bad_certificate");
     expect(isReceivedAlert(e)).to.equal(false);
     await waitFor(() => server.clientErrors.some((m) => /alert (number )?42|bad certificate/i.test(m)), () => server.clientErrors.join("; "));
   });
 
-  it("06.3 Node: without the root among our trust anchors, the chain is refused (unknown_ca)", async () => {
+  it("06.13 Node: without the root among our trust anchors, the chain is refused (unknown_ca)", async () => {
     const e = await expectRejection(() => fetchPage(server.port, { ca: [] }));
     expect(e.alertName).to.equal("unknown_ca");
   });
 
-  it("06.3 Node: a server that only has a suite we did not offer answers handshake_failure, reported by name", async () => {
+  it("06.13 Node: a server that only has a suite we did not offer answers handshake_failure, reported by name", async () => {
     const other = await startHttpsResponder({ ciphers: "ECDHE-RSA-AES256-GCM-SHA384" });
     try {
       const e = await expectRejection(() => fetchPage(other.port, { cipherSuites: [CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] }));
@@ -182,7 +183,7 @@ describe("06.3 live: our client against Node's tls (a small HTTPS responder on 1
   });
 });
 
-describe("06.3 live: our client against openssl s_server -www -tls1_2", function () {
+describe("06.13 live: our client against openssl s_server -www -tls1_2", function () {
   let server: OpenSslResponder;
   before(async () => {
     server = await startOpenSslResponder();
@@ -193,20 +194,20 @@ describe("06.3 live: our client against openssl s_server -www -tls1_2", function
 
   for (const c of CASES) {
     for (const ems of [true, false]) {
-      it(`06.3 OpenSSL: ${c.label}, ${ems ? "with" : "without"} extended master secret: handshake, GET, the server's master secret`, async () => {
+      it(`06.13 OpenSSL: ${c.label}, ${ems ? "with" : "without"} extended master secret: handshake, GET, the server's master secret`, async () => {
         const { conn, response, keyLog } = await fetchPage(server.port, { cipherSuites: [c.suite], groups: c.groups, extendedMasterSecret: ems });
         expect(response).to.match(/^HTTP\/1\.0 200 ok\r\n/);
         expect(response, "s_server's session report").to.include(`Cipher is ${c.opensslName}`);
         expect(response, "s_server's session report").to.include(`Extended master secret: ${ems ? "yes" : "no"}`);
         const masterKey = /Master-Key: ([0-9A-F]+)/.exec(response)?.[1];
-        expect(masterKey?.toLowerCase(), "the Master-Key s_server reports").to.equal(toHex(conn.secrets.master));
+        expectBytes(conn.secrets.master, fromHex(masterKey ?? ""), "the master secret, against the Master-Key s_server reports");
         checkConnection(c, ems, conn, keyLog, server.keyLog());
       });
     }
   }
 });
 
-describe("06.4 live: the key log file", function () {
+describe("06.13 live: the key log file", function () {
   let server: HttpsResponder;
   let dir: string;
   before(async () => {
@@ -218,7 +219,7 @@ describe("06.4 live: the key log file", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("06.4 options.keyLog as a file: one CLIENT_RANDOM line appended per connection, each with the master secret Node logged", async () => {
+  it("06.13 options.keyLog as a file: one CLIENT_RANDOM line appended per connection, each with the master secret Node logged", async () => {
     const file = join(dir, "keys.log");
     const a = await fetchPage(server.port, { keyLog: file, cipherSuites: [CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256] });
     const b = await fetchPage(server.port, { keyLog: file, cipherSuites: [CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256] });
@@ -228,7 +229,7 @@ describe("06.4 live: the key log file", function () {
     for (const [line, conn] of [[lines[0]!, a.conn], [lines[1]!, b.conn]] as const) {
       const [label, random, master] = line.split(" ");
       expect(label).to.equal("CLIENT_RANDOM");
-      expect(random).to.equal(toHex(conn.secrets.clientRandom));
+      expectBytes(conn.secrets.clientRandom, fromHex(random!), "the client random, as the key log file has it");
       expect(server.keyLog.get(random!)).to.equal(master);
     }
   });

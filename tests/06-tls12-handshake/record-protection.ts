@@ -6,7 +6,8 @@ import { expect } from "chai";
 import fc from "fast-check";
 import crypto from "node:crypto";
 import { AlertDescription, ContentType } from "../../lib/constants.js";
-import { toHex } from "../../lib/hex.js";
+import { fromHex } from "../../lib/hex.js";
+import { expectBytes } from "../support/expect-bytes.js";
 import { type DirectionState, openRecord, sealRecord } from "../../chapters/06-tls12-handshake/index.js";
 import { assertProperty, checkTlsError, expectTlsError } from "../support/properties.js";
 
@@ -63,14 +64,14 @@ const fixedKey = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
 const fixedSalt = Uint8Array.of(0xa0, 0xa1, 0xa2, 0xa3);
 const hello = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
 
-describe("06.1 AES-GCM record protection (RFC 5246 §6.2.3.3, RFC 5288 §3)", () => {
+describe("06.1–06.2 AES-GCM record protection (RFC 5246 §6.2.3.3, RFC 5288 §3)", () => {
   it("06.1 a sealed record has the header type, 03 03, length = 8 + plaintext + 16, then the sequence number as nonce_explicit", () => {
     const record = sealRecord(state(fixedKey, fixedSalt, 5n), ContentType.application_data, hello);
     expect(record[0]).to.equal(ContentType.application_data);
     expect([record[1], record[2]]).to.deep.equal(TLS12);
     expect((record[3]! << 8) | record[4]!).to.equal(8 + hello.length + 16);
     expect(record.length).to.equal(5 + 8 + hello.length + 16);
-    expect(toHex(record.subarray(5, 13))).to.equal("0000000000000005");
+    expectBytes(record.subarray(5, 13), fromHex("0000000000000005"), "nonce_explicit: the sequence number");
   });
 
   it("06.1 sealRecord's records decrypt with Node's AES-128-GCM and AES-256-GCM (nonce salt || seq, AAD seq || type || version || length)", () => {
@@ -80,7 +81,7 @@ describe("06.1 AES-GCM record protection (RFC 5246 §6.2.3.3, RFC 5288 §3)", ()
         const record = sealRecord(s, type, plaintext);
         const opened = nodeOpen(key, salt, sequence, record);
         expect(opened.type).to.equal(type);
-        expect(toHex(opened.plaintext)).to.equal(toHex(plaintext));
+        expectBytes(opened.plaintext, plaintext, "our record, opened by Node");
         expect(s.sequence).to.equal(sequence + 1n);
       }),
       RUNS,
@@ -90,7 +91,7 @@ describe("06.1 AES-GCM record protection (RFC 5246 §6.2.3.3, RFC 5288 §3)", ()
   it("06.1 sealRecord is byte for byte what Node's AES-GCM produces for the same inputs", () => {
     assertProperty(
       fc.property(keyArb, saltArb, sequenceArb, typeArb, fc.uint8Array({ maxLength: 100 }), (key, salt, sequence, type, plaintext) => {
-        expect(toHex(sealRecord(state(key, salt, sequence), type, plaintext))).to.equal(toHex(nodeSeal(key, salt, sequence, type, plaintext)));
+        expectBytes(sealRecord(state(key, salt, sequence), type, plaintext), nodeSeal(key, salt, sequence, type, plaintext), "our record against Node's");
       }),
       RUNS,
     );
@@ -99,38 +100,38 @@ describe("06.1 AES-GCM record protection (RFC 5246 §6.2.3.3, RFC 5288 §3)", ()
   it("06.1 an explicit nonce given to sealRecord goes on the wire and into the nonce, while the AAD keeps the sequence number", () => {
     const explicit = Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8);
     const record = sealRecord(state(fixedKey, fixedSalt, 9n), ContentType.application_data, hello, explicit);
-    expect(toHex(record.subarray(5, 13))).to.equal(toHex(explicit));
-    expect(toHex(nodeOpen(fixedKey, fixedSalt, 9n, record).plaintext)).to.equal(toHex(hello));
-    expect(toHex(record)).to.equal(toHex(nodeSeal(fixedKey, fixedSalt, 9n, ContentType.application_data, hello, explicit)));
+    expectBytes(record.subarray(5, 13), explicit, "nonce_explicit: the one given");
+    expectBytes(nodeOpen(fixedKey, fixedSalt, 9n, record).plaintext, hello, "our record, opened by Node");
+    expectBytes(record, nodeSeal(fixedKey, fixedSalt, 9n, ContentType.application_data, hello, explicit), "our record against Node's");
   });
 
-  it("06.1 openRecord decrypts records sealed by Node's AES-GCM, and counts the sequence number up", () => {
+  it("06.2 openRecord decrypts records sealed by Node's AES-GCM, and counts the sequence number up", () => {
     assertProperty(
       fc.property(keyArb, saltArb, sequenceArb, typeArb, fc.uint8Array({ maxLength: 300 }), (key, salt, sequence, type, plaintext) => {
         const record = nodeSeal(key, salt, sequence, type, plaintext);
         const s = state(key, salt, sequence);
-        expect(toHex(openRecord(s, type, record.subarray(5)))).to.equal(toHex(plaintext));
+        expectBytes(openRecord(s, type, record.subarray(5)), plaintext, "Node's record, opened by us");
         expect(s.sequence).to.equal(sequence + 1n);
       }),
       RUNS,
     );
   });
 
-  it("06.1 a stream of records: seal 0, 1, 2 … and Node opens each with its own sequence number; and back", () => {
+  it("06.2 a stream of records: seal 0, 1, 2 … and Node opens each with its own sequence number; and back", () => {
     const ours = state(fixedKey, fixedSalt);
     const theirs = state(fixedKey, fixedSalt);
     for (let i = 0; i < 5; i++) {
       const data = new TextEncoder().encode(`message ${i}`);
       const record = sealRecord(ours, ContentType.application_data, data);
-      expect(toHex(nodeOpen(fixedKey, fixedSalt, BigInt(i), record).plaintext)).to.equal(toHex(data));
+      expectBytes(nodeOpen(fixedKey, fixedSalt, BigInt(i), record).plaintext, data, `record ${i}, opened by Node`);
       const back = nodeSeal(fixedKey, fixedSalt, BigInt(i), ContentType.application_data, data);
-      expect(toHex(openRecord(theirs, ContentType.application_data, back.subarray(5)))).to.equal(toHex(data));
+      expectBytes(openRecord(theirs, ContentType.application_data, back.subarray(5)), data, `Node's record ${i}, opened by us`);
     }
     expect(ours.sequence).to.equal(5n);
     expect(theirs.sequence).to.equal(5n);
   });
 
-  it("06.1 a flipped bit anywhere in nonce_explicit, ciphertext or tag is bad_record_mac", () => {
+  it("06.2 a flipped bit anywhere in nonce_explicit, ciphertext or tag is bad_record_mac", () => {
     const record = nodeSeal(fixedKey, fixedSalt, 0n, ContentType.application_data, hello);
     const fragment = record.subarray(5);
     for (let i = 0; i < fragment.length; i++) {
@@ -142,14 +143,14 @@ describe("06.1 AES-GCM record protection (RFC 5246 §6.2.3.3, RFC 5288 §3)", ()
     }
   });
 
-  it("06.1 the header is authenticated: the same fragment under another content type is bad_record_mac", () => {
+  it("06.2 the header is authenticated: the same fragment under another content type is bad_record_mac", () => {
     const record = nodeSeal(fixedKey, fixedSalt, 0n, ContentType.application_data, hello);
     for (const type of [ContentType.handshake, ContentType.alert, ContentType.change_cipher_spec]) {
       expectTlsError(() => openRecord(state(fixedKey, fixedSalt), type, record.subarray(5)), { alert: AlertDescription.bad_record_mac });
     }
   });
 
-  it("06.1 replayed, dropped or reordered records are bad_record_mac: the AAD uses our own sequence number", () => {
+  it("06.2 replayed, dropped or reordered records are bad_record_mac: the AAD uses our own sequence number", () => {
     const records = [0n, 1n, 2n].map((seq) => nodeSeal(fixedKey, fixedSalt, seq, ContentType.application_data, hello).subarray(5));
     const reader = state(fixedKey, fixedSalt);
     openRecord(reader, ContentType.application_data, records[0]!);
@@ -159,7 +160,7 @@ describe("06.1 AES-GCM record protection (RFC 5246 §6.2.3.3, RFC 5288 §3)", ()
     expectTlsError(() => openRecord({ ...reader }, ContentType.application_data, records[2]!), { alert: AlertDescription.bad_record_mac });
   });
 
-  it("06.1 the wrong key or the wrong salt is bad_record_mac", () => {
+  it("06.2 the wrong key or the wrong salt is bad_record_mac", () => {
     const fragment = nodeSeal(fixedKey, fixedSalt, 0n, ContentType.application_data, hello).subarray(5);
     const otherKey = fixedKey.slice();
     otherKey[0]! ^= 1;
@@ -169,7 +170,7 @@ describe("06.1 AES-GCM record protection (RFC 5246 §6.2.3.3, RFC 5288 §3)", ()
     expectTlsError(() => openRecord(state(fixedKey, otherSalt), ContentType.application_data, fragment), { alert: AlertDescription.bad_record_mac });
   });
 
-  it("06.1 random fragments and ones too short for nonce and tag (0–23 bytes) are bad_record_mac, never another error", () => {
+  it("06.2 random fragments and ones too short for nonce and tag (0–23 bytes) are bad_record_mac, never another error", () => {
     for (let n = 0; n < 24; n++) {
       const e = expectTlsError(() => openRecord(state(fixedKey, fixedSalt), ContentType.application_data, new Uint8Array(n)), {
         alert: AlertDescription.bad_record_mac,
@@ -189,7 +190,7 @@ describe("06.1 AES-GCM record protection (RFC 5246 §6.2.3.3, RFC 5288 §3)", ()
     );
   });
 
-  it("06.1 sizes: 2^14 bytes of plaintext seal; 2^14 + 1 is refused (internal_error); a record decrypting to 2^14 + 1 is record_overflow", () => {
+  it("06.2 sizes: 2^14 bytes of plaintext seal; 2^14 + 1 is refused (internal_error); a record decrypting to 2^14 + 1 is record_overflow", () => {
     const big = new Uint8Array(MAX_PLAINTEXT).fill(0x61);
     const record = sealRecord(state(fixedKey, fixedSalt), ContentType.application_data, big);
     expect(nodeOpen(fixedKey, fixedSalt, 0n, record).plaintext.length).to.equal(MAX_PLAINTEXT);
@@ -205,18 +206,18 @@ describe("06.1 AES-GCM record protection (RFC 5246 §6.2.3.3, RFC 5288 §3)", ()
   it("06.1 a sequence number never wraps: sealing past 2^64 − 1 is refused (internal_error)", () => {
     const s = state(fixedKey, fixedSalt, 2n ** 64n - 1n);
     const last = sealRecord(s, ContentType.application_data, hello);
-    expect(toHex(nodeOpen(fixedKey, fixedSalt, 2n ** 64n - 1n, last).plaintext)).to.equal(toHex(hello));
+    expectBytes(nodeOpen(fixedKey, fixedSalt, 2n ** 64n - 1n, last).plaintext, hello, "the last sequence number's record, opened by Node");
     expectTlsError(() => sealRecord(s, ContentType.application_data, hello), { alert: AlertDescription.internal_error });
   });
 
-  it("06.1 open(seal(x)) = x for both key sizes, any type and length, and the two sides stay in step", () => {
+  it("06.2 open(seal(x)) = x for both key sizes, any type and length, and the two sides stay in step", () => {
     assertProperty(
       fc.property(keyArb, saltArb, fc.array(fc.tuple(typeArb, fc.uint8Array({ maxLength: 64 })), { maxLength: 6 }), (key, salt, items) => {
         const writer = state(key, salt);
         const reader = state(key, salt);
         for (const [type, data] of items) {
           const record = sealRecord(writer, type, data);
-          expect(toHex(openRecord(reader, type, record.subarray(5)))).to.equal(toHex(data));
+          expectBytes(openRecord(reader, type, record.subarray(5)), data, "opened after sealing");
         }
         expect(writer.sequence).to.equal(BigInt(items.length));
         expect(reader.sequence).to.equal(BigInt(items.length));

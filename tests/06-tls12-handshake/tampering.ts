@@ -1,5 +1,6 @@
-// Exercise 06.3 under attack: a proxy on 127.0.0.1 (tests/support/tamper-proxy.ts) between our client and Node's tls
-// changes what the server sends, and the client must stop with the alert RFC 5246 §7.2.2 names:
+// Exercise 06.13, the whole client, under attack (each step alone: steps.ts): a proxy on 127.0.0.1
+// (tests/support/tamper-proxy.ts) between our client and Node's tls changes what the server sends, and the client
+// must stop with the alert RFC 5246 §7.2.2 names:
 //   a flipped bit in a protected record (the server's Finished, application data)  → bad_record_mac
 //   a server Finished whose verify_data is wrong but properly encrypted             → decrypt_error
 //     (the proxy takes the keys from Node's own key log and re-encrypts with Node's AES-GCM)
@@ -64,7 +65,7 @@ const minusOne = (p: Uint8Array) => {
   return out;
 };
 
-describe("06.3 a tampering proxy between our client and Node's tls", function () {
+describe("06.13 a tampering proxy between our client and Node's tls", function () {
   let server: HttpsResponder;
   const proxies: TamperProxy[] = [];
   before(async () => {
@@ -94,19 +95,19 @@ describe("06.3 a tampering proxy between our client and Node's tls", function ()
     ["the ciphertext", (_r: Uint8Array) => 5 + 8],
     ["the GCM tag", (r: Uint8Array) => r.length - 1],
   ] as const) {
-    it(`06.3 one bit flipped in ${part} of the server's Finished record: bad_record_mac`, async () => {
+    it(`06.13 one bit flipped in ${part} of the server's Finished record: bad_record_mac`, async () => {
       const flip = flipAt(offset);
       await refused({ serverRecord: (r, i) => (i === 1 ? flip(r) : r) }, { cipherSuites: [ECDHE_RSA] }, "bad_record_mac");
     });
   }
 
-  it("06.3 one bit flipped in the tag of the first application data record: the handshake completes, read() fails with bad_record_mac", async () => {
+  it("06.13 one bit flipped in the tag of the first application data record: the handshake completes, read() fails with bad_record_mac", async () => {
     const flip = flipAt((r) => r.length - 1);
     const e = await refused({ serverRecord: (r, i) => (i === 2 ? flip(r) : r) }, { cipherSuites: [ECDHE_RSA] }, "bad_record_mac");
     expect(e.message).to.not.include("Finished");
   });
 
-  it("06.3 a server Finished with a wrong verify_data, correctly encrypted (keys from Node's key log): decrypt_error", async () => {
+  it("06.13 a server Finished with a wrong verify_data, correctly encrypted (keys from Node's key log): decrypt_error", async () => {
     const forge = (record: Uint8Array, seen: Seen): Uint8Array => {
       const clientRandom = randomOf(seen.clientHello!);
       const master = server.keyLog.get(Buffer.from(clientRandom).toString("hex"));
@@ -122,7 +123,7 @@ describe("06.3 a tampering proxy between our client and Node's tls", function ()
   });
 
   for (const [label, suite] of [["ECDHE_RSA (RSA signature)", ECDHE_RSA], ["ECDHE_ECDSA (ECDSA signature)", ECDHE_ECDSA]] as const) {
-    it(`06.3 ${label}: one bit flipped in the ServerKeyExchange signature: decrypt_error`, async () => {
+    it(`06.13 ${label}: one bit flipped in the ServerKeyExchange signature: decrypt_error`, async () => {
       const flip = (m: Uint8Array) => {
         const out = m.slice();
         out[out.length - 1]! ^= 0x01;
@@ -138,7 +139,7 @@ describe("06.3 a tampering proxy between our client and Node's tls", function ()
     ["0", () => Uint8Array.of(0)],
     ["p", (p: Uint8Array) => p.slice()],
   ] as const) {
-    it(`06.3 DHE: Ys = ${label}, properly signed with the server's key: illegal_parameter`, async () => {
+    it(`06.13 DHE: Ys = ${label}, properly signed with the server's key: illegal_parameter`, async () => {
       const e = await refused(
         { serverFlight: rewrite(HT.server_key_exchange, (m, seen) => signedServerKeyExchange(withYs(m, ys), seen)) },
         { cipherSuites: [DHE_RSA], signatureSchemes: [SignatureScheme.rsa_pkcs1_sha256] },
@@ -148,7 +149,7 @@ describe("06.3 a tampering proxy between our client and Node's tls", function ()
     });
   }
 
-  it("06.3 DHE: Ys = 1 without a new signature: the signature is checked first (decrypt_error)", async () => {
+  it("06.13 DHE: Ys = 1 without a new signature: the signature is checked first (decrypt_error)", async () => {
     const unsigned = (m: Uint8Array) => {
       const params = withYs(m, () => Uint8Array.of(1));
       const body = m.subarray(4);
@@ -164,7 +165,7 @@ describe("06.3 a tampering proxy between our client and Node's tls", function ()
     );
   });
 
-  it("06.3 ECDHE: a curve we did not offer (P-256 when we offered X25519), properly signed: illegal_parameter", async () => {
+  it("06.13 ECDHE: a curve we did not offer (P-256 when we offered X25519), properly signed: illegal_parameter", async () => {
     const p256 = crypto.createECDH("prime256v1");
     const point = p256.generateKeys(); // uncompressed: 04 || x || y
     const params = cat([3], u16(NamedGroup.secp256r1), [point.length], point); // ServerECDHParams, RFC 8422 §5.4
@@ -175,7 +176,7 @@ describe("06.3 a tampering proxy between our client and Node's tls", function ()
     );
   });
 
-  it("06.3 Certificate and ServerKeyExchange swapped: unexpected_message", async () => {
+  it("06.13 Certificate and ServerKeyExchange swapped: unexpected_message", async () => {
     const swap = (messages: Uint8Array[]) => {
       const order = messages.slice();
       const c = order.findIndex((m) => m[0] === HT.certificate);
@@ -186,22 +187,22 @@ describe("06.3 a tampering proxy between our client and Node's tls", function ()
     await refused({ serverFlight: swap }, { cipherSuites: [ECDHE_RSA] }, "unexpected_message");
   });
 
-  it("06.3 ServerKeyExchange left out of a DHE handshake: unexpected_message", async () => {
+  it("06.13 ServerKeyExchange left out of a DHE handshake: unexpected_message", async () => {
     const drop = (messages: Uint8Array[]) => onePerRecord(messages.filter((m) => m[0] !== HT.server_key_exchange));
     await refused({ serverFlight: drop }, { cipherSuites: [DHE_RSA] }, "unexpected_message");
   });
 
-  it("06.3 a ServerKeyExchange in an RSA key exchange (where none belongs): unexpected_message", async () => {
+  it("06.13 a ServerKeyExchange in an RSA key exchange (where none belongs): unexpected_message", async () => {
     const fake = handshake(HT.server_key_exchange, cat([3], u16(NamedGroup.x25519), [32], new Uint8Array(32)));
     const add = (messages: Uint8Array[]) => onePerRecord([...messages.slice(0, 2), fake, ...messages.slice(2)]);
     await refused({ serverFlight: add }, { cipherSuites: [CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256] }, "unexpected_message");
   });
 
-  it("06.3 a ServerHelloDone with a body: decode_error", async () => {
+  it("06.13 a ServerHelloDone with a body: decode_error", async () => {
     await refused({ serverFlight: rewrite(HT.server_hello_done, () => handshake(HT.server_hello_done, Uint8Array.of(0))) }, { cipherSuites: [ECDHE_RSA] }, "decode_error");
   });
 
-  it("06.3 a ServerHello stripped of extended_master_secret: the sides derive different keys and the server refuses our Finished", async () => {
+  it("06.13 a ServerHello stripped of extended_master_secret: the sides derive different keys and the server refuses our Finished", async () => {
     const strip = (m: Uint8Array) => {
       const body = m.subarray(4);
       const sessionIdLength = body[34]!;

@@ -30,6 +30,8 @@ import {
   unhex,
   vectorFile,
 } from "./oracles.js";
+import { annotateWith, expectBytes, type Structure } from "../support/expect-bytes.js";
+import { fromHex } from "../../lib/hex.js";
 
 // ---------------------------------------------------------------------------------------------------------------
 // RFC 8448: every HKDF-Expand-Label the traces print. A derivation step prints PRK, hash (the context), info (the
@@ -104,6 +106,14 @@ const asciiLabel = (maxLength: number) =>
 
 const hashes: Hash13[] = ["SHA-256", "SHA-384"];
 
+/** RFC 8446 §7.1's HkdfLabel, field by field (test-side framing), to name the field where two HkdfLabels differ. */
+const hkdfLabelLayout: Structure = (bytes) =>
+  annotateWith(bytes, (r) => {
+    r.bytes(2, "length (uint16)");
+    r.bytes(r.bytes(1, "label length (1 byte: label<7..255>)")[0]!, "label");
+    r.bytes(r.bytes(1, "context length (1 byte: context<0..255>)")[0]!, "context");
+  });
+
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
@@ -112,13 +122,14 @@ describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
     // §3 alone prints 20 derivations; the five traces together well over 80.
     expect(all.length).to.be.greaterThan(80);
     for (const d of all) {
-      expect(hex(hkdfLabel(d.label, d.context, d.expanded.length).toBytes()), d.where).to.equal(hex(d.info));
+      const w = hkdfLabel(d.label, d.context, d.expanded.length);
+      expectBytes(w.toBytes(), d.info, `HkdfLabel for ${d.where}`, { annotations: w.annotations, structure: hkdfLabelLayout });
     }
   });
 
   it("07.1 hkdfExpandLabel gives every `expanded` value RFC 8448 prints, from the trace's own PRK, label and hash (§3–§7)", () => {
     for (const d of printedDerivations()) {
-      expect(hex(hkdfExpandLabel("SHA-256", d.prk, d.label, d.context, d.expanded.length)), d.where).to.equal(hex(d.expanded));
+      expectBytes(hkdfExpandLabel("SHA-256", d.prk, d.label, d.context, d.expanded.length), d.expanded, d.where);
     }
   });
 
@@ -131,8 +142,8 @@ describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
     );
     for (const s of steps) {
       const v = new Map(s.values.map((x) => [x.label, x.bytes]));
-      expect(hex(v.get("hash")!), "the trace's context is Hash of nothing").to.equal(hex(emptyHash));
-      expect(hex(deriveSecret("SHA-256", v.get("PRK")!, LABEL_DERIVED, emptyHash)), s.action).to.equal(hex(v.get("expanded")!));
+      expectBytes(v.get("hash")!, emptyHash, "the trace's context is Hash of nothing");
+      expectBytes(deriveSecret("SHA-256", v.get("PRK")!, LABEL_DERIVED, emptyHash), v.get("expanded")!, s.action);
     }
   });
 
@@ -151,10 +162,8 @@ describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
         const info = unhex(c.info);
         const context = info.subarray(0, 255);
         if (c.result === "valid") {
-          expect(hex(hkdfExpand(hash, prk, info, c.size)), where).to.equal(c.okm);
-          expect(hex(hkdfExpandLabel(hash, prk, "wycheproof", context, c.size)), `${where}, HKDF-Expand-Label`).to.equal(
-            hex(referenceExpandLabel(hash, prk, "wycheproof", context, c.size)),
-          );
+          expectBytes(hkdfExpand(hash, prk, info, c.size), fromHex(c.okm), where);
+          expectBytes(hkdfExpandLabel(hash, prk, "wycheproof", context, c.size), referenceExpandLabel(hash, prk, "wycheproof", context, c.size), `${where}, HKDF-Expand-Label`);
           valid++;
         } else {
           expect(c.result, where).to.equal("invalid");
@@ -176,7 +185,7 @@ describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
       const [ikm, salt] = [crypto.randomBytes(40), crypto.randomBytes(20)];
       const info = referenceHkdfLabel("check", crypto.randomBytes(7), 100);
       const openssl = new Uint8Array(crypto.hkdfSync(hash === "SHA-256" ? "sha256" : "sha384", ikm, salt, info, 100));
-      expect(hex(referenceExpand(hash, referenceExtract(hash, salt, ikm), info, 100)), "the reference vs crypto.hkdfSync").to.equal(hex(openssl));
+      expectBytes(referenceExpand(hash, referenceExtract(hash, salt, ikm), info, 100), openssl, "the reference vs crypto.hkdfSync");
     }
     assertProperty(
       fc.property(
@@ -187,11 +196,12 @@ describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
         fc.oneof(fc.integer({ min: 0, max: 100 }), fc.integer({ min: 0, max: 255 * 32 })),
         (hash, secret, label, context, length) => {
           const ours = hkdfExpandLabel(hash, secret, label, context, length);
-          expect(hex(ours)).to.equal(hex(referenceExpandLabel(hash, secret, label, context, length)));
-          expect(hex(hkdfLabel(label, context, length).toBytes())).to.equal(hex(referenceHkdfLabel(label, context, length)));
+          expectBytes(ours, referenceExpandLabel(hash, secret, label, context, length), "HKDF-Expand-Label output");
+          const w = hkdfLabel(label, context, length);
+          expectBytes(w.toBytes(), referenceHkdfLabel(label, context, length), "HkdfLabel", { annotations: w.annotations, structure: hkdfLabelLayout });
         },
       ),
-      NUM_RUNS,
+      { demands: "HKDF-Expand-Label builds HkdfLabel (length, \"tls13 \" + label, context) and expands it, for any secret, label, context and length", inputs: ["hash", "secret", "label", "context", "length"] },
     );
   });
 
@@ -206,10 +216,10 @@ describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
           const transcriptHash = context.subarray(0, HASH_LEN[hash]);
           const ours = deriveSecret(hash, secret, label, transcriptHash);
           expect(ours.length).to.equal(HASH_LEN[hash]);
-          expect(hex(ours)).to.equal(hex(referenceDeriveSecret(hash, secret, label, transcriptHash)));
+          expectBytes(ours, referenceDeriveSecret(hash, secret, label, transcriptHash), "Derive-Secret output");
         },
       ),
-      NUM_RUNS,
+      { demands: "Derive-Secret(secret, label, hash) is HKDF-Expand-Label(secret, label, hash, Hash.length)", inputs: ["hash", "secret", "label", "transcript hash"] },
     );
   });
 
@@ -221,8 +231,8 @@ describe("07.1 HKDF-Expand-Label and Derive-Secret", () => {
       const longest = "x".repeat(255 - "tls13 ".length);
       const fullContext = crypto.randomBytes(255);
       const most = 255 * HASH_LEN[hash];
-      expect(hex(hkdfExpandLabel(hash, secret, longest, fullContext, 16))).to.equal(hex(referenceExpandLabel(hash, secret, longest, fullContext, 16)));
-      expect(hex(hkdfExpandLabel(hash, secret, "k", EMPTY, most))).to.equal(hex(referenceExpandLabel(hash, secret, "k", EMPTY, most)));
+      expectBytes(hkdfExpandLabel(hash, secret, longest, fullContext, 16), referenceExpandLabel(hash, secret, longest, fullContext, 16), "HKDF-Expand-Label with the longest label and context");
+      expectBytes(hkdfExpandLabel(hash, secret, "k", EMPTY, most), referenceExpandLabel(hash, secret, "k", EMPTY, most), "HKDF-Expand-Label of the most bytes allowed");
       expect(hkdfExpandLabel(hash, secret, "k", EMPTY, 0).length, "0 bytes asked, 0 given").to.equal(0);
       // One past them: refused.
       expectTlsError(() => hkdfExpandLabel(hash, secret, longest + "x", EMPTY, 16), { ...internal, field: /label/ });

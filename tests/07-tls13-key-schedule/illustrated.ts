@@ -29,6 +29,8 @@ import {
   throughServerFinished,
   verifyDataOf,
 } from "./traces.js";
+import { expectBytes } from "../support/expect-bytes.js";
+import { fromHex } from "../../lib/hex.js";
 
 const SUITE = CipherSuite.TLS_AES_256_GCM_SHA384;
 
@@ -44,7 +46,7 @@ function nodeX25519(own: { private: string; public: string }, peerPublicHex: str
 function sharedSecret(): Uint8Array {
   const v = illustrated.values();
   const stated = illustrated.stated("shared_secret");
-  expect(hex(nodeX25519(v.clientEphemeralX25519, v.serverEphemeralX25519.public)), "X25519 by Node").to.equal(hex(stated));
+  expectBytes(nodeX25519(v.clientEphemeralX25519, v.serverEphemeralX25519.public), stated, "X25519 by Node");
   return stated;
 }
 
@@ -83,19 +85,19 @@ describe("07.4–07.8 the recorded SHA-384 connection (tls13.xargs.org)", () => 
     expect(suiteHash(SUITE)).to.equal("SHA-384");
     const { hs } = recordedHandshake();
     expect(hs.hash).to.equal("SHA-384");
-    expect(hex(hs.handshakeSecret), "handshake_secret").to.equal(hex(illustrated.stated("handshake_secret")));
-    expect(hex(hs.clientHandshakeTrafficSecret), "client_handshake_traffic_secret").to.equal(hex(illustrated.stated("client_handshake_traffic_secret")));
-    expect(hex(hs.serverHandshakeTrafficSecret), "server_handshake_traffic_secret").to.equal(hex(illustrated.stated("server_handshake_traffic_secret")));
-    expect(hex(hs.clientHandshakeTrafficSecret), "key log").to.equal(logged("CLIENT_HANDSHAKE_TRAFFIC_SECRET"));
-    expect(hex(hs.serverHandshakeTrafficSecret), "key log").to.equal(logged("SERVER_HANDSHAKE_TRAFFIC_SECRET"));
+    expectBytes(hs.handshakeSecret, illustrated.stated("handshake_secret"), "handshake_secret");
+    expectBytes(hs.clientHandshakeTrafficSecret, illustrated.stated("client_handshake_traffic_secret"), "client_handshake_traffic_secret");
+    expectBytes(hs.serverHandshakeTrafficSecret, illustrated.stated("server_handshake_traffic_secret"), "server_handshake_traffic_secret");
+    expectBytes(hs.clientHandshakeTrafficSecret, fromHex(logged("CLIENT_HANDSHAKE_TRAFFIC_SECRET")), "key log");
+    expectBytes(hs.serverHandshakeTrafficSecret, fromHex(logged("SERVER_HANDSHAKE_TRAFFIC_SECRET")), "key log");
   });
 
   it("07.5 its application traffic secrets and exporter master secret, as the key log holds them", () => {
     const { app } = recordedSchedule();
     expect(app.masterSecret.length).to.equal(48);
-    expect(hex(app.clientApplicationTrafficSecret), "CLIENT_TRAFFIC_SECRET_0").to.equal(logged("CLIENT_TRAFFIC_SECRET_0"));
-    expect(hex(app.serverApplicationTrafficSecret), "SERVER_TRAFFIC_SECRET_0").to.equal(logged("SERVER_TRAFFIC_SECRET_0"));
-    expect(hex(app.exporterMasterSecret), "EXPORTER_SECRET").to.equal(logged("EXPORTER_SECRET"));
+    expectBytes(app.clientApplicationTrafficSecret, fromHex(logged("CLIENT_TRAFFIC_SECRET_0")), "CLIENT_TRAFFIC_SECRET_0");
+    expectBytes(app.serverApplicationTrafficSecret, fromHex(logged("SERVER_TRAFFIC_SECRET_0")), "SERVER_TRAFFIC_SECRET_0");
+    expectBytes(app.exporterMasterSecret, fromHex(logged("EXPORTER_SECRET")), "EXPORTER_SECRET");
   });
 
   it("07.6 its AES-256-GCM keys and IVs, as the page states them", () => {
@@ -109,8 +111,8 @@ describe("07.4–07.8 the recorded SHA-384 connection (tls13.xargs.org)", () => 
     ];
     for (const [name, secret] of pairs) {
       const keys = trafficKeys("SHA-384", suiteAead(SUITE), secret);
-      expect(hex(keys.key), `${name}_key`).to.equal(hex(illustrated.stated(`${name}_key`)));
-      expect(hex(keys.iv), `${name}_iv`).to.equal(hex(illustrated.stated(`${name}_iv`)));
+      expectBytes(keys.key, illustrated.stated(`${name}_key`), `${name}_key`);
+      expectBytes(keys.iv, illustrated.stated(`${name}_iv`), `${name}_iv`);
     }
   });
 
@@ -127,7 +129,7 @@ describe("07.4–07.8 the recorded SHA-384 connection (tls13.xargs.org)", () => 
     for (const { keys, records } of streams) {
       records.forEach((name, sequence) => {
         const plain = illustrated.cap(name.replace("enc", ""));
-        expect(hex(nodeOpenRecord13(keys.key, keys.iv, sequence, illustrated.cap(name))), `${name}, record ${sequence}`).to.equal(hex(plain));
+        expectBytes(nodeOpenRecord13(keys.key, keys.iv, sequence, illustrated.cap(name)), plain, `${name}, record ${sequence}`);
       });
     }
   });
@@ -136,16 +138,16 @@ describe("07.4–07.8 the recorded SHA-384 connection (tls13.xargs.org)", () => 
     const { messages, hs } = recordedHandshake();
     const server = finishedVerifyData("SHA-384", hs.serverHandshakeTrafficSecret, transcriptHash(throughCertificateVerify(messages)));
     expect(server.length).to.equal(48);
-    expect(hex(server), "server Finished").to.equal(hex(verifyDataOf(messages.serverFinished)));
+    expectBytes(server, verifyDataOf(messages.serverFinished), "server Finished");
     const client = finishedVerifyData("SHA-384", hs.clientHandshakeTrafficSecret, transcriptHash(beforeClientFinished(messages)));
-    expect(hex(client), "client Finished").to.equal(hex(verifyDataOf(messages.clientFinished)));
+    expectBytes(client, verifyDataOf(messages.clientFinished), "client Finished");
   });
 
   it("07.8 keyLogLines13 gives the connection's key log file, line for line", () => {
     const { messages, hs, app } = recordedSchedule();
     // ClientHello: 4-byte header, 2-byte legacy_version, then the 32-byte random (RFC 8446 §4.1.2).
     const clientRandom = messages.hellos[0]!.slice(6, 38);
-    expect(hex(clientRandom)).to.equal(illustrated.values().keylog[0]!.client_random);
+    expectBytes(clientRandom, fromHex(illustrated.values().keylog[0]!.client_random), "test data: the client random in the key log");
     const file = illustrated.keylog();
     expect(file.endsWith("\n"), "the file ends with a newline; the lines do not carry one").to.equal(true);
     expect(keyLogLines13(clientRandom, hs, app)).to.deep.equal(file.slice(0, -1).split("\n"));

@@ -18,6 +18,7 @@ import {
 } from "../../chapters/07-tls13-key-schedule/index.js";
 import { assertProperty, expectTlsError } from "../support/properties.js";
 import { EMPTY, HASH_LEN, type Hash13, hex, nodeHmac, referenceExpandLabel, seededRandom } from "./oracles.js";
+import { expectBytes } from "../support/expect-bytes.js";
 
 /** Key sizes of the three TLS 1.3 AEADs (RFC 5116 §5.1–§5.2 for AES-GCM, RFC 8439 §2.8 for ChaCha20-Poly1305). */
 const KEY_LENGTH: Record<Aead13, number> = { AES_128_GCM: 16, AES_256_GCM: 32, CHACHA20_POLY1305: 32 };
@@ -34,10 +35,10 @@ describe("07.6–07.8 keys, KeyUpdate, Finished and the key log, against Node's 
         const aead = suiteAead(suite);
         const secret = bytes.subarray(0, HASH_LEN[hash]);
         const keys = trafficKeys(hash, aead, secret);
-        expect(hex(keys.key), `${aead} key`).to.equal(hex(referenceExpandLabel(hash, secret, "key", EMPTY, KEY_LENGTH[aead])));
-        expect(hex(keys.iv), `${aead} iv`).to.equal(hex(referenceExpandLabel(hash, secret, "iv", EMPTY, 12)));
+        expectBytes(keys.key, referenceExpandLabel(hash, secret, "key", EMPTY, KEY_LENGTH[aead]), `${aead} key`);
+        expectBytes(keys.iv, referenceExpandLabel(hash, secret, "iv", EMPTY, 12), `${aead} iv`);
       }),
-      RUNS,
+      { numRuns: RUNS, demands: "the key is HKDF-Expand-Label(secret, \"key\", \"\", key length) and the IV HKDF-Expand-Label(secret, \"iv\", \"\", 12)", inputs: ["suite", "secret"] },
     );
   });
 
@@ -50,9 +51,9 @@ describe("07.6–07.8 keys, KeyUpdate, Finished and the key log, against Node's 
       for (let generation = 1; generation <= 5; generation++) {
         ours = nextTrafficSecret(hash, ours);
         reference = referenceExpandLabel(hash, reference, "traffic upd", EMPTY, HASH_LEN[hash]);
-        expect(hex(ours), `${hash}, generation ${generation}`).to.equal(hex(reference));
+        expectBytes(ours, reference, `${hash}, generation ${generation}`);
         const keys = trafficKeys(hash, "AES_128_GCM", ours);
-        expect(hex(keys.key), `${hash}, key of generation ${generation}`).to.equal(hex(referenceExpandLabel(hash, reference, "key", EMPTY, 16)));
+        expectBytes(keys.key, referenceExpandLabel(hash, reference, "key", EMPTY, 16), `${hash}, key of generation ${generation}`);
         expect(seen.has(hex(ours)), "a generation repeats").to.equal(false);
         seen.add(hex(ours));
       }
@@ -69,12 +70,12 @@ describe("07.6–07.8 keys, KeyUpdate, Finished and the key log, against Node's 
         const baseKey = base.subarray(0, HASH_LEN[hash]);
         const transcriptHash = th.subarray(0, HASH_LEN[hash]);
         const key = referenceExpandLabel(hash, baseKey, "finished", EMPTY, HASH_LEN[hash]);
-        expect(hex(finishedKey(hash, baseKey))).to.equal(hex(key));
+        expectBytes(finishedKey(hash, baseKey), key, "finished_key");
         const verify = finishedVerifyData(hash, baseKey, transcriptHash);
         expect(verify.length).to.equal(HASH_LEN[hash]);
-        expect(hex(verify)).to.equal(hex(nodeHmac(hash, key, transcriptHash)));
+        expectBytes(verify, nodeHmac(hash, key, transcriptHash), "verify_data (expected: Node's HMAC)");
       }),
-      RUNS,
+      { numRuns: RUNS, demands: "finished_key is HKDF-Expand-Label(base key, \"finished\", \"\", Hash.length) and verify_data its HMAC over the transcript hash", inputs: ["hash", "base key", "transcript hash"] },
     );
   });
 
@@ -86,7 +87,7 @@ describe("07.6–07.8 keys, KeyUpdate, Finished and the key log, against Node's 
     expectTlsError(() => finishedVerifyData("SHA-384", new Uint8Array(48), new Uint8Array(32)), { alert: AlertDescription.internal_error });
   });
 
-  it("07.8 keyLogLines13: five lines in OpenSSL's order, LABEL <64 hex digits> <secret in hex>, for SHA-256 and SHA-384 secrets", () => {
+  it("07.8 keyLogLines13: five lines in OpenSSL's order, LABEL <64 hex digits> <secret in hex>, for SHA-256 and SHA-384 secrets; either stage alone", () => {
     const random = seededRandom("07.8 key log");
     for (const hash of hashes) {
       const n = HASH_LEN[hash];
@@ -103,6 +104,13 @@ describe("07.6–07.8 keys, KeyUpdate, Finished and the key log, against Node's 
       expect(keyLogLines13(clientRandom, hs, app), hash).to.deep.equal([
         `SERVER_HANDSHAKE_TRAFFIC_SECRET ${r} ${hex(hs.serverHandshakeTrafficSecret)}`,
         `CLIENT_HANDSHAKE_TRAFFIC_SECRET ${r} ${hex(hs.clientHandshakeTrafficSecret)}`,
+        `EXPORTER_SECRET ${r} ${hex(app.exporterMasterSecret)}`,
+        `SERVER_TRAFFIC_SECRET_0 ${r} ${hex(app.serverApplicationTrafficSecret)}`,
+        `CLIENT_TRAFFIC_SECRET_0 ${r} ${hex(app.clientApplicationTrafficSecret)}`,
+      ]);
+      // One stage at a time, as chapter 08 writes them: the same lines, split after the handshake secrets.
+      expect(keyLogLines13(clientRandom, hs), `${hash}, handshake stage only`).to.deep.equal(keyLogLines13(clientRandom, hs, app).slice(0, 2));
+      expect(keyLogLines13(clientRandom, undefined, app), `${hash}, application stage only`).to.deep.equal([
         `EXPORTER_SECRET ${r} ${hex(app.exporterMasterSecret)}`,
         `SERVER_TRAFFIC_SECRET_0 ${r} ${hex(app.serverApplicationTrafficSecret)}`,
         `CLIENT_TRAFFIC_SECRET_0 ${r} ${hex(app.clientApplicationTrafficSecret)}`,

@@ -32,6 +32,9 @@ import {
   traceMessages,
   verifyDataOf,
 } from "./traces.js";
+import { expectBytes } from "../support/expect-bytes.js";
+import { fromHex } from "../../lib/hex.js";
+import { handshakes } from "../support/structures.js";
 
 type Section = 3 | 4 | 5;
 const SECTIONS: Section[] = [3, 4, 5];
@@ -52,7 +55,7 @@ function transcriptHash(section: Section, messages: Uint8Array[]): Uint8Array {
 /** §4's PSK: the resumption secret §3 derives for its ticket (nonce 00 00), which §4 prints again as its IKM. */
 function psk4(): Uint8Array {
   const fromTicket = printed(3, 'generate resumption secret "tls13 resumption"', "expanded");
-  expect(hex(printed(4, 'extract secret "early"', "IKM")), "§4's PSK is §3's resumption secret").to.equal(hex(fromTicket));
+  expectBytes(printed(4, 'extract secret "early"', "IKM"), fromTicket, "§4's PSK is §3's resumption secret");
   return fromTicket;
 }
 
@@ -114,19 +117,19 @@ describe("07.3 the early secrets (RFC 8448)", () => {
   it("07.3 §3, no PSK: the early secret the trace prints, HKDF-Extract(0, 0); the same for SHA-384 with Node's HMAC", () => {
     const e = earlySecrets("SHA-256");
     expect(e.hash).to.equal("SHA-256");
-    expect(hex(e.earlySecret)).to.equal(hex(printed(3, 'extract secret "early"', "secret")));
-    expect(hex(earlySecrets("SHA-384").earlySecret), "SHA-384").to.equal(hex(referenceExtract("SHA-384", new Uint8Array(48), new Uint8Array(48))));
+    expectBytes(e.earlySecret, printed(3, 'extract secret "early"', "secret"), "early secret");
+    expectBytes(earlySecrets("SHA-384").earlySecret, referenceExtract("SHA-384", new Uint8Array(48), new Uint8Array(48)), "SHA-384");
   });
 
   it("07.3 §4, the PSK of §3's ticket: early secret, resumption binder key, client early traffic secret, early exporter master secret", () => {
     const e = earlySecrets("SHA-256", psk4());
-    expect(hex(e.earlySecret), "early secret").to.equal(hex(printed(4, 'extract secret "early"', "secret")));
+    expectBytes(e.earlySecret, printed(4, 'extract secret "early"', "secret"), "early secret");
     // The binder's Finished computation prints its base key as PRK: that is the binder key.
-    expect(hex(e.binderKey(true)), "binder key (res binder)").to.equal(hex(printed(4, "calculate PSK binder", "PRK")));
+    expectBytes(e.binderKey(true), printed(4, "calculate PSK binder", "PRK"), "binder key (res binder)");
     // The early secrets are bound to the ClientHello as sent (with its binders).
     const clientHelloHash = nodeDigest("SHA-256", traceMessages(4).hellos[0]!);
-    expect(hex(e.clientEarlyTrafficSecret(clientHelloHash)), "client_early_traffic_secret").to.equal(derived(4, "c e traffic"));
-    expect(hex(e.earlyExporterMasterSecret(clientHelloHash)), "early_exporter_master_secret").to.equal(derived(4, "e exp master"));
+    expectBytes(e.clientEarlyTrafficSecret(clientHelloHash), fromHex(derived(4, "c e traffic")), "client_early_traffic_secret");
+    expectBytes(e.earlyExporterMasterSecret(clientHelloHash), fromHex(derived(4, "e exp master")), "early_exporter_master_secret");
   });
 
   it('07.3 binderKey(false) is the external PSK\'s "ext binder" key, and every early secret equals the Node reference (SHA-384)', () => {
@@ -134,11 +137,11 @@ describe("07.3 the early secrets (RFC 8448)", () => {
     const e = earlySecrets("SHA-384", psk);
     const earlySecret = referenceExtract("SHA-384", new Uint8Array(48), psk);
     const chHash = nodeDigest("SHA-384", Buffer.from("a ClientHello"));
-    expect(hex(e.earlySecret)).to.equal(hex(earlySecret));
-    expect(hex(e.binderKey(false)), "ext binder").to.equal(hex(referenceDeriveSecret("SHA-384", earlySecret, "ext binder", nodeDigest("SHA-384"))));
-    expect(hex(e.binderKey(true)), "res binder").to.equal(hex(referenceDeriveSecret("SHA-384", earlySecret, "res binder", nodeDigest("SHA-384"))));
-    expect(hex(e.clientEarlyTrafficSecret(chHash))).to.equal(hex(referenceDeriveSecret("SHA-384", earlySecret, "c e traffic", chHash)));
-    expect(hex(e.earlyExporterMasterSecret(chHash))).to.equal(hex(referenceDeriveSecret("SHA-384", earlySecret, "e exp master", chHash)));
+    expectBytes(e.earlySecret, earlySecret, "early secret");
+    expectBytes(e.binderKey(false), referenceDeriveSecret("SHA-384", earlySecret, "ext binder", nodeDigest("SHA-384")), "ext binder");
+    expectBytes(e.binderKey(true), referenceDeriveSecret("SHA-384", earlySecret, "res binder", nodeDigest("SHA-384")), "res binder");
+    expectBytes(e.clientEarlyTrafficSecret(chHash), referenceDeriveSecret("SHA-384", earlySecret, "c e traffic", chHash), "client_early_traffic_secret");
+    expectBytes(e.earlyExporterMasterSecret(chHash), referenceDeriveSecret("SHA-384", earlySecret, "e exp master", chHash), "early_exporter_master_secret");
   });
 
   it("07.3 a PSK of 0 bytes, or a ClientHello hash of the wrong size, is internal_error", () => {
@@ -152,9 +155,9 @@ describe("07.4 the handshake secrets (RFC 8448)", () => {
     it(`07.4 ${TITLE[section]}: the handshake secret and both handshake traffic secrets, from the printed shared secret and ClientHello…ServerHello`, () => {
       const { hs } = handshake(section);
       expect(hs.hash).to.equal("SHA-256");
-      expect(hex(hs.handshakeSecret), "handshake secret").to.equal(hex(printed(section, 'extract secret "handshake"', "secret")));
-      expect(hex(hs.clientHandshakeTrafficSecret), "client_handshake_traffic_secret").to.equal(derived(section, "c hs traffic"));
-      expect(hex(hs.serverHandshakeTrafficSecret), "server_handshake_traffic_secret").to.equal(derived(section, "s hs traffic"));
+      expectBytes(hs.handshakeSecret, printed(section, 'extract secret "handshake"', "secret"), "handshake secret");
+      expectBytes(hs.clientHandshakeTrafficSecret, fromHex(derived(section, "c hs traffic")), "client_handshake_traffic_secret");
+      expectBytes(hs.serverHandshakeTrafficSecret, fromHex(derived(section, "s hs traffic")), "server_handshake_traffic_secret");
     });
   }
 
@@ -170,11 +173,11 @@ describe("07.5 the master secret and what comes from it (RFC 8448)", () => {
     it(`07.5 ${TITLE[section]}: master secret, both application traffic secrets, exporter and resumption master secrets`, () => {
       const s = schedule(section);
       expect(s.app.hash).to.equal("SHA-256");
-      expect(hex(s.app.masterSecret), "master secret").to.equal(hex(printed(section, 'extract secret "master"', "secret")));
-      expect(hex(s.app.clientApplicationTrafficSecret), "client_application_traffic_secret_0").to.equal(derived(section, "c ap traffic"));
-      expect(hex(s.app.serverApplicationTrafficSecret), "server_application_traffic_secret_0").to.equal(derived(section, "s ap traffic"));
-      expect(hex(s.app.exporterMasterSecret), "exporter_master_secret").to.equal(derived(section, "exp master"));
-      expect(hex(s.resumption), "resumption_master_secret").to.equal(derived(section, "res master"));
+      expectBytes(s.app.masterSecret, printed(section, 'extract secret "master"', "secret"), "master secret");
+      expectBytes(s.app.clientApplicationTrafficSecret, fromHex(derived(section, "c ap traffic")), "client_application_traffic_secret_0");
+      expectBytes(s.app.serverApplicationTrafficSecret, fromHex(derived(section, "s ap traffic")), "server_application_traffic_secret_0");
+      expectBytes(s.app.exporterMasterSecret, fromHex(derived(section, "exp master")), "exporter_master_secret");
+      expectBytes(s.resumption, fromHex(derived(section, "res master")), "resumption_master_secret");
     });
   }
 
@@ -196,10 +199,10 @@ describe("07.6 traffic keys and IVs (RFC 8448)", () => {
       for (const { step, v } of steps) {
         const { name, secret } = secretForKeys(s, step);
         const where = `line ${step.line}: ${step.actor} ${step.action} (${name})`;
-        expect(hex(secret), `${where}: the PRK is our ${name} secret`).to.equal(hex(v.get("PRK")!));
+        expectBytes(secret, v.get("PRK")!, `${where}: the PRK is our ${name} secret`);
         const keys = trafficKeys(suiteHash(SUITE), suiteAead(SUITE), secret);
-        expect(hex(keys.key), `${where}: key`).to.equal(hex(v.get("key expanded")!));
-        expect(hex(keys.iv), `${where}: iv`).to.equal(hex(v.get("iv expanded")!));
+        expectBytes(keys.key, v.get("key expanded")!, `${where}: key`);
+        expectBytes(keys.iv, v.get("iv expanded")!, `${where}: iv`);
       }
     });
   }
@@ -211,10 +214,10 @@ describe("07.6 traffic keys and IVs (RFC 8448)", () => {
     const serverRecord = printed(3, "send handshake record", "complete record", 2);
     const serverPayload = printed(3, "send handshake record", "payload", 2);
     // TLSInnerPlaintext: the messages, then the real content type, handshake (22).
-    expect(hex(nodeOpenRecord13(server.key, server.iv, 0, serverRecord))).to.equal(hex(serverPayload) + "16");
+    expectBytes(nodeOpenRecord13(server.key, server.iv, 0, serverRecord), fromHex(hex(serverPayload) + "16"), "the server's record, opened by Node with your key and iv", { structure: handshakes });
     const client = trafficKeys("SHA-256", "AES_128_GCM", s.hs.clientHandshakeTrafficSecret);
     const clientRecord = printed(3, "send handshake record", "complete record", 3);
-    expect(hex(nodeOpenRecord13(client.key, client.iv, 0, clientRecord))).to.equal(hex(s.messages.clientFinished) + "16");
+    expectBytes(nodeOpenRecord13(client.key, client.iv, 0, clientRecord), fromHex(hex(s.messages.clientFinished) + "16"), "the client's record, opened by Node with your key and iv");
     // Application data: the client's first record under its application keys is number 0; the server sent its
     // NewSessionTicket first under its own, so its data record is number 1. (The trace prints client's, then server's.)
     const sides = [
@@ -225,7 +228,7 @@ describe("07.6 traffic keys and IVs (RFC 8448)", () => {
       const k = trafficKeys("SHA-256", "AES_128_GCM", side.secret);
       const record = printed(3, "send application_data record", "complete record", side.n);
       const payload = printed(3, "send application_data record", "payload", side.n);
-      expect(hex(nodeOpenRecord13(k.key, k.iv, side.sequence, record)), side.name).to.equal(hex(payload) + "17");
+      expectBytes(nodeOpenRecord13(k.key, k.iv, side.sequence, record), fromHex(hex(payload) + "17"), side.name);
     }
   });
 });
@@ -241,12 +244,10 @@ describe("07.7 finished keys and verify_data (RFC 8448)", () => {
         { who: "client", base: s.hs.clientHandshakeTrafficSecret, hash: clientHash, finished: s.messages.clientFinished, n: 1 },
       ];
       for (const side of sides) {
-        expect(hex(finishedKey("SHA-256", side.base)), `${side.who} finished_key`).to.equal(
-          hex(printed(section, 'calculate finished "tls13 finished"', "expanded", side.n)),
-        );
+        expectBytes(finishedKey("SHA-256", side.base), printed(section, 'calculate finished "tls13 finished"', "expanded", side.n), `${side.who} finished_key`);
         const verify = finishedVerifyData("SHA-256", side.base, side.hash);
-        expect(hex(verify), `${side.who} verify_data as printed`).to.equal(hex(printed(section, 'calculate finished "tls13 finished"', "finished", side.n)));
-        expect(hex(verify), `${side.who} Finished message`).to.equal(hex(verifyDataOf(side.finished)));
+        expectBytes(verify, printed(section, 'calculate finished "tls13 finished"', "finished", side.n), `${side.who} verify_data as printed`);
+        expectBytes(verify, verifyDataOf(side.finished), `${side.who} Finished message`);
       }
     });
   }
@@ -255,12 +256,12 @@ describe("07.7 finished keys and verify_data (RFC 8448)", () => {
     const e = earlySecrets("SHA-256", psk4());
     const prefix = printed(4, "calculate PSK binder", "ClientHello prefix");
     const binderHash = nodeDigest("SHA-256", prefix);
-    expect(hex(binderHash), "the binder hash the trace prints").to.equal(hex(printed(4, "calculate PSK binder", "binder hash")));
-    expect(hex(finishedKey("SHA-256", e.binderKey(true))), "binder finished key").to.equal(hex(printed(4, "calculate PSK binder", "expanded")));
+    expectBytes(binderHash, printed(4, "calculate PSK binder", "binder hash"), "the binder hash the trace prints");
+    expectBytes(finishedKey("SHA-256", e.binderKey(true)), printed(4, "calculate PSK binder", "expanded"), "binder finished key");
     const binder = finishedVerifyData("SHA-256", e.binderKey(true), binderHash);
-    expect(hex(binder)).to.equal(hex(printed(4, "calculate PSK binder", "finished")));
+    expectBytes(binder, printed(4, "calculate PSK binder", "finished"), "PSK binder");
     // …and it is the binder the ClientHello carries: its last 32 bytes, after the prefix and two length bytes.
     const clientHello = traceMessages(4).hellos[0]!;
-    expect(hex(clientHello.subarray(clientHello.length - 32)), "the binder in the ClientHello as sent").to.equal(hex(binder));
+    expectBytes(clientHello.subarray(clientHello.length - 32), binder, "the binder in the ClientHello as sent");
   });
 });

@@ -1,4 +1,4 @@
-// Exercises 08.5–08.7 live on 127.0.0.1: the learner's TLS 1.3 client completes handshakes and an HTTP GET with
+// Exercises 08.17 (the whole client) and 08.18 (after the handshake) live on 127.0.0.1: the learner's TLS 1.3 client completes handshakes and an HTTP GET with
 // Node's tls and with `openssl s_server -www -tls1_3`, for every suite, for X25519 and P-256 key shares, with the RSA
 // and the ECDSA certificate; and with servers that accept only a group we sent no share for (a HelloRetryRequest).
 // The outside references: the servers' own account of the connection (Node's getCipher() in its answer, s_server's
@@ -7,7 +7,6 @@
 // KeyUpdate both ways, with Node and with s_server's interactive "K" command.
 import { expect } from "chai";
 import { CipherSuite, NamedGroup, SignatureScheme } from "../../lib/constants.js";
-import { toHex } from "../../lib/hex.js";
 import { connectTcp } from "../../chapters/06-tls12-handshake/index.js";
 import { type Tls13Connection, annotateTrace13, connectTls13 } from "../../chapters/08-tls13-handshake/index.js";
 import {
@@ -17,6 +16,8 @@ import {
   startInteractiveOpenSsl13,
   startOpenSsl13Responder,
 } from "../support/tls13-peers.js";
+import { expectBytes, expectSame } from "../support/expect-bytes.js";
+import { handshakes } from "../support/structures.js";
 import { startTamperProxy13 } from "../support/tamper-proxy13.js";
 import { GET, decryptServerRecords, expectRejection, expectSameKeyLog, fetchPage13, readAll, roots, waitFor } from "./helpers.js";
 import { ticketFields } from "./vectors.js";
@@ -59,7 +60,7 @@ async function checkConnection(
   expect(conn.trace.find((e) => e.from === "client" && e.name === "finished")?.encrypted, "our Finished went encrypted").to.equal(true);
 }
 
-describe("08.5 live: our TLS 1.3 client against Node's tls", function () {
+describe("08.17 live: our TLS 1.3 client against Node's tls", function () {
   let server: Https13Responder;
   before(async () => {
     server = await startHttps13Responder();
@@ -71,7 +72,7 @@ describe("08.5 live: our TLS 1.3 client against Node's tls", function () {
   for (const suite of SUITES) {
     for (const group of GROUPS) {
       for (const cert of CERTIFICATES) {
-        it(`08.5 Node: ${suite.name}, ${group.name} key share, ${cert.name}: handshake, GET, the same key log`, async () => {
+        it(`08.17 Node: ${suite.name}, ${group.name} key share, ${cert.name}: handshake, GET, the same key log`, async () => {
           const { conn, response, keyLog } = await fetchPage13(server.port, { cipherSuites: [suite.code], groups: [group.code], signatureSchemes: cert.schemes });
           expect(response).to.match(/^HTTP\/1\.1 200 OK\r\n/);
           expect(response, "what Node says it negotiated").to.include(`hello from node: ${suite.name} TLSv1.3`);
@@ -81,7 +82,7 @@ describe("08.5 live: our TLS 1.3 client against Node's tls", function () {
     }
   }
 
-  it("08.5 Node: the default offer gets a handshake; the message flow is RFC 8446 §2's, with the middlebox ChangeCipherSpec both ways", async () => {
+  it("08.17 Node: the default offer gets a handshake; the message flow is RFC 8446 §2's, with the middlebox ChangeCipherSpec both ways", async () => {
     const { conn, response } = await fetchPage13(server.port);
     expect(response).to.include("TLSv1.3");
     const names = conn.trace.map((e) => `${e.from} ${e.name}`);
@@ -100,7 +101,7 @@ describe("08.5 live: our TLS 1.3 client against Node's tls", function () {
     expect(names.indexOf("client change_cipher_spec (middlebox compatibility)")).to.be.lessThan(names.indexOf("client finished"));
   });
 
-  it("08.5 Node: 40 000 bytes go out in three records of at most 2^14 and come back whole (an echo server)", async () => {
+  it("08.17 Node: 40 000 bytes go out in three records of at most 2^14 and come back whole (an echo server)", async () => {
     const { startNodeServer } = await import("../support/peers.js");
     const echo = await startNodeServer({ minVersion: "TLSv1.3" });
     try {
@@ -122,7 +123,7 @@ describe("08.5 live: our TLS 1.3 client against Node's tls", function () {
     }
   });
 
-  it("08.5 Node: a server that asks for a client certificate gets an empty Certificate (with its request context) and completes", async () => {
+  it("08.17 Node: a server that asks for a client certificate gets an empty Certificate (with its request context) and completes", async () => {
     const picky = await startHttps13Responder({ requestCert: true, rejectUnauthorized: false });
     try {
       const { conn, response } = await fetchPage13(picky.port);
@@ -131,24 +132,24 @@ describe("08.5 live: our TLS 1.3 client against Node's tls", function () {
       expect(names).to.include.members(["server certificate_request", "client certificate"]);
       expect(names.indexOf("client certificate")).to.be.lessThan(names.indexOf("client finished"));
       const ours = conn.trace.find((e) => e.from === "client" && e.name === "certificate")!;
-      expect(toHex(ours.content), "Certificate: empty context, empty list").to.equal("0b00000400000000");
+      expectBytes(ours.content, Uint8Array.of(11, 0, 0, 4, 0, 0, 0, 0), "our Certificate: empty context, empty list", { structure: handshakes });
     } finally {
       await picky.close();
     }
   });
 
-  it("08.5 Node: a name the certificate does not cover is bad_certificate, and Node receives that alert from us (encrypted)", async () => {
+  it("08.17 Node: a name the certificate does not cover is bad_certificate, and Node receives that alert from us (encrypted)", async () => {
     const e = await expectRejection(() => fetchPage13(server.port, { servername: "example.com" }));
     expect(e.alertName).to.equal("bad_certificate");
     await waitFor(() => server.clientErrors.some((m) => /alert (number )?42|bad certificate/i.test(m)), () => server.clientErrors.join("; "));
   });
 
-  it("08.5 Node: without the root among our trust anchors, the chain is refused (unknown_ca)", async () => {
+  it("08.17 Node: without the root among our trust anchors, the chain is refused (unknown_ca)", async () => {
     const e = await expectRejection(() => fetchPage13(server.port, { ca: [] }));
     expect(e.alertName).to.equal("unknown_ca");
   });
 
-  it("08.5 Node: a server with no suite in common answers handshake_failure, reported by name", async () => {
+  it("08.17 Node: a server with no suite in common answers handshake_failure, reported by name", async () => {
     const other = await startHttps13Responder({ ciphers: "TLS_AES_256_GCM_SHA384" });
     try {
       const e = await expectRejection(() => fetchPage13(other.port, { cipherSuites: [CipherSuite.TLS_CHACHA20_POLY1305_SHA256] }));
@@ -160,7 +161,7 @@ describe("08.5 live: our TLS 1.3 client against Node's tls", function () {
   });
 });
 
-describe("08.5 live: our TLS 1.3 client against openssl s_server -www -tls1_3", function () {
+describe("08.17 live: our TLS 1.3 client against openssl s_server -www -tls1_3", function () {
   let server: OpenSsl13Responder;
   before(async () => {
     server = await startOpenSsl13Responder();
@@ -172,7 +173,7 @@ describe("08.5 live: our TLS 1.3 client against openssl s_server -www -tls1_3", 
   for (const suite of SUITES) {
     for (const group of GROUPS) {
       for (const cert of CERTIFICATES) {
-        it(`08.5 OpenSSL: ${suite.name}, ${group.name} key share, ${cert.name}: handshake, GET, the same key log`, async () => {
+        it(`08.17 OpenSSL: ${suite.name}, ${group.name} key share, ${cert.name}: handshake, GET, the same key log`, async () => {
           const { conn, response, keyLog } = await fetchPage13(server.port, { cipherSuites: [suite.code], groups: [group.code], signatureSchemes: cert.schemes });
           expect(response).to.match(/^HTTP\/1\.0 200 ok\r\n/);
           expect(response, "s_server's session page").to.include(`Cipher is ${suite.name}`);
@@ -184,7 +185,7 @@ describe("08.5 live: our TLS 1.3 client against openssl s_server -www -tls1_3", 
   }
 });
 
-describe("08.6 live: HelloRetryRequest (a server that accepts only a group we sent no share for)", function () {
+describe("08.17 live: HelloRetryRequest (a server that accepts only a group we sent no share for)", function () {
   let p256Only: OpenSsl13Responder;
   let x25519Only: OpenSsl13Responder;
   let nodeP256: Https13Responder;
@@ -200,7 +201,7 @@ describe("08.6 live: HelloRetryRequest (a server that accepts only a group we se
   });
 
   for (const suite of SUITES) {
-    it(`08.6 OpenSSL -groups P-256, our share X25519, ${suite.name}: a HelloRetryRequest, a second ClientHello with a P-256 share, the same key log`, async () => {
+    it(`08.17 OpenSSL -groups P-256, our share X25519, ${suite.name}: a HelloRetryRequest, a second ClientHello with a P-256 share, the same key log`, async () => {
       const { conn, response, keyLog } = await fetchPage13(p256Only.port, {
         cipherSuites: [suite.code],
         groups: [NamedGroup.x25519, NamedGroup.secp256r1],
@@ -217,24 +218,24 @@ describe("08.6 live: HelloRetryRequest (a server that accepts only a group we se
     });
   }
 
-  it("08.6 OpenSSL -groups X25519, our share P-256: a HelloRetryRequest the other way round", async () => {
+  it("08.17 OpenSSL -groups X25519, our share P-256: a HelloRetryRequest the other way round", async () => {
     const { conn, keyLog } = await fetchPage13(x25519Only.port, { groups: [NamedGroup.secp256r1, NamedGroup.x25519], keyShareGroups: [NamedGroup.secp256r1] });
     await checkConnection(conn, keyLog, () => x25519Only.keyLog(), { suite: conn.cipherSuite, group: NamedGroup.x25519, retry: true });
   });
 
-  it("08.6 Node (ecdhCurve P-256), our share X25519: a HelloRetryRequest, GET, the same key log", async () => {
+  it("08.17 Node (ecdhCurve P-256), our share X25519: a HelloRetryRequest, GET, the same key log", async () => {
     const { conn, response, keyLog } = await fetchPage13(nodeP256.port, { groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShareGroups: [NamedGroup.x25519] });
     expect(response).to.include("TLSv1.3");
     await checkConnection(conn, keyLog, () => nodeP256.keyLog, { suite: conn.cipherSuite, group: NamedGroup.secp256r1, retry: true });
   });
 
-  it("08.5 a server whose only group we do not support at all: Node answers handshake_failure, reported by name", async () => {
+  it("08.17 a server whose only group we do not support at all: Node answers handshake_failure, reported by name", async () => {
     const e = await expectRejection(() => fetchPage13(nodeP256.port, { groups: [NamedGroup.x25519] }));
     expect(e.alertName).to.equal("handshake_failure");
   });
 });
 
-describe("08.7 live: after the handshake", function () {
+describe("08.18 live: after the handshake", function () {
   let server: Https13Responder;
   before(async () => {
     server = await startHttps13Responder({ sessionTimeout: 4321 });
@@ -243,7 +244,7 @@ describe("08.7 live: after the handshake", function () {
     await server?.close();
   });
 
-  it("08.5 Node's two tickets are kept (08.4): their lifetime is Node's sessionTimeout, their bytes those the server's key log decrypts", async () => {
+  it("08.17 Node's two tickets are kept (08.4): their lifetime is Node's sessionTimeout, their bytes those the server's key log decrypts", async () => {
     const proxy = await startTamperProxy13(server.port);
     try {
       const { conn } = await fetchPage13(proxy.port, { cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256] });
@@ -253,16 +254,19 @@ describe("08.7 live: after the handshake", function () {
       const seen = proxy.seen();
       const stream = decryptServerRecords(seen.serverRecords, server.keyLog.get(seen.clientRandom!)!, CipherSuite.TLS_AES_128_GCM_SHA256);
       const tickets = stream.filter((m) => m.stage === "application" && m.type === 22 && m.content[0] === 4);
-      expect(tickets.map((t) => toHex(t.content)), "the tickets, as the server's key log decrypts them").to.deep.equal(
-        conn.trace.filter((e) => e.from === "server" && e.name === "new_session_ticket").map((e) => toHex(e.content)),
+      expectSame(
+        conn.trace.filter((e) => e.from === "server" && e.name === "new_session_ticket").map((e) => e.content),
+        tickets.map((t) => t.content),
+        "the tickets we read, against those the server's key log decrypts",
+        { structure: handshakes },
       );
-      expect(conn.tickets.map((t) => toHex(t.ticket.ticket))).to.deep.equal(tickets.map((t) => toHex(ticketFields(t.content).ticket)));
+      expectSame(conn.tickets.map((t) => t.ticket.ticket), tickets.map((t) => ticketFields(t.content).ticket), "the tickets kept");
     } finally {
       await proxy.close();
     }
   });
 
-  it("08.7 Node: after updateKeys() our GET goes under the next keys, and Node (which must follow) answers", async () => {
+  it("08.18 Node: after updateKeys() our GET goes under the next keys, and Node (which must follow) answers", async () => {
     const conn = await connectTls13(await connectTcp("127.0.0.1", server.port), { servername: "localhost", ca: roots() });
     conn.updateKeys();
     conn.updateKeys();
@@ -270,10 +274,10 @@ describe("08.7 live: after the handshake", function () {
     const response = await readAll(conn);
     conn.close();
     expect(response).to.match(/^HTTP\/1\.1 200 OK/);
-    expect(conn.trace.filter((e) => e.from === "client" && e.name === "key_update").map((e) => toHex(e.content))).to.deep.equal(["1800000100", "1800000100"]);
+    expectSame(conn.trace.filter((e) => e.from === "client" && e.name === "key_update").map((e) => e.content), [Uint8Array.of(24, 0, 0, 1, 0), Uint8Array.of(24, 0, 0, 1, 0)], "our two KeyUpdates");
   });
 
-  it("08.7 Node: updateKeys(true) asks Node to update too: its KeyUpdate arrives, and its answer comes under its new keys", async () => {
+  it("08.18 Node: updateKeys(true) asks Node to update too: its KeyUpdate arrives, and its answer comes under its new keys", async () => {
     const conn = await connectTls13(await connectTcp("127.0.0.1", server.port), { servername: "localhost", ca: roots() });
     conn.updateKeys(true);
     conn.write(GET);
@@ -286,7 +290,7 @@ describe("08.7 live: after the handshake", function () {
     expect(names.indexOf("server key_update")).to.be.lessThan(names.indexOf("server application_data"));
   });
 
-  it("08.7 OpenSSL: s_server's KeyUpdate asking for ours (its K command): we answer before our next data, and s_server reads that data", async () => {
+  it("08.18 OpenSSL: s_server's KeyUpdate asking for ours (its K command): we answer before our next data, and s_server reads that data", async () => {
     const s = await startInteractiveOpenSsl13();
     try {
       const conn = await connectTls13(await connectTcp("127.0.0.1", s.port), { servername: "localhost", ca: roots() });

@@ -1,10 +1,10 @@
-// Exercise 08.7, what comes after the handshake, on RFC 8448 §3 replayed: after the trace's NewSessionTicket the
+// Exercise 08.18, what comes after the handshake, on RFC 8448 §3 replayed: after the trace's NewSessionTicket the
 // "server" sends KeyUpdates and tickets of our making, encrypted by Node's AEAD under the trace's application keys
 // and, after each KeyUpdate, under the next generation computed by the test harness (RFC 8446 §7.2, on Node's HMAC).
 // Every record our client writes is opened the same way, so the keys it moved to are checked from outside.
 import { expect } from "chai";
-import { toHex } from "../../lib/hex.js";
 import { connectTls13 } from "../../chapters/08-tls13-handshake/index.js";
+import { expectBytes, expectSame } from "../support/expect-bytes.js";
 import { replayTransport } from "../support/replay-transport.js";
 import { type OracleDirection, oracleDirection, oracleNextSecret, oracleOpen, oracleSeal, suite13 } from "../support/tls13-oracle.js";
 import { expectRejection } from "./helpers.js";
@@ -38,8 +38,8 @@ const keyUpdate = (requested: number) => Uint8Array.of(24, 0, 0, 1, requested);
 /** Our records after the handshake (the ClientHello and Finished are the first two). */
 const ours = (written: Uint8Array[]) => written.slice(2);
 
-describe("08.7 after the handshake: KeyUpdate and NewSessionTicket (RFC 8448 §3 replayed)", function () {
-  it("08.7 a KeyUpdate asking for ours: we read on under the server's next keys, answer with update_not_requested, and write under our next keys", async () => {
+describe("08.18 after the handshake: KeyUpdate and NewSessionTicket (RFC 8448 §3 replayed)", function () {
+  it("08.18 a KeyUpdate asking for ours: we read on under the server's next keys, answer with update_not_requested, and write under our next keys", async () => {
     const { conn, transport } = await afterHandshake((server) => {
       const next = direction("s", 1);
       return [oracleSeal(server, HANDSHAKE, keyUpdate(1)), oracleSeal(next, APPLICATION_DATA, text("under generation 1"))];
@@ -48,12 +48,12 @@ describe("08.7 after the handshake: KeyUpdate and NewSessionTicket (RFC 8448 §3
     conn.write(text("ours, under generation 1"));
     const [answer, data] = ours(transport.written);
     const g0 = direction("c", 0);
-    expect(oracleOpen(g0, answer!), "our KeyUpdate, still under generation 0").to.deep.equal({ type: HANDSHAKE, content: keyUpdate(0), padding: 0 });
+    expectSame(oracleOpen(g0, answer!), { type: HANDSHAKE, content: keyUpdate(0), padding: 0 }, "our KeyUpdate, still under generation 0");
     const g1 = direction("c", 1);
     expect(new TextDecoder().decode(oracleOpen(g1, data!).content), "our data, under generation 1").to.equal("ours, under generation 1");
   });
 
-  it("08.7 a KeyUpdate that does not ask for ours: we move our reading keys only, and send nothing", async () => {
+  it("08.18 a KeyUpdate that does not ask for ours: we move our reading keys only, and send nothing", async () => {
     const { conn, transport } = await afterHandshake((server) => {
       const g1 = direction("s", 1);
       const g2 = direction("s", 2);
@@ -72,7 +72,7 @@ describe("08.7 after the handshake: KeyUpdate and NewSessionTicket (RFC 8448 §3
     expect(new TextDecoder().decode(oracleOpen(direction("c", 0), written[0]!).content)).to.equal("still generation 0");
   });
 
-  it("08.7 updateKeys(): our KeyUpdate goes under the old keys, our data after it under the next; with true it asks the server", async () => {
+  it("08.18 updateKeys(): our KeyUpdate goes under the old keys, our data after it under the next; with true it asks the server", async () => {
     const { conn, transport } = await afterHandshake(() => []);
     conn.updateKeys();
     conn.write(text("a"));
@@ -82,13 +82,13 @@ describe("08.7 after the handshake: KeyUpdate and NewSessionTicket (RFC 8448 §3
     const g0 = direction("c", 0);
     const g1 = direction("c", 1);
     const g2 = direction("c", 2);
-    expect(toHex(oracleOpen(g0, u1!).content)).to.equal(toHex(keyUpdate(0)));
-    expect(toHex(oracleOpen(g1, a!).content)).to.equal(toHex(text("a")));
-    expect(toHex(oracleOpen(g1, u2!).content)).to.equal(toHex(keyUpdate(1)));
-    expect(toHex(oracleOpen(g2, b!).content)).to.equal(toHex(text("b")));
+    expectBytes(oracleOpen(g0, u1!).content, keyUpdate(0), "our KeyUpdate, under generation 0");
+    expectBytes(oracleOpen(g1, a!).content, text("a"), "our data, under generation 1");
+    expectBytes(oracleOpen(g1, u2!).content, keyUpdate(1), "our KeyUpdate asking for the server's, under generation 1");
+    expectBytes(oracleOpen(g2, b!).content, text("b"), "our data, under generation 2");
   });
 
-  it("08.5 tickets (08.4): one split across two records is kept; one with lifetime 0 is not; the trace's own ticket came first", async () => {
+  it("08.18 tickets: one split across two records is kept; one with lifetime 0 is not; the trace's own ticket came first", async () => {
     const ticket = (lifetime: number, id: number) =>
       handshakeMessage(4, [...[24, 16, 8, 0].map((s) => (lifetime >>> s) & 0xff), 0, 0, 0, 9, 1, id, 0, 3, id, id, id, 0, 0]);
     const { conn } = await afterHandshake((server) => {
@@ -102,30 +102,34 @@ describe("08.7 after the handshake: KeyUpdate and NewSessionTicket (RFC 8448 §3
     });
     expect(new TextDecoder().decode((await conn.read())!)).to.equal("data");
     const trace = ticketFields(rfcMessage(3, "NewSessionTicket"));
-    expect(conn.tickets.map((t) => [t.ticket.lifetime, toHex(t.ticket.ticket)])).to.deep.equal([
-      [trace.lifetime, toHex(trace.ticket)],
-      [600, "424242"],
-    ]);
+    expectSame(
+      conn.tickets.map((t) => ({ lifetime: t.ticket.lifetime, ticket: t.ticket.ticket })),
+      [
+        { lifetime: trace.lifetime, ticket: trace.ticket },
+        { lifetime: 600, ticket: Uint8Array.of(0x42, 0x42, 0x42) },
+      ],
+      "the tickets kept",
+    );
   });
 
   for (const [id, label, after, alert] of [
-    ["08.7", "a KeyUpdate whose request_update is 2", (s: OracleDirection) => [oracleSeal(s, HANDSHAKE, keyUpdate(2))], "illegal_parameter"],
+    ["08.18", "a KeyUpdate whose request_update is 2", (s: OracleDirection) => [oracleSeal(s, HANDSHAKE, keyUpdate(2))], "illegal_parameter"],
     [
-      "08.7",
+      "08.18",
       "a KeyUpdate sharing its record with the start of the next message (across a change of keys)",
       (s: OracleDirection) => [oracleSeal(s, HANDSHAKE, Uint8Array.from([...keyUpdate(0), 4, 0]))],
       "unexpected_message",
     ],
     [
-      "08.5",
+      "08.18",
       "a CertificateRequest after the handshake (we never offered post_handshake_auth)",
       (s: OracleDirection) => [oracleSeal(s, HANDSHAKE, handshakeMessage(13, [1, 5, 0, 8, 0, 13, 0, 4, 0, 2, 8, 4]))],
       "unexpected_message",
     ],
-    ["08.5", "a second server Finished", (s: OracleDirection) => [oracleSeal(s, HANDSHAKE, handshakeMessage(20, new Uint8Array(32)))], "unexpected_message"],
+    ["08.18", "a second server Finished", (s: OracleDirection) => [oracleSeal(s, HANDSHAKE, handshakeMessage(20, new Uint8Array(32)))], "unexpected_message"],
     [
-      "08.5",
-      "a ticket valid for 8 days (08.4)",
+      "08.18",
+      "a ticket valid for 8 days",
       (s: OracleDirection) => [oracleSeal(s, HANDSHAKE, handshakeMessage(4, [0, 10, 0x8c, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0]))],
       "illegal_parameter",
     ],

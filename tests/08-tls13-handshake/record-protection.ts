@@ -1,4 +1,4 @@
-// Exercise 08.1, the TLS 1.3 record layer, against an AEAD it did not write: Node's crypto (OpenSSL's AES-128-GCM,
+// Exercises 08.1 (nonce, sealing) and 08.2 (opening), the TLS 1.3 record protection, against an AEAD it did not write: Node's crypto (OpenSSL's AES-128-GCM,
 // AES-256-GCM and ChaCha20-Poly1305) seals what the learner opens and opens what the learner seals, with the nonce
 // and additional data built by the test harness from RFC 8446 §5.2–5.3 (tests/support/tls13-oracle.ts). Then
 // tampering (bad_record_mac), padding (§5.4), the limits (record_overflow), our own bugs (internal_error), and
@@ -6,9 +6,9 @@
 import { expect } from "chai";
 import crypto from "node:crypto";
 import fc from "fast-check";
-import { AlertDescription } from "../../lib/constants.js";
-import { toHex } from "../../lib/hex.js";
+import { AlertDescription, ContentType } from "../../lib/constants.js";
 import { type Direction13, direction13, openRecord13, perRecordNonce, sealRecord13 } from "../../chapters/08-tls13-handshake/index.js";
+import { expectBytes, expectCode } from "../support/expect-bytes.js";
 import { NUM_RUNS, assertProperty, checkTlsError, expectTlsError } from "../support/properties.js";
 import { type OracleDirection, type Suite13, SUITES13, oracleNonce, oracleOpenInner, oracleSeal, oracleSealInner } from "../support/tls13-oracle.js";
 
@@ -28,17 +28,17 @@ function pair(suite: Suite13, sequence = 0n): { ours: Direction13; node: OracleD
 /** A whole record as the transport would hand it over. */
 const asRecord = (bytes: Uint8Array) => ({ type: bytes[0]!, version: (bytes[1]! << 8) | bytes[2]!, fragment: bytes.slice(5) });
 
-describe("08.1 the TLS 1.3 record layer against Node's AEADs", function () {
+describe("08.1–08.2 the TLS 1.3 record protection against Node's AEADs", function () {
   it("08.1 perRecordNonce is the IV XOR the sequence number padded on the left (RFC 8446 §5.3)", () => {
     const iv = Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i);
     for (const seq of [0n, 1n, 255n, 256n, 2n ** 32n + 7n, 2n ** 63n, 2n ** 64n - 1n]) {
-      expect(toHex(perRecordNonce(iv, seq)), `sequence ${seq}`).to.equal(toHex(oracleNonce(iv, seq)));
+      expectBytes(perRecordNonce(iv, seq), oracleNonce(iv, seq), `the nonce of sequence ${seq}`);
     }
-    expect(toHex(perRecordNonce(iv, 0n)), "sequence 0: the IV itself").to.equal(toHex(iv));
-    expect(toHex(iv), "the IV is not changed").to.equal("a0a1a2a3a4a5a6a7a8a9aaab");
+    expectBytes(perRecordNonce(iv, 0n), iv, "sequence 0: the IV itself");
+    expectBytes(iv, Uint8Array.from({ length: 12 }, (_, i) => 0xa0 + i), "the IV, which must not change");
     assertProperty(
       fc.property(fc.uint8Array({ minLength: 12, maxLength: 12 }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (v, seq) => {
-        expect(toHex(perRecordNonce(v, seq))).to.equal(toHex(oracleNonce(v, seq)));
+        expectBytes(perRecordNonce(v, seq), oracleNonce(v, seq), `the nonce of sequence ${seq}`);
       }),
     );
   });
@@ -65,16 +65,14 @@ describe("08.1 the TLS 1.3 record layer against Node's AEADs", function () {
         const sealed = sealRecord13(ours, type, content, padding);
         expect(ours.sequence, "sequence after sealing").to.equal(BigInt(i + 1));
         const length = content.length + 1 + padding + 16;
-        expect(toHex(sealed.subarray(0, 5)), "the header: application_data, 0x0303, the length").to.equal(
-          toHex(Uint8Array.of(23, 3, 3, length >> 8, length & 0xff)),
-        );
+        expectBytes(sealed.subarray(0, 5), Uint8Array.of(23, 3, 3, length >> 8, length & 0xff), "the header: application_data, 0x0303, the length");
         expect(sealed.length).to.equal(5 + length);
         const inner = oracleOpenInner(node, sealed);
-        expect(toHex(inner), `record ${i}: content || type`).to.equal(toHex(Uint8Array.from([...content, type])));
+        expectBytes(inner, Uint8Array.from([...content, type]), `record ${i}, opened by Node: content || type`);
       }
     });
 
-    it(`08.1 ${aead}: openRecord13 opens what Node's ${suite.aead} seals, and strips the padding`, () => {
+    it(`08.2 ${aead}: openRecord13 opens what Node's ${suite.aead} seals, and strips the padding`, () => {
       const { ours, node } = pair(suite);
       const messages: [number, Uint8Array, number][] = [
         [HANDSHAKE, Uint8Array.of(8, 0, 0, 2, 0, 0), 0],
@@ -86,8 +84,8 @@ describe("08.1 the TLS 1.3 record layer against Node's AEADs", function () {
       ];
       for (const [type, content, padding] of messages) {
         const opened = openRecord13(ours, asRecord(oracleSeal(node, type, content, padding)));
-        expect(opened.contentType).to.equal(type);
-        expect(toHex(opened.content)).to.equal(toHex(content));
+        expectCode(opened.contentType, type, ContentType, "the true content type");
+        expectBytes(opened.content, content, "the content, padding stripped");
       }
       expect(ours.sequence).to.equal(BigInt(messages.length));
     });
@@ -96,14 +94,14 @@ describe("08.1 the TLS 1.3 record layer against Node's AEADs", function () {
       const { ours, node } = pair(suite);
       const sealed = sealRecord13(ours, APPLICATION_DATA, Uint8Array.of(0x41, 0x00, 0x42), 100);
       expect(sealed.length).to.equal(5 + 3 + 1 + 100 + 16);
-      expect(toHex(oracleOpenInner(node, sealed))).to.equal(toHex(Uint8Array.from([0x41, 0x00, 0x42, 23, ...new Uint8Array(100)])));
+      expectBytes(oracleOpenInner(node, sealed), Uint8Array.from([0x41, 0x00, 0x42, 23, ...new Uint8Array(100)]), "the inner plaintext, opened by Node");
       // The longest inner plaintext: 2^14 − 8 bytes of content, its type, 8 zeros.
       const full = sealRecord13(ours, APPLICATION_DATA, new Uint8Array(2 ** 14 - 8).fill(1), 8);
       expect(full.length).to.equal(5 + 2 ** 14 + 1 + 16);
       expect(oracleOpenInner(node, full).length).to.equal(2 ** 14 + 1);
     });
 
-    it(`08.1 ${aead}: round trips both ways for random contents, types, padding and sequence numbers`, () => {
+    it(`08.2 ${aead}: round trips both ways for random contents, types, padding and sequence numbers`, () => {
       assertProperty(
         fc.property(
           fc.uint8Array({ maxLength: 300 }),
@@ -112,19 +110,18 @@ describe("08.1 the TLS 1.3 record layer against Node's AEADs", function () {
           fc.bigInt({ min: 0n, max: 2n ** 64n - 2n }),
           (content, type, padding, sequence) => {
             const a = pair(suite, sequence);
-            expect(toHex(oracleOpenInner(a.node, sealRecord13(a.ours, type, content, padding)))).to.equal(
-              toHex(Uint8Array.from([...content, type, ...new Uint8Array(padding)])),
-            );
+            expectBytes(oracleOpenInner(a.node, sealRecord13(a.ours, type, content, padding)), Uint8Array.from([...content, type, ...new Uint8Array(padding)]), "sealed by us, opened by Node");
             const b = pair(suite, sequence);
             const opened = openRecord13(b.ours, asRecord(oracleSeal(b.node, type, content, padding)));
-            expect([opened.contentType, toHex(opened.content)]).to.deep.equal([type, toHex(content)]);
+            expectCode(opened.contentType, type, ContentType, "sealed by Node, opened by us: the type");
+            expectBytes(opened.content, content, "sealed by Node, opened by us: the content");
           },
         ),
         300,
       );
     });
 
-    it(`08.1 ${aead}: any changed byte, a record replayed or skipped, the wrong key: bad_record_mac`, () => {
+    it(`08.2 ${aead}: any changed byte, a record replayed or skipped, the wrong key: bad_record_mac`, () => {
       const { ours, node } = pair(suite);
       const sealed = oracleSeal(node, APPLICATION_DATA, new TextEncoder().encode("attack at dawn"));
       for (let i = 1; i < sealed.length; i++) {
@@ -146,13 +143,13 @@ describe("08.1 the TLS 1.3 record layer against Node's AEADs", function () {
     });
   }
 
-  it("08.1 a protected record whose header says anything but application_data is unexpected_message", () => {
+  it("08.2 a protected record whose header says anything but application_data is unexpected_message", () => {
     const { ours, node } = pair(SUITES13[0]!);
     const sealed = oracleSealInner(node, Uint8Array.of(1, 0, ALERT), { type: HANDSHAKE });
     expectTlsError(() => openRecord13(ours, asRecord(sealed)), { alert: AlertDescription.unexpected_message });
   });
 
-  it("08.1 limits: encrypted_record over 2^14 + 256, an inner plaintext over 2^14 + 1 (both record_overflow); all padding (unexpected_message)", () => {
+  it("08.2 limits: encrypted_record over 2^14 + 256, an inner plaintext over 2^14 + 1 (both record_overflow); all padding (unexpected_message)", () => {
     const suite = SUITES13[0]!;
     const long = { type: APPLICATION_DATA, version: 0x0303, fragment: new Uint8Array(2 ** 14 + 257) };
     expectTlsError(() => openRecord13(pair(suite).ours, long), { alert: AlertDescription.record_overflow });
@@ -175,10 +172,10 @@ describe("08.1 the TLS 1.3 record layer against Node's AEADs", function () {
     expectTlsError(() => sealRecord13(pair(suite, 2n ** 64n).ours, APPLICATION_DATA, new Uint8Array(1)), { alert: AlertDescription.internal_error });
     // The last allowed number still works, with the nonce Node computes.
     const last = pair(suite, 2n ** 64n - 1n);
-    expect(toHex(oracleOpenInner(last.node, sealRecord13(last.ours, APPLICATION_DATA, Uint8Array.of(7))))).to.equal("0717");
+    expectBytes(oracleOpenInner(last.node, sealRecord13(last.ours, APPLICATION_DATA, Uint8Array.of(7))), Uint8Array.of(7, 23), "sequence 2^64 − 1, opened by Node");
   });
 
-  it(`08.1 random records (${NUM_RUNS} runs per AEAD) give only TlsErrors: bad_record_mac, record_overflow, unexpected_message`, () => {
+  it(`08.2 random records (${NUM_RUNS} runs per AEAD) give only TlsErrors: bad_record_mac, record_overflow, unexpected_message`, () => {
     const allowed = [AlertDescription.bad_record_mac, AlertDescription.record_overflow, AlertDescription.unexpected_message];
     for (const suite of SUITES13) {
       const { ours, node } = pair(suite);

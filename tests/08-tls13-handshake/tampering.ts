@@ -1,4 +1,4 @@
-// Exercises 08.5 and 08.6 under attack, live: a proxy on 127.0.0.1 (tests/support/tamper-proxy13.ts) between our
+// Exercise 08.17, the whole client, under attack, live (each step alone meets the same attacks in steps.ts): a proxy on 127.0.0.1 (tests/support/tamper-proxy13.ts) between our
 // client and Node's tls changes what the server sends, and the client must stop with the alert RFC 8446 §6.2 names:
 //   one byte of the CertificateVerify signature, re-encrypted (keys from Node's key log)  → decrypt_error
 //   one byte of the server's Finished, re-encrypted                                       → decrypt_error
@@ -36,7 +36,7 @@ const flip = (m: Uint8Array, at: number, x = 0x01) => {
   return out;
 };
 
-describe("08.5 a tampering proxy between our TLS 1.3 client and Node's tls", function () {
+describe("08.17 a tampering proxy between our TLS 1.3 client and Node's tls", function () {
   let server: Https13Responder;
   let retryServer: Https13Responder;
   const proxies: TamperProxy13[] = [];
@@ -63,7 +63,7 @@ describe("08.5 a tampering proxy between our TLS 1.3 client and Node's tls", fun
   };
   const rewrite = (type: number, change: (m: Uint8Array) => Uint8Array) => (messages: Uint8Array[]) => messages.map((m) => (m[0] === type ? change(m) : m));
 
-  it("08.5 the server's flight decrypted and re-encrypted unchanged, one message per record and all in one record: the handshake completes", async () => {
+  it("08.17 the server's flight decrypted and re-encrypted unchanged, one message per record and all in one record: the handshake completes", async () => {
     for (const cut of [(m: Uint8Array[]) => m, (m: Uint8Array[]) => [Uint8Array.from(m.flatMap((x) => [...x]))]]) {
       const proxy = await via(server, { serverFlight: cut });
       const { conn, response, keyLog } = await fetchPage13(proxy.port, { cipherSuites: [AES128] });
@@ -76,19 +76,19 @@ describe("08.5 a tampering proxy between our TLS 1.3 client and Node's tls", fun
     { name: "RSA-PSS", schemes: [SignatureScheme.rsa_pss_rsae_sha256] },
     { name: "ECDSA", schemes: [SignatureScheme.ecdsa_secp256r1_sha256] },
   ]) {
-    it(`08.5 one byte of the ${cert.name} CertificateVerify signature changed, re-encrypted with the keys from Node's key log: decrypt_error, and Node hears it`, async () => {
+    it(`08.17 one byte of the ${cert.name} CertificateVerify signature changed, re-encrypted with the keys from Node's key log: decrypt_error, and Node hears it`, async () => {
       const e = await refused({ serverFlight: rewrite(HT.certificate_verify, (m) => flip(m, -1)) }, { cipherSuites: [AES128], signatureSchemes: cert.schemes }, "decrypt_error");
       expect(e.field).to.equal("signature");
       await waitFor(() => server.clientErrors.some((m) => /decrypt error|alert number 51/i.test(m)), () => server.clientErrors.join("; "));
     });
   }
 
-  it("08.5 one byte of the server's Finished changed, re-encrypted: decrypt_error", async () => {
+  it("08.17 one byte of the server's Finished changed, re-encrypted: decrypt_error", async () => {
     const e = await refused({ serverFlight: rewrite(HT.finished, (m) => flip(m, 4, 0x80)) }, { cipherSuites: [AES128] }, "decrypt_error");
     expect(e.field).to.equal("verify_data");
   });
 
-  it("08.5 one bit flipped in each protected record the server sends (its flight, its tickets, its answer, its close_notify): bad_record_mac every time", async () => {
+  it("08.17 one bit flipped in each protected record the server sends (its flight, its tickets, its answer, its close_notify): bad_record_mac every time", async () => {
     const clean = await via(server, {});
     await fetchPage13(clean.port, { cipherSuites: [AES128] });
     const count = clean.seen().serverRecords.filter((r) => r[0] === 23).length;
@@ -100,7 +100,7 @@ describe("08.5 a tampering proxy between our TLS 1.3 client and Node's tls", fun
     }
   });
 
-  it("08.5 a ServerHello choosing a suite we never offered (TLS_CHACHA20_POLY1305_SHA256 when we offered only AES-128-GCM): illegal_parameter", async () => {
+  it("08.17 a ServerHello choosing a suite we never offered (TLS_CHACHA20_POLY1305_SHA256 when we offered only AES-128-GCM): illegal_parameter", async () => {
     const change = (m: Uint8Array) => {
       const out = m.slice();
       const at = 4 + 2 + 32 + 1 + m[38]!;
@@ -112,7 +112,7 @@ describe("08.5 a tampering proxy between our TLS 1.3 client and Node's tls", fun
     expect(e.field).to.equal("cipher_suite");
   });
 
-  it("08.5 a ServerHello whose key share is in a group we never offered (P-256 when we offered only X25519): illegal_parameter", async () => {
+  it("08.17 a ServerHello whose key share is in a group we never offered (P-256 when we offered only X25519): illegal_parameter", async () => {
     const change = (m: Uint8Array) => {
       const out = m.slice();
       const at = keyShareGroupOffset(m);
@@ -123,7 +123,7 @@ describe("08.5 a tampering proxy between our TLS 1.3 client and Node's tls", fun
     await refused({ serverHello: change }, { cipherSuites: [AES128], groups: [NamedGroup.x25519] }, "illegal_parameter");
   });
 
-  it("08.5 a ServerHello whose key share is in a group we offered but sent no share for: illegal_parameter", async () => {
+  it("08.17 a ServerHello whose key share is in a group we offered but sent no share for: illegal_parameter", async () => {
     const change = (m: Uint8Array) => {
       const out = m.slice();
       out[keyShareGroupOffset(m) + 1] = NamedGroup.secp256r1;
@@ -132,7 +132,7 @@ describe("08.5 a tampering proxy between our TLS 1.3 client and Node's tls", fun
     await refused({ serverHello: change }, { groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShareGroups: [NamedGroup.x25519] }, "illegal_parameter");
   });
 
-  it("08.6 a second HelloRetryRequest (the real ServerHello replaced by the first HelloRetryRequest again): unexpected_message", async () => {
+  it("08.17 a second HelloRetryRequest (the real ServerHello replaced by the first HelloRetryRequest again): unexpected_message", async () => {
     let first: Uint8Array | undefined;
     const again = (m: Uint8Array, index: number) => {
       if (index === 0) first = m;
@@ -142,7 +142,7 @@ describe("08.5 a tampering proxy between our TLS 1.3 client and Node's tls", fun
     expect(e.message).to.match(/second HelloRetryRequest/);
   });
 
-  it("08.5 a HelloRetryRequest asking for the group we already sent a share for (chapter 02's check): illegal_parameter", async () => {
+  it("08.17 a HelloRetryRequest asking for the group we already sent a share for (chapter 02's check): illegal_parameter", async () => {
     const change = (m: Uint8Array, index: number) => {
       if (index > 0) return [m];
       const out = m.slice();
@@ -152,7 +152,7 @@ describe("08.5 a tampering proxy between our TLS 1.3 client and Node's tls", fun
     await refused({ serverHello: change }, { groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShareGroups: [NamedGroup.x25519] }, "illegal_parameter", retryServer);
   });
 
-  it("08.6 the ServerHello after a HelloRetryRequest with another suite than the HelloRetryRequest's: illegal_parameter", async () => {
+  it("08.17 the ServerHello after a HelloRetryRequest with another suite than the HelloRetryRequest's: illegal_parameter", async () => {
     const change = (m: Uint8Array, index: number) => {
       if (index === 0) return [m];
       const out = m.slice();

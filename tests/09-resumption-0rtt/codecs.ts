@@ -5,6 +5,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { AlertDescription } from "../../lib/constants.js";
 import { toHex } from "../../lib/hex.js";
+import { expectBytes, expectSame } from "../support/expect-bytes.js";
 import {
   type EarlyDataContext,
   type OfferedPsks,
@@ -45,10 +46,8 @@ describe("09 codecs: pre_shared_key, early_data, ticket extensions", () => {
         const bytes = offeredBytes(o);
         const ext = preSharedKeyExtension(o);
         expect(ext.kind === "raw" && ext.type, "extension type 41").to.equal(41);
-        expect(toHex((ext as { data: Uint8Array }).data)).to.equal(toHex(bytes));
-        const back = decodeOfferedPsks(bytes);
-        expect(back.identities.map((i) => [toHex(i.identity), i.obfuscatedTicketAge])).to.deep.equal(o.identities.map((i) => [toHex(i.identity), i.obfuscatedTicketAge]));
-        expect(back.binders.map((b) => toHex(b))).to.deep.equal(o.binders.map((b) => toHex(b)));
+        expectBytes((ext as { data: Uint8Array }).data, bytes, "pre_shared_key extension_data");
+        expectSame(decodeOfferedPsks(bytes), o, "the offer, decoded back");
       }),
     );
   });
@@ -110,8 +109,8 @@ describe("09 codecs: pre_shared_key, early_data, ticket extensions", () => {
           const t = acceptTicket({ ticket: { lifetime, ageAdd, nonce, ticket, extensions }, receivedAt: new Date(1000) }, "example", 0x1301, secret);
           if (!isStoredTicket(t)) throw new Error(`discarded: ${t.discarded}`);
           expect(t.maxEarlyDataSize).to.equal(max ?? 0);
-          expect(toHex(t.psk)).to.equal(toHex(oracleExpandLabel("sha256", secret, "resumption", nonce, 32)));
-          expect([t.lifetime, t.ageAdd, t.receivedAt, toHex(t.identity)]).to.deep.equal([lifetime, ageAdd, 1000, toHex(ticket)]);
+          expectBytes(t.psk, oracleExpandLabel("sha256", secret, "resumption", nonce, 32), "the PSK");
+          expectSame({ lifetime: t.lifetime, ageAdd: t.ageAdd, receivedAt: t.receivedAt, identity: t.identity }, { lifetime, ageAdd, receivedAt: 1000, identity: ticket }, "the stored ticket");
         },
       ),
     );

@@ -68,7 +68,7 @@ describe("09 live: resumption and 0-RTT with OpenSSL and Node", function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("09.5 resumes with s_server -early_data: early data read as 0-RTT, CLIENT_EARLY_TRAFFIC_SECRET equals the server's", async () => {
+  it("09.9 resumes with s_server -early_data: early data read as 0-RTT, CLIENT_EARLY_TRAFFIC_SECRET equals the server's", async () => {
     const first = await ticketsFrom(early);
     await finish(early, first.conn);
     expect(first.tickets.length, "tickets from the first connection").to.be.greaterThan(0);
@@ -97,7 +97,7 @@ describe("09 live: resumption and 0-RTT with OpenSSL and Node", function () {
     await finish(early, conn);
   });
 
-  it("09.5 resumes after a HelloRetryRequest (s_server -groups P-256, our share X25519): new binder, 0-RTT skipped and resent", async () => {
+  it("09.9 resumes after a HelloRetryRequest (s_server -groups P-256, our share X25519): new binder, 0-RTT skipped and resent", async () => {
     const keyLogFile = join(dir, "hrr.log");
     // -no_anti_replay: with OpenSSL's anti-replay on, a ticket is single-use and already spent by the first
     // ClientHello, so after the HelloRetryRequest it cannot resume anyone (its own s_client included, we checked).
@@ -134,7 +134,7 @@ describe("09 live: resumption and 0-RTT with OpenSSL and Node", function () {
     }
   });
 
-  it("09.7 a second run resumes from the ticket file the first run saved", async () => {
+  it("09.11 a second run resumes from the ticket file the first run saved", async () => {
     const file = join(dir, "tickets.json");
     const run1 = await ticketsFrom(early);
     const store1 = TicketStore.load(file);
@@ -149,7 +149,7 @@ describe("09 live: resumption and 0-RTT with OpenSSL and Node", function () {
     await finish(early, run2.conn);
   });
 
-  it("09.6 early data rejected by s_server without -early_data: the PSK still resumes, the data is resent and received", async () => {
+  it("09.10 early data rejected by s_server without -early_data: the PSK still resumes, the data is resent and received", async () => {
     const first = await ticketsFrom(plain);
     await finish(plain, first.conn);
     // This server's tickets allow no 0-RTT; pretend one did (a server whose configuration changed): the client sends
@@ -164,7 +164,7 @@ describe("09 live: resumption and 0-RTT with OpenSSL and Node", function () {
     await finish(plain, conn);
   });
 
-  it("09.5 a ticket another server issued is refused: a full handshake, certificate checked, data resent", async () => {
+  it("09.9 a ticket another server issued is refused: a full handshake, certificate checked, data resent", async () => {
     const first = await ticketsFrom(early);
     await finish(early, first.conn);
     const data = marker("FULL");
@@ -177,7 +177,7 @@ describe("09 live: resumption and 0-RTT with OpenSSL and Node", function () {
     await finish(plain, conn);
   });
 
-  it("09.6 resumes with Node's tls server (no 0-RTT): the response arrives and the server reports the session reused", async () => {
+  it("09.10 resumes with Node's tls server (no 0-RTT): the response arrives and the server reports the session reused", async () => {
     const get = text("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
     const fetch = async (ticket?: StoredTicket) => {
       const conn = await connectResumed(await connectTcp(HOST, node.port), { servername: "localhost", ca: roots(), ticket, earlyData: get });
@@ -197,7 +197,7 @@ describe("09 live: resumption and 0-RTT with OpenSSL and Node", function () {
     expect(reused, "socket.isSessionReused() on the server").to.deep.equal([false, true]);
   });
 
-  it("09.3 a binder flipped on the way makes s_server refuse the handshake: illegal_parameter, by name", async () => {
+  it("09.9 a binder flipped on the way makes s_server refuse the handshake: illegal_parameter, by name", async () => {
     const first = await ticketsFrom(early);
     await finish(early, first.conn);
     // The ClientHello's last byte is the last byte of its binder (pre_shared_key is last, binders end it).

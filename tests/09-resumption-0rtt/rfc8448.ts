@@ -1,82 +1,57 @@
 // Chapter 09 against RFC 8448 §4 (a resumed handshake with 0-RTT data), starting from §3's ticket and resumption
-// master secret: the PSK, the binder, the ClientHello with its binder byte for byte, the early secrets and keys, the
-// early-data record, and the whole resumed handshake replayed through the learner's client.
+// master secret: the PSK, the binder, the ClientHello with its binder byte for byte, the early secrets and keys, and
+// the whole resumed handshake replayed through the learner's client (09.9). Each step alone: steps.ts.
 import { expect } from "chai";
 import { ExtensionType } from "../../lib/constants.js";
 import { toHex } from "../../lib/hex.js";
-import { type ClientHello, decodeClientHello, encodeClientHello } from "../../chapters/01-client-hello/index.js";
+import { decodeClientHello, encodeClientHello } from "../../chapters/01-client-hello/index.js";
 import {
-  type StoredTicket,
-  acceptTicket,
   connectResumed,
   decodeOfferedPsks,
   earlyKeyLogLine,
   earlyTraffic,
-  isStoredTicket,
   obfuscatedTicketAge,
   offerTicket,
   pskBinder,
   ticketPsk,
   truncatedClientHello,
 } from "../../chapters/09-resumption-0rtt/index.js";
+import { expectBytes, expectSame } from "../support/expect-bytes.js";
 import { findValue } from "../support/rfc8448.js";
 import { replayTransport } from "../support/replay-transport.js";
+import { handshakes, records as recordStructure } from "../support/structures.js";
 import {
+  RECEIVED_AT,
   SHA256,
   TLS_AES_128_GCM_SHA256,
+  baseClientHello,
   binder4,
   clientHello4,
   clientHelloPrefix4,
   clientX25519_4,
   obfuscatedAge4,
   payload4,
+  presentedAt,
   psk3,
   record4,
   resumptionMasterSecret3,
   rfcTicket,
+  storedRfcTicket,
 } from "./vectors.js";
-
-const RECEIVED_AT = Date.UTC(2020, 0, 1);
-
-/** §3's ticket as our client would have stored it (acceptTicket), received at RECEIVED_AT. */
-function storedRfcTicket(): StoredTicket {
-  const t = rfcTicket();
-  const stored = acceptTicket(
-    {
-      ticket: { lifetime: t.lifetime, ageAdd: t.ageAdd, nonce: t.nonce, ticket: t.ticket, extensions: [{ kind: "early_data", maxEarlyDataSize: t.maxEarlyDataSize }] },
-      receivedAt: new Date(RECEIVED_AT),
-    },
-    "server",
-    TLS_AES_128_GCM_SHA256,
-    resumptionMasterSecret3(),
-  );
-  if (!isStoredTicket(stored)) throw new Error(`§3's ticket was discarded: ${stored.discarded}`);
-  return stored;
-}
-
-/** The age the RFC's client presented: obfuscated age minus ticket_age_add, mod 2^32. */
-const ageMs = () => (obfuscatedAge4() - rfcTicket().ageAdd + 2 ** 32) % 2 ** 32;
-const presentedAt = () => new Date(RECEIVED_AT + ageMs());
-
-/** §4's ClientHello without its pre_shared_key: what makeClientHello would have given before the ticket was added. */
-function baseClientHello(): ClientHello {
-  const ch = decodeClientHello(clientHello4());
-  return { ...ch, extensions: ch.extensions.filter((e) => !(e.kind === "raw" && e.type === ExtensionType.pre_shared_key)) };
-}
 
 describe("09 RFC 8448 §4: a resumed handshake with 0-RTT data", () => {
   it("09.1 the PSK of §3's ticket is HKDF-Expand-Label(res master, \"resumption\", nonce) and §4's early-secret input", () => {
     const t = rfcTicket();
     const psk = ticketPsk(SHA256, resumptionMasterSecret3(), t.nonce);
-    expect(toHex(psk)).to.equal(toHex(psk3()));
-    expect(toHex(psk), "§4 extracts its early secret from it").to.equal(toHex(findValue(4, 'extract secret "early"', "IKM")));
+    expectBytes(psk, psk3(), "the PSK (§3's \"tls13 resumption\")");
+    expectBytes(psk, findValue(4, 'extract secret "early"', "IKM"), "§4 extracts its early secret from it");
   });
 
   it("09.1 acceptTicket keeps §3's ticket: identity, PSK, age_add, lifetime and max_early_data_size", () => {
     const t = rfcTicket();
     const s = storedRfcTicket();
-    expect(toHex(s.identity)).to.equal(toHex(t.ticket));
-    expect(toHex(s.psk)).to.equal(toHex(psk3()));
+    expectBytes(s.identity, t.ticket, "identity");
+    expectBytes(s.psk, psk3(), "psk");
     expect([s.ageAdd, s.lifetime, s.maxEarlyDataSize, s.cipherSuite, s.servername, s.receivedAt]).to.deep.equal([
       t.ageAdd, t.lifetime, t.maxEarlyDataSize, TLS_AES_128_GCM_SHA256, "server", RECEIVED_AT,
     ]);
@@ -87,9 +62,7 @@ describe("09 RFC 8448 §4: a resumed handshake with 0-RTT data", () => {
     const ext = ch.extensions[ch.extensions.length - 1]!;
     expect(ext.kind === "raw" && ext.type).to.equal(ExtensionType.pre_shared_key);
     const offer = decodeOfferedPsks((ext as { data: Uint8Array }).data);
-    expect(offer.identities.map((i) => toHex(i.identity))).to.deep.equal([toHex(rfcTicket().ticket)]);
-    expect(offer.identities[0]!.obfuscatedTicketAge).to.equal(obfuscatedAge4());
-    expect(offer.binders.map((b) => toHex(b))).to.deep.equal([toHex(binder4())]);
+    expectSame(offer, { identities: [{ identity: rfcTicket().ticket, obfuscatedTicketAge: obfuscatedAge4() }], binders: [binder4()] }, "the offer");
   });
 
   it("09.3 the obfuscated ticket age is (age in ms + ticket_age_add) mod 2^32", () => {
@@ -99,30 +72,30 @@ describe("09 RFC 8448 §4: a resumed handshake with 0-RTT data", () => {
   });
 
   it("09.3 truncates §4's ClientHello exactly before the binders list", () => {
-    expect(toHex(truncatedClientHello(decodeClientHello(clientHello4())))).to.equal(toHex(clientHelloPrefix4()));
+    expectBytes(truncatedClientHello(decodeClientHello(clientHello4())), clientHelloPrefix4(), "the ClientHello prefix");
   });
 
   it("09.3 computes §4's binder from the PSK and the truncated ClientHello", () => {
-    expect(toHex(pskBinder(SHA256, psk3(), clientHelloPrefix4()))).to.equal(toHex(binder4()));
+    expectBytes(pskBinder(SHA256, psk3(), clientHelloPrefix4()), binder4(), "the binder");
   });
 
   it("09.3 builds §4's ClientHello, pre_shared_key last and binder in place, byte for byte", () => {
     const ch = offerTicket(baseClientHello(), storedRfcTicket(), presentedAt(), true);
-    expect(toHex(encodeClientHello(ch))).to.equal(toHex(clientHello4()));
+    expectBytes(encodeClientHello(ch), clientHello4(), "§4's ClientHello", { structure: handshakes });
   });
 
   it("09.4 derives client_early_traffic_secret and the early-data keys of §4", () => {
     const early = earlyTraffic(storedRfcTicket(), clientHello4());
-    expect(toHex(early.clientEarlyTrafficSecret)).to.equal(toHex(findValue(4, 'derive secret "tls13 c e traffic"', "expanded")));
-    expect(toHex(early.keys.key)).to.equal(toHex(findValue(4, "derive write traffic keys for early application data", "key expanded")));
-    expect(toHex(early.keys.iv)).to.equal(toHex(findValue(4, "derive write traffic keys for early application data", "iv expanded")));
+    expectBytes(early.clientEarlyTrafficSecret, findValue(4, 'derive secret "tls13 c e traffic"', "expanded"), "client_early_traffic_secret");
+    expectBytes(early.keys.key, findValue(4, "derive write traffic keys for early application data", "key expanded"), "the early key");
+    expectBytes(early.keys.iv, findValue(4, "derive write traffic keys for early application data", "iv expanded"), "the early IV");
     const random = clientHello4().slice(6, 38);
     expect(earlyKeyLogLine(random, early.clientEarlyTrafficSecret)).to.equal(
       `CLIENT_EARLY_TRAFFIC_SECRET ${toHex(random)} ${toHex(early.clientEarlyTrafficSecret)}`,
     );
   });
 
-  it("09.5 replays §4: ClientHello, early data, EndOfEarlyData, Finished and the rest, byte for byte", async () => {
+  it("09.9 replays §4: ClientHello, early data, EndOfEarlyData, Finished and the rest, byte for byte", async () => {
     const server = [record4("send handshake record", 1), record4("send handshake record", 2), record4("send application_data record", 2), record4("send alert record", 1)];
     const transport = replayTransport(server);
     const keyLog: string[] = [];
@@ -139,24 +112,23 @@ describe("09 RFC 8448 §4: a resumed handshake with 0-RTT data", () => {
     expect(conn.resumption.earlyData).to.equal("accepted");
     expect(conn.earlyDataResent).to.equal(false);
     expect(conn.serverCertificates).to.deep.equal([]);
-    const written = () => transport.written.map((r) => toHex(r));
-    expect(written()).to.deep.equal([
-      record4("send handshake record", 0),
-      record4("send application_data record", 0),
-      record4("send handshake record", 3),
-      record4("send handshake record", 4),
-    ].map((r) => toHex(r)));
-    expect(toHex(conn.secrets.resumptionMasterSecret)).to.equal(toHex(findValue(4, 'derive secret "tls13 res master"', "expanded")));
+    expectSame(
+      transport.written,
+      [record4("send handshake record", 0), record4("send application_data record", 0), record4("send handshake record", 3), record4("send handshake record", 4)],
+      "our records: ClientHello, early data, EndOfEarlyData, Finished",
+      { structure: recordStructure },
+    );
+    expectBytes(conn.secrets.resumptionMasterSecret, findValue(4, 'derive secret "tls13 res master"', "expanded"), "resumption_master_secret");
     expect(keyLog[0]).to.equal(`CLIENT_EARLY_TRAFFIC_SECRET ${toHex(clientHello4().slice(6, 38))} ${toHex(findValue(4, 'derive secret "tls13 c e traffic"', "expanded"))}`);
     const data = await conn.read();
-    expect(toHex(data!)).to.equal(toHex(payload4("send application_data record", 2)));
+    expectBytes(data, payload4("send application_data record", 2), "the server's answer");
     conn.write(payload4("send application_data record", 1));
     expect(await conn.read(), "close_notify").to.equal(null);
     conn.close();
-    expect(written().slice(4)).to.deep.equal([record4("send application_data record", 1), record4("send alert record", 0)].map((r) => toHex(r)));
+    expectSame(transport.written.slice(4), [record4("send application_data record", 1), record4("send alert record", 0)], "then our data and close_notify", { structure: recordStructure });
   });
 
-  it("09.5 a ServerHello choosing an identity we never offered (selected_identity 1) is illegal_parameter", async () => {
+  it("09.9 a ServerHello choosing an identity we never offered (selected_identity 1) is illegal_parameter", async () => {
     const serverHello = record4("send handshake record", 1);
     const hex = toHex(serverHello);
     const at = hex.indexOf("002900020000") / 2; // pre_shared_key, length 2, selected_identity 0

@@ -3,8 +3,10 @@
 // learner's decoder) so that the expected ticket owes nothing to the code under test.
 import { x25519 } from "@noble/curves/ed25519.js";
 import { expect } from "chai";
-import { NamedGroup } from "../../lib/constants.js";
-import { toHex } from "../../lib/hex.js";
+import { ExtensionType, NamedGroup } from "../../lib/constants.js";
+import { type ClientHello, decodeClientHello } from "../../chapters/01-client-hello/index.js";
+import { type StoredTicket, acceptTicket, isStoredTicket } from "../../chapters/09-resumption-0rtt/index.js";
+import { expectBytes } from "../support/expect-bytes.js";
 import { findValue } from "../support/rfc8448.js";
 
 export const SHA256 = "SHA-256" as const;
@@ -52,9 +54,41 @@ export function obfuscatedAge4(): number {
 export function clientX25519_4() {
   const privateKey = findValue(4, "create an ephemeral x25519 key pair", "private key", 0);
   const publicKey = findValue(4, "create an ephemeral x25519 key pair", "public key", 0);
-  expect(toHex(x25519.getPublicKey(privateKey)), "the trace's key pair").to.equal(toHex(publicKey));
+  expectBytes(x25519.getPublicKey(privateKey), publicKey, "the trace's key pair");
   return { group: NamedGroup.x25519, privateKey, publicKey };
 }
 
 export const record4 = (step: string, occurrence: number) => findValue(4, step, "complete record", occurrence);
 export const payload4 = (step: string, occurrence: number) => findValue(4, step, "payload", occurrence);
+
+// ---------------------------------------------------------------------------------------------------------------
+// §3's ticket as our client stores it, and §4's ClientHello before the ticket was added
+
+export const RECEIVED_AT = Date.UTC(2020, 0, 1);
+
+/** §3's ticket as our client would have stored it (acceptTicket), received at RECEIVED_AT. */
+export function storedRfcTicket(): StoredTicket {
+  const t = rfcTicket();
+  const stored = acceptTicket(
+    {
+      ticket: { lifetime: t.lifetime, ageAdd: t.ageAdd, nonce: t.nonce, ticket: t.ticket, extensions: [{ kind: "early_data", maxEarlyDataSize: t.maxEarlyDataSize }] },
+      receivedAt: new Date(RECEIVED_AT),
+    },
+    "server",
+    TLS_AES_128_GCM_SHA256,
+    resumptionMasterSecret3(),
+  );
+  if (!isStoredTicket(stored)) throw new Error(`§3's ticket was discarded: ${stored.discarded}`);
+  return stored;
+}
+
+/** The age the RFC's client presented: obfuscated age minus ticket_age_add, mod 2^32. */
+export const ageMs = () => (obfuscatedAge4() - rfcTicket().ageAdd + 2 ** 32) % 2 ** 32;
+export const presentedAt = () => new Date(RECEIVED_AT + ageMs());
+
+/** §4's ClientHello without its pre_shared_key: what makeClientHello would have given before the ticket was added. */
+export function baseClientHello(): ClientHello {
+  const ch = decodeClientHello(clientHello4());
+  return { ...ch, extensions: ch.extensions.filter((e) => !(e.kind === "raw" && e.type === ExtensionType.pre_shared_key)) };
+}
+

@@ -214,7 +214,7 @@ const SERVER_ALERTS = ["decode_error", "illegal_parameter", "missing_extension",
 describe("10.4 property: mutated ClientHellos at the server's reading of them", () => {
   it("10.4 readClientHello on mutations of real ClientHellos (RFC 8448 §3–§5): a ClientHelloRead, a HelloRetryRequest, or a TlsError with a server's alert; never a crash", async () => {
     const seeds = [rfcMessage(3, "ClientHello"), payload(4, "send handshake record", 0), rfcMessage(5, "ClientHello", 0), rfcMessage(5, "ClientHello", 1)];
-    const samples = fc.sample(mutationsOf(seeds), { numRuns: 150, seed: 10 });
+    const samples = fc.sample(mutationsOf(seeds), { numRuns: 80, seed: 10 });
     for (const message of samples) {
       const bytes = plaintextRecord(HANDSHAKE, message); // the mutation is in the message, the record around it is whole
       const client = scriptedClient((written) => (written.length === 0 ? bytes : null));
@@ -241,7 +241,7 @@ describe("10.2 property: cookies of random bytes, and mutated cookies", () => {
           return isTlsError(e) && e.alertName === "illegal_parameter" && e.field === "cookie";
         }
       }),
-      300,
+      { numRuns: 300, demands: "openCookie throws illegal_parameter (field cookie) for every cookie it did not make, and nothing else", inputs: ["cookie"] },
     );
   });
 });
@@ -265,7 +265,7 @@ describe("10.6 property: ALPN offers, well-formed and random", () => {
         const ee = encryptedExtensions(ch, [0x1d], protocol, false);
         return ee.extensions.some((x) => x.kind === "application_layer_protocol_negotiation" && x.protocol === protocol);
       }),
-      300,
+      { numRuns: 300, demands: "an ALPN offer either fails to decode (decode_error), shares nothing with the server (no_application_protocol), or its choice is what EncryptedExtensions answers", inputs: ["protocol_name_list"] },
     );
   });
 });

@@ -8,6 +8,7 @@ import { AlertDescription, CipherSuite, ExtensionType, NamedGroup, ProtocolVersi
 import { alertName, isNotImplemented, isTlsError } from "../../lib/errors.js";
 import { type ClientExtension, type ClientHello, decodeClientHello, extensionType } from "../../chapters/01-client-hello/index.js";
 import { processClientHello } from "../../chapters/10-tls13-server/index.js";
+import { expectCode } from "../support/expect-bytes.js";
 import { assertProperty, expectTlsError, mutationsOf } from "../support/properties.js";
 import { payload, rfcMessage } from "./vectors.js";
 
@@ -27,9 +28,9 @@ const replace = (ch: ClientHello, ext: ClientExtension): ClientHello => ({
 describe("10.1 processClientHello: the server's reading of a ClientHello", () => {
   it("10.1 RFC 8448 §3's ClientHello: TLS 1.3, TLS_AES_128_GCM_SHA256 (the server's first choice), x25519 with the client's share", () => {
     const choice = processClientHello(ch3(), PREFS);
-    expect(choice.version, "version").to.equal(ProtocolVersion.TLS1_3);
-    expect(choice.cipherSuite, "suite").to.equal(CipherSuite.TLS_AES_128_GCM_SHA256);
-    expect(choice.group, "group").to.equal(NamedGroup.x25519);
+    expectCode(choice.version, ProtocolVersion.TLS1_3, ProtocolVersion, "version");
+    expectCode(choice.cipherSuite, CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite, "suite");
+    expectCode(choice.group, NamedGroup.x25519, NamedGroup, "group");
     expect(choice.helloRetry, "no HelloRetryRequest needed").to.equal(false);
     expect(Buffer.from(choice.keyShare!.keyExchange).toString("hex"), "the client's x25519 share").to.equal(
       "99381de560e4bd43d23d8e435a7dbafeb3c06e51c13cae4d5413691e529aaf2c",
@@ -42,7 +43,9 @@ describe("10.1 processClientHello: the server's reading of a ClientHello", () =>
       cipherSuites: [CipherSuite.TLS_CHACHA20_POLY1305_SHA256, CipherSuite.TLS_AES_128_GCM_SHA256],
       groups: [NamedGroup.secp256r1, NamedGroup.x25519],
     });
-    expect([choice.cipherSuite, choice.group, choice.helloRetry]).to.deep.equal([CipherSuite.TLS_CHACHA20_POLY1305_SHA256, NamedGroup.secp256r1, true]);
+    expectCode(choice.cipherSuite, CipherSuite.TLS_CHACHA20_POLY1305_SHA256, CipherSuite, "suite");
+    expectCode(choice.group, NamedGroup.secp256r1, NamedGroup, "group");
+    expect(choice.helloRetry, "a HelloRetryRequest is due").to.equal(true);
   });
 
   it("10.1 RFC 8448 §4 (a PSK offer) and §5 (no share the server wants) read too", () => {
@@ -69,7 +72,7 @@ describe("10.1 processClientHello: the server's reading of a ClientHello", () =>
         const choice = processClientHello(greased, PREFS);
         return choice.cipherSuite === CipherSuite.TLS_AES_128_GCM_SHA256 && choice.group === NamedGroup.x25519 && !choice.helloRetry;
       }),
-      200,
+      { numRuns: 200, demands: "GREASE values in suites, versions, groups, key shares and extensions change nothing: TLS_AES_128_GCM_SHA256 and x25519 with the client's share", inputs: ["GREASE version and suite", "GREASE group", "position"] },
     );
   });
 
@@ -127,7 +130,7 @@ describe("10.1 processClientHello: the server's reading of a ClientHello", () =>
           if (!alerts.includes(e.alert) || !e.field) throw new Error(`unexpected ${e.alertName} (field ${e.field}): ${e.message}`);
         }
       }),
-      500,
+      { numRuns: 500, demands: "processClientHello chooses, or throws a TlsError with a server's alert and a field; never anything else", inputs: ["ClientHello"] },
     );
   });
 });

@@ -60,7 +60,7 @@ describe("10.7 emsaPssEncode: the block a PSS signature opens to", () => {
         const em = emsaPssEncode(hash, message, 2047, crypto.randomBytes(saltLength));
         return nodeVerifiesPss(publicKey, hash, message, nodeRawSign(privatePem, em, 256), saltLength);
       }),
-      60,
+      { numRuns: 60, demands: "OpenSSL verifies as RSA-PSS (that hash, that salt length) what m^d mod n of our EMSA-PSS block gives", inputs: ["message", "hash", "salt length"] },
     );
   });
 
@@ -142,7 +142,7 @@ describe("10.9 encodeEcdsaSignature and signEcdsa", () => {
         const back = readEcdsaSignature(encodeEcdsaSignature({ r, s }));
         return back.r === r && back.s === s;
       }),
-      300,
+      { numRuns: 300, demands: "chapter 03's strict DER reader reads back exactly the r and s we encoded", inputs: ["r", "s"] },
     );
   });
 

@@ -2,12 +2,14 @@
 // certificate (from §3's Certificate message, taken apart here by hand), its randoms and key shares, and the RSA-PSS
 // salt of §3's CertificateVerify, recovered from the RFC's signature with Node's crypto (OpenSSL's RSA and our own
 // MGF1 on Node's SHA-256), so that a server given the trace's random values writes the trace's messages byte for byte.
-// Also a byte comparison that names the first differing offset. Nothing here uses chapter 10's code.
+// Also the byte comparison the tests use. Nothing here uses chapter 10's code.
 import crypto from "node:crypto";
 import { expect } from "chai";
 import { NamedGroup } from "../../lib/constants.js";
 import { toHex } from "../../lib/hex.js";
+import { type Structure, expectBytes } from "../support/expect-bytes.js";
 import { type TraceSection, findValue, rfc8448RsaKey } from "../support/rfc8448.js";
+import { structureFor } from "./structures13.js";
 
 export const TLS_AES_128_GCM_SHA256 = 0x1301;
 
@@ -101,17 +103,11 @@ export function pssSaltOf(signature: Uint8Array): Uint8Array {
 export const rfcCertificateVerifySignature = () => rfcMessage(3, "CertificateVerify").slice(8);
 
 /**
- * Compares bytes and, when they differ, says where: the first differing offset, both bytes there, the lengths, and
- * the hex around that offset, so a failure points at the field.
+ * Compares bytes through expectBytes (tests/support/expect-bytes.ts): the first differing offset, both sides around
+ * it, and the field there, named by the reference decoders (structures13.ts) when the bytes are records or messages.
  */
-export function expectSameBytes(actual: Uint8Array, expected: Uint8Array, what: string): void {
-  const n = Math.min(actual.length, expected.length);
-  let i = 0;
-  while (i < n && actual[i] === expected[i]) i++;
-  if (i === n && actual.length === expected.length) return;
-  const around = (b: Uint8Array) => toHex(b.subarray(Math.max(0, i - 8), i + 8), " ");
-  const at = i < n ? `first difference at offset ${i}: 0x${actual[i]!.toString(16).padStart(2, "0")}, expected 0x${expected[i]!.toString(16).padStart(2, "0")}` : `the shorter one ends at offset ${i}`;
-  throw new Error(`${what}: ${at} (${actual.length} bytes, expected ${expected.length})\n  ours:     …${around(actual)}…\n  expected: …${around(expected)}…`);
+export function expectSameBytes(actual: Uint8Array, expected: Uint8Array, what: string, structure: Structure | undefined = structureFor(expected)): void {
+  expectBytes(actual, expected, what, structure === undefined ? {} : { structure });
 }
 
 /** A key and IV the trace prints under a "derive … traffic keys" step. */

@@ -12,6 +12,7 @@ import {
   ContentType,
   ECPointFormat,
   HandshakeType,
+  NameType,
   NamedGroup,
   OtherCipherSuite,
   ProtocolVersion,
@@ -59,7 +60,10 @@ export interface BytesOptions {
   annotations?: readonly Annotation[];
   /** Notes on the EXPECTED bytes, offsets relative to them. */
   expectedAnnotations?: readonly Annotation[];
-  /** A decoder that labels the expected bytes (and tries the actual ones) when no expectedAnnotations are given. */
+  /**
+   * A decoder that labels the expected bytes (and tries the actual ones) when no expectedAnnotations are given.
+   * In expectSame it applies to every byte string inside the value (e.g. a list of handshake messages).
+   */
   structure?: Structure;
 }
 
@@ -85,6 +89,17 @@ function window(bytes: Uint8Array, from: number, to: number, mark: number): stri
   return `${start > 0 ? "…" : ""}${parts.join(" ")}${end < bytes.length ? "…" : ""}`;
 }
 
+/**
+ * Text safe to print: characters outside printable ASCII (a host name's bytes, U+FFFD) as \xNN or \uNNNN, except
+ * the few the dumps and messages use themselves (· › … – §).
+ */
+export function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e·›…–§]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
 /** The fields holding `offset`, outermost first: `extensions › server_name › host_name (bytes 9–14)`. */
 export function fieldAt(annotations: readonly Annotation[], offset: number): string | undefined {
   const holding = annotations.filter((a) => a.length > 0 && a.offset <= offset && offset < a.offset + a.length);
@@ -93,7 +108,7 @@ export function fieldAt(annotations: readonly Annotation[], offset: number): str
   holding.sort((a, b) => a.depth - b.depth || Number(b.group) - Number(a.group) || b.length - a.length);
   const inner = holding[holding.length - 1]!;
   const span = inner.length === 1 ? `byte ${inner.offset}` : `bytes ${inner.offset}–${inner.offset + inner.length - 1}`;
-  return `${holding.map((a) => a.note).join(" › ")} (${span})`;
+  return `${holding.map((a) => printable(a.note)).join(" › ")} (${span})`;
 }
 
 /** The difference between two byte strings as lines of text, or undefined when they are equal. */
@@ -125,6 +140,10 @@ export function describeBytesDifference(actual: Uint8Array, expected: Uint8Array
   const expectedField = expectedNotes && at < expected.length ? fieldAt(expectedNotes, at) : undefined;
   const actualField = options.annotations && at < actual.length ? fieldAt(options.annotations, at) : undefined;
   if (expectedField !== undefined) lines.push(`  field there:     ${expectedField}`);
+  else if (expectedNotes && at === expected.length && at > 0) {
+    const last = fieldAt(expectedNotes, at - 1);
+    if (last !== undefined) lines.push(`  expected ends:   ${last}`);
+  }
   if (actualField !== undefined && actualField !== expectedField) lines.push(`  your notes there: ${actualField}`);
   if (options.structure) {
     const readBack = options.structure(actual);
@@ -222,6 +241,7 @@ export const CODE_FIELDS: Readonly<Record<string, CodeTable>> = {
   signatureScheme: SignatureScheme,
   modes: PskKeyExchangeMode,
   formats: ECPointFormat,
+  nameType: NameType,
   alert: AlertDescription,
   contentType: ContentType,
   msgType: HandshakeType,
@@ -231,6 +251,8 @@ export const CODE_FIELDS: Readonly<Record<string, CodeTable>> = {
 export interface SameOptions extends BytesOptions {
   /** More property names → code tables, for this comparison (they add to and override CODE_FIELDS). */
   codes?: Readonly<Record<string, CodeTable>>;
+  /** The code table of the value itself, e.g. CipherSuite for a list of suites. */
+  table?: CodeTable;
 }
 
 /** A value shown in full (no truncation): bytes as short hex, codes by name when `table` is given. */
@@ -254,8 +276,8 @@ export function describeDifference(actual: unknown, expected: unknown, options: 
     const here = path === "" ? "" : `${path}: `;
     if (e instanceof Uint8Array) {
       if (!(a instanceof Uint8Array)) return [`${here}expected ${showBytes(e)}, got ${show(a, table, codes)}`];
-      // The annotations and structure describe the top-level bytes only.
-      const lines = describeBytesDifference(a, e, path === "" ? options : {});
+      // Annotations describe the top-level bytes only; a structure describes every byte string inside.
+      const lines = describeBytesDifference(a, e, path === "" ? options : { structure: options.structure });
       return lines === undefined ? undefined : [`${here}${lines[0]}`, ...lines.slice(1)];
     }
     if (Array.isArray(e)) {
@@ -296,7 +318,7 @@ export function describeDifference(actual: unknown, expected: unknown, options: 
     if (Object.is(a, e) || a === e) return undefined;
     return [`${here}expected ${show(e, table, codes)}, got ${show(a, table, codes)}`];
   };
-  return walk(actual, expected, "", undefined);
+  return walk(actual, expected, "", options.table);
 }
 
 /**
@@ -306,4 +328,21 @@ export function describeDifference(actual: unknown, expected: unknown, options: 
 export function expectSame(actual: unknown, expected: unknown, what = "value", options: SameOptions = {}): void {
   const lines = describeDifference(actual, expected, options);
   if (lines !== undefined) throw new AssertionError(`${what}: ${lines.join("\n")}`);
+}
+
+/** expectSame on the properties `expected` names, the others ignored (chai's deep.include for an object). */
+export function expectFields(actual: unknown, expected: Readonly<Record<string, unknown>>, what = "value", options: SameOptions = {}): void {
+  if (actual === null || typeof actual !== "object") throw new AssertionError(`${what}: expected an object, got ${show(actual)}`);
+  const picked = Object.fromEntries(Object.keys(expected).map((k) => [k, (actual as Record<string, unknown>)[k]]));
+  expectSame(picked, expected, what, options);
+}
+
+/** Fails unless some item of `list` is deeply equal to `item` (bytes and all), showing the whole list if not. */
+export function expectContains(list: readonly unknown[], item: unknown, what = "list", options: SameOptions = {}): void {
+  if (!Array.isArray(list)) throw new AssertionError(`${what}: expected a list, got ${show(list)}`);
+  if (list.some((x) => describeDifference(x, item, options) === undefined)) return;
+  const codes = { ...CODE_FIELDS, ...options.codes };
+  throw new AssertionError(
+    `${what}: no item is ${show(item, options.table, codes)}\n  the ${list.length} items: ${show(list, options.table, codes)}`,
+  );
 }

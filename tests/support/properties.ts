@@ -4,9 +4,11 @@
 // Read RFC 8446 §6.2 (which alert for which failure) and lib/errors.ts.
 
 import fc from "fast-check";
-import { expect } from "chai";
+import { AssertionError, expect } from "chai";
 import { AlertDescription } from "../../lib/constants.js";
 import { alertName, isNotImplemented, isTlsError, type TlsError } from "../../lib/errors.js";
+import { renderText } from "../../lib/render.js";
+import { printable, show, showBytes, type Structure } from "./expect-bytes.js";
 
 /** How many inputs every decoder property tries. */
 export const NUM_RUNS = 1000;
@@ -27,7 +29,7 @@ function describeThrown(e: unknown): string {
 export function checkTlsError(e: unknown, input: Uint8Array, alerts: readonly number[]): TlsError {
   if (isNotImplemented(e)) throw e;
   if (!isTlsError(e)) {
-    throw new Error(`on input ${hex(input)} the decoder threw ${describeThrown(e)}; it must throw only a TlsError`);
+    throw new Error(`on input ${hex(input)} the decoder threw ${describeThrown(e)}; it must throw only a TlsError`, { cause: e });
   }
   if (!alerts.includes(e.alert)) {
     throw new Error(
@@ -56,40 +58,132 @@ export function decodeOrTlsError<T>(
   }
 }
 
+export interface PropertyOptions {
+  /** How many inputs to try (NUM_RUNS). */
+  numRuns?: number;
+  /** What the property demands, said so a learner can act on it: "every host name is kept byte for byte". */
+  demands?: string;
+  /**
+   * How to show the counterexample's values, by position (one Structure for all byte values, or one per
+   * argument): byte values get the annotated dump of that structure, read by the reference decoder.
+   */
+  explain?: Structure | readonly (Structure | undefined)[];
+  /** Names for the property's arguments, in order, for the report: ["prefix size", "body"]. */
+  inputs?: readonly string[];
+}
+
+/** The longest annotated dump a failure shows; a shrunk counterexample is almost always far shorter. */
+const MAX_DUMP_LINES = 40;
+
+function indent(text: string, by: string): string {
+  return text.split("\n").map((l) => by + l).join("\n");
+}
+
+/** One value of a counterexample: bytes in full hex (and their dump), strings as strings, the rest via show(). */
+function showValue(value: unknown, structure: Structure | undefined): string {
+  if (!(value instanceof Uint8Array)) {
+    if (typeof value === "string" && /[^\x20-\x7e]/.test(value)) {
+      const codes = Array.from(value, (c) => c.codePointAt(0)!.toString(16).padStart(2, "0")).join(" ");
+      return `${JSON.stringify(value)} (${value.length} character${value.length === 1 ? "" : "s"}, not all printable ASCII: ${codes})`;
+    }
+    return show(value);
+  }
+  const lines = [value.length > 0 && value.length <= 96 ? `<${value.length} bytes: ${Buffer.from(value).toString("hex")}>` : showBytes(value)];
+  if (structure !== undefined && value.length > 0) {
+    const decoded = structure(value);
+    let dump = renderText(value, decoded.annotations).split("\n").filter((l) => l !== "").map(printable);
+    if (dump.length > MAX_DUMP_LINES) dump = [...dump.slice(0, MAX_DUMP_LINES), `… ${dump.length - MAX_DUMP_LINES} more lines`];
+    if (dump.length > 0) lines.push("as the reference decoder reads it:", ...dump.map((l) => "  " + l));
+    if (decoded.error !== undefined) lines.push(`(the reference decoder stops there: ${printable(decoded.error)})`);
+  }
+  return lines.join("\n");
+}
+
+/** The report for a failed run: the property's demand, the assertion that failed, the smallest input, decoded. */
+function failureReport(
+  details: { numRuns: number; numShrinks: number; errorInstance: unknown; counterexample: readonly unknown[] },
+  options: PropertyOptions,
+): string {
+  const lines: string[] = [];
+  const shrunk = details.numShrinks > 0 ? `, shrunk ${details.numShrinks} time${details.numShrinks === 1 ? "" : "s"} to the smallest failing input` : "";
+  lines.push(`property failed on input ${details.numRuns} of ${options.numRuns ?? NUM_RUNS}${shrunk}`);
+  if (options.demands !== undefined) lines.push(`  it demands: ${options.demands}`);
+  const cause = details.errorInstance;
+  const message = cause instanceof Error ? `${cause.name === "AssertionError" || cause.name === "Error" ? "" : cause.name + ": "}${cause.message}` : String(cause);
+  lines.push("  what failed:", indent(message, "    "));
+  const values = details.counterexample;
+  const structures = options.explain;
+  lines.push(values.length === 1 ? "  the input:" : "  the inputs:");
+  values.forEach((v, i) => {
+    const structure = Array.isArray(structures) ? structures[i] : (structures as Structure | undefined);
+    const shown = showValue(v, structure);
+    const name = options.inputs?.[i];
+    lines.push(indent(name !== undefined ? `${name}: ${shown}` : values.length === 1 ? shown : `${i + 1}. ${shown}`, "    "));
+  });
+  return lines.join("\n");
+}
+
 /**
- * fc.assert with the project's run count, except that an unfinished exercise fails as itself ("exercise 00.2 is
- * not done yet") rather than as a shrunk counterexample.
+ * Runs a property with the project's run count, and on failure reports what a learner needs: what the property
+ * demands, the failing assertion's own message, and the (shrunk) counterexample decoded. An unfinished exercise
+ * fails as itself ("exercise 00.2 is not done yet") rather than as a counterexample. The second argument may be
+ * the number of runs (as before) or PropertyOptions.
  */
 export function assertProperty<Ts extends [unknown, ...unknown[]]>(
   property: fc.IProperty<Ts>,
-  numRuns: number = NUM_RUNS,
+  options: number | PropertyOptions = {},
 ): void {
-  try {
-    fc.assert(property, { numRuns });
-  } catch (e) {
-    const cause = (e as { cause?: unknown }).cause;
-    if (isNotImplemented(cause)) throw cause;
-    throw e;
+  const opts: PropertyOptions = typeof options === "number" ? { numRuns: options } : options;
+  // fc.check, not fc.assert: its report hides the assertion in `cause` and ends with a hint about a verbose mode
+  // the learner cannot switch on. Shrinking stays on: the smallest failing input is the easiest to read.
+  const details = fc.check(property, { numRuns: opts.numRuns ?? NUM_RUNS });
+  if (!details.failed) return;
+  if (isNotImplemented(details.errorInstance)) throw details.errorInstance;
+  if (details.counterexample === null) {
+    throw new AssertionError(`property could not run: ${details.interrupted ? "interrupted" : `${details.numSkips} inputs skipped`}`);
   }
+  throw new AssertionError(failureReport({ ...details, counterexample: details.counterexample }, opts));
 }
 
 /**
  * Property: for every input the arbitrary makes, `decode` either returns or throws a TlsError with one of
- * `alerts`, naming field and offset. `also` may check a successful result further.
+ * `alerts`, naming field and offset. `also` may check a successful result further (say what it demands in
+ * `demands`); `explain` names the inputs' fields in a failure report.
  */
 export function onlyTlsErrors<T>(
   decode: (input: Uint8Array) => T,
   inputs: fc.Arbitrary<Uint8Array>,
-  options: { alerts?: readonly number[]; numRuns?: number; also?: (value: T, input: Uint8Array) => void } = {},
+  options: {
+    alerts?: readonly number[];
+    numRuns?: number;
+    also?: (value: T, input: Uint8Array) => void;
+    demands?: string;
+    explain?: Structure;
+  } = {},
 ): void {
   const alerts = options.alerts ?? [AlertDescription.decode_error];
+  const base =
+    `every input either decodes or fails with a TlsError (${alerts.map(alertName).join(" or ")}) naming the field ` +
+    `and the offset where it stopped, never with another exception`;
   assertProperty(
     fc.property(inputs, (input) => {
       const result = decodeOrTlsError(decode, input, alerts);
       if (result.ok && options.also) options.also(result.value, input);
     }),
-    options.numRuns ?? NUM_RUNS,
+    {
+      numRuns: options.numRuns ?? NUM_RUNS,
+      demands: options.demands === undefined ? base : `${base};\n              and ${options.demands}`,
+      explain: options.explain,
+    },
   );
+}
+
+/**
+ * "decoded" or "failed: <the error>": compare it with expect(…).to.equal("decoded") (or match /^failed/) so a
+ * failure shows the decoder's error, or what it decoded, instead of "expected false to equal true".
+ */
+export function outcome<T>(result: { ok: true; value: T } | { ok: false; error: TlsError }): string {
+  return result.ok ? `decoded ${show(result.value)}` : `failed: ${result.error.message}`;
 }
 
 /** Calls `fn`, expects a TlsError with `alert`, and checks its field (substring or pattern) and offset if given. */
@@ -106,7 +200,7 @@ export function expectTlsError(
   if (thrown === undefined) throw new Error(`expected a TlsError (${alertName(expected.alert)}), but nothing was thrown`);
   if (isNotImplemented(thrown)) throw thrown;
   if (!isTlsError(thrown)) {
-    throw new Error(`expected a TlsError (${alertName(expected.alert)}), got ${describeThrown(thrown)}`);
+    throw new Error(`expected a TlsError (${alertName(expected.alert)}), got ${describeThrown(thrown)}`, { cause: thrown });
   }
   expect(thrown.alertName, `alert of "${thrown.message}"`).to.equal(alertName(expected.alert));
   if (expected.field !== undefined) {

@@ -119,7 +119,7 @@ describe("command-line tool", () => {
     expect(run.stdout.trim().split("\n").pop()).to.match(/^\d+ passed, 0 failed$/);
     const json = JSON.parse(readFileSync(join(out, "grade.json"), "utf8")) as { exercises: { id: string; state: string }[] };
     expect(json.exercises.map((e) => e.id)).to.include.members(["00.1", "00.7"]);
-    expect(readFileSync(join(out, "junit.xml"), "utf8")).to.match(/<testsuite name="00-bytes" tests="\d+" failures="0">/);
+    expect(readFileSync(join(out, "junit.xml"), "utf8")).to.match(/<testsuite name="00-bytes" tests="\d+" failures="0" errors="0">/);
     rmSync(out, { recursive: true, force: true });
   });
 
@@ -216,10 +216,12 @@ describe("command-line tool", () => {
     it("--trace prints every message annotated, both directions, and the secrets", async () => {
       const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--kx", "ecdhe", "--trace"]);
       expect(r.status, r.stderr).to.equal(0);
-      for (const m of ["→ client_hello", "← server_hello", "← certificate", "← server_key_exchange", "← server_hello_done", "→ client_key_exchange", "→ finished (encrypted)", "← finished (encrypted)"]) {
+      for (const m of ["→ client_hello", "← server_hello", "← certificate", "← server_key_exchange", "← server_hello_done", "→ client_key_exchange", "→ finished (encrypted: client_write_key, record 0)", "← finished (encrypted: server_write_key, record 0)"]) {
         expect(r.stdout).to.include(m);
       }
       expect(r.stdout).to.match(/extended master secret +[0-9a-f]{96}/);
+      // Streamed: the key log line shows up as soon as the master secret exists, before our ChangeCipherSpec.
+      expect(r.stdout.indexOf("🔑 CLIENT_RANDOM"), "the key log line, before our ChangeCipherSpec").to.be.within(r.stdout.indexOf("→ client_key_exchange"), r.stdout.indexOf("→ change_cipher_spec"));
     });
 
     it("exits 1 naming the alert we send for a certificate that does not fit the name", async () => {
@@ -294,9 +296,22 @@ describe("command-line tool", () => {
     it("--trace shows the decrypted flight and the key schedule as it unfolds", async () => {
       const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--trace"]);
       expect(r.status, r.stderr).to.equal(0);
-      for (const m of ["→ client_hello", "← server_hello", "← encrypted_extensions (encrypted)", "← certificate (encrypted)", "← certificate_verify (encrypted)", "← finished (encrypted)", "→ finished (encrypted)"]) {
+      for (const m of [
+        "→ client_hello",
+        "← server_hello",
+        "← encrypted_extensions (encrypted: server handshake traffic, record 0)",
+        "← certificate (encrypted: server handshake traffic, record 1)",
+        "← certificate_verify (encrypted: server handshake traffic, record 2)",
+        "← finished (encrypted: server handshake traffic, record 3)",
+        "→ finished (encrypted: client handshake traffic, record 0)",
+        "→ application_data (encrypted: client application traffic 0, record 0)",
+      ]) {
         expect(r.stdout).to.include(m);
       }
+      // Each secret as soon as it is derived: the handshake secrets between the ServerHello and EncryptedExtensions.
+      const at = (m: string) => r.stdout.indexOf(m);
+      expect(at("🔑 CLIENT_HANDSHAKE_TRAFFIC_SECRET"), "the handshake secrets, streamed after the ServerHello").to.be.within(at("← server_hello"), at("← encrypted_extensions"));
+      expect(at("🔑 CLIENT_TRAFFIC_SECRET_0"), "the application secrets, after the server's Finished").to.be.within(at("← finished"), at("→ finished"));
       expect(r.stdout).to.match(/after ServerHello +handshake secret +[0-9a-f]{64}/);
       expect(r.stdout).to.match(/client_application_traffic_secret_0 +[0-9a-f]{64}/);
     });
@@ -305,6 +320,16 @@ describe("command-line tool", () => {
       const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--servername", "wrong.test"]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/✗ we sent alert bad_certificate: hostname failed/);
+    });
+
+    it("a failed handshake names the steps it failed in and prints the key log lines derived so far; --trace has streamed every record up to it", async () => {
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--servername", "wrong.test", "--trace"]);
+      expect(r.status).to.equal(1);
+      expect(r.stderr).to.match(/✗ our check failed in 03\.\d+ \w+ \(solutions\/03-certificates\/[\w-]+\.ts:\d+\)/);
+      expect(r.stderr).to.match(/called from 08\.14 readServerCertificate \(solutions\/08-tls13-handshake\/server-flight\.ts:\d+\)/);
+      expect(r.stderr).to.match(/called from 08\.17 clientHandshake13/);
+      expect(r.stderr).to.match(/the key log lines derived before the failure[^\n]*\n {4}SERVER_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]{64}\n {4}CLIENT_HANDSHAKE_TRAFFIC_SECRET /);
+      for (const m of ["← encrypted_extensions (encrypted", "← certificate (encrypted", "→ alert: bad_certificate (encrypted: client handshake traffic, record 0)"]) expect(r.stdout).to.include(m);
     });
   });
 
@@ -336,7 +361,9 @@ describe("command-line tool", () => {
       expect(second.status, second.stderr).to.equal(0);
       expect(second.stdout).to.include("resumed (no certificate this time)");
       expect(second.stdout).to.match(/PSK accepted.*early data accepted/);
-      expect(second.stdout).to.include("→ end_of_early_data (encrypted)");
+      expect(second.stdout).to.include("→ application_data (encrypted: client early traffic, record 0)");
+      expect(second.stdout).to.include("→ end_of_early_data (encrypted: client early traffic, record 1)");
+      expect(second.stdout).to.include("→ finished (encrypted: client handshake traffic, record 0)");
       // The server is the judge: it says it read our bytes as early data, and its early secret is ours.
       // (s_server's stdout, where the data goes, and its stderr interleave in no fixed order.)
       await server.waitForOutput(/Early data received:/);

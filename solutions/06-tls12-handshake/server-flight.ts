@@ -1,0 +1,80 @@
+// The server's flight of a TLS 1.2 handshake after its ServerHello, a step of the client's script (handshake.ts):
+// its Certificate, for (EC)DHE its signed ServerKeyExchange, perhaps a CertificateRequest, and ServerHelloDone.
+// Graded on its own against recorded connections. Read RFC 5246 §7.4.2–§7.4.5 and RFC 8422 §5.4.
+import { AlertDescription, HANDSHAKE_HEADER_LENGTH, HandshakeType, NamedGroup, ProtocolVersion, describeCode } from "../../lib/constants.js";
+import { TlsError } from "../../lib/errors.js";
+import { DEFAULT_GROUPS, DEFAULT_SIGNATURE_SCHEMES } from "../01-client-hello/index.js";
+import { type Certificate, type PublicKey, type Validation, decodeCertificate, parseCertificates, validateChain } from "../03-certificates/index.js";
+import { type ServerKeyExchange, checkDhParams, decodeServerKeyExchange, verifyServerKeyExchange } from "../05-dhe-key-exchange/index.js";
+import type { Tls12Options } from "./handshake.js";
+import { checkKeyForSuite, expectMessage } from "./shared.js";
+import type { Hello12 } from "./hellos.js";
+import type { Tls12RecordLayer } from "./record-layer.js";
+
+/** Who the server is and its key exchange values, as its flight told us. */
+export interface ServerFlight12 {
+  /** The certificates the server sent, its own first. */
+  serverCertificates: Certificate[];
+  /** The validated path and every check made on it. */
+  validation: Validation;
+  /** The leaf's key, checked to fit the suite. */
+  serverKey: PublicKey;
+  /** The server's signed DH or ECDH values; absent for RSA key exchange. */
+  serverKeyExchange?: ServerKeyExchange;
+  /** DHE: the server's parameters, checked (chapter 05). */
+  dh?: { p: bigint; g: bigint; ys: bigint };
+  /** True when a CertificateRequest came: we answer with an empty Certificate (RFC 5246 §7.4.6). */
+  certificateRequested: boolean;
+}
+
+/** Reads Certificate, ServerKeyExchange (DHE and ECDHE only), an optional CertificateRequest, and ServerHelloDone. */
+export async function readServerFlight12(
+  records: Tls12RecordLayer,
+  hello: Hello12,
+  options: Pick<Tls12Options, "ca" | "servername" | "at" | "groups" | "signatureSchemes">,
+): Promise<ServerFlight12> {
+  // EXERCISE 06.8: check the ServerKeyExchange's signature BEFORE using its values: until then they are anyone's.
+  // 1. Certificate: decodeCertificate(expectMessage(…, certificate), TLS 1.2); parseCertificates; validateChain(…,
+  //    { roots: options.ca, host: options.servername, at: options.at }); serverKey = checkKeyForSuite(hello.suite, leaf).
+  // 2. Not RSA key exchange: ServerKeyExchange = decodeServerKeyExchange(…, "dhe" for DHE_RSA, else "ecdhe");
+  //    verifyServerKeyExchange(it, client random, server random, serverKey, our signature schemes (default
+  //    DEFAULT_SIGNATURE_SCHEMES)). Then DHE: dh = checkDhParams(its params); ECDHE: a curve we did not offer (groups,
+  //    default DEFAULT_GROUPS) is illegal_parameter, field "named_curve".
+  // 3. Next message: a certificate_request? Note it, read the next. It must be server_hello_done, with an empty body
+  //    (decode_error, field "server_hello_done"). Return the ServerFlight12.
+  const certificate = decodeCertificate(expectMessage(await records.readHandshake(), HandshakeType.certificate), ProtocolVersion.TLS1_2);
+  const serverCertificates = parseCertificates(certificate.entries.map((e) => e.certData));
+  const validation = validateChain(serverCertificates, { roots: options.ca, host: options.servername, at: options.at });
+  const serverKey = checkKeyForSuite(hello.suite, serverCertificates[0]!);
+
+  // RSA key exchange has no ServerKeyExchange: the certificate's key is the one used.
+  let serverKeyExchange: ServerKeyExchange | undefined;
+  let dh: { p: bigint; g: bigint; ys: bigint } | undefined;
+  if (hello.suite.keyExchange !== "RSA") {
+    const kind = hello.suite.keyExchange === "DHE_RSA" ? "dhe" : "ecdhe";
+    serverKeyExchange = decodeServerKeyExchange(expectMessage(await records.readHandshake(), HandshakeType.server_key_exchange), kind);
+    const schemes = options.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES;
+    verifyServerKeyExchange(serverKeyExchange, hello.clientHello.random, hello.serverHello.random, serverKey, schemes);
+    if (serverKeyExchange.kind === "dhe") dh = checkDhParams(serverKeyExchange.params);
+    else if (!(options.groups ?? DEFAULT_GROUPS).includes(serverKeyExchange.params.namedCurve)) {
+      throw new TlsError(
+        AlertDescription.illegal_parameter,
+        `the server chose ${describeCode(NamedGroup, serverKeyExchange.params.namedCurve)}, which we did not offer`,
+        { field: "named_curve" },
+      );
+    }
+  }
+
+  let message = await records.readHandshake();
+  const certificateRequested = message[0] === HandshakeType.certificate_request;
+  if (certificateRequested) message = await records.readHandshake();
+  expectMessage(message, HandshakeType.server_hello_done);
+  if (message.length !== HANDSHAKE_HEADER_LENGTH) {
+    throw new TlsError(AlertDescription.decode_error, `server_hello_done has an empty body, this one has ${message.length - HANDSHAKE_HEADER_LENGTH} bytes`, {
+      field: "server_hello_done",
+      offset: HANDSHAKE_HEADER_LENGTH,
+    });
+  }
+  return { serverCertificates, validation, serverKey, ...(serverKeyExchange !== undefined ? { serverKeyExchange } : {}), ...(dh !== undefined ? { dh } : {}), certificateRequested };
+  // END 06.8
+}

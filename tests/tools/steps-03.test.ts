@@ -1,0 +1,111 @@
+// Chapter 03's exercises are steps, each graded on its own: put one realistic bug into one step (in a scratch copy
+// whose chapters/ is the reference), grade chapter 03 as a learner does, and the scoreboard's "Next:" line must
+// name the step that holds the bug, not an earlier one whose tests happen to run its code nor a later one that
+// runs on its output. Four bugs, graded two at a time (each grade runs the whole chapter, about half a minute).
+import { expect } from "chai";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { scratchCopy } from "../../tools/scratch.js";
+
+interface Bug {
+  /** The exercise that holds the bug: the one "Next:" must name. */
+  step: string;
+  file: string;
+  /** A line of the reference (it must occur exactly once in the file), and the buggy line that replaces it. */
+  from: string;
+  to: string;
+  what: string;
+}
+
+const BUGS: Bug[] = [
+  {
+    step: "03.10",
+    file: "x509.ts",
+    from: "return KEY_USAGE_BITS.filter((_, i) => ((bits.bytes[i >> 3] ?? 0) & (0x80 >> (i & 7))) !== 0);",
+    to: "return KEY_USAGE_BITS.filter((_, i) => ((bits.bytes[i >> 3] ?? 0) & (1 << (i & 7))) !== 0);",
+    what: "keyUsage bits read from the low end of each byte",
+  },
+  {
+    step: "03.18",
+    file: "chain.ts",
+    from: "        extend([...path, issuer]);",
+    to: "        return extend([...path, issuer]);",
+    what: "path building without backtracking: the first issuer found is the only one tried",
+  },
+  {
+    step: "03.21",
+    file: "chain.ts",
+    from: "    const below = path.slice(1, index).filter((c) => !isSelfIssued(c)).length;",
+    to: "    const below = path.slice(0, index).filter((c) => !isSelfIssued(c)).length;",
+    what: "pathLen counts the leaf as a CA below the issuer",
+  },
+  {
+    step: "03.22",
+    file: "chain.ts",
+    from: "  return n === c || n.endsWith(`.${c}`);",
+    to: "  return n === c || n.endsWith(c);",
+    what: "a DNS name constraint matched as a bare suffix (notbank.test inside bank.test)",
+  },
+];
+
+interface Graded {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A scratch copy with the bug in it, graded with `grade 03 --impl chapters --reference-earlier`. */
+function gradeWith(bug: Bug): Promise<Graded> {
+  const dir = scratchCopy("solutions");
+  const file = join(dir, "chapters", "03-certificates", bug.file);
+  const source = readFileSync(file, "utf8");
+  const count = source.split(bug.from).length - 1;
+  if (count !== 1) {
+    rmSync(dir, { recursive: true, force: true });
+    return Promise.reject(new Error(`${bug.file} holds the line to break ${count} times, not once: ${bug.from}`));
+  }
+  writeFileSync(file, source.replace(bug.from, bug.to));
+  const results = mkdtempSync(join(tmpdir(), "tls-by-hand-steps-03-"));
+  return new Promise<Graded>((resolve) => {
+    const child = spawn(process.execPath, ["bin/tls-by-hand.mjs", "grade", "03", "--impl", "chapters", "--reference-earlier"], {
+      cwd: dir,
+      env: { ...process.env, TLS_BY_HAND_RESULTS: results },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+  }).finally(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(results, { recursive: true, force: true });
+  });
+}
+
+describe("chapter 03: a bug in one step is blamed on that step", function () {
+  this.timeout(600000);
+  const graded = new Map<Bug, Graded>();
+
+  before(async function () {
+    // Two at a time: the machine has two cores, and each grade keeps one busy.
+    for (let i = 0; i < BUGS.length; i += 2) {
+      const pair = BUGS.slice(i, i + 2);
+      const outs = await Promise.all(pair.map(gradeWith));
+      pair.forEach((b, k) => graded.set(b, outs[k]!));
+    }
+  });
+
+  for (const bug of BUGS) {
+    it(`${bug.what} (${bug.file}): the scoreboard says "Next: ${bug.step}"`, function () {
+      const r = graded.get(bug)!;
+      const next = /^Next: (\d\d\.\d+) — /m.exec(r.stdout);
+      expect(r.status, "the grade fails").to.equal(1);
+      expect(next?.[1], `the scoreboard:\n${r.stdout.split("\n").filter((l) => /^ {2}03\.|^Next|^ {2}\S/.test(l)).slice(0, 40).join("\n")}\n${r.stderr}`).to.equal(bug.step);
+      // Every step before it still passes: nothing earlier is blamed for it.
+      const earlier = r.stdout.split("\n").filter((l) => /^ {2}03\.\d+ /.test(l)).filter((l) => Number(l.trim().split(/\s+/)[0]!.slice(3)) < Number(bug.step.slice(3)));
+      for (const line of earlier) expect(line, "a step before the bug").to.include("✔ passed");
+    });
+  }
+});
