@@ -5,7 +5,6 @@
 // of chapter 04 made live: an RSA ClientKeyExchange with a bad padding gets exactly the bytes, and the alert, that one
 // with a good padding but a wrong premaster gets. Last, property tests: random and mutated input at the server's steps.
 import crypto from "node:crypto";
-import * as net from "node:net";
 import * as tls from "node:tls";
 import { expect } from "chai";
 import fc from "fast-check";
@@ -28,7 +27,7 @@ import { expectSame } from "../support/expect-bytes.js";
 import { readFixture } from "../support/fixtures.js";
 import { assertProperty, mutationsOf } from "../support/properties.js";
 import { ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, FATAL, HANDSHAKE, fixtureCredentials, illustratedChoice, rsaCredential, scriptedClient, serverRecords, testConfig12 } from "./helpers.js";
-import { CCS_RECORD, OracleClient, messagesOf, recordsOf } from "./oracle-client.js";
+import { CCS_RECORD, OracleClient, block, converse, rawRsa } from "./oracle-client.js";
 import { recordedMessage, serverEphemeral } from "./vectors.js";
 
 const RSA = CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256;
@@ -36,40 +35,6 @@ const ECDHE = CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
 const DHE = CipherSuite.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256;
 const record = (type: number, fragment: ArrayLike<number>) => Uint8Array.from([type, 3, 3, fragment.length >> 8, fragment.length & 0xff, ...Array.from(fragment)]);
 const cat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
-
-/**
- * Plain TCP: sends the client's ClientHello (or `first`), waits for the server's flight up to ServerHelloDone, sends
- * what `answer` makes of it, and collects everything until the server closes, sends an alert, or finishes.
- */
-function converse(port: number, client: OracleClient, answer: (flight: Uint8Array[]) => Uint8Array | null, first?: Uint8Array): Promise<{ flight: Uint8Array[]; rest: Uint8Array[]; bytes: Uint8Array }> {
-  return new Promise((resolve) => {
-    let received: Uint8Array = new Uint8Array(0);
-    let flightLength = -1;
-    const socket: net.Socket = net.connect({ host: "127.0.0.1", port }, () => socket.write(first ?? client.hello()));
-    const finish = () => {
-      clearTimeout(timer);
-      socket.destroy();
-      const all = recordsOf(received);
-      const cut = flightLength < 0 ? all.length : flightLength;
-      resolve({ flight: all.slice(0, cut), rest: all.slice(cut), bytes: received });
-    };
-    const timer = setTimeout(finish, 3000);
-    socket.on("data", (chunk: Buffer) => {
-      received = cat(received, chunk);
-      const all = recordsOf(received);
-      if (flightLength < 0 && messagesOf(all).some((m) => m[0] === 14)) {
-        flightLength = all.length;
-        const reply = answer(all);
-        if (reply !== null) socket.write(reply);
-      }
-      const rest = flightLength < 0 ? all : all.slice(flightLength);
-      const ended = rest.some((r) => r[0] === ALERT) || (rest.some((r) => r[0] === CHANGE_CIPHER_SPEC) && rest[rest.length - 1]?.[0] === HANDSHAKE);
-      if (ended) finish();
-    });
-    socket.on("end", finish);
-    socket.on("error", () => {});
-  });
-}
 
 /** The alert at the end of the server's records, by name. */
 function alertAtEnd(records: Uint8Array[]): string {
@@ -90,21 +55,6 @@ function nodeHandshake(port: number): Promise<string> {
 }
 
 const lastFailure = (server: TlsServer) => [...server.connections].reverse().find((c) => c.failure !== undefined)?.failure;
-
-/** An RSA EncryptedPreMasterSecret made by hand: EM laid out by the test, raised to e by Node (no padding added). */
-function rawRsa(client: OracleClient, em: Uint8Array): Uint8Array {
-  return new Uint8Array(crypto.publicEncrypt({ key: client.certificate!.publicKey, padding: crypto.constants.RSA_NO_PADDING }, em));
-}
-
-/** EM = 00 02 PS 00 M for a 2048-bit key; `separatorAt` moves the 00 (then M is not 48 bytes). */
-function block(message: Uint8Array, options: { type?: number; separatorAt?: number } = {}): Uint8Array {
-  const em = new Uint8Array(256);
-  em[1] = options.type ?? 2;
-  for (let i = 2; i < 256; i++) em[i] = 1 + (crypto.randomBytes(1)[0]! % 255);
-  em.set(message, 256 - message.length);
-  em[options.separatorAt ?? 256 - message.length - 1] = 0;
-  return em;
-}
 
 describe("11.18 bad input: each ends its connection with RFC 5246's alert, and the server goes on serving", function () {
   this.timeout(20_000);

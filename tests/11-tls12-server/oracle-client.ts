@@ -5,6 +5,7 @@
 // ClientKeyExchange (with a premaster the test may choose, or a ciphertext it crafts), ChangeCipherSpec and Finished,
 // the server's Finished checked, application data both ways. Full and abbreviated handshakes (RFC 5246 §7.3).
 import crypto from "node:crypto";
+import * as net from "node:net";
 import { CipherSuite, ExtensionType, NamedGroup, SignatureScheme } from "../../lib/constants.js";
 import { splitRecords } from "../support/replay-transport.js";
 import { type NodeHash, referenceGcmKeys, referenceOpen, referencePrf, referenceSeal } from "../support/tls12-oracle.js";
@@ -18,6 +19,11 @@ const record = (type: number, fragment: Uint8Array) => cat([type, 3, 3], u16(fra
 const handshake = (type: number, body: ArrayLike<number>) => cat([type], u24(body.length), body);
 
 export const CCS_RECORD = Uint8Array.of(20, 3, 3, 0, 1, 1);
+/** Content types (RFC 5246 §6.2.1) and the ServerHelloDone's handshake type (§7.4), as the conversation below reads them. */
+const CHANGE_CIPHER_SPEC = 20;
+const ALERT = 21;
+const HANDSHAKE = 22;
+const SERVER_HELLO_DONE = 14;
 
 /** What the oracle client offers. */
 export interface OracleOffer {
@@ -291,6 +297,55 @@ export function recordsOf(bytes: Uint8Array): Uint8Array[] {
     at = end;
   }
   return out;
+}
+
+/**
+ * Plain TCP: sends the client's ClientHello (or `first`), waits for the server's flight up to ServerHelloDone, sends
+ * what `answer` makes of it, and collects everything until the server closes, sends an alert, or finishes.
+ */
+export function converse(port: number, client: OracleClient, answer: (flight: Uint8Array[]) => Uint8Array | null, first?: Uint8Array): Promise<{ flight: Uint8Array[]; rest: Uint8Array[]; bytes: Uint8Array }> {
+  return new Promise((resolve) => {
+    let received: Uint8Array = new Uint8Array(0);
+    let flightLength = -1;
+    const socket: net.Socket = net.connect({ host: "127.0.0.1", port }, () => socket.write(first ?? client.hello()));
+    const finish = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      const all = recordsOf(received);
+      const cut = flightLength < 0 ? all.length : flightLength;
+      resolve({ flight: all.slice(0, cut), rest: all.slice(cut), bytes: received });
+    };
+    const timer = setTimeout(finish, 3000);
+    socket.on("data", (chunk: Buffer) => {
+      received = cat(received, chunk);
+      const all = recordsOf(received);
+      if (flightLength < 0 && messagesOf(all).some((m) => m[0] === SERVER_HELLO_DONE)) {
+        flightLength = all.length;
+        const reply = answer(all);
+        if (reply !== null) socket.write(reply);
+      }
+      const rest = flightLength < 0 ? all : all.slice(flightLength);
+      const ended = rest.some((r) => r[0] === ALERT) || (rest.some((r) => r[0] === CHANGE_CIPHER_SPEC) && rest[rest.length - 1]?.[0] === HANDSHAKE);
+      if (ended) finish();
+    });
+    socket.on("end", finish);
+    socket.on("error", () => {});
+  });
+}
+
+/** An RSA EncryptedPreMasterSecret made by hand: EM laid out by the test, raised to e by Node (no padding added). */
+export function rawRsa(client: OracleClient, em: Uint8Array): Uint8Array {
+  return new Uint8Array(crypto.publicEncrypt({ key: client.certificate!.publicKey, padding: crypto.constants.RSA_NO_PADDING }, em));
+}
+
+/** EM = 00 02 PS 00 M for a 2048-bit key; `separatorAt` moves the 00 (then M is not 48 bytes). */
+export function block(message: Uint8Array, options: { type?: number; separatorAt?: number } = {}): Uint8Array {
+  const em = new Uint8Array(256);
+  em[1] = options.type ?? 2;
+  for (let i = 2; i < 256; i++) em[i] = 1 + (crypto.randomBytes(1)[0]! % 255);
+  em.set(message, 256 - message.length);
+  em[options.separatorAt ?? 256 - message.length - 1] = 0;
+  return em;
 }
 
 export { splitRecords };
