@@ -16,11 +16,15 @@ import {
   makeKeyPair,
   readClientHelloBody,
   readClientHelloMessage,
+  readClientShares,
   readExtension,
   readExtensionData,
+  readServerNameList,
   writeClientHelloBody,
+  writeClientShares,
   writeExtension,
   writeExtensionData,
+  writeServerNameList,
   type ClientExtension,
   type ClientHello,
 } from "../chapters/01-client-hello/index.js";
@@ -275,14 +279,56 @@ describe("01 client hello", () => {
     expectSame(splitExtensions(block).map((e) => e.type), [0, 0xff01, 10, 35, 51, 43, 13, 45, 28], "RFC 8448 §3 extension types", { table: ExtensionType });
   });
 
-  // ---- 01.1 writeExtensionData -----------------------------------------------------------------------------
+  // ---- 01.1 writeServerNameList, writeClientShares; 01.2 their readers --------------------------------------
 
-  it("01.1 encodes the nine extensions of the RFC 8448 §3 ClientHello exactly as its extension block", () => {
+  /** The data of RFC 8448 §3's server_name (type 0) and key_share (type 51), as its extension block spells them. */
+  const rfc3Data = (type: number) => splitExtensions(splitHello(rfc.s3).extensions!).find((e) => e.type === type)!.data;
+  const illustrated13Data = (type: number) => splitExtensions(splitHello(illustrated13).extensions!).find((e) => e.type === type)!.data;
+  const sni = (hostName: string) => [{ nameType: 0, hostName }];
+
+  it("01.1 writeServerNameList: RFC 8448 §3's \"server\" and tls13.xargs.org's \"example.ulfheim.net\", byte for byte, every byte noted", () => {
+    for (const [host, data] of [["server", rfc3Data(0)], ["example.ulfheim.net", illustrated13Data(0)]] as const) {
+      const w = writeWith((w) => writeServerNameList(w, sni(host)));
+      expectBytes(w.toBytes(), data, `server_name "${host}"`, { annotations: w.annotations, structure: clientExtensionData(0) });
+      expect(unnotedBytes(w.length, w.annotations), "unnoted bytes").to.deep.equal([]);
+    }
+  });
+
+  it("01.1 writeClientShares: RFC 8448 §3's and tls13.xargs.org's x25519 share, byte for byte, every byte noted; two shares in order", () => {
+    for (const data of [rfc3Data(51), illustrated13Data(51)]) {
+      // KeyShareEntry: group (2), key length (2), key — read here by hand from the extension's bytes.
+      const share = { group: readU16(data, 2), keyExchange: data.slice(6, 6 + readU16(data, 4)) };
+      const w = writeWith((w) => writeClientShares(w, [share]));
+      expectBytes(w.toBytes(), data, "key_share", { annotations: w.annotations, structure: clientExtensionData(51) });
+      expect(unnotedBytes(w.length, w.annotations), "unnoted bytes").to.deep.equal([]);
+    }
+    const two = writeWith((w) => writeClientShares(w, [{ group: 0x1d, keyExchange: Uint8Array.of(1) }, { group: 0x17, keyExchange: Uint8Array.of(2, 3) }]));
+    expectBytes(two.toBytes(), Uint8Array.of(0, 11, 0, 0x1d, 0, 1, 1, 0, 0x17, 0, 2, 2, 3), "two shares", { annotations: two.annotations });
+  });
+
+  it("01.2 readServerNameList and readClientShares: RFC 8448 §3's and tls13.xargs.org's bodies decode to what their bytes say", () => {
+    expectSame(readServerNameList(new ByteReader(rfc3Data(0))), sni("server"), "RFC 8448 §3 server_name");
+    expectSame(readServerNameList(new ByteReader(illustrated13Data(0))), sni("example.ulfheim.net"), "tls13.xargs.org server_name");
+    for (const data of [rfc3Data(51), illustrated13Data(51)]) {
+      expectSame(readClientShares(new ByteReader(data)), [{ group: readU16(data, 2), keyExchange: data.slice(6) }], "key_share", { codes: EXTENSION_CODES });
+    }
+    expectSame(readClientShares(new ByteReader(Uint8Array.of(0, 0))), [], "an empty client_shares (allowed: RFC 8446 §4.2.8)");
+  });
+
+  it("01.2 an empty server_name list, an empty host name or an empty key is decode_error at its offset", () => {
+    expectTlsError(() => readServerNameList(new ByteReader(Uint8Array.of(0, 0))), { alert: decode_error, field: "server_name_list", offset: 0 });
+    expectTlsError(() => readServerNameList(new ByteReader(Uint8Array.of(0, 3, 0, 0, 0))), { alert: decode_error, field: "host_name" });
+    expectTlsError(() => readClientShares(new ByteReader(Uint8Array.of(0, 4, 0, 0x1d, 0, 0))), { alert: decode_error, field: "key_exchange" });
+  });
+
+  // ---- 01.3 writeExtensionData -----------------------------------------------------------------------------
+
+  it("01.3 encodes the nine extensions of the RFC 8448 §3 ClientHello exactly as its extension block", () => {
     const w = writeWith((w) => rfc3Extensions.forEach((e) => writeExtension(w, e)));
     expectBytes(w.toBytes(), splitHello(rfc.s3).extensions!, "extension block", { annotations: w.annotations, structure: clientExtensions });
   });
 
-  it("01.1 encodes each RFC 8448 §3 extension's data on its own, kind by kind", () => {
+  it("01.3 encodes each RFC 8448 §3 extension's data on its own, kind by kind", () => {
     const real = splitExtensions(splitHello(rfc.s3).extensions!);
     rfc3Extensions.forEach((ext, i) => {
       const w = writeWith((w) => writeExtensionData(w, ext));
@@ -293,12 +339,12 @@ describe("01 client hello", () => {
     });
   });
 
-  it("01.1 encodes the illustrated-tls12 ClientHello's extensions (ec_point_formats, renegotiation_info, raw ones) byte for byte", () => {
+  it("01.3 encodes the illustrated-tls12 ClientHello's extensions (ec_point_formats, renegotiation_info, raw ones) byte for byte", () => {
     const w = writeWith((w) => illustrated12Extensions.forEach((e) => writeExtension(w, e)));
     expectBytes(w.toBytes(), splitHello(illustrated12).extensions!, "extension block", { annotations: w.annotations, structure: clientExtensions });
   });
 
-  it("01.1 encodes extended_master_secret as an empty body and ec_point_formats [0,1,2] as in the illustrated-tls13 ClientHello", () => {
+  it("01.3 encodes extended_master_secret as an empty body and ec_point_formats [0,1,2] as in the illustrated-tls13 ClientHello", () => {
     const real = splitExtensions(splitHello(illustrated13).extensions!);
     const ems = writeWith((w) => writeExtension(w, { kind: "extended_master_secret" }));
     expectBytes(ems.toBytes(), real.find((e) => e.type === 23)!.bytes, "extended_master_secret", { annotations: ems.annotations, structure: clientExtensions });
@@ -306,16 +352,16 @@ describe("01 client hello", () => {
     expectBytes(pf.toBytes(), real.find((e) => e.type === 11)!.bytes, "ec_point_formats", { annotations: pf.annotations, structure: clientExtensions });
   });
 
-  it("01.1 notes every byte it writes (the dump must show each field)", () => {
+  it("01.3 notes every byte it writes (the dump must show each field)", () => {
     for (const ext of [...rfc3Extensions, ...illustrated12Extensions]) {
       const w = writeWith((w) => writeExtensionData(w, ext));
       expect(unnotedBytes(w.length, w.annotations), `unnoted bytes in ${ext.kind}`).to.deep.equal([]);
     }
   });
 
-  // ---- 01.2 readExtensionData ------------------------------------------------------------------------------
+  // ---- 01.4 readExtensionData ------------------------------------------------------------------------------
 
-  it("01.2 decodes the RFC 8448 §3 extension block into the nine extensions its hex spells", () => {
+  it("01.4 decodes the RFC 8448 §3 extension block into the nine extensions its hex spells", () => {
     const block = splitHello(rfc.s3).extensions!;
     const r = new ByteReader(block);
     const got: ClientExtension[] = [];
@@ -323,14 +369,14 @@ describe("01 client hello", () => {
     expectSame(got, rfc3Extensions, "extensions", { codes: EXTENSION_CODES });
   });
 
-  it("01.2 decodes the illustrated-tls12 extensions, keeping status_request and signed_certificate_timestamp raw", () => {
+  it("01.4 decodes the illustrated-tls12 extensions, keeping status_request and signed_certificate_timestamp raw", () => {
     const r = new ByteReader(splitHello(illustrated12).extensions!);
     const got: ClientExtension[] = [];
     while (r.remaining > 0) got.push(readExtension(r));
     expectSame(got, illustrated12Extensions, "extensions", { codes: EXTENSION_CODES });
   });
 
-  it("01.2 keeps GREASE and unknown extensions raw with all their bytes (RFC 8701: never reject them)", () => {
+  it("01.4 keeps GREASE and unknown extensions raw with all their bytes (RFC 8701: never reject them)", () => {
     for (const [type, data] of [
       [0x0a0a, new Uint8Array(0)],
       [0xfafa, Uint8Array.of(0)],
@@ -341,7 +387,7 @@ describe("01 client hello", () => {
     }
   });
 
-  it("01.2 fails bodies the RFCs forbid with decode_error: empty group list, odd-length list, empty key, empty host name, non-empty extended_master_secret", () => {
+  it("01.4 fails bodies the RFCs forbid with decode_error: empty group list, odd-length list, empty key, empty host name, non-empty extended_master_secret", () => {
     const cases: [string, number, Uint8Array][] = [
       ["named_group_list<2..2^16-1> empty", 10, Uint8Array.of(0, 0)],
       ["named_group_list odd length", 10, Uint8Array.of(0, 3, 0, 0x1d, 0)],
@@ -360,7 +406,7 @@ describe("01 client hello", () => {
     }
   });
 
-  it("01.2 fails a list that runs past the end of its extension_data with decode_error naming the list and its offset", () => {
+  it("01.4 fails a list that runs past the end of its extension_data with decode_error naming the list and its offset", () => {
     // supported_versions (00 2b) with 3 bytes of data whose versions<2..254> claims 4: the input goes on (03 03),
     // but the list must stop at the end of the extension.
     const input = Uint8Array.of(0x00, 0x2b, 0x00, 0x03, 0x04, 0x03, 0x04, 0x03, 0x03);
@@ -368,7 +414,7 @@ describe("01 client hello", () => {
     expectTlsError(() => readExtensionData(new ByteReader(input, { start: 4, end: 7 }), 43), { alert: decode_error, offset: 4 });
   });
 
-  it("01.2 fails only with decode_error on 1,000 random and mutated extensions, and what it accepts re-encodes byte for byte", () => {
+  it("01.4 fails only with decode_error on 1,000 random and mutated extensions, and what it accepts re-encodes byte for byte", () => {
     const real = realHellos.flatMap(([, m]) => splitExtensions(splitHello(m).extensions ?? new Uint8Array(0)).map((e) => e.bytes));
     const known = [0, 10, 11, 13, 23, 43, 45, 51, 0xff01];
     const randomKnown = fc
@@ -398,18 +444,18 @@ describe("01 client hello", () => {
     );
   });
 
-  // ---- 01.3 writeClientHelloBody ---------------------------------------------------------------------------
+  // ---- 01.5 writeClientHelloBody ---------------------------------------------------------------------------
 
-  it("01.3 encodes the RFC 8448 §3 ClientHello byte for byte", () => {
+  it("01.5 encodes the RFC 8448 §3 ClientHello byte for byte", () => {
     expectBytes(encodeClientHello(rfc3Hello), rfc.s3, "ClientHello", { structure: handshakes });
   });
 
-  it("01.3 encodes the RFC 8448 §3 ClientHello record (header 16 03 01) byte for byte", () => {
+  it("01.5 encodes the RFC 8448 §3 ClientHello record (header 16 03 01) byte for byte", () => {
     const w = clientHelloRecord(rfc3Hello);
     expectBytes(w.toBytes(), rfc.s3Record, "ClientHello record", { annotations: w.annotations, structure: records });
   });
 
-  it("01.3 writes only the body (no handshake header) and notes every byte, naming the suites", () => {
+  it("01.5 writes only the body (no handshake header) and notes every byte, naming the suites", () => {
     const body = writeWith((w) => writeClientHelloBody(w, rfc3Hello));
     expectBytes(body.toBytes(), rfc.s3.slice(4), "ClientHello body", { annotations: body.annotations, structure: clientHelloBody });
     const w = annotatedClientHello(rfc3Hello);
@@ -417,25 +463,25 @@ describe("01 client hello", () => {
     expect(renderText(w.toBytes(), w.annotations)).to.include("TLS_AES_128_GCM_SHA256");
   });
 
-  it("01.3 refuses a random that is not 32 bytes with internal_error", () => {
+  it("01.5 refuses a random that is not 32 bytes with internal_error", () => {
     for (const n of [0, 31, 33]) {
       expectTlsError(() => encodeClientHello({ ...rfc3Hello, random: new Uint8Array(n) }), { alert: internal_error });
     }
   });
 
   for (const [name, message] of realHellos.slice(1)) {
-    it(`01.3 re-encodes the decoded ${name} ClientHello byte for byte`, () => {
+    it(`01.5 re-encodes the decoded ${name} ClientHello byte for byte`, () => {
       expectBytes(encodeClientHello(decodeClientHello(message)), message, `${name} ClientHello, decoded and encoded again`, { structure: handshakes });
     });
   }
 
-  // ---- 01.4 readClientHelloBody ----------------------------------------------------------------------------
+  // ---- 01.6 readClientHelloBody ----------------------------------------------------------------------------
 
-  it("01.4 decodes the RFC 8448 §3 ClientHello: random, suites 1301 1303 1302, server_name \"server\", x25519 share, versions [0x0304]", () => {
+  it("01.6 decodes the RFC 8448 §3 ClientHello: random, suites 1301 1303 1302, server_name \"server\", x25519 share, versions [0x0304]", () => {
     expectSame(decodeClientHello(rfc.s3), rfc3Hello, "decoded ClientHello", { codes: EXTENSION_CODES });
   });
 
-  it("01.4 decodes the RFC 8448 §4 ClientHello and keeps pre_shared_key raw, its binder the trace's PSK binder", () => {
+  it("01.6 decodes the RFC 8448 §4 ClientHello and keeps pre_shared_key raw, its binder the trace's PSK binder", () => {
     const ch = decodeClientHello(rfc.s4);
     expectSame(ch.cipherSuites, [0x1301, 0x1303, 0x1302], "cipher_suites", { table: AnyCipherSuite });
     expectSame(ch.extensions.map((e) => (e.kind === "raw" ? e.type : e.kind)), [
@@ -449,7 +495,7 @@ describe("01 client hello", () => {
     expectSame(share, { kind: "key_share", shares: [{ group: 0x001d, keyExchange: rfc.s4ClientKey }] }, "key_share");
   });
 
-  it("01.4 decodes both RFC 8448 §5 ClientHellos: an x25519 share, then (after HelloRetryRequest) a P-256 share and a cookie", () => {
+  it("01.6 decodes both RFC 8448 §5 ClientHellos: an x25519 share, then (after HelloRetryRequest) a P-256 share and a cookie", () => {
     const first = decodeClientHello(rfc.s5First);
     expectSame(first.extensions.find((e) => e.kind === "key_share"), {
       kind: "key_share",
@@ -465,7 +511,7 @@ describe("01 client hello", () => {
     expectBytes(second.random, first.random, "the second ClientHello's random"); // RFC 8446 §4.1.2: the same random after an HRR
   });
 
-  it("01.4 decodes the illustrated-tls13 ClientHello: random 00…1f, a 32-byte session id, example.ulfheim.net, an x25519 share", () => {
+  it("01.6 decodes the illustrated-tls13 ClientHello: random 00…1f, a 32-byte session id, example.ulfheim.net, an x25519 share", () => {
     const ch = decodeClientHello(illustrated13);
     expectCode(ch.legacyVersion, 0x0303, ProtocolVersion, "legacy_version");
     expectBytes(ch.random, ILLUSTRATED_CLIENT_RANDOM, "random");
@@ -480,7 +526,7 @@ describe("01 client hello", () => {
     expectSame(share?.kind === "key_share" && share.shares.map((s) => ({ group: s.group, keyLength: s.keyExchange.length })), [{ group: 0x1d, keyLength: 32 }], "key shares");
   });
 
-  it("01.4 decodes the illustrated-tls12 ClientHello: legacy_version 0x0303, sixteen suites, no supported_versions", () => {
+  it("01.6 decodes the illustrated-tls12 ClientHello: legacy_version 0x0303, sixteen suites, no supported_versions", () => {
     const ch = decodeClientHello(illustrated12);
     expectCode(ch.legacyVersion, 0x0303, ProtocolVersion, "legacy_version");
     expectBytes(ch.random, ILLUSTRATED_CLIENT_RANDOM, "random");
@@ -491,14 +537,14 @@ describe("01 client hello", () => {
     expectSame(ch.extensions, illustrated12Extensions, "extensions", { codes: EXTENSION_CODES });
   });
 
-  it("01.4 reads a TLS 1.2 ClientHello that ends before its extensions as extensions [] (RFC 5246 §7.4.1.2)", () => {
+  it("01.6 reads a TLS 1.2 ClientHello that ends before its extensions as extensions [] (RFC 5246 §7.4.1.2)", () => {
     const bare = joinHello({ ...splitHello(illustrated12), extensions: undefined });
     const ch = decodeClientHello(bare);
     expectSame(ch.extensions, [], "extensions");
     expect(ch.cipherSuites.length).to.equal(16);
   });
 
-  it("01.4 keeps GREASE suites and extensions (RFC 8701) and shows them in the dump", () => {
+  it("01.6 keeps GREASE suites and extensions (RFC 8701) and shows them in the dump", () => {
     const parts = splitHello(rfc.s3);
     const grease = concatBytes(Uint8Array.of(0x0a, 0x0a, 0, 0), Uint8Array.of(0xfa, 0xfa, 0, 1, 0));
     const message = joinHello({
@@ -516,7 +562,7 @@ describe("01 client hello", () => {
     expect(renderText(message, r.annotations)).to.include("GREASE (0x0a0a)").and.include("GREASE (0x2a2a)");
   });
 
-  it("01.4 fails the RFC 8448 §3 ClientHello body cut at every offset with decode_error (the handshake length made to match)", () => {
+  it("01.6 fails the RFC 8448 §3 ClientHello body cut at every offset with decode_error (the handshake length made to match)", () => {
     const body = rfc.s3.slice(4);
     const parts = splitHello(rfc.s3);
     // RFC 5246 §7.4.1.2: a body that ends right before the extensions is a valid ClientHello without extensions.
@@ -528,7 +574,7 @@ describe("01 client hello", () => {
     }
   });
 
-  it("01.4 fails trailing bytes, after the message or inside its body, with decode_error", () => {
+  it("01.6 fails trailing bytes, after the message or inside its body, with decode_error", () => {
     expectTlsError(() => decodeClientHello(concatBytes(rfc.s3, Uint8Array.of(0))), { alert: decode_error });
     // The same extensions, one byte after them inside the body: the handshake length covers it.
     const parts = splitHello(rfc.s3);
@@ -537,7 +583,7 @@ describe("01 client hello", () => {
     expectTlsError(() => decodeClientHello(longer), { alert: decode_error });
   });
 
-  it("01.4 fails an extension that appears twice with illegal_parameter (RFC 8446 §4.2)", () => {
+  it("01.6 fails an extension that appears twice with illegal_parameter (RFC 8446 §4.2)", () => {
     const parts = splitHello(rfc.s3);
     const versions = splitExtensions(parts.extensions!).find((e) => e.type === 43)!.bytes;
     const e = expectTlsError(() => decodeClientHello(joinHello({ ...parts, extensions: concatBytes(parts.extensions!, versions) })), {
@@ -546,7 +592,7 @@ describe("01 client hello", () => {
     expect(e.offset).to.be.a("number");
   });
 
-  it("01.4 fails a 33-byte session id, an empty or odd cipher_suites and an empty compression list with decode_error naming the field", () => {
+  it("01.6 fails a 33-byte session id, an empty or odd cipher_suites and an empty compression list with decode_error naming the field", () => {
     const parts = splitHello(rfc.s3);
     const cases: [string, HelloParts, RegExp][] = [
       ["session id of 33 bytes", { ...parts, sessionId: new Uint8Array(33) }, /session/],
@@ -557,13 +603,13 @@ describe("01 client hello", () => {
     for (const [, p, field] of cases) expectTlsError(() => decodeClientHello(joinHello(p)), { alert: decode_error, field });
   });
 
-  it("01.4 checks the handshake type: the RFC 8448 §3 ClientHello decodes as type 1 and fails as type 2 with unexpected_message", () => {
+  it("01.6 checks the handshake type: the RFC 8448 §3 ClientHello decodes as type 1 and fails as type 2 with unexpected_message", () => {
     expectSame(decodeClientHello(rfc.s3).cipherSuites, [0x1301, 0x1303, 0x1302], "cipher_suites", { table: AnyCipherSuite });
     const asServerHello = concatBytes(Uint8Array.of(2), rfc.s3.slice(1));
     expectTlsError(() => decodeClientHello(asServerHello), { alert: unexpected_message, offset: 0 });
   });
 
-  it("01.4 fails only with TlsErrors on 1,000 mutated real ClientHellos and random bytes; what it accepts re-encodes byte for byte", () => {
+  it("01.6 fails only with TlsErrors on 1,000 mutated real ClientHellos and random bytes; what it accepts re-encodes byte for byte", () => {
     onlyTlsErrors(decodeClientHello, badInputs(realHellos.map(([, m]) => m), 64), {
       alerts: [decode_error, illegal_parameter, unexpected_message],
       demands: "a ClientHello it accepts is encoded again to the same bytes (a TLS 1.2 hello without extensions may come back with an empty extension block)",
@@ -577,7 +623,7 @@ describe("01 client hello", () => {
     });
   });
 
-  it("01.4 reads bodies alone (readClientHelloBody) and fails 1,000 mutated bodies only with TlsErrors", () => {
+  it("01.6 reads bodies alone (readClientHelloBody) and fails 1,000 mutated bodies only with TlsErrors", () => {
     const bodies = realHellos.map(([, m]) => m.slice(4));
     const r = new ByteReader(bodies[0]!);
     expectSame(readClientHelloBody(r), rfc3Hello, "decoded ClientHello body", { codes: EXTENSION_CODES });
@@ -594,9 +640,9 @@ describe("01 client hello", () => {
     );
   });
 
-  // ---- 01.5 makeKeyPair ------------------------------------------------------------------------------------
+  // ---- 01.7 makeKeyPair ------------------------------------------------------------------------------------
 
-  it("01.5 makes X25519 key pairs whose public key is the one Node's crypto derives from the private key (32 bytes)", () => {
+  it("01.7 makes X25519 key pairs whose public key is the one Node's crypto derives from the private key (32 bytes)", () => {
     for (let i = 0; i < 20; i++) {
       const k = makeKeyPair(0x001d);
       expectCode(k.group, NamedGroup.x25519, NamedGroup, "group");
@@ -605,7 +651,7 @@ describe("01 client hello", () => {
     }
   });
 
-  it("01.5 makes P-256 key pairs whose public key is Node's uncompressed point (65 bytes starting 04, RFC 8446 §4.2.8.2)", () => {
+  it("01.7 makes P-256 key pairs whose public key is Node's uncompressed point (65 bytes starting 04, RFC 8446 §4.2.8.2)", () => {
     for (let i = 0; i < 20; i++) {
       const k = makeKeyPair(0x0017);
       expectCode(k.group, NamedGroup.secp256r1, NamedGroup, "group");
@@ -614,20 +660,20 @@ describe("01 client hello", () => {
     }
   });
 
-  it("01.5 makes a fresh key each time", () => {
+  it("01.7 makes a fresh key each time", () => {
     for (const group of [0x001d, 0x0017]) {
       const keys = new Set(Array.from({ length: 8 }, () => hex(makeKeyPair(group).privateKey)));
       expect(keys.size).to.equal(8);
     }
   });
 
-  it("01.5 refuses groups it cannot compute (x448, secp384r1, ffdhe2048, GREASE) with internal_error", () => {
+  it("01.7 refuses groups it cannot compute (x448, secp384r1, ffdhe2048, GREASE) with internal_error", () => {
     for (const group of [0x001e, 0x0018, 0x0100, 0x0a0a]) expectTlsError(() => makeKeyPair(group), { alert: internal_error });
   });
 
-  // ---- 01.6 makeClientHello --------------------------------------------------------------------------------
+  // ---- 01.8 makeClientHello --------------------------------------------------------------------------------
 
-  it("01.6 offers TLS 1.3 as RFC 8446 §4.1.2 asks: legacy_version 0x0303, 32-byte random and session id, 1.3 suites, null compression", () => {
+  it("01.8 offers TLS 1.3 as RFC 8446 §4.1.2 asks: legacy_version 0x0303, 32-byte random and session id, 1.3 suites, null compression", () => {
     const { clientHello: ch } = makeClientHello({ version: "1.3", serverName: "localhost" });
     expectCode(ch.legacyVersion, ProtocolVersion.TLS1_2, ProtocolVersion, "legacy_version (RFC 8446 §4.1.2: always TLS 1.2; 1.3 goes in supported_versions)");
     expect(ch.random.length).to.equal(32);
@@ -639,7 +685,7 @@ describe("01 client hello", () => {
     expect(hex(other.random)).to.not.equal(hex(ch.random));
   });
 
-  it("01.6 puts server_name, supported_groups, signature_algorithms, supported_versions [0x0304], key_share and psk_key_exchange_modes [psk_dhe_ke] in a 1.3 offer", () => {
+  it("01.8 puts server_name, supported_groups, signature_algorithms, supported_versions [0x0304], key_share and psk_key_exchange_modes [psk_dhe_ke] in a 1.3 offer", () => {
     const { clientHello: ch, keyPairs } = makeClientHello({ version: "1.3", serverName: "localhost" });
     const kinds = ch.extensions.map((e) => e.kind);
     expect(new Set(kinds).size, "no extension twice").to.equal(kinds.length);
@@ -654,7 +700,7 @@ describe("01 client hello", () => {
     expectSame(keyPairs.map((k) => ({ group: k.group, publicKey: k.publicKey })), shares.map((s) => ({ group: s.group, publicKey: s.keyExchange })), "the key pairs returned (expected: the key_share entries)");
   });
 
-  it("01.6 makes one Node-checked key pair per keyShareGroups entry and uses a given random and session id", () => {
+  it("01.8 makes one Node-checked key pair per keyShareGroups entry and uses a given random and session id", () => {
     const random = rfc3Hello.random;
     const sessionId = ILLUSTRATED_CLIENT_RANDOM;
     const { clientHello: ch, keyPairs } = makeClientHello({ version: "1.3", keyShareGroups: [0x001d, 0x0017], random, sessionId });
@@ -666,7 +712,7 @@ describe("01 client hello", () => {
     expectBytes(keyPairs[1]!.publicKey, nodeP256Public(keyPairs[1]!.privateKey), "P-256 public key (expected: Node's, from your private key)");
   });
 
-  it("01.6 offers TLS 1.2 without supported_versions or key_share, with an empty session id, 1.2 suites, ec_point_formats, renegotiation_info and extended_master_secret", () => {
+  it("01.8 offers TLS 1.2 without supported_versions or key_share, with an empty session id, 1.2 suites, ec_point_formats, renegotiation_info and extended_master_secret", () => {
     const { clientHello: ch, keyPairs } = makeClientHello({ version: "1.2", serverName: "localhost" });
     expectCode(ch.legacyVersion, ProtocolVersion.TLS1_2, ProtocolVersion, "legacy_version");
     expect(ch.legacySessionId.length).to.equal(0);
@@ -699,13 +745,13 @@ describe("01 client hello", () => {
     });
 
     for (const name of ["node default", "node configured", "openssl default", "openssl configured"]) {
-      it(`01.3 re-encodes the ClientHello of ${name.replace(/ .*/, name.startsWith("node") ? " tls.connect" : " s_client")} (${name.split(" ")[1]}) byte for byte`, () => {
+      it(`01.5 re-encodes the ClientHello of ${name.replace(/ .*/, name.startsWith("node") ? " tls.connect" : " s_client")} (${name.split(" ")[1]}) byte for byte`, () => {
         const m = captured.get(name)!;
         expectBytes(encodeClientHello(decodeClientHello(m)), m, "the ClientHello, decoded and encoded again", { structure: handshakes });
       });
     }
 
-    it("01.4 decodes Node's ClientHello: server_name localhost, the configured suites and groups, versions 1.3 and 1.2, raw extensions kept", () => {
+    it("01.6 decodes Node's ClientHello: server_name localhost, the configured suites and groups, versions 1.3 and 1.2, raw extensions kept", () => {
       const m = captured.get("node configured")!;
       const r = new ByteReader(m);
       const ch = readClientHelloMessage(r);
@@ -722,7 +768,7 @@ describe("01 client hello", () => {
       for (const e of raw) if (e.kind === "raw") expect(dump).to.include(`0x${e.type.toString(16).padStart(4, "0")}`);
     });
 
-    it("01.4 decodes openssl s_client's ClientHello: the configured suites, a P-256 share first (65 bytes, 04), localhost", () => {
+    it("01.6 decodes openssl s_client's ClientHello: the configured suites, a P-256 share first (65 bytes, 04), localhost", () => {
       const ch = decodeClientHello(captured.get("openssl configured")!);
       expectSame(ch.cipherSuites.filter((s) => s !== 0x00ff), [0x1303, 0xc030], "the suites given to s_client", { table: AnyCipherSuite });
       expectContains(ch.extensions, { kind: "server_name", serverNames: [{ nameType: 0, hostName: "localhost" }] }, "extensions");
@@ -735,7 +781,7 @@ describe("01 client hello", () => {
       );
     });
 
-    it("01.4 decodes the default ClientHellos of Node and openssl with no error and a 32-byte random", () => {
+    it("01.6 decodes the default ClientHellos of Node and openssl with no error and a 32-byte random", () => {
       for (const name of ["node default", "openssl default"]) {
         const ch = decodeClientHello(captured.get(name)!);
         expect(ch.random.length, name).to.equal(32);
@@ -772,7 +818,7 @@ describe("01 client hello", () => {
       return { clientHello, sh: minimalServerHello(reply) };
     };
 
-    it("01.6 a TLS 1.3 offer gets a ServerHello from Node's tls server: supported_versions 0x0304, the one suite it allows", async () => {
+    it("01.8 a TLS 1.3 offer gets a ServerHello from Node's tls server: supported_versions 0x0304, the one suite it allows", async () => {
       const { clientHello, sh } = await send(node13.port, { version: "1.3", serverName: "localhost" });
       expectCode(sh.type, HandshakeType.server_hello, HandshakeType, "the reply's first handshake message");
       expect(Buffer.from(sh.extensionBlock).indexOf(SUPPORTED_VERSIONS_TLS13)).to.be.at.least(0);
@@ -780,7 +826,7 @@ describe("01 client hello", () => {
       expectCode(sh.cipherSuite, CipherSuite.TLS_AES_256_GCM_SHA384, AnyCipherSuite, "the server's only suite");
     });
 
-    it("01.6 a TLS 1.2 offer gets a ServerHello from Node's tls server (maxVersion TLSv1.2): legacy_version 03 03, no supported_versions", async () => {
+    it("01.8 a TLS 1.2 offer gets a ServerHello from Node's tls server (maxVersion TLSv1.2): legacy_version 03 03, no supported_versions", async () => {
       const { clientHello, sh } = await send(node12.port, { version: "1.2", serverName: "localhost" });
       expectCode(sh.type, HandshakeType.server_hello, HandshakeType, "the reply's first handshake message");
       expectCode(sh.legacyVersion, ProtocolVersion.TLS1_2, ProtocolVersion, "the ServerHello's legacy_version");
@@ -789,7 +835,7 @@ describe("01 client hello", () => {
       expectCode(sh.cipherSuite, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, AnyCipherSuite, "the server's only suite");
     });
 
-    it("01.6 a TLS 1.3 offer gets a ServerHello from openssl s_server -tls1_3 with the suite and random its trace reports", async () => {
+    it("01.8 a TLS 1.3 offer gets a ServerHello from openssl s_server -tls1_3 with the suite and random its trace reports", async () => {
       const { clientHello, sh } = await send(openssl13.port, { version: "1.3", serverName: "localhost" });
       expectCode(sh.type, HandshakeType.server_hello, HandshakeType, "the reply's first handshake message");
       expect(Buffer.from(sh.extensionBlock).indexOf(SUPPORTED_VERSIONS_TLS13)).to.be.at.least(0);
@@ -800,7 +846,7 @@ describe("01 client hello", () => {
       expectCodeIn(sh.cipherSuite, clientHello.cipherSuites, AnyCipherSuite, "the server's suite (must be one offered)");
     });
 
-    it("01.6 a TLS 1.2 offer gets a ServerHello from openssl s_server -tls1_2 with the suite and random its trace reports", async () => {
+    it("01.8 a TLS 1.2 offer gets a ServerHello from openssl s_server -tls1_2 with the suite and random its trace reports", async () => {
       const { clientHello, sh } = await send(openssl12.port, { version: "1.2", serverName: "localhost" });
       expectCode(sh.type, HandshakeType.server_hello, HandshakeType, "the reply's first handshake message");
       expectCode(sh.legacyVersion, ProtocolVersion.TLS1_2, ProtocolVersion, "the ServerHello's legacy_version");
@@ -812,7 +858,7 @@ describe("01 client hello", () => {
       expectCodeIn(sh.cipherSuite, clientHello.cipherSuites, AnyCipherSuite, "the server's suite (must be one offered)");
     });
 
-    it("01.5 a P-256 key share from makeKeyPair is accepted by a Node server that allows only P-256 (an alert would mean a bad point)", async () => {
+    it("01.7 a P-256 key share from makeKeyPair is accepted by a Node server that allows only P-256 (an alert would mean a bad point)", async () => {
       const { sh } = await send(nodeP256.port, { version: "1.3", groups: [0x0017], keyShareGroups: [0x0017] });
       expectCode(sh.type, HandshakeType.server_hello, HandshakeType, "the reply's first handshake message");
       expect(sh.extensionTypes).to.include(51);

@@ -28,7 +28,9 @@ import {
 import {
   type ServerExtension,
   type ServerHello,
+  checkKeyShareAnswer,
   checkServerHello,
+  checkServerVersion,
   chooseParameters,
   decodeServerHello,
   encodeServerHello,
@@ -164,9 +166,9 @@ const withExtensions = (ch: ClientHello, replace: (exts: ClientExtension[]) => C
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("02 server hello", function () {
-  // ---- 02.1 extension bodies ----
+  // ---- 02.1–02.2 extension bodies ----
 
-  it("02.1 reads the RFC 8448 §3 key_share and supported_versions bodies", function () {
+  it("02.2 reads the RFC 8448 §3 key_share and supported_versions bodies", function () {
     const v = layout(rfc.sh3());
     const ks = readBody(v.body(ExtensionType.key_share), ExtensionType.key_share);
     expect(ks.kind).to.equal("key_share");
@@ -178,7 +180,7 @@ describe("02 server hello", function () {
     }, "supported_versions");
   });
 
-  it("02.1 reads a HelloRetryRequest key_share as a group alone, and its cookie (RFC 8448 §5)", function () {
+  it("02.2 reads a HelloRetryRequest key_share as a group alone, and its cookie (RFC 8448 §5)", function () {
     const v = layout(rfc.hrr5());
     expectSame(readBody(v.body(ExtensionType.key_share), ExtensionType.key_share, true), {
       kind: "key_share",
@@ -191,7 +193,7 @@ describe("02 server hello", function () {
     expectBytes(cookie.kind === "cookie" ? cookie.cookie : undefined, cookieBody.slice(2), "cookie");
   });
 
-  it("02.1 reads TLS 1.2 bodies: renegotiation_info (illustrated-tls12), extended_master_secret, ec_point_formats, and keeps unknown ones raw", function () {
+  it("02.2 reads TLS 1.2 bodies: renegotiation_info (illustrated-tls12), extended_master_secret, ec_point_formats, and keeps unknown ones raw", function () {
     const v = layout(messageOf(illustrated("tls12", "serverhello")));
     expectSame(readBody(v.body(ExtensionType.renegotiation_info), ExtensionType.renegotiation_info), {
       kind: "renegotiation_info",
@@ -205,7 +207,7 @@ describe("02 server hello", function () {
     expectSame(readBody(psk, ExtensionType.pre_shared_key), { kind: "raw", type: ExtensionType.pre_shared_key, data: psk }, "pre_shared_key", { codes: EXTENSION_CODES });
   });
 
-  it("02.1 writes every extension body of every vector back byte for byte", function () {
+  it("02.2 writes every extension body of every vector back byte for byte", function () {
     for (const { name, message, hrr } of vectors()) {
       for (const { type, body } of layout(message).extensions) {
         expectWrittenBody(readBody(body, type, hrr), type, body, `${name}, ${showCode(type, ExtensionType)} body read and written again`, hrr);
@@ -223,7 +225,7 @@ describe("02 server hello", function () {
     expectWrittenBody({ kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }, ExtensionType.renegotiation_info, fromHex("00"), "renegotiation_info");
   });
 
-  it("02.1 rejects bodies the structs forbid with decode_error", function () {
+  it("02.2 rejects bodies the structs forbid with decode_error", function () {
     const bad: [string, Uint8Array, number, boolean][] = [
       ["empty key_exchange", Uint8Array.of(0, 0x1d, 0, 0), ExtensionType.key_share, false],
       ["key_exchange longer than the body", Uint8Array.of(0, 0x1d, 0, 5, 1), ExtensionType.key_share, false],
@@ -242,7 +244,7 @@ describe("02 server hello", function () {
     }
   });
 
-  it(`02.1 readServerExtensionData throws only TlsError on ${NUM_RUNS} random and mutated bodies`, function () {
+  it(`02.2 readServerExtensionData throws only TlsError on ${NUM_RUNS} random and mutated bodies`, function () {
     const seeds = vectors().flatMap((v) => layout(v.message).extensions.map((e) => e.body));
     const types = [
       ExtensionType.supported_versions,
@@ -276,9 +278,9 @@ describe("02 server hello", function () {
     }
   });
 
-  // ---- 02.2 decoding ----
+  // ---- 02.3 decoding ----
 
-  it("02.2 decodes the RFC 8448 §3 ServerHello to its fields", function () {
+  it("02.3 decodes the RFC 8448 §3 ServerHello to its fields", function () {
     const message = rfc.sh3();
     const sh = decodeServerHello(message);
     expectCode(sh.legacyVersion, ProtocolVersion.TLS1_2, ProtocolVersion, "legacy_version");
@@ -293,7 +295,7 @@ describe("02 server hello", function () {
     expect(isHelloRetryRequest(sh)).to.equal(false);
   });
 
-  it("02.2 recognises RFC 8448 §5's HelloRetryRequest: its random, selected group and cookie", function () {
+  it("02.3 recognises RFC 8448 §5's HelloRetryRequest: its random, selected group and cookie", function () {
     const message = rfc.hrr5();
     const sh = decodeServerHello(message);
     expect(isHelloRetryRequest(sh)).to.equal(true);
@@ -308,7 +310,7 @@ describe("02 server hello", function () {
     expectCode(ks2 && "share" in ks2 ? ks2.share.group : undefined, hrrGroupFromRfcProse(), NamedGroup, "key_share group of the second ServerHello");
   });
 
-  it("02.2 isHelloRetryRequest compares the whole random (RFC 8446 §4.1.3)", function () {
+  it("02.3 isHelloRetryRequest compares the whole random (RFC 8446 §4.1.3)", function () {
     const last = HELLO_RETRY_REQUEST_RANDOM.slice();
     last[31]! ^= 1;
     const first = HELLO_RETRY_REQUEST_RANDOM.slice();
@@ -319,14 +321,14 @@ describe("02 server hello", function () {
     expect(isHelloRetryRequest({ random: new Uint8Array(32) })).to.equal(false);
   });
 
-  it("02.2 decodes RFC 8448 §4's resumed ServerHello, keeping pre_shared_key raw", function () {
+  it("02.3 decodes RFC 8448 §4's resumed ServerHello, keeping pre_shared_key raw", function () {
     const message = rfc.sh4();
     const sh = decodeServerHello(message);
     expectSame(sh.extensions.map((e) => e.kind), ["raw", "key_share", "supported_versions"], "extension kinds");
     expectSame(sh.extensions[0], { kind: "raw", type: ExtensionType.pre_shared_key, data: layout(message).body(ExtensionType.pre_shared_key) }, "pre_shared_key", { codes: EXTENSION_CODES });
   });
 
-  it("02.2 decodes the illustrated-tls13 and illustrated-tls12 ServerHellos (raw records)", function () {
+  it("02.3 decodes the illustrated-tls13 and illustrated-tls12 ServerHellos (raw records)", function () {
     const t13 = decodeServerHello(messageOf(illustrated("tls13", "serverhello")));
     expectBytes(t13.random, ILLUSTRATED_SERVER_RANDOM, "random");
     // illustrated-tls13's client sent session id e0 e1 … ff; the server echoes it
@@ -340,14 +342,14 @@ describe("02 server hello", function () {
     expectSame(t12.extensions, [{ kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }], "extensions");
   });
 
-  it("02.2 accepts a TLS 1.2 ServerHello that ends after the compression method (RFC 5246 §7.4.1.3)", function () {
+  it("02.3 accepts a TLS 1.2 ServerHello that ends after the compression method (RFC 5246 §7.4.1.3)", function () {
     const body = messageOf(illustrated("tls12", "serverhello")).slice(4, 4 + 2 + 32 + 1 + 2 + 1);
     const sh = readServerHelloBody(new ByteReader(body));
     expectSame(sh.extensions, [], "extensions");
     expectCode(sh.cipherSuite, 0xc013, AnyCipherSuite, "cipher_suite");
   });
 
-  it("02.2 rejects bad ServerHellos with the alert RFC 8446 names", function () {
+  it("02.3 rejects bad ServerHellos with the alert RFC 8446 names", function () {
     const message = rfc.sh3();
     const v = layout(message);
     const body = (m: Uint8Array) => m.slice(4);
@@ -378,7 +380,7 @@ describe("02 server hello", function () {
     expectCode(rfc.ch3()[0], HandshakeType.client_hello, HandshakeType, "test data: RFC 8448 §3 ClientHello msg_type");
   });
 
-  it(`02.2 readServerHelloBody and decodeServerHello throw only TlsError: every truncation, ${NUM_RUNS} mutations, ${NUM_RUNS} random inputs`, function () {
+  it(`02.3 readServerHelloBody and decodeServerHello throw only TlsError: every truncation, ${NUM_RUNS} mutations, ${NUM_RUNS} random inputs`, function () {
     this.timeout(20000);
     const alerts = [AlertDescription.decode_error, AlertDescription.illegal_parameter, AlertDescription.unexpected_message];
     const messages = vectors().map((v) => v.message);
@@ -404,9 +406,9 @@ describe("02 server hello", function () {
     assertProperty(fc.property(randomBytes(128), (input) => void decodeOrTlsError(decodeBody, input, alerts)), { demands, explain: serverHelloBody });
   });
 
-  // ---- 02.3 encoding ----
+  // ---- 02.4 encoding ----
 
-  it("02.3 encodes RFC 8448 §3's ServerHello byte for byte from the RFC's own values", function () {
+  it("02.4 encodes RFC 8448 §3's ServerHello byte for byte from the RFC's own values", function () {
     const message = rfc.sh3();
     const v = layout(message);
     const sh: ServerHello = {
@@ -423,7 +425,7 @@ describe("02 server hello", function () {
     expectBytes(encodeServerHello(sh), message, "ServerHello", { structure: handshakes });
   });
 
-  it("02.3 encodes RFC 8448 §5's HelloRetryRequest byte for byte", function () {
+  it("02.4 encodes RFC 8448 §5's HelloRetryRequest byte for byte", function () {
     const message = rfc.hrr5();
     const sh: ServerHello = {
       legacyVersion: ProtocolVersion.TLS1_2,
@@ -440,7 +442,7 @@ describe("02 server hello", function () {
     expectBytes(encodeServerHello(sh), message, "HelloRetryRequest", { structure: handshakes });
   });
 
-  it("02.3 re-encodes every vector byte for byte (the illustrated ones as whole records)", function () {
+  it("02.4 re-encodes every vector byte for byte (the illustrated ones as whole records)", function () {
     for (const { name, message, record } of vectors()) {
       const sh = decodeServerHello(message);
       expectBytes(encodeServerHello(sh), message, `${name}, decoded and encoded again`, { structure: handshakes });
@@ -451,7 +453,7 @@ describe("02 server hello", function () {
     }
   });
 
-  it("02.3 refuses a random that is not 32 bytes (internal_error)", function () {
+  it("02.4 refuses a random that is not 32 bytes (internal_error)", function () {
     const sh: ServerHello = {
       legacyVersion: ProtocolVersion.TLS1_2,
       random: new Uint8Array(31),
@@ -463,7 +465,7 @@ describe("02 server hello", function () {
     expectTlsError(() => encodeServerHello(sh), { alert: AlertDescription.internal_error, field: "random" });
   });
 
-  // ---- 02.4 the negotiated version ----
+  // ---- 02.5 the negotiated version ----
 
   const hello = (legacyVersion: number, extensions: ServerExtension[]): ServerHello => ({
     legacyVersion,
@@ -474,7 +476,7 @@ describe("02 server hello", function () {
     extensions,
   });
 
-  it("02.4 reads TLS 1.3 from supported_versions and TLS 1.2 from legacy_version (RFC 8446 §4.1.3, §4.2.1)", function () {
+  it("02.5 reads TLS 1.3 from supported_versions and TLS 1.2 from legacy_version (RFC 8446 §4.1.3, §4.2.1)", function () {
     expectCode(negotiatedVersion(hello(ProtocolVersion.TLS1_2, [{ kind: "supported_versions", selectedVersion: ProtocolVersion.TLS1_3 }])), ProtocolVersion.TLS1_3, ProtocolVersion, "negotiated version");
     expectCode(negotiatedVersion(hello(ProtocolVersion.TLS1_2, [])), ProtocolVersion.TLS1_2, ProtocolVersion, "negotiated version");
     expectCode(negotiatedVersion(hello(ProtocolVersion.TLS1_1, [])), ProtocolVersion.TLS1_1, ProtocolVersion, "negotiated version");
@@ -486,7 +488,7 @@ describe("02 server hello", function () {
     );
   });
 
-  it("02.4 rejects a supported_versions other than 0x0304, or beside a legacy_version other than 0x0303", function () {
+  it("02.5 rejects a supported_versions other than 0x0304, or beside a legacy_version other than 0x0303", function () {
     expectTlsError(() => negotiatedVersion(hello(ProtocolVersion.TLS1_2, [{ kind: "supported_versions", selectedVersion: ProtocolVersion.TLS1_2 }])), {
       alert: AlertDescription.illegal_parameter,
       field: "supported_versions",
@@ -498,7 +500,7 @@ describe("02 server hello", function () {
     expectTlsError(() => negotiatedVersion(hello(ProtocolVersion.TLS1_3, [])), { alert: AlertDescription.protocol_version, field: "legacy_version" });
   });
 
-  // ---- 02.5 the server's choice ----
+  // ---- 02.6 the server's choice ----
 
   const serverPrefs = {
     versions: [ProtocolVersion.TLS1_3, ProtocolVersion.TLS1_2],
@@ -506,7 +508,7 @@ describe("02 server hello", function () {
     groups: [NamedGroup.x25519, NamedGroup.secp256r1],
   };
 
-  it("02.5 on RFC 8448 §3's ClientHello chooses what the RFC's server chose", function () {
+  it("02.6 on RFC 8448 §3's ClientHello chooses what the RFC's server chose", function () {
     const v = layout(rfc.sh3());
     const choice = chooseParameters(decodeClientHello(rfc.ch3()), serverPrefs);
     expectCode(choice.version, (v.body(ExtensionType.supported_versions)[0]! << 8) | v.body(ExtensionType.supported_versions)[1]!, ProtocolVersion, "version");
@@ -517,7 +519,7 @@ describe("02 server hello", function () {
     expectBytes(choice.keyShare?.keyExchange, rfc.clientPublic3(), "the client's share (from the RFC)");
   });
 
-  it("02.5 on RFC 8448 §5's first ClientHello asks for a retry in the group the RFC's server wanted", function () {
+  it("02.6 on RFC 8448 §5's first ClientHello asks for a retry in the group the RFC's server wanted", function () {
     const prefs = { ...serverPrefs, groups: [hrrGroupFromRfcProse(), NamedGroup.x25519] };
     const first = chooseParameters(decodeClientHello(rfc.ch5a()), prefs);
     const hrr = layout(rfc.hrr5());
@@ -554,7 +556,7 @@ describe("02 server hello", function () {
       return ks?.kind === "key_share" ? ks.shares.find((s) => s.group === group) : undefined;
     };
 
-    it("02.5 picks TLS 1.3, the server's suite and the client's x25519 share (Node and openssl clients)", function () {
+    it("02.6 picks TLS 1.3, the server's suite and the client's x25519 share (Node and openssl clients)", function () {
       for (const ch of [nodeCh, opensslCh]) {
         const c = chooseParameters(ch, { versions: [ProtocolVersion.TLS1_3], cipherSuites: [CipherSuite.TLS_CHACHA20_POLY1305_SHA256], groups: [NamedGroup.x25519] });
         expectFields(c, { version: ProtocolVersion.TLS1_3, cipherSuite: CipherSuite.TLS_CHACHA20_POLY1305_SHA256, group: NamedGroup.x25519, helloRetry: false }, "choice");
@@ -562,13 +564,13 @@ describe("02 server hello", function () {
       }
     });
 
-    it("02.5 follows the server's order, not the client's", function () {
+    it("02.6 follows the server's order, not the client's", function () {
       // both clients list TLS_AES_256_GCM_SHA384 before TLS_AES_128_GCM_SHA256; the server prefers the latter
       const prefs = { versions: [ProtocolVersion.TLS1_3, ProtocolVersion.TLS1_2], cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256, CipherSuite.TLS_AES_256_GCM_SHA384], groups: [NamedGroup.x25519] };
       for (const ch of [nodeCh, opensslCh]) expectCode(chooseParameters(ch, prefs).cipherSuite, CipherSuite.TLS_AES_128_GCM_SHA256, AnyCipherSuite, "cipher suite");
     });
 
-    it("02.5 asks for a HelloRetryRequest when the client listed the server's group but sent no share for it", function () {
+    it("02.6 asks for a HelloRetryRequest when the client listed the server's group but sent no share for it", function () {
       for (const ch of [nodeCh, opensslCh]) {
         expect(shareOf(ch, NamedGroup.secp256r1), "the client sent no P-256 share").to.equal(undefined);
         const c = chooseParameters(ch, { versions: [ProtocolVersion.TLS1_3], cipherSuites: [CipherSuite.TLS_AES_128_GCM_SHA256], groups: [NamedGroup.secp256r1, NamedGroup.x25519] });
@@ -577,7 +579,7 @@ describe("02 server hello", function () {
       }
     });
 
-    it("02.5 picks TLS 1.2 when the server prefers it: ECDHE suites get a curve, RSA key exchange none", function () {
+    it("02.6 picks TLS 1.2 when the server prefers it: ECDHE suites get a curve, RSA key exchange none", function () {
       for (const ch of [nodeCh, opensslCh, node12Ch]) {
         const ecdhe = chooseParameters(ch, {
           versions: [ProtocolVersion.TLS1_2],
@@ -591,7 +593,7 @@ describe("02 server hello", function () {
       }
     });
 
-    it("02.5 without supported_versions (a TLS 1.2 client) never picks TLS 1.3 (RFC 8446 §4.2.1)", function () {
+    it("02.6 without supported_versions (a TLS 1.2 client) never picks TLS 1.3 (RFC 8446 §4.2.1)", function () {
       expect(node12Ch.extensions.some((e) => e.kind === "supported_versions"), "Node's 1.2-only client sends no supported_versions").to.equal(false);
       const c = chooseParameters(node12Ch, serverPrefs);
       expectCode(c.version, ProtocolVersion.TLS1_2, ProtocolVersion, "version");
@@ -600,7 +602,7 @@ describe("02 server hello", function () {
       expectTlsError(() => chooseParameters(node12Ch, { ...serverPrefs, versions: [ProtocolVersion.TLS1_3] }), { alert: AlertDescription.protocol_version });
     });
 
-    it("02.5 fails with protocol_version or handshake_failure when nothing is in common", function () {
+    it("02.6 fails with protocol_version or handshake_failure when nothing is in common", function () {
       for (const ch of [nodeCh, opensslCh]) {
         // a server stuck in SSL 3.0 (openssl's client still lists TLS 1.0 and 1.1, but not that)
         expectTlsError(() => chooseParameters(ch, { ...serverPrefs, versions: [ProtocolVersion.SSL3_0] }), { alert: AlertDescription.protocol_version });
@@ -624,9 +626,9 @@ describe("02 server hello", function () {
     });
   });
 
-  // ---- 02.6 the client's checks ----
+  // ---- 02.7–02.9 the client's checks ----
 
-  it("02.6 accepts the RFC 8448 §3, §4 and §5 exchanges and the illustrated ones", function () {
+  it("02.9 accepts the RFC 8448 §3, §4 and §5 exchanges and the illustrated ones", function () {
     expectSame(checkServerHello(decodeClientHello(rfc.ch3()), decodeServerHello(rfc.sh3())), {
       version: ProtocolVersion.TLS1_3,
       cipherSuite: CipherSuite.TLS_AES_128_GCM_SHA256,
@@ -650,7 +652,7 @@ describe("02 server hello", function () {
   /** RFC 8448 §3's ClientHello and ServerHello, for modified copies. */
   const pair3 = () => ({ ch: decodeClientHello(rfc.ch3()), sh: decodeServerHello(rfc.sh3()) });
 
-  it("02.6 rejects a session id that is not echoed exactly (illegal_parameter, RFC 8446 §4.1.3)", function () {
+  it("02.9 rejects a session id that is not echoed exactly (illegal_parameter, RFC 8446 §4.1.3)", function () {
     const { ch, sh } = pair3();
     expectTlsError(() => checkServerHello(ch, { ...sh, legacySessionIdEcho: new Uint8Array(32).fill(1) }), {
       alert: AlertDescription.illegal_parameter,
@@ -661,7 +663,7 @@ describe("02 server hello", function () {
     expectCode(checkServerHello(withId, { ...sh, legacySessionIdEcho: new Uint8Array(32).fill(2) }).version, ProtocolVersion.TLS1_3, ProtocolVersion, "version");
   });
 
-  it("02.6 rejects a cipher suite we did not offer (illegal_parameter)", function () {
+  it("02.9 rejects a cipher suite we did not offer (illegal_parameter)", function () {
     const { ch, sh } = pair3();
     expect(ch.cipherSuites).to.not.include(0x1304);
     expectTlsError(() => checkServerHello(ch, { ...sh, cipherSuite: 0x1304 }), { alert: AlertDescription.illegal_parameter, field: "cipher_suite" });
@@ -673,52 +675,52 @@ describe("02 server hello", function () {
     });
   });
 
-  it("02.6 rejects an extension we did not offer (unsupported_extension, RFC 8446 §4.2), and one a ServerHello may not carry", function () {
+  it("02.7 rejects an extension we did not offer (unsupported_extension, RFC 8446 §4.2), and one a ServerHello may not carry", function () {
     const { ch, sh } = pair3();
     expect(ch.extensions.some((e) => e.kind === "raw" && e.type === ExtensionType.application_layer_protocol_negotiation)).to.equal(false);
     const alpn: ServerExtension = { kind: "raw", type: ExtensionType.application_layer_protocol_negotiation, data: Uint8Array.of(0, 3, 2, 0x68, 0x32) };
-    expectTlsError(() => checkServerHello(ch, { ...sh, extensions: [...sh.extensions, alpn] }), { alert: AlertDescription.unsupported_extension, field: "extensions" });
+    expectTlsError(() => checkServerVersion(ch, { ...sh, extensions: [...sh.extensions, alpn] }), { alert: AlertDescription.unsupported_extension, field: "extensions" });
     // a cookie in an ordinary ServerHello: only a HelloRetryRequest may send one unasked
-    expectTlsError(() => checkServerHello(ch, { ...sh, extensions: [...sh.extensions, { kind: "cookie", cookie: Uint8Array.of(1) }] }), {
+    expectTlsError(() => checkServerVersion(ch, { ...sh, extensions: [...sh.extensions, { kind: "cookie", cookie: Uint8Array.of(1) }] }), {
       alert: AlertDescription.unsupported_extension,
     });
     // server_name was offered, but in TLS 1.3 it belongs in EncryptedExtensions, not in the ServerHello
     const sni: ServerExtension = { kind: "raw", type: ExtensionType.server_name, data: new Uint8Array(0) };
-    expectTlsError(() => checkServerHello(ch, { ...sh, extensions: [...sh.extensions, sni] }), { alert: AlertDescription.illegal_parameter, field: "extensions" });
+    expectTlsError(() => checkServerVersion(ch, { ...sh, extensions: [...sh.extensions, sni] }), { alert: AlertDescription.illegal_parameter, field: "extensions" });
   });
 
-  it("02.6 rejects a key_share in a group we sent no share for (illegal_parameter, RFC 8446 §4.2.8)", function () {
+  it("02.8 rejects a key_share in a group we sent no share for (illegal_parameter, RFC 8446 §4.2.8)", function () {
     const { ch, sh } = pair3();
     const p256 = { kind: "key_share" as const, share: { group: NamedGroup.secp256r1, keyExchange: new Uint8Array(65).fill(4) } };
-    expectTlsError(() => checkServerHello(ch, { ...sh, extensions: sh.extensions.map((e) => (e.kind === "key_share" ? p256 : e)) }), {
+    expectTlsError(() => checkKeyShareAnswer(ch, { ...sh, extensions: sh.extensions.map((e) => (e.kind === "key_share" ? p256 : e)) }), {
       alert: AlertDescription.illegal_parameter,
       field: "key_share",
     });
-    expectTlsError(() => checkServerHello(ch, { ...sh, extensions: sh.extensions.filter((e) => e.kind !== "key_share") }), {
+    expectTlsError(() => checkKeyShareAnswer(ch, { ...sh, extensions: sh.extensions.filter((e) => e.kind !== "key_share") }), {
       alert: AlertDescription.missing_extension,
     });
   });
 
-  it("02.6 checks a HelloRetryRequest's selected_group: offered, and not already shared (RFC 8446 §4.2.8)", function () {
+  it("02.8 checks a HelloRetryRequest's selected_group: offered, and not already shared (RFC 8446 §4.2.8)", function () {
     const ch = decodeClientHello(rfc.ch5a());
     const hrr = decodeServerHello(rfc.hrr5());
     const asking = (g: number): ServerHello => ({ ...hrr, extensions: hrr.extensions.map((e) => (e.kind === "key_share" ? { kind: "key_share", selectedGroup: g } : e)) });
-    expectTlsError(() => checkServerHello(ch, asking(NamedGroup.x25519)), { alert: AlertDescription.illegal_parameter, field: "selected_group" });
-    expectTlsError(() => checkServerHello(ch, asking(NamedGroup.x448)), { alert: AlertDescription.illegal_parameter, field: "selected_group" });
-    expectCode(checkServerHello(ch, asking(NamedGroup.secp384r1)).group, NamedGroup.secp384r1, NamedGroup, "group");
+    expectTlsError(() => checkKeyShareAnswer(ch, asking(NamedGroup.x25519)), { alert: AlertDescription.illegal_parameter, field: "selected_group" });
+    expectTlsError(() => checkKeyShareAnswer(ch, asking(NamedGroup.x448)), { alert: AlertDescription.illegal_parameter, field: "selected_group" });
+    expectCode(checkKeyShareAnswer(ch, asking(NamedGroup.secp384r1)), NamedGroup.secp384r1, NamedGroup, "group");
   });
 
-  it("02.6 rejects a version we did not offer", function () {
+  it("02.7 rejects a version we did not offer", function () {
     const { ch, sh } = pair3();
     // §3's client offers TLS 1.3 only; a TLS 1.2 answer (no supported_versions) is protocol_version
     const as12: ServerHello = { ...sh, extensions: [], cipherSuite: CipherSuite.TLS_AES_128_GCM_SHA256 };
-    expectTlsError(() => checkServerHello(ch, as12), { alert: AlertDescription.protocol_version, field: "legacy_version" });
+    expectTlsError(() => checkServerVersion(ch, as12), { alert: AlertDescription.protocol_version, field: "legacy_version" });
     // supported_versions in the answer when the client sent none: an extension we did not offer
     const ch12 = withExtensions(ch, (x) => x.filter((e) => e.kind !== "supported_versions"));
-    expectTlsError(() => checkServerHello(ch12, sh), { alert: AlertDescription.unsupported_extension });
+    expectTlsError(() => checkServerVersion(ch12, sh), { alert: AlertDescription.unsupported_extension });
   });
 
-  it("02.6 detects the downgrade sentinel (RFC 8446 §4.1.3) when we offered TLS 1.3 and got 1.2", function () {
+  it("02.7 detects the downgrade sentinel (RFC 8446 §4.1.3) when we offered TLS 1.3 and got 1.2", function () {
     const { ch, sh } = pair3();
     // a client that offers TLS 1.3 and 1.2, and one TLS 1.2 suite
     const both = withExtensions({ ...ch, cipherSuites: [...ch.cipherSuites, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] }, (x) =>
@@ -729,12 +731,12 @@ describe("02 server hello", function () {
       if (tail) random.set(tail, 24);
       return { ...sh, random, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, extensions: [] };
     };
-    expectSame(checkServerHello(both, tls12()), { version: ProtocolVersion.TLS1_2, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 }, "negotiated");
-    expectTlsError(() => checkServerHello(both, tls12(DOWNGRADE_TLS12)), { alert: AlertDescription.illegal_parameter, field: "random" });
-    expectTlsError(() => checkServerHello(both, tls12(DOWNGRADE_TLS11)), { alert: AlertDescription.illegal_parameter, field: "random" });
+    expectCode(checkServerVersion(both, tls12()), ProtocolVersion.TLS1_2, ProtocolVersion, "version, without a sentinel");
+    expectTlsError(() => checkServerVersion(both, tls12(DOWNGRADE_TLS12)), { alert: AlertDescription.illegal_parameter, field: "random" });
+    expectTlsError(() => checkServerVersion(both, tls12(DOWNGRADE_TLS11)), { alert: AlertDescription.illegal_parameter, field: "random" });
     // a client that offered only TLS 1.2 has nothing to detect: the server rightly marks its random
     const only12 = withExtensions(both, (x) => x.map((e) => (e.kind === "supported_versions" ? { kind: "supported_versions", versions: [ProtocolVersion.TLS1_2] } : e)));
-    expectCode(checkServerHello(only12, tls12(DOWNGRADE_TLS12)).version, ProtocolVersion.TLS1_2, ProtocolVersion, "version");
+    expectCode(checkServerVersion(only12, tls12(DOWNGRADE_TLS12)), ProtocolVersion.TLS1_2, ProtocolVersion, "version");
   });
 
   // ---- live: our ClientHello to real servers ----
@@ -779,7 +781,7 @@ describe("02 server hello", function () {
       }
     }
 
-    it("02.6 openssl s_server, TLS 1.3 offer: decodes, passes the checks, and matches what openssl says it sent", async function () {
+    it("02.9 openssl s_server, TLS 1.3 offer: decodes, passes the checks, and matches what openssl says it sent", async function () {
       const { clientHello } = makeClientHello({ version: "1.3", serverName: "localhost" });
       const sh = decodeServerHello(await ask(openssl.port, clientHello));
       const got = checkServerHello(clientHello, sh);
@@ -792,7 +794,7 @@ describe("02 server hello", function () {
       expectBytes(sh.legacySessionIdEcho, t.sessionId, "legacy_session_id_echo (expected: openssl's trace)");
     });
 
-    it("02.6 openssl s_server, TLS 1.2 offer: matches the trace, and carries the real downgrade sentinel", async function () {
+    it("02.9 openssl s_server, TLS 1.2 offer: matches the trace, and carries the real downgrade sentinel", async function () {
       const { clientHello } = makeClientHello({ version: "1.2", serverName: "localhost" });
       const sh = decodeServerHello(await ask(openssl.port, clientHello));
       const got = checkServerHello(clientHello, sh);
@@ -811,20 +813,20 @@ describe("02 server hello", function () {
     // openssl s_server restricted to P-256 (-groups P-256), and a ClientHello listing x25519 and P-256 but sharing x25519 only
     const p256Retry = () => makeClientHello({ version: "1.3", groups: [NamedGroup.x25519, NamedGroup.secp256r1], keyShareGroups: [NamedGroup.x25519] }).clientHello;
 
-    it("02.2 openssl s_server restricted to P-256 answers our x25519 share with a HelloRetryRequest for secp256r1", async function () {
+    it("02.3 openssl s_server restricted to P-256 answers our x25519 share with a HelloRetryRequest for secp256r1", async function () {
       const sh = decodeServerHello(await ask(opensslP256.port, p256Retry()));
       expect(isHelloRetryRequest(sh), "a HelloRetryRequest").to.equal(true);
       const ks = find(sh, "key_share");
       expectCode(ks && "selectedGroup" in ks ? ks.selectedGroup : undefined, NamedGroup.secp256r1, NamedGroup, "selected_group");
     });
 
-    it("02.6 accepts openssl's HelloRetryRequest for secp256r1: a group we listed but sent no share for", async function () {
+    it("02.9 accepts openssl's HelloRetryRequest for secp256r1: a group we listed but sent no share for", async function () {
       const clientHello = p256Retry();
       const sh = decodeServerHello(await ask(opensslP256.port, clientHello));
       expectFields(checkServerHello(clientHello, sh), { version: ProtocolVersion.TLS1_3, group: NamedGroup.secp256r1 }, "negotiated");
     });
 
-    it("02.6 Node TLS 1.3 server (one suite, P-256 only): picks them from our two shares; its keylog shows our random", async function () {
+    it("02.9 Node TLS 1.3 server (one suite, P-256 only): picks them from our two shares; its keylog shows our random", async function () {
       const lines: string[] = [];
       const onKeylog = (line: Buffer) => lines.push(line.toString("latin1"));
       node13.server.on("keylog", onKeylog);
@@ -848,7 +850,7 @@ describe("02 server hello", function () {
       }
     });
 
-    it("02.6 Node TLS 1.2 server (one suite): the ServerHello names that suite and TLS 1.2", async function () {
+    it("02.9 Node TLS 1.2 server (one suite): the ServerHello names that suite and TLS 1.2", async function () {
       const { clientHello } = makeClientHello({ version: "1.2" });
       const sh = decodeServerHello(await ask(node12.port, clientHello));
       expectSame(checkServerHello(clientHello, sh), { version: ProtocolVersion.TLS1_2, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 }, "negotiated");

@@ -39,22 +39,22 @@ export interface ClientHello {
 
 /** Writes the ClientHello body (the fields above, without the handshake header). */
 export function writeClientHelloBody(w: ByteWriter, ch: ClientHello): void {
-  // TODO 01.3: write the six fields in order: legacy_version (uint16), random (exactly 32 bytes, else
+  // TODO 01.5: write the six fields in order: legacy_version (uint16), random (exactly 32 bytes, else
   // internal_error), legacy_session_id (opaque, 1-byte length), cipher_suites (2-byte list of uint16),
   // legacy_compression_methods (1-byte list of uint8), extensions (2-byte list, each with writeExtension).
   // Note every field; describe suites with describeSuite. (RFC 8446 §4.1.2)
-  throw new NotImplemented("01.3");
-  // END 01.3
+  throw new NotImplemented("01.5");
+  // END 01.5
 }
 
 /** Reads a ClientHello body from a reader over exactly the body. */
 export function readClientHelloBody(r: ByteReader): ClientHello {
-  // TODO 01.4: read the six fields back. decode_error for: a session id over 32 bytes, an empty or
+  // TODO 01.6: read the six fields back. decode_error for: a session id over 32 bytes, an empty or
   // odd-length cipher_suites, an empty compression list; illegal_parameter (checkNoDuplicates) for an
   // extension type that appears twice (RFC 8446 §4.2). A TLS 1.2 ClientHello may end before the
   // extensions (RFC 5246 §7.4.1.2): then extensions is []. Describe suites by name.
-  throw new NotImplemented("01.4");
-  // END 01.4
+  throw new NotImplemented("01.6");
+  // END 01.6
 }
 
 /** The whole handshake message (header and body), with notes for every byte. */

@@ -32,12 +32,12 @@ export interface KeyPair {
 
 /** Makes a fresh key pair for X25519 or secp256r1 (P-256). */
 export function makeKeyPair(group: number): KeyPair {
-  // TODO 01.5: X25519 (RFC 7748): a random 32-byte secret from x25519.utils.randomSecretKey(), the
+  // TODO 01.7: X25519 (RFC 7748): a random 32-byte secret from x25519.utils.randomSecretKey(), the
   // public key from x25519.getPublicKey. secp256r1: p256.utils.randomSecretKey() and the UNCOMPRESSED
   // point p256.getPublicKey(secret, false), 65 bytes starting 04 (RFC 8446 §4.2.8.2). Any other group:
   // TlsError internal_error (we never offer what we cannot compute).
-  throw new NotImplemented("01.5");
-  // END 01.5
+  throw new NotImplemented("01.7");
+  // END 01.7
 }
 
 /** What to offer. Anything left out takes the defaults below. */
@@ -84,13 +84,13 @@ export const DEFAULT_SIGNATURE_SCHEMES = [
 
 /** Builds a ClientHello for the offer, and the key pairs behind its key shares. */
 export function makeClientHello(offer: Offer): { clientHello: ClientHello; keyPairs: KeyPair[] } {
-  // TODO 01.6: fill a ClientHello: legacy_version 0x0303 (RFC 8446 §4.1.2, even for TLS 1.3), a fresh
+  // TODO 01.8: fill a ClientHello: legacy_version 0x0303 (RFC 8446 §4.1.2, even for TLS 1.3), a fresh
   // 32-byte random (or offer.random), compression [null]. TLS 1.3 offer: a 32-byte legacy_session_id
   // (middlebox compatibility, RFC 8446 §D.4), the 1.3 suites, and the extensions server_name (if any),
   // supported_groups, signature_algorithms, supported_versions [0x0304], key_share with one fresh
   // makeKeyPair per keyShareGroups entry, psk_key_exchange_modes [psk_dhe_ke]. TLS 1.2 offer: an empty
   // session id, the 1.2 suites, server_name, supported_groups, ec_point_formats [uncompressed],
   // signature_algorithms, renegotiation_info (empty), extended_master_secret. Defaults are above.
-  throw new NotImplemented("01.6");
-  // END 01.6
+  throw new NotImplemented("01.8");
+  // END 01.8
 }

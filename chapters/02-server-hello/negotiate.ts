@@ -28,13 +28,13 @@ const ext = (t: number): string => describeCode(ExtensionType, t);
 
 /** The version a ServerHello settles on, as a client reads it (RFC 8446 §4.1.3, §4.2.1). */
 export function negotiatedVersion(sh: ServerHello): number {
-  // TODO 02.4: with a supported_versions extension, the version is its selected_version, which must be
+  // TODO 02.5: with a supported_versions extension, the version is its selected_version, which must be
   // TLS 1.3 (0x0304) with legacy_version 0x0303 beside it: anything else is illegal_parameter (a 1.2 server
   // never sends the extension). Without it, the version is legacy_version, which must then be TLS 1.2 or
   // lower: a higher one is a protocol_version alert (1.3 is only ever chosen through the extension).
   // Every error names the field, what was expected and what arrived. (RFC 8446 §4.1.3, §4.2.1)
-  throw new NotImplemented("02.4");
-  // END 02.4
+  throw new NotImplemented("02.5");
+  // END 02.5
 }
 
 /** What a server supports, best first. */
@@ -61,7 +61,7 @@ const isFfdheGroup = (g: number): boolean => g >= 0x0100 && g <= 0x01ff;
 
 /** The server's side: choose version, suite and group from a ClientHello, by the server's own preference. */
 export function chooseParameters(ch: ClientHello, prefs: ServerPreferences): ServerChoice {
-  // TODO 02.5: walk the SERVER's lists in order and take the first entry the client also offered.
+  // TODO 02.6: walk the SERVER's lists in order and take the first entry the client also offered.
   // Version: from the client's supported_versions; without it, only versions up to min(legacy_version, 1.2)
   // (§4.2.1: never 1.3 without the extension); none in common → protocol_version. Suite: one the client
   // listed AND that belongs to that version (cipherSuites registry in lib/constants); none → handshake_failure.
@@ -69,8 +69,8 @@ export function chooseParameters(ch: ClientHello, prefs: ServerPreferences): Ser
   // none in common → handshake_failure); its share from key_share if the client sent one, else helloRetry:
   // true (§4.1.1, §4.2.8). TLS 1.2 ECDHE suites: the first common non-FFDHE group, and a suite whose curve
   // cannot be agreed is skipped (RFC 8422 §5.1); other 1.2 suites have no group. helloRetry is false then.
-  throw new NotImplemented("02.5");
-  // END 02.5
+  throw new NotImplemented("02.6");
+  // END 02.6
 }
 
 /** What the client learns from a ServerHello it accepted. */
@@ -95,19 +95,49 @@ const ALLOWED_13: Record<"server_hello" | "hello_retry_request", readonly number
   hello_retry_request: [ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.cookie],
 };
 
+/**
+ * The version a ServerHello (or HelloRetryRequest) settled on, checked against our offer: every extension in it
+ * answers one we sent (and in TLS 1.3 may appear in that message at all), the version is one we offered, and a TLS
+ * 1.3 server pushed down to TLS 1.2 is caught by its downgrade sentinel (RFC 8446 §4.1.3, §4.2).
+ */
+export function checkServerVersion(ch: ClientHello, sh: ServerHello): number {
+  // TODO 02.7: a server may only ANSWER: an extension we never sent is unsupported_extension (RFC 8446 §4.2).
+  // 1. Every extension's type (serverExtensionType) is one the ClientHello sent (a HelloRetryRequest's cookie excepted;
+  //    the renegotiation SCSV counts as renegotiation_info, RFC 5746 §3.4): else unsupported_extension, "extensions".
+  // 2. negotiated = negotiatedVersion(sh) (02.5). At TLS 1.2 or below, if we offered 1.3 (or 1.2, for DOWNGRD 00 at
+  //    1.1 and below), a random ending in DOWNGRADE_TLS12 / DOWNGRADE_TLS11 is illegal_parameter, field "random".
+  // 3. Not one of offeredVersions(ch): illegal_parameter via supported_versions, protocol_version via legacy_version.
+  // 4. A HelloRetryRequest must be TLS 1.3 (illegal_parameter); in TLS 1.3 each extension must be one ALLOWED_13 lets
+  //    this message carry (illegal_parameter, "extensions"). Return negotiated.
+  throw new NotImplemented("02.7");
+  // END 02.7
+}
+
+/**
+ * The group a TLS 1.3 ServerHello's key_share (or a HelloRetryRequest's selected_group) settles on, checked against
+ * our offer (RFC 8446 §4.2.8); undefined when there is none and none is needed (a HelloRetryRequest with only a
+ * cookie, a psk_ke resumption).
+ */
+export function checkKeyShareAnswer(ch: ClientHello, sh: ServerHello): number | undefined {
+  // TODO 02.8: a ServerHello's share is in a group we SENT a share for; a HelloRetryRequest asks for one we did NOT.
+  // 1. HelloRetryRequest: no selected_group and no cookie asks for no change (illegal_parameter, "extensions"); with
+  //    only a cookie, undefined. selected_group must be in our supported_groups and not among our shares
+  //    (illegal_parameter, field "selected_group"); return it.
+  // 2. ServerHello without a key_share: with a pre_shared_key, undefined (psk_ke); else missing_extension, "key_share".
+  // 3. Its group must be one we sent a share for (illegal_parameter, field "key_share"); return it.
+  throw new NotImplemented("02.8");
+  // END 02.8
+}
+
 /** The client's side: accept the ServerHello (or HelloRetryRequest) only if it answers what `ch` offered. */
 export function checkServerHello(ch: ClientHello, sh: ServerHello): Negotiated {
-  // TODO 02.6: check, each failure a TlsError naming the field, what we expected and what arrived:
-  // every extension answers one we sent (a HelloRetryRequest's cookie excepted; the renegotiation SCSV counts
-  // as renegotiation_info, RFC 5746 §3.4) → unsupported_extension
-  // (§4.2), and in TLS 1.3 is one the message may carry (the §4.2 table) → illegal_parameter; the version
-  // (negotiatedVersion) is one we offered: illegal_parameter via supported_versions, protocol_version via
-  // legacy_version; if we offered 1.3 and got 1.2 or lower, random must not end in DOWNGRADE_TLS12 /
-  // DOWNGRADE_TLS11 → illegal_parameter (§4.1.3); in 1.3 the session id echoed exactly (a 1.2 server may
-  // send a fresh one, RFC 5246 §7.4.1.3), suite one we offered and of
-  // that version, compression 0 → illegal_parameter (§4.1.3). TLS 1.3 key_share: a ServerHello's group is
-  // one we sent a share for; a HelloRetryRequest's selected_group is in our supported_groups but NOT one we
-  // shared (§4.2.8) → illegal_parameter; a ServerHello without key_share (and no PSK) → missing_extension.
-  throw new NotImplemented("02.6");
-  // END 02.6
+  // TODO 02.9: in TLS 1.3 the session id must come back EXACTLY: a mismatch means the answer is not to us.
+  // 1. negotiated = checkServerVersion(ch, sh) (02.7); is13 = negotiated is TLS 1.3.
+  // 2. TLS 1.3: legacy_session_id_echo equals our legacy_session_id (a 1.2 server may send a fresh one, RFC 5246
+  //    §7.4.1.3), else illegal_parameter, field "legacy_session_id_echo".
+  // 3. The suite is one we offered, and of the negotiated version; compression is 0: else illegal_parameter (§4.1.3).
+  // 4. TLS 1.2: return { version, cipherSuite } (the curve comes later, in ServerKeyExchange).
+  // 5. TLS 1.3: return { version, cipherSuite, group } with the group checkKeyShareAnswer(ch, sh) (02.8) accepts.
+  throw new NotImplemented("02.9");
+  // END 02.9
 }

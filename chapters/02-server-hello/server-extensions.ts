@@ -50,14 +50,14 @@ export function writeServerExtensionData(w: ByteWriter, ext: ServerExtension): v
  * `inHelloRetryRequest` decides how key_share is read: a HelloRetryRequest carries only a group.
  */
 export function readServerExtensionData(r: ByteReader, type: number, inHelloRetryRequest: boolean): ServerExtension {
-  // TODO 02.1: the reverse of writeServerExtensionData: decode supported_versions, key_share (a group
+  // TODO 02.2: the reverse of writeServerExtensionData: decode supported_versions, key_share (a group
   // alone when inHelloRetryRequest, else a group and a key), cookie, renegotiation_info,
   // extended_master_secret and ec_point_formats with readUint / readOpaque / readList, describing values by
   // name; anything else becomes { kind: "raw", type, data } with all its bytes. decode_error for what the
   // structs forbid: an empty key_exchange or cookie (<1..>), an empty ec_point_format_list, a non-empty
   // extended_master_secret. Trailing bytes are caught by the caller's readVector. (RFC 8446 §4.2.1, §4.2.2, §4.2.8)
-  throw new NotImplemented("02.1");
-  // END 02.1
+  throw new NotImplemented("02.2");
+  // END 02.2
 }
 
 /** Writes one extension: `struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; }`. */

@@ -20,19 +20,19 @@ import { NotImplemented } from "../../lib/errors.js";
  * "implicit" was for a DH key inside a client certificate, which nobody uses: with DHE it is always explicit.
  */
 export function writeClientKeyExchangeDh(w: ByteWriter, yc: Uint8Array): void {
-  // TODO 05.6: write ClientDiffieHellmanPublic: dh_Yc as an opaque with a 2-byte length (writeOpaqueNoted from
+  // TODO 05.7: write ClientDiffieHellmanPublic: dh_Yc as an opaque with a 2-byte length (writeOpaqueNoted from
   // 05.1's file). Empty is our own bug, since the vector is <1..2^16-1>: internal_error naming "dh_Yc". (RFC 5246
   // §7.4.7.2)
-  throw new NotImplemented("05.6");
-  // END 05.6
+  throw new NotImplemented("05.7");
+  // END 05.7
 }
 
 /** Reads ClientDiffieHellmanPublic (the body of a DHE ClientKeyExchange) and returns dh_Yc. */
 export function readClientKeyExchangeDh(r: ByteReader): Uint8Array {
-  // TODO 05.6: an opaque with a 2-byte length (readOpaque); empty is decode_error naming "dh_Yc" at the offset of
+  // TODO 05.7: an opaque with a 2-byte length (readOpaque); empty is decode_error naming "dh_Yc" at the offset of
   // its length. Leave trailing bytes to the caller's body.end(…). (RFC 5246 §7.4.7.2)
-  throw new NotImplemented("05.6");
-  // END 05.6
+  throw new NotImplemented("05.7");
+  // END 05.7
 }
 
 /**
@@ -41,18 +41,18 @@ export function readClientKeyExchangeDh(r: ByteReader): Uint8Array {
  *   } ClientECDiffieHellmanPublic;               RFC 8422 §5.7
  */
 export function writeClientKeyExchangeEcdh(w: ByteWriter, point: Uint8Array): void {
-  // TODO 05.6: the point as an opaque with a 1-byte length; empty is internal_error naming "point". (A P-256
+  // TODO 05.7: the point as an opaque with a 1-byte length; empty is internal_error naming "point". (A P-256
   // point is 65 bytes and an X25519 key 32: both fit in <1..2^8-1>.) (RFC 8422 §5.7)
-  throw new NotImplemented("05.6");
-  // END 05.6
+  throw new NotImplemented("05.7");
+  // END 05.7
 }
 
 /** Reads ClientECDiffieHellmanPublic (the body of an ECDHE ClientKeyExchange) and returns the point. */
 export function readClientKeyExchangeEcdh(r: ByteReader): Uint8Array {
-  // TODO 05.6: an opaque with a 1-byte length; empty is decode_error naming "point" at its length's offset. Leave
+  // TODO 05.7: an opaque with a 1-byte length; empty is decode_error naming "point" at its length's offset. Leave
   // trailing bytes to the caller's body.end(…). (RFC 8422 §5.7)
-  throw new NotImplemented("05.6");
-  // END 05.6
+  throw new NotImplemented("05.7");
+  // END 05.7
 }
 
 /** The whole DHE ClientKeyExchange handshake message (type 16), with notes. */

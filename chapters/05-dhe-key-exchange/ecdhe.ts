@@ -30,7 +30,7 @@ function checkPrivateKey(privateKey: Uint8Array, length: number, group: number):
  * (x25519 or secp256r1). Throws illegal_parameter for a group we did not offer or a public value we must refuse.
  */
 export function ecdhePremaster(group: number, privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
-  // TODO 05.5: the ECDHE premaster, refusing bad points. x25519: the peer's value must be 32 bytes
+  // TODO 05.6: the ECDHE premaster, refusing bad points. x25519: the peer's value must be 32 bytes
   // (illegal_parameter "point"); the premaster is x25519.getSharedSecret(privateKey, peerPublic), all 32 bytes (RFC
   // 8422 §5.11). If it is all zeros the peer sent a low-order point that fixes the result whatever our key:
   // illegal_parameter (RFC 7748 §6.1, RFC 8422 §5.11). noble already refuses the known low-order points by throwing:
@@ -40,6 +40,6 @@ export function ecdhePremaster(group: number, privateKey: Uint8Array, peerPublic
   // curve is the "invalid curve" attack on our private key); it returns the shared point compressed, 02/03 || x, and
   // the premaster is x alone, 32 bytes (RFC 8422 §5.10). Any other group: illegal_parameter "namedcurve" (we offered
   // only these two). A private key of the wrong length is our own bug: checkPrivateKey (internal_error).
-  throw new NotImplemented("05.5");
-  // END 05.5
+  throw new NotImplemented("05.6");
+  // END 05.6
 }

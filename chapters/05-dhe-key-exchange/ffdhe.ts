@@ -190,10 +190,10 @@ export const MAX_DH_BITS = 8192;
  * (a "custom" group, which a server may still send in TLS 1.2).
  */
 export function identifyFfdheGroup(p: bigint, g: bigint): number | undefined {
-  // TODO 05.3: recognise an RFC 7919 group: look p up among FFDHE_GROUPS' primes; it is that group only if g is
+  // TODO 05.4: recognise an RFC 7919 group: look p up among FFDHE_GROUPS' primes; it is that group only if g is
   // also FFDHE_GENERATOR (2). Return the NamedGroup code point (the map's key), or undefined. (RFC 7919 Appendix A)
-  throw new NotImplemented("05.3");
-  // END 05.3
+  throw new NotImplemented("05.4");
+  // END 05.4
 }
 
 /**
@@ -203,15 +203,15 @@ export function identifyFfdheGroup(p: bigint, g: bigint): number | undefined {
  * handshake_failure for it.
  */
 export function checkDhParams(params: DhParams): { p: bigint; g: bigint; ys: bigint } {
-  // TODO 05.3: read the three as unsigned big-endian numbers (bytesToBigInt). Then, in this order: p must be odd
+  // TODO 05.4: read the three as unsigned big-endian numbers (bytesToBigInt). Then, in this order: p must be odd
   // (an even number is not a prime): illegal_parameter "dh_p". Its size, bitLength(p), must be at least MIN_DH_BITS:
   // smaller is insufficient_security "dh_p" (RFC 7919 §3, §3.1: our local policy); larger than MAX_DH_BITS is
   // illegal_parameter "dh_p". 1 < g < p−1, else illegal_parameter "dh_g". 1 < Ys < p−1, else illegal_parameter
   // "dh_Ys" (RFC 7919 §5.1: Ys = 1 or p−1 would force the shared secret into {1, p−1}, a subgroup of two elements,
   // which an attacker can predict; 0 and p and beyond are not even in the group). Say in each message what was wrong
   // (e.g. the size in bits).
-  throw new NotImplemented("05.3");
-  // END 05.3
+  throw new NotImplemented("05.4");
+  // END 05.4
 }
 
 /** "0", "1", "p−1", "p", "p+5": how a value outside 2 … p−2 relates to p, for error messages. */
@@ -235,25 +235,25 @@ const MAX_DRAWS = 64;
  * A fresh key pair in the group (p, g). `random(n)` gives n random bytes; tests pass their own to get known keys.
  */
 export function dhKeyPair(p: bigint, g: bigint, random: (n: number) => Uint8Array = randomBytes): DhKeyPair {
-  // TODO 05.4: make the client's key pair. Draw the secret x uniformly from 2 … p−2 (RFC 7919 §5.2's
+  // TODO 05.5: make the client's key pair. Draw the secret x uniformly from 2 … p−2 (RFC 7919 §5.2's
   // "traditional" range) by rejection: take ⌈bitLength(p)/8⌉ random bytes, keep the low bitLength(p) bits (mask off
   // the rest), and accept x if 2 ≤ x ≤ p−2, else draw again; after MAX_DRAWS failures, throw internal_error (the
   // random source is broken). Do NOT reduce mod p instead: that makes small values more likely than others. The
   // public value Yc = g^x mod p (modPow), written as bytes as long as p's byte length (bigIntToBytes), the same
   // length TLS 1.3 insists on (RFC 8446 §4.2.8.1) and what OpenSSL sends.
-  throw new NotImplemented("05.4");
-  // END 05.4
+  throw new NotImplemented("05.5");
+  // END 05.5
 }
 
 /**
  * The premaster secret of a DHE handshake: Z = Ys^x mod p, as bytes without leading zeros (RFC 5246 §8.1.2).
  */
 export function dhPremaster(privateKey: bigint, ys: bigint, p: bigint): Uint8Array {
-  // TODO 05.4: first the peer's value again: 1 < ys < p−1, else illegal_parameter "dh_Ys" (so this function is
+  // TODO 05.5: first the peer's value again: 1 < ys < p−1, else illegal_parameter "dh_Ys" (so this function is
   // safe on its own). Z = modPow(ys, privateKey, p). Z of 0, 1 or p−1 means the exchange landed in a trivial
   // subgroup: illegal_parameter "Z". Return Z as big-endian bytes with every leading zero byte stripped, i.e. exactly
   // ⌈bitLength(Z)/8⌉ bytes: RFC 5246 §8.1.2 says so for TLS 1.2. (TLS 1.3 does the opposite and pads Z to p's length,
   // RFC 8446 §7.4.1: about one handshake in 256 has a zero byte in front, and gets it wrong if you mix the two up.)
-  throw new NotImplemented("05.4");
-  // END 05.4
+  throw new NotImplemented("05.5");
+  // END 05.5
 }

@@ -133,7 +133,7 @@ export function writeServerDhParams(w: ByteWriter, params: DhParams): void {
 export function readServerDhParams(r: ByteReader): DhParams {
   // TODO 05.1: read dh_p, dh_g, dh_Ys, each an opaque with a 2-byte length (readOpaque). An empty one is a
   // decode_error naming the field and the offset of its length (<1..2^16-1>). Do not judge the numbers here: whether
-  // p is a good prime and Ys is in range is 05.3's job. (RFC 5246 §7.4.3)
+  // p is a good prime and Ys is in range is 05.4's job. (RFC 5246 §7.4.3)
   throw new NotImplemented("05.1");
   // END 05.1
 }
@@ -152,20 +152,20 @@ export function readServerEcdhParams(r: ByteReader): EcdhParams {
   // TODO 05.1: curve_type (uint8) must be named_curve (3): anything else (the explicit curves RFC 8422 removed)
   // is illegal_parameter at its offset. Then namedcurve (uint16, describe it by NamedGroup name) and the point, an
   // opaque with a 1-byte length; an empty point is decode_error at its length's offset. Whether we know the curve,
-  // and whether the point is on it, is for 05.5. (RFC 8422 §5.4)
+  // and whether the point is on it, is for 05.6. (RFC 8422 §5.4)
   throw new NotImplemented("05.1");
   // END 05.1
 }
 
 /** Writes a ServerKeyExchange body: the params, the signature scheme and the signature. */
 export function writeServerKeyExchange(w: ByteWriter, ske: ServerKeyExchange): void {
-  // TODO 05.1: write the params into their own ByteWriter (writeServerDhParams or writeServerEcdhParams, by
+  // TODO 05.2: write the params into their own ByteWriter (writeServerDhParams or writeServerEcdhParams, by
   // ske.kind) and append it to w as one group. The signature was made over ske.paramsBytes, so if the params you just
   // wrote are not exactly those bytes, the message would carry a signature over something else: that is our own bug,
   // internal_error. Then the DigitallySigned struct: the scheme (uint16, noted by its SignatureScheme name) and the
   // signature as an opaque with a 2-byte length. (RFC 5246 §7.4.3, §4.7; RFC 8422 §5.4)
-  throw new NotImplemented("05.1");
-  // END 05.1
+  throw new NotImplemented("05.2");
+  // END 05.2
 }
 
 /**
@@ -173,14 +173,14 @@ export function writeServerKeyExchange(w: ByteWriter, ske: ServerKeyExchange): v
  * the ServerHello does, so the caller passes `kind`.
  */
 export function readServerKeyExchange(r: ByteReader, kind: "dhe" | "ecdhe"): ServerKeyExchange {
-  // TODO 05.1: remember r.offset, read the params (readServerDhParams or readServerEcdhParams, by kind), and keep
+  // TODO 05.2: remember r.offset, read the params (readServerDhParams or readServerEcdhParams, by kind), and keep
   // paramsBytes = exactly the bytes just read (r.data from that offset to r.offset, as a copy: use
   // Uint8Array.prototype.slice.call, since r.data may be a Node Buffer whose slice is a view). The signature covers
   // these bytes as they were sent, not a re-encoding of what you understood. Then the scheme (uint16, describe it by
   // SignatureScheme name) and the signature, an opaque with a 2-byte length. Leave trailing bytes to the caller's
   // body.end(…). (RFC 5246 §7.4.3, §4.7; RFC 8422 §5.4)
-  throw new NotImplemented("05.1");
-  // END 05.1
+  throw new NotImplemented("05.2");
+  // END 05.2
 }
 
 /** The whole handshake message (header and body), with notes for every byte. */
@@ -270,7 +270,7 @@ export function verifyServerKeyExchange(
   serverKey: PublicKey,
   offeredSchemes: number[],
 ): void {
-  // TODO 05.2: check the server's signature. (1) The scheme must be one we offered in signature_algorithms (RFC
+  // TODO 05.3: check the server's signature. (1) The scheme must be one we offered in signature_algorithms (RFC
   // 5246 §7.4.3: the server MUST use one of them), else illegal_parameter; and one schemeInfo knows, else
   // illegal_parameter too. (2) It must fit the certificate's key: rsa-pkcs1 and rsa-pss (rsae) need an RSA key that
   // is not PSS-only (key.kind "rsa", !key.pss); ecdsa needs an EC key, on whatever curve the key is (RFC 8446 §4.2.3:
@@ -280,8 +280,8 @@ export function verifyServerKeyExchange(
   // hash, …, saltLength = HASH_LENGTH[hash], mgfHash = hash) or verifyEcdsa(key.curve, key.point, hash, …). false →
   // decrypt_error (RFC 5246 §7.2.2: "unable to correctly verify a signature"). Name the field in every TlsError
   // ("signature algorithm", "signature").
-  throw new NotImplemented("05.2");
-  // END 05.2
+  throw new NotImplemented("05.3");
+  // END 05.3
 }
 
 /** "an RSA-2048 key", "an EC P-256 key": for error messages (chapter 08's CertificateVerify uses it too). */

@@ -26,7 +26,7 @@ export interface KeyShareEntry {
 /** The ClientHello extensions the chapters use, decoded; every other one kept raw. */
 export type ClientExtension =
   /** RFC 6066 §3: the host name the client wants, so one server address can hold many sites. */
-  | { kind: "server_name"; serverNames: { nameType: number; hostName: string }[] }
+  | { kind: "server_name"; serverNames: ServerName[] }
   /** RFC 8446 §4.2.7: the groups the client can do (EC)DHE with, most preferred first. */
   | { kind: "supported_groups"; groups: number[] }
   /** RFC 8446 §4.2.3: the signature schemes the client accepts from the server. */
@@ -51,23 +51,100 @@ export function extensionType(ext: ClientExtension): number {
   return ext.kind === "raw" ? ext.type : ExtensionType[ext.kind];
 }
 
-/** Writes the body (extension_data) of one of the extensions above. */
+/** One entry of server_name's list (RFC 6066 §3). */
+export interface ServerName {
+  nameType: number;
+  hostName: string;
+}
+
+/**
+ * server_name's body (RFC 6066 §3), the one extension with a list of structs inside a list:
+ *
+ *   struct { NameType name_type; select (name_type) { case host_name: HostName; } name; } ServerName;
+ *   opaque HostName<1..2^16-1>;
+ *   struct { ServerName server_name_list<1..2^16-1> } ServerNameList;
+ */
+export function writeServerNameList(w: ByteWriter, names: readonly ServerName[]): void {
+  // EXERCISE 01.1: two length prefixes, one inside the other: the list's, then each name's.
+  // 1. writeVector(w, 2, "server_name_list", list => …): for each name, in order:
+  // 2. writeUint(list, nameType, 1, …), then writeOpaque(list, 2, the host name's characters as bytes, …).
+  // Host names are ASCII (RFC 6066 §3); one character per byte keeps any byte as it came. Note every field.
+  writeVector(w, 2, "server_name_list", (list) => {
+    for (const { nameType, hostName } of names) {
+      writeUint(list, nameType, 1, `name_type: ${describeCode(NameType, nameType, 2)}`);
+      writeOpaque(list, 2, Uint8Array.from(hostName, (c) => c.charCodeAt(0)), `host_name "${hostName}"`);
+    }
+  });
+  // END 01.1
+}
+
+/** key_share's body in a ClientHello (RFC 8446 §4.2.8): `KeyShareEntry client_shares<0..2^16-1>`. */
+export function writeClientShares(w: ByteWriter, shares: readonly KeyShareEntry[]): void {
+  // EXERCISE 01.1: a 2-byte list of { uint16 group, opaque key_exchange<1..2^16-1> }, in order; note every field.
+  writeVector(w, 2, "client_shares", (list) => {
+    for (const share of shares) {
+      writeUint(list, share.group, 2, `group: ${describeCode(NamedGroup, share.group)}`);
+      writeOpaque(list, 2, share.keyExchange, "key_exchange (public key)");
+    }
+  });
+  // END 01.1
+}
+
+/** Reads server_name's body; the reverse of writeServerNameList. */
+export function readServerNameList(r: ByteReader): ServerName[] {
+  // EXERCISE 01.2: the list may not be empty, nor a host name (decode_error, at their offset: decodeError).
+  // 1. readList(r, 2, "server_name_list", list => …): name_type = readCode(list, 1, NameType, "name_type");
+  // 2. readOpaque(list, 2, "host_name"); empty: decode_error; each byte one character; describe it in quotes.
+  const at = r.offset;
+  const names = readList(r, 2, "server_name_list", (list) => {
+    const nameType = readCode(list, 1, NameType, "name_type");
+    const name = readOpaque(list, 2, "host_name");
+    if (name.length === 0) throw decodeError("host_name", list.offset - 2, "a host name must not be empty");
+    const hostName = Array.from(name, (c) => String.fromCharCode(c)).join("");
+    list.describe(`"${hostName}"`);
+    return { nameType, hostName };
+  });
+  return nonEmpty(names, "server_name_list", at);
+  // END 01.2
+}
+
+/** Reads key_share's body in a ClientHello; the reverse of writeClientShares. */
+export function readClientShares(r: ByteReader): KeyShareEntry[] {
+  // EXERCISE 01.2: readList(r, 2, "client_shares", …): group = readCode(list, 2, NamedGroup, "group"), then
+  // readOpaque(list, 2, "key_exchange (public key)"); an empty key is decode_error. (An empty LIST is allowed:
+  // a client may send no share at all and wait for a HelloRetryRequest, RFC 8446 §4.2.8.)
+  return readList(r, 2, "client_shares", (list) => {
+    const group = readCode(list, 2, NamedGroup, "group");
+    const keyExchange = readOpaque(list, 2, "key_exchange (public key)");
+    if (keyExchange.length === 0) throw decodeError("key_exchange", list.offset - 2, "a key share must not be empty");
+    return { group, keyExchange };
+  });
+  // END 01.2
+}
+
+/** Reads a code of `size` bytes and notes its name from `table` (given; the readers of 01.2 and 01.4 use it). */
+export function readCode(r: ByteReader, size: 1 | 2, table: Record<string, number>, field: string): number {
+  const v = readUint(r, size, field);
+  r.describe(describeCode(table, v, size * 2));
+  return v;
+}
+
+/** `items`, unless the RFC's <1..> or <2..> bound says a list may not be empty: then decode_error at `at`. */
+export function nonEmpty<T>(items: T[], field: string, at: number): T[] {
+  if (items.length === 0) throw decodeError(field, at, "the list must not be empty");
+  return items;
+}
+
+/** Writes the body (extension_data) of one extension. */
 export function writeExtensionData(w: ByteWriter, ext: ClientExtension): void {
-  // EXERCISE 01.1: write each kind's body as its RFC struct says: server_name (RFC 6066 §3) is a 2-byte
-  // list of {uint8 name_type, opaque HostName<1..2^16-1>}; supported_groups and signature_algorithms are
-  // 2-byte lists of uint16; supported_versions (RFC 8446 §4.2.1), psk_key_exchange_modes and
-  // ec_point_formats are 1-byte lists; key_share (§4.2.8) a 2-byte list of {uint16 group, opaque
-  // key_exchange<1..2^16-1>}; renegotiation_info an opaque<0..255>; extended_master_secret is empty;
-  // raw writes its data as it is. Use writeVector / writeUint / writeOpaque and note every field.
+  // EXERCISE 01.3: write each kind's body as its RFC struct says: server_name and key_share with 01.1's
+  // writeServerNameList / writeClientShares; supported_groups and signature_algorithms are 2-byte lists of uint16;
+  // supported_versions (RFC 8446 §4.2.1) a 1-byte list of uint16; psk_key_exchange_modes and ec_point_formats 1-byte
+  // lists of uint8; renegotiation_info an opaque<0..255>; extended_master_secret is empty; raw writes its data as it
+  // is. Use writeVector / writeUint / writeOpaque and note every field.
   switch (ext.kind) {
     case "server_name":
-      writeVector(w, 2, "server_name_list", (list) => {
-        for (const { nameType, hostName } of ext.serverNames) {
-          writeUint(list, nameType, 1, `name_type: ${describeCode(NameType, nameType, 2)}`);
-          // Host names are ASCII (RFC 6066 §3); one char per byte keeps any byte as it came.
-          writeOpaque(list, 2, Uint8Array.from(hostName, (c) => c.charCodeAt(0)), `host_name "${hostName}"`);
-        }
-      });
+      writeServerNameList(w, ext.serverNames);
       break;
     case "supported_groups":
       writeVector(w, 2, "named_group_list", (list) => {
@@ -85,12 +162,7 @@ export function writeExtensionData(w: ByteWriter, ext: ClientExtension): void {
       });
       break;
     case "key_share":
-      writeVector(w, 2, "client_shares", (list) => {
-        for (const share of ext.shares) {
-          writeUint(list, share.group, 2, `group: ${describeCode(NamedGroup, share.group)}`);
-          writeOpaque(list, 2, share.keyExchange, "key_exchange (public key)");
-        }
-      });
+      writeClientShares(w, ext.shares);
       break;
     case "psk_key_exchange_modes":
       writeVector(w, 1, "ke_modes", (list) => {
@@ -111,69 +183,37 @@ export function writeExtensionData(w: ByteWriter, ext: ClientExtension): void {
       if (ext.data.length > 0) w.bytes(ext.data, "extension_data (kept as it came)");
       break;
   }
-  // END 01.1
+  // END 01.3
 }
 
 /** Reads the body of an extension of type `type` from a reader over exactly that body. */
 export function readExtensionData(r: ByteReader, type: number): ClientExtension {
-  // EXERCISE 01.2: the reverse of 01.1: decode the body of each known type (ExtensionType.server_name …
-  // ExtensionType.extended_master_secret) with readList / readOpaque / readUint, describing values by
-  // name; anything else becomes { kind: "raw", type, data } with all its bytes. Empty lists that the RFC
-  // forbids (e.g. named_group_list<2..2^16-1>) and a non-empty extended_master_secret are decode_errors.
+  // EXERCISE 01.4: the reverse of 01.3: decode the body of each known type (ExtensionType.server_name …
+  // ExtensionType.extended_master_secret) with readList / readOpaque / readCode, and server_name and key_share with
+  // 01.2's readers; anything else becomes { kind: "raw", type, data } with all its bytes. Empty lists that the RFC
+  // forbids (e.g. named_group_list<2..2^16-1>: nonEmpty) and a non-empty extended_master_secret are decode_errors.
   const at = r.offset;
-  const nonEmpty = <T>(items: T[], field: string): T[] => {
-    if (items.length === 0) throw decodeError(field, at, "the list must not be empty");
-    return items;
-  };
-  const u16 = (table: Record<string, number>, field: string) => (inner: ByteReader) => {
-    const v = readUint(inner, 2, field);
-    inner.describe(describeCode(table, v));
-    return v;
-  };
-  const u8 = (table: Record<string, number>, field: string) => (inner: ByteReader) => {
-    const v = readUint(inner, 1, field);
-    inner.describe(describeCode(table, v, 2));
-    return v;
-  };
+  const u16 = (table: Record<string, number>, field: string) => (inner: ByteReader) => readCode(inner, 2, table, field);
+  const u8 = (table: Record<string, number>, field: string) => (inner: ByteReader) => readCode(inner, 1, table, field);
   switch (type) {
     case ExtensionType.server_name:
-      return {
-        kind: "server_name",
-        serverNames: nonEmpty(
-          readList(r, 2, "server_name_list", (list) => {
-            const nameType = u8(NameType, "name_type")(list);
-            const name = readOpaque(list, 2, "host_name");
-            if (name.length === 0) throw decodeError("host_name", list.offset - 2, "a host name must not be empty");
-            const hostName = Array.from(name, (c) => String.fromCharCode(c)).join("");
-            list.describe(`"${hostName}"`);
-            return { nameType, hostName };
-          }),
-          "server_name_list",
-        ),
-      };
+      return { kind: "server_name", serverNames: readServerNameList(r) };
     case ExtensionType.supported_groups:
-      return { kind: "supported_groups", groups: nonEmpty(readList(r, 2, "named_group_list", u16(NamedGroup, "group")), "named_group_list") };
-    case ExtensionType.signature_algorithms:
-      return {
-        kind: "signature_algorithms",
-        schemes: nonEmpty(readList(r, 2, "supported_signature_algorithms", u16(SignatureScheme, "scheme")), "supported_signature_algorithms"),
-      };
+      return { kind: "supported_groups", groups: nonEmpty(readList(r, 2, "named_group_list", u16(NamedGroup, "group")), "named_group_list", at) };
+    case ExtensionType.signature_algorithms: {
+      const schemes = readList(r, 2, "supported_signature_algorithms", u16(SignatureScheme, "scheme"));
+      return { kind: "signature_algorithms", schemes: nonEmpty(schemes, "supported_signature_algorithms", at) };
+    }
     case ExtensionType.supported_versions:
-      return { kind: "supported_versions", versions: nonEmpty(readList(r, 1, "versions", u16(ProtocolVersion, "version")), "versions") };
+      return { kind: "supported_versions", versions: nonEmpty(readList(r, 1, "versions", u16(ProtocolVersion, "version")), "versions", at) };
     case ExtensionType.key_share:
-      return {
-        kind: "key_share",
-        shares: readList(r, 2, "client_shares", (list) => {
-          const group = u16(NamedGroup, "group")(list);
-          const keyExchange = readOpaque(list, 2, "key_exchange (public key)");
-          if (keyExchange.length === 0) throw decodeError("key_exchange", list.offset - 2, "a key share must not be empty");
-          return { group, keyExchange };
-        }),
-      };
+      return { kind: "key_share", shares: readClientShares(r) };
     case ExtensionType.psk_key_exchange_modes:
-      return { kind: "psk_key_exchange_modes", modes: nonEmpty(readList(r, 1, "ke_modes", u8(PskKeyExchangeMode, "mode")), "ke_modes") };
-    case ExtensionType.ec_point_formats:
-      return { kind: "ec_point_formats", formats: nonEmpty(readList(r, 1, "ec_point_format_list", u8(ECPointFormat, "format")), "ec_point_format_list") };
+      return { kind: "psk_key_exchange_modes", modes: nonEmpty(readList(r, 1, "ke_modes", u8(PskKeyExchangeMode, "mode")), "ke_modes", at) };
+    case ExtensionType.ec_point_formats: {
+      const formats = readList(r, 1, "ec_point_format_list", u8(ECPointFormat, "format"));
+      return { kind: "ec_point_formats", formats: nonEmpty(formats, "ec_point_format_list", at) };
+    }
     case ExtensionType.renegotiation_info:
       return { kind: "renegotiation_info", renegotiatedConnection: readOpaque(r, 1, "renegotiated_connection") };
     case ExtensionType.extended_master_secret:
@@ -182,7 +222,7 @@ export function readExtensionData(r: ByteReader, type: number): ClientExtension 
     default:
       return { kind: "raw", type, data: r.bytes(r.remaining, "extension_data") };
   }
-  // END 01.2
+  // END 01.4
 }
 
 /** Writes one extension: `struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; }`. */

@@ -30,7 +30,7 @@ export interface KeyPair {
 
 /** Makes a fresh key pair for X25519 or secp256r1 (P-256). */
 export function makeKeyPair(group: number): KeyPair {
-  // EXERCISE 01.5: X25519 (RFC 7748): a random 32-byte secret from x25519.utils.randomSecretKey(), the
+  // EXERCISE 01.7: X25519 (RFC 7748): a random 32-byte secret from x25519.utils.randomSecretKey(), the
   // public key from x25519.getPublicKey. secp256r1: p256.utils.randomSecretKey() and the UNCOMPRESSED
   // point p256.getPublicKey(secret, false), 65 bytes starting 04 (RFC 8446 §4.2.8.2). Any other group:
   // TlsError internal_error (we never offer what we cannot compute).
@@ -43,7 +43,7 @@ export function makeKeyPair(group: number): KeyPair {
     return { group, privateKey, publicKey: p256.getPublicKey(privateKey, false) };
   }
   throw new TlsError(AlertDescription.internal_error, `cannot make a key pair for ${describeCode(NamedGroup, group)}`, { field: "group" });
-  // END 01.5
+  // END 01.7
 }
 
 /** What to offer. Anything left out takes the defaults below. */
@@ -90,7 +90,7 @@ export const DEFAULT_SIGNATURE_SCHEMES = [
 
 /** Builds a ClientHello for the offer, and the key pairs behind its key shares. */
 export function makeClientHello(offer: Offer): { clientHello: ClientHello; keyPairs: KeyPair[] } {
-  // EXERCISE 01.6: fill a ClientHello: legacy_version 0x0303 (RFC 8446 §4.1.2, even for TLS 1.3), a fresh
+  // EXERCISE 01.8: fill a ClientHello: legacy_version 0x0303 (RFC 8446 §4.1.2, even for TLS 1.3), a fresh
   // 32-byte random (or offer.random), compression [null]. TLS 1.3 offer: a 32-byte legacy_session_id
   // (middlebox compatibility, RFC 8446 §D.4), the 1.3 suites, and the extensions server_name (if any),
   // supported_groups, signature_algorithms, supported_versions [0x0304], key_share with one fresh
@@ -125,5 +125,5 @@ export function makeClientHello(offer: Offer): { clientHello: ClientHello; keyPa
     extensions,
   };
   return { clientHello, keyPairs };
-  // END 01.6
+  // END 01.8
 }

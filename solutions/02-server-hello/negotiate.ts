@@ -26,7 +26,7 @@ const ext = (t: number): string => describeCode(ExtensionType, t);
 
 /** The version a ServerHello settles on, as a client reads it (RFC 8446 §4.1.3, §4.2.1). */
 export function negotiatedVersion(sh: ServerHello): number {
-  // EXERCISE 02.4: with a supported_versions extension, the version is its selected_version, which must be
+  // EXERCISE 02.5: with a supported_versions extension, the version is its selected_version, which must be
   // TLS 1.3 (0x0304) with legacy_version 0x0303 beside it: anything else is illegal_parameter (a 1.2 server
   // never sends the extension). Without it, the version is legacy_version, which must then be TLS 1.2 or
   // lower: a higher one is a protocol_version alert (1.3 is only ever chosen through the extension).
@@ -50,7 +50,7 @@ export function negotiatedVersion(sh: ServerHello): number {
     );
   }
   return sh.legacyVersion;
-  // END 02.4
+  // END 02.5
 }
 
 /** What a server supports, best first. */
@@ -77,7 +77,7 @@ const isFfdheGroup = (g: number): boolean => g >= 0x0100 && g <= 0x01ff;
 
 /** The server's side: choose version, suite and group from a ClientHello, by the server's own preference. */
 export function chooseParameters(ch: ClientHello, prefs: ServerPreferences): ServerChoice {
-  // EXERCISE 02.5: walk the SERVER's lists in order and take the first entry the client also offered.
+  // EXERCISE 02.6: walk the SERVER's lists in order and take the first entry the client also offered.
   // Version: from the client's supported_versions; without it, only versions up to min(legacy_version, 1.2)
   // (§4.2.1: never 1.3 without the extension); none in common → protocol_version. Suite: one the client
   // listed AND that belongs to that version (cipherSuites registry in lib/constants); none → handshake_failure.
@@ -137,7 +137,7 @@ export function chooseParameters(ch: ClientHello, prefs: ServerPreferences): Ser
   throw new TlsError(AlertDescription.handshake_failure, `no ${label} cipher suite in common: client offers ${ch.cipherSuites.map(describeSuite).join(", ")}`, {
     field: "cipher_suites",
   });
-  // END 02.5
+  // END 02.6
 }
 
 /** What the client learns from a ServerHello it accepted. */
@@ -162,26 +162,25 @@ const ALLOWED_13: Record<"server_hello" | "hello_retry_request", readonly number
   hello_retry_request: [ExtensionType.supported_versions, ExtensionType.key_share, ExtensionType.cookie],
 };
 
-/** The client's side: accept the ServerHello (or HelloRetryRequest) only if it answers what `ch` offered. */
-export function checkServerHello(ch: ClientHello, sh: ServerHello): Negotiated {
-  // EXERCISE 02.6: check, each failure a TlsError naming the field, what we expected and what arrived:
-  // every extension answers one we sent (a HelloRetryRequest's cookie excepted; the renegotiation SCSV counts
-  // as renegotiation_info, RFC 5746 §3.4) → unsupported_extension
-  // (§4.2), and in TLS 1.3 is one the message may carry (the §4.2 table) → illegal_parameter; the version
-  // (negotiatedVersion) is one we offered: illegal_parameter via supported_versions, protocol_version via
-  // legacy_version; if we offered 1.3 and got 1.2 or lower, random must not end in DOWNGRADE_TLS12 /
-  // DOWNGRADE_TLS11 → illegal_parameter (§4.1.3); in 1.3 the session id echoed exactly (a 1.2 server may
-  // send a fresh one, RFC 5246 §7.4.1.3), suite one we offered and of
-  // that version, compression 0 → illegal_parameter (§4.1.3). TLS 1.3 key_share: a ServerHello's group is
-  // one we sent a share for; a HelloRetryRequest's selected_group is in our supported_groups but NOT one we
-  // shared (§4.2.8) → illegal_parameter; a ServerHello without key_share (and no PSK) → missing_extension.
+/**
+ * The version a ServerHello (or HelloRetryRequest) settled on, checked against our offer: every extension in it
+ * answers one we sent (and in TLS 1.3 may appear in that message at all), the version is one we offered, and a TLS
+ * 1.3 server pushed down to TLS 1.2 is caught by its downgrade sentinel (RFC 8446 §4.1.3, §4.2).
+ */
+export function checkServerVersion(ch: ClientHello, sh: ServerHello): number {
+  // EXERCISE 02.7: a server may only ANSWER: an extension we never sent is unsupported_extension (RFC 8446 §4.2).
+  // 1. Every extension's type (serverExtensionType) is one the ClientHello sent (a HelloRetryRequest's cookie excepted;
+  //    the renegotiation SCSV counts as renegotiation_info, RFC 5746 §3.4): else unsupported_extension, "extensions".
+  // 2. negotiated = negotiatedVersion(sh) (02.5). At TLS 1.2 or below, if we offered 1.3 (or 1.2, for DOWNGRD 00 at
+  //    1.1 and below), a random ending in DOWNGRADE_TLS12 / DOWNGRADE_TLS11 is illegal_parameter, field "random".
+  // 3. Not one of offeredVersions(ch): illegal_parameter via supported_versions, protocol_version via legacy_version.
+  // 4. A HelloRetryRequest must be TLS 1.3 (illegal_parameter); in TLS 1.3 each extension must be one ALLOWED_13 lets
+  //    this message carry (illegal_parameter, "extensions"). Return negotiated.
   const retry = isHelloRetryRequest(sh);
   const message = retry ? "HelloRetryRequest" : "ServerHello";
   const sent = new Set(ch.extensions.map(extensionType));
   // RFC 5746 §3.4: the SCSV in cipher_suites stands for an empty renegotiation_info extension.
   if (ch.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV)) sent.add(ExtensionType.renegotiation_info);
-
-  // §4.2: a server may only answer; an extension we never sent has no business here.
   for (const e of sh.extensions) {
     const t = serverExtensionType(e);
     if (!sent.has(t) && !(retry && t === ExtensionType.cookie)) {
@@ -190,17 +189,15 @@ export function checkServerHello(ch: ClientHello, sh: ServerHello): Negotiated {
       });
     }
   }
-
   const negotiated = negotiatedVersion(sh);
   const ourVersions = offeredVersions(ch);
-  const offered13 = ourVersions.includes(ProtocolVersion.TLS1_3);
   if (negotiated <= ProtocolVersion.TLS1_2) {
     // Downgrade protection: a TLS 1.3 server pushed down to 1.2 by an attacker who deleted our 1.3 offer
     // still writes this marker into the random it signs, so the client notices (§4.1.3).
     const tail = sh.random.subarray(sh.random.length - DOWNGRADE_TLS12.length);
     const sentinel = equalBytes(tail, DOWNGRADE_TLS12) ? "DOWNGRD 01" : equalBytes(tail, DOWNGRADE_TLS11) ? "DOWNGRD 00" : undefined;
     const offered12 = ourVersions.includes(ProtocolVersion.TLS1_2);
-    if (sentinel !== undefined && (offered13 || (offered12 && negotiated < ProtocolVersion.TLS1_2 && sentinel === "DOWNGRD 00"))) {
+    if (sentinel !== undefined && (ourVersions.includes(ProtocolVersion.TLS1_3) || (offered12 && negotiated < ProtocolVersion.TLS1_2 && sentinel === "DOWNGRD 00"))) {
       throw illegalParameter(
         "random",
         `ends with the downgrade sentinel ${sentinel} (${toHex(tail, " ")}) although we offered ${version(Math.max(...ourVersions))} and the server chose ${version(negotiated)}`,
@@ -208,25 +205,76 @@ export function checkServerHello(ch: ClientHello, sh: ServerHello): Negotiated {
     }
   }
   if (!ourVersions.includes(negotiated)) {
-    const viaExtension = findServerExtension(sh.extensions, "supported_versions") !== undefined;
     const expected = `one of ${ourVersions.map(version).join(", ")}`;
-    if (viaExtension) throw illegalParameter("supported_versions", `expected ${expected}, got ${version(negotiated)}`);
+    if (findServerExtension(sh.extensions, "supported_versions") !== undefined) throw illegalParameter("supported_versions", `expected ${expected}, got ${version(negotiated)}`);
     throw new TlsError(AlertDescription.protocol_version, `expected ${expected}, got ${version(negotiated)}`, { field: "legacy_version" });
   }
-  const is13 = negotiated === ProtocolVersion.TLS1_3;
-  if (retry && !is13) throw illegalParameter("random", "a HelloRetryRequest exists only in TLS 1.3, but supported_versions is missing");
-
-  if (is13) {
+  if (retry && negotiated !== ProtocolVersion.TLS1_3) throw illegalParameter("random", "a HelloRetryRequest exists only in TLS 1.3, but supported_versions is missing");
+  if (negotiated === ProtocolVersion.TLS1_3) {
     const allowed = retry ? ALLOWED_13.hello_retry_request : ALLOWED_13.server_hello;
     for (const e of sh.extensions) {
       const t = serverExtensionType(e);
       if (!allowed.includes(t)) throw illegalParameter("extensions", `${ext(t)} may not appear in a TLS 1.3 ${message} (RFC 8446 §4.2)`);
     }
   }
+  return negotiated;
+  // END 02.7
+}
 
-  // TLS 1.3: the echo must be exact, a mismatch means the answer is not to our ClientHello (§4.1.3).
-  // TLS 1.2 is different: there the field is the server's session_id, a fresh one it may later resume
-  // (RFC 5246 §7.4.1.3), so a real 1.2 server answers our empty id with 32 new bytes.
+/**
+ * The group a TLS 1.3 ServerHello's key_share (or a HelloRetryRequest's selected_group) settles on, checked against
+ * our offer (RFC 8446 §4.2.8); undefined when there is none and none is needed (a HelloRetryRequest with only a
+ * cookie, a psk_ke resumption).
+ */
+export function checkKeyShareAnswer(ch: ClientHello, sh: ServerHello): number | undefined {
+  // EXERCISE 02.8: a ServerHello's share is in a group we SENT a share for; a HelloRetryRequest asks for one we did NOT.
+  // 1. HelloRetryRequest: no selected_group and no cookie asks for no change (illegal_parameter, "extensions"); with
+  //    only a cookie, undefined. selected_group must be in our supported_groups and not among our shares
+  //    (illegal_parameter, field "selected_group"); return it.
+  // 2. ServerHello without a key_share: with a pre_shared_key, undefined (psk_ke); else missing_extension, "key_share".
+  // 3. Its group must be one we sent a share for (illegal_parameter, field "key_share"); return it.
+  const ourGroups = findExtension(ch.extensions, "supported_groups")?.groups ?? [];
+  const ourShares = (findExtension(ch.extensions, "key_share")?.shares ?? []).map((s) => s.group);
+  const ks = findServerExtension(sh.extensions, "key_share");
+  if (isHelloRetryRequest(sh)) {
+    if (ks === undefined || !("selectedGroup" in ks)) {
+      // Without a group and without a cookie the retry would not change our ClientHello (§4.1.4).
+      if (findServerExtension(sh.extensions, "cookie") === undefined) {
+        throw illegalParameter("extensions", "a HelloRetryRequest with neither key_share nor cookie asks for no change");
+      }
+      return undefined;
+    }
+    const g = ks.selectedGroup;
+    if (!ourGroups.includes(g)) {
+      throw illegalParameter("selected_group", `expected one of our supported_groups (${ourGroups.map(group).join(", ")}), got ${group(g)}`);
+    }
+    if (ourShares.includes(g)) {
+      throw illegalParameter("selected_group", `${group(g)} is a group we already sent a share for; a retry must ask for another`);
+    }
+    return g;
+  }
+  if (ks === undefined || !("share" in ks)) {
+    if (sh.extensions.some((e) => serverExtensionType(e) === ExtensionType.pre_shared_key)) return undefined; // psk_ke: no (EC)DHE
+    throw new TlsError(AlertDescription.missing_extension, "a TLS 1.3 ServerHello without a PSK must carry key_share", { field: "key_share" });
+  }
+  if (!ourShares.includes(ks.share.group)) {
+    throw illegalParameter("key_share", `expected a group we sent a share for (${ourShares.map(group).join(", ")}), got ${group(ks.share.group)}`);
+  }
+  return ks.share.group;
+  // END 02.8
+}
+
+/** The client's side: accept the ServerHello (or HelloRetryRequest) only if it answers what `ch` offered. */
+export function checkServerHello(ch: ClientHello, sh: ServerHello): Negotiated {
+  // EXERCISE 02.9: in TLS 1.3 the session id must come back EXACTLY: a mismatch means the answer is not to us.
+  // 1. negotiated = checkServerVersion(ch, sh) (02.7); is13 = negotiated is TLS 1.3.
+  // 2. TLS 1.3: legacy_session_id_echo equals our legacy_session_id (a 1.2 server may send a fresh one, RFC 5246
+  //    §7.4.1.3), else illegal_parameter, field "legacy_session_id_echo".
+  // 3. The suite is one we offered, and of the negotiated version; compression is 0: else illegal_parameter (§4.1.3).
+  // 4. TLS 1.2: return { version, cipherSuite } (the curve comes later, in ServerKeyExchange).
+  // 5. TLS 1.3: return { version, cipherSuite, group } with the group checkKeyShareAnswer(ch, sh) (02.8) accepts.
+  const negotiated = checkServerVersion(ch, sh);
+  const is13 = negotiated === ProtocolVersion.TLS1_3;
   if (is13 && !equalBytes(sh.legacySessionIdEcho, ch.legacySessionId)) {
     throw illegalParameter(
       "legacy_session_id_echo",
@@ -243,37 +291,8 @@ export function checkServerHello(ch: ClientHello, sh: ServerHello): Negotiated {
   if (sh.legacyCompressionMethod !== CompressionMethod.null) {
     throw illegalParameter("legacy_compression_method", `expected 0 (null), got ${sh.legacyCompressionMethod}`);
   }
-  if (!is13) return { version: negotiated, cipherSuite: sh.cipherSuite }; // 1.2: the curve comes in ServerKeyExchange
-
-  const ourGroups = findExtension(ch.extensions, "supported_groups")?.groups ?? [];
-  const ourShares = (findExtension(ch.extensions, "key_share")?.shares ?? []).map((s) => s.group);
-  const ks = findServerExtension(sh.extensions, "key_share");
-  if (retry) {
-    if (ks === undefined || !("selectedGroup" in ks)) {
-      // Without a group and without a cookie the retry would not change our ClientHello (§4.1.4).
-      if (findServerExtension(sh.extensions, "cookie") === undefined) {
-        throw illegalParameter("extensions", "a HelloRetryRequest with neither key_share nor cookie asks for no change");
-      }
-      return { version: negotiated, cipherSuite: sh.cipherSuite };
-    }
-    const g = ks.selectedGroup;
-    if (!ourGroups.includes(g)) {
-      throw illegalParameter("selected_group", `expected one of our supported_groups (${ourGroups.map(group).join(", ")}), got ${group(g)}`);
-    }
-    if (ourShares.includes(g)) {
-      throw illegalParameter("selected_group", `${group(g)} is a group we already sent a share for; a retry must ask for another`);
-    }
-    return { version: negotiated, cipherSuite: sh.cipherSuite, group: g };
-  }
-  if (ks === undefined || !("share" in ks)) {
-    if (sh.extensions.some((e) => serverExtensionType(e) === ExtensionType.pre_shared_key)) {
-      return { version: negotiated, cipherSuite: sh.cipherSuite }; // psk_ke: a resumption without (EC)DHE
-    }
-    throw new TlsError(AlertDescription.missing_extension, "a TLS 1.3 ServerHello without a PSK must carry key_share", { field: "key_share" });
-  }
-  if (!ourShares.includes(ks.share.group)) {
-    throw illegalParameter("key_share", `expected a group we sent a share for (${ourShares.map(group).join(", ")}), got ${group(ks.share.group)}`);
-  }
-  return { version: negotiated, cipherSuite: sh.cipherSuite, group: ks.share.group };
-  // END 02.6
+  if (!is13) return { version: negotiated, cipherSuite: sh.cipherSuite };
+  const group = checkKeyShareAnswer(ch, sh);
+  return group === undefined ? { version: negotiated, cipherSuite: sh.cipherSuite } : { version: negotiated, cipherSuite: sh.cipherSuite, group };
+  // END 02.9
 }

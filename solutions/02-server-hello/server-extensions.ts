@@ -79,7 +79,7 @@ export function writeServerExtensionData(w: ByteWriter, ext: ServerExtension): v
  * `inHelloRetryRequest` decides how key_share is read: a HelloRetryRequest carries only a group.
  */
 export function readServerExtensionData(r: ByteReader, type: number, inHelloRetryRequest: boolean): ServerExtension {
-  // EXERCISE 02.1: the reverse of writeServerExtensionData: decode supported_versions, key_share (a group
+  // EXERCISE 02.2: the reverse of writeServerExtensionData: decode supported_versions, key_share (a group
   // alone when inHelloRetryRequest, else a group and a key), cookie, renegotiation_info,
   // extended_master_secret and ec_point_formats with readUint / readOpaque / readList, describing values by
   // name; anything else becomes { kind: "raw", type, data } with all its bytes. decode_error for what the
@@ -123,7 +123,7 @@ export function readServerExtensionData(r: ByteReader, type: number, inHelloRetr
     default:
       return { kind: "raw", type, data: r.bytes(r.remaining, "extension_data") };
   }
-  // END 02.1
+  // END 02.2
 }
 
 /** Writes one extension: `struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; }`. */

@@ -44,15 +44,15 @@ export interface ServerHello {
  * same type and tells them apart by the random, which for a HelloRetryRequest is SHA-256("HelloRetryRequest").
  */
 export function isHelloRetryRequest(sh: Pick<ServerHello, "random">): boolean {
-  // EXERCISE 02.2: compare sh.random with HELLO_RETRY_REQUEST_RANDOM (lib/constants) byte for byte
+  // EXERCISE 02.3: compare sh.random with HELLO_RETRY_REQUEST_RANDOM (lib/constants) byte for byte
   // (equalBytes from lib/hex). (RFC 8446 §4.1.3, §4.1.4)
   return equalBytes(sh.random, HELLO_RETRY_REQUEST_RANDOM);
-  // END 02.2
+  // END 02.3
 }
 
 /** Reads a ServerHello body from a reader over exactly the body. */
 export function readServerHelloBody(r: ByteReader): ServerHello {
-  // EXERCISE 02.2: read the six fields of RFC 8446 §4.1.3 in order, describing versions and the suite by
+  // EXERCISE 02.3: read the six fields of RFC 8446 §4.1.3 in order, describing versions and the suite by
   // name. decode_error for a session id echo over 32 bytes. illegal_parameter for a compression method other
   // than 0 (§4.1.3; we never offer another). A TLS 1.2 ServerHello may end right after the compression method
   // (RFC 5246 §7.4.1.3): then extensions is []. Decide isHelloRetryRequest({ random }) BEFORE reading the
@@ -84,12 +84,12 @@ export function readServerHelloBody(r: ByteReader): ServerHello {
   const extensions = r.remaining === 0 ? [] : readList(r, 2, "extensions", (list) => readServerExtension(list, retry));
   checkNoDuplicates(extensions.map(serverExtensionType), extensionsAt);
   return { legacyVersion, random, legacySessionIdEcho, cipherSuite, legacyCompressionMethod, extensions };
-  // END 02.2
+  // END 02.3
 }
 
 /** Writes the ServerHello body (the fields above, without the handshake header): the server's side. */
 export function writeServerHelloBody(w: ByteWriter, sh: ServerHello): void {
-  // EXERCISE 02.3: write the six fields in order: legacy_version (uint16), random (exactly 32 bytes, else
+  // EXERCISE 02.4: write the six fields in order: legacy_version (uint16), random (exactly 32 bytes, else
   // internal_error), legacy_session_id_echo (opaque, 1-byte length), cipher_suite (ONE uint16, not a list),
   // legacy_compression_method (ONE uint8), extensions (2-byte list, each with writeServerExtension). Note
   // every field; describe the suite with describeSuite. (RFC 8446 §4.1.3)
@@ -106,7 +106,7 @@ export function writeServerHelloBody(w: ByteWriter, sh: ServerHello): void {
   writeVector(w, 2, "extensions", (list) => {
     for (const ext of sh.extensions) writeServerExtension(list, ext);
   });
-  // END 02.3
+  // END 02.4
 }
 
 /** The whole handshake message (header and body), with notes for every byte. */

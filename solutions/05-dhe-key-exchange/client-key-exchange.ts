@@ -18,24 +18,24 @@ import { writeOpaqueNoted } from "./server-key-exchange.js";
  * "implicit" was for a DH key inside a client certificate, which nobody uses: with DHE it is always explicit.
  */
 export function writeClientKeyExchangeDh(w: ByteWriter, yc: Uint8Array): void {
-  // EXERCISE 05.6: write ClientDiffieHellmanPublic: dh_Yc as an opaque with a 2-byte length (writeOpaqueNoted from
+  // EXERCISE 05.7: write ClientDiffieHellmanPublic: dh_Yc as an opaque with a 2-byte length (writeOpaqueNoted from
   // 05.1's file). Empty is our own bug, since the vector is <1..2^16-1>: internal_error naming "dh_Yc". (RFC 5246
   // §7.4.7.2)
   if (yc.length === 0) throw new TlsError(AlertDescription.internal_error, "dh_Yc may not be empty (<1..2^16-1>)", { field: "dh_Yc" });
   writeOpaqueNoted(w, 2, yc, "dh_Yc", `the client's public value g^x mod p (${yc.length} bytes)`);
-  // END 05.6
+  // END 05.7
 }
 
 /** Reads ClientDiffieHellmanPublic (the body of a DHE ClientKeyExchange) and returns dh_Yc. */
 export function readClientKeyExchangeDh(r: ByteReader): Uint8Array {
-  // EXERCISE 05.6: an opaque with a 2-byte length (readOpaque); empty is decode_error naming "dh_Yc" at the offset of
+  // EXERCISE 05.7: an opaque with a 2-byte length (readOpaque); empty is decode_error naming "dh_Yc" at the offset of
   // its length. Leave trailing bytes to the caller's body.end(…). (RFC 5246 §7.4.7.2)
   const at = r.offset;
   const yc = readOpaque(r, 2, "dh_Yc");
   if (yc.length === 0) throw decodeError("dh_Yc", at, "dh_Yc is empty: <1..2^16-1> needs at least one byte");
   r.describe(`the client's public value (${yc.length} bytes)`);
   return yc;
-  // END 05.6
+  // END 05.7
 }
 
 /**
@@ -44,25 +44,25 @@ export function readClientKeyExchangeDh(r: ByteReader): Uint8Array {
  *   } ClientECDiffieHellmanPublic;               RFC 8422 §5.7
  */
 export function writeClientKeyExchangeEcdh(w: ByteWriter, point: Uint8Array): void {
-  // EXERCISE 05.6: the point as an opaque with a 1-byte length; empty is internal_error naming "point". (A P-256
+  // EXERCISE 05.7: the point as an opaque with a 1-byte length; empty is internal_error naming "point". (A P-256
   // point is 65 bytes and an X25519 key 32: both fit in <1..2^8-1>.) (RFC 8422 §5.7)
   if (point.length === 0) {
     throw new TlsError(AlertDescription.internal_error, "the point may not be empty (<1..2^8-1>)", { field: "point" });
   }
   writeOpaqueNoted(w, 1, point, "point", `the client's ephemeral public key (${point.length} bytes)`);
-  // END 05.6
+  // END 05.7
 }
 
 /** Reads ClientECDiffieHellmanPublic (the body of an ECDHE ClientKeyExchange) and returns the point. */
 export function readClientKeyExchangeEcdh(r: ByteReader): Uint8Array {
-  // EXERCISE 05.6: an opaque with a 1-byte length; empty is decode_error naming "point" at its length's offset. Leave
+  // EXERCISE 05.7: an opaque with a 1-byte length; empty is decode_error naming "point" at its length's offset. Leave
   // trailing bytes to the caller's body.end(…). (RFC 8422 §5.7)
   const at = r.offset;
   const point = readOpaque(r, 1, "point");
   if (point.length === 0) throw decodeError("point", at, "the point is empty: <1..2^8-1> needs at least one byte");
   r.describe(`the client's ephemeral public key (${point.length} bytes)`);
   return point;
-  // END 05.6
+  // END 05.7
 }
 
 /** The whole DHE ClientKeyExchange handshake message (type 16), with notes. */

@@ -28,7 +28,7 @@ function checkPrivateKey(privateKey: Uint8Array, length: number, group: number):
  * (x25519 or secp256r1). Throws illegal_parameter for a group we did not offer or a public value we must refuse.
  */
 export function ecdhePremaster(group: number, privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
-  // EXERCISE 05.5: the ECDHE premaster, refusing bad points. x25519: the peer's value must be 32 bytes
+  // EXERCISE 05.6: the ECDHE premaster, refusing bad points. x25519: the peer's value must be 32 bytes
   // (illegal_parameter "point"); the premaster is x25519.getSharedSecret(privateKey, peerPublic), all 32 bytes (RFC
   // 8422 §5.11). If it is all zeros the peer sent a low-order point that fixes the result whatever our key:
   // illegal_parameter (RFC 7748 §6.1, RFC 8422 §5.11). noble already refuses the known low-order points by throwing:
@@ -70,5 +70,5 @@ export function ecdhePremaster(group: number, privateKey: Uint8Array, peerPublic
     return shared.slice(1);
   }
   throw illegalParameter("namedcurve", `${describeCode(NamedGroup, group)} is not a curve we offered`);
-  // END 05.5
+  // END 05.6
 }

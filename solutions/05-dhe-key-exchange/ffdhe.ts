@@ -188,12 +188,12 @@ export const MAX_DH_BITS = 8192;
  * (a "custom" group, which a server may still send in TLS 1.2).
  */
 export function identifyFfdheGroup(p: bigint, g: bigint): number | undefined {
-  // EXERCISE 05.3: recognise an RFC 7919 group: look p up among FFDHE_GROUPS' primes; it is that group only if g is
+  // EXERCISE 05.4: recognise an RFC 7919 group: look p up among FFDHE_GROUPS' primes; it is that group only if g is
   // also FFDHE_GENERATOR (2). Return the NamedGroup code point (the map's key), or undefined. (RFC 7919 Appendix A)
   if (g !== FFDHE_GENERATOR) return undefined;
   for (const [group, prime] of FFDHE_GROUPS) if (prime === p) return group;
   return undefined;
-  // END 05.3
+  // END 05.4
 }
 
 /**
@@ -203,7 +203,7 @@ export function identifyFfdheGroup(p: bigint, g: bigint): number | undefined {
  * handshake_failure for it.
  */
 export function checkDhParams(params: DhParams): { p: bigint; g: bigint; ys: bigint } {
-  // EXERCISE 05.3: read the three as unsigned big-endian numbers (bytesToBigInt). Then, in this order: p must be odd
+  // EXERCISE 05.4: read the three as unsigned big-endian numbers (bytesToBigInt). Then, in this order: p must be odd
   // (an even number is not a prime): illegal_parameter "dh_p". Its size, bitLength(p), must be at least MIN_DH_BITS:
   // smaller is insufficient_security "dh_p" (RFC 7919 §3, §3.1: our local policy); larger than MAX_DH_BITS is
   // illegal_parameter "dh_p". 1 < g < p−1, else illegal_parameter "dh_g". 1 < Ys < p−1, else illegal_parameter
@@ -226,7 +226,7 @@ export function checkDhParams(params: DhParams): { p: bigint; g: bigint; ys: big
     throw illegalParameter("dh_Ys", `Ys must satisfy 1 < Ys < p−1 (RFC 7919 §5.1), got ${describeEdge(ys, p)}`);
   }
   return { p, g, ys };
-  // END 05.3
+  // END 05.4
 }
 
 /** "0", "1", "p−1", "p", "p+5": how a value outside 2 … p−2 relates to p, for error messages. */
@@ -250,7 +250,7 @@ const MAX_DRAWS = 64;
  * A fresh key pair in the group (p, g). `random(n)` gives n random bytes; tests pass their own to get known keys.
  */
 export function dhKeyPair(p: bigint, g: bigint, random: (n: number) => Uint8Array = randomBytes): DhKeyPair {
-  // EXERCISE 05.4: make the client's key pair. Draw the secret x uniformly from 2 … p−2 (RFC 7919 §5.2's
+  // EXERCISE 05.5: make the client's key pair. Draw the secret x uniformly from 2 … p−2 (RFC 7919 §5.2's
   // "traditional" range) by rejection: take ⌈bitLength(p)/8⌉ random bytes, keep the low bitLength(p) bits (mask off
   // the rest), and accept x if 2 ≤ x ≤ p−2, else draw again; after MAX_DRAWS failures, throw internal_error (the
   // random source is broken). Do NOT reduce mod p instead: that makes small values more likely than others. The
@@ -265,14 +265,14 @@ export function dhKeyPair(p: bigint, g: bigint, random: (n: number) => Uint8Arra
     return { privateKey: x, publicKey: bigIntToBytes(modPow(g, x, p), size) };
   }
   throw new TlsError(AlertDescription.internal_error, `${MAX_DRAWS} random draws gave no exponent in 2 … p−2`, { field: "random" });
-  // END 05.4
+  // END 05.5
 }
 
 /**
  * The premaster secret of a DHE handshake: Z = Ys^x mod p, as bytes without leading zeros (RFC 5246 §8.1.2).
  */
 export function dhPremaster(privateKey: bigint, ys: bigint, p: bigint): Uint8Array {
-  // EXERCISE 05.4: first the peer's value again: 1 < ys < p−1, else illegal_parameter "dh_Ys" (so this function is
+  // EXERCISE 05.5: first the peer's value again: 1 < ys < p−1, else illegal_parameter "dh_Ys" (so this function is
   // safe on its own). Z = modPow(ys, privateKey, p). Z of 0, 1 or p−1 means the exchange landed in a trivial
   // subgroup: illegal_parameter "Z". Return Z as big-endian bytes with every leading zero byte stripped, i.e. exactly
   // ⌈bitLength(Z)/8⌉ bytes: RFC 5246 §8.1.2 says so for TLS 1.2. (TLS 1.3 does the opposite and pads Z to p's length,
@@ -283,5 +283,5 @@ export function dhPremaster(privateKey: bigint, ys: bigint, p: bigint): Uint8Arr
   const z = modPow(ys, privateKey, p);
   if (z <= 1n || z === p - 1n) throw illegalParameter("Z", `the shared secret is ${describeEdge(z, p)}, a value an attacker can predict`);
   return bigIntToBytes(z, Math.ceil(bitLength(z) / 8));
-  // END 05.4
+  // END 05.5
 }

@@ -139,7 +139,7 @@ export function writeServerDhParams(w: ByteWriter, params: DhParams): void {
 export function readServerDhParams(r: ByteReader): DhParams {
   // EXERCISE 05.1: read dh_p, dh_g, dh_Ys, each an opaque with a 2-byte length (readOpaque). An empty one is a
   // decode_error naming the field and the offset of its length (<1..2^16-1>). Do not judge the numbers here: whether
-  // p is a good prime and Ys is in range is 05.3's job. (RFC 5246 §7.4.3)
+  // p is a good prime and Ys is in range is 05.4's job. (RFC 5246 §7.4.3)
   const read = (field: string): Uint8Array => {
     const at = r.offset;
     const value = readOpaque(r, 2, field);
@@ -178,7 +178,7 @@ export function readServerEcdhParams(r: ByteReader): EcdhParams {
   // EXERCISE 05.1: curve_type (uint8) must be named_curve (3): anything else (the explicit curves RFC 8422 removed)
   // is illegal_parameter at its offset. Then namedcurve (uint16, describe it by NamedGroup name) and the point, an
   // opaque with a 1-byte length; an empty point is decode_error at its length's offset. Whether we know the curve,
-  // and whether the point is on it, is for 05.5. (RFC 8422 §5.4)
+  // and whether the point is on it, is for 05.6. (RFC 8422 §5.4)
   const typeAt = r.offset;
   const curveType = readUint(r, 1, "curve_type");
   if (curveType !== ECCurveType.named_curve) {
@@ -197,7 +197,7 @@ export function readServerEcdhParams(r: ByteReader): EcdhParams {
 
 /** Writes a ServerKeyExchange body: the params, the signature scheme and the signature. */
 export function writeServerKeyExchange(w: ByteWriter, ske: ServerKeyExchange): void {
-  // EXERCISE 05.1: write the params into their own ByteWriter (writeServerDhParams or writeServerEcdhParams, by
+  // EXERCISE 05.2: write the params into their own ByteWriter (writeServerDhParams or writeServerEcdhParams, by
   // ske.kind) and append it to w as one group. The signature was made over ske.paramsBytes, so if the params you just
   // wrote are not exactly those bytes, the message would carry a signature over something else: that is our own bug,
   // internal_error. Then the DigitallySigned struct: the scheme (uint16, noted by its SignatureScheme name) and the
@@ -213,7 +213,7 @@ export function writeServerKeyExchange(w: ByteWriter, ske: ServerKeyExchange): v
   w.append(params, ske.kind === "dhe" ? "params: ServerDHParams (signed)" : "params: ServerECDHParams (signed)");
   writeUint(w, ske.scheme, 2, `signature algorithm: ${describeCode(SignatureScheme, ske.scheme)}`);
   writeOpaqueNoted(w, 2, ske.signature, "signature", `over client_random + server_random + params (${ske.signature.length} bytes)`);
-  // END 05.1
+  // END 05.2
 }
 
 /**
@@ -221,7 +221,7 @@ export function writeServerKeyExchange(w: ByteWriter, ske: ServerKeyExchange): v
  * the ServerHello does, so the caller passes `kind`.
  */
 export function readServerKeyExchange(r: ByteReader, kind: "dhe" | "ecdhe"): ServerKeyExchange {
-  // EXERCISE 05.1: remember r.offset, read the params (readServerDhParams or readServerEcdhParams, by kind), and keep
+  // EXERCISE 05.2: remember r.offset, read the params (readServerDhParams or readServerEcdhParams, by kind), and keep
   // paramsBytes = exactly the bytes just read (r.data from that offset to r.offset, as a copy: use
   // Uint8Array.prototype.slice.call, since r.data may be a Node Buffer whose slice is a view). The signature covers
   // these bytes as they were sent, not a re-encoding of what you understood. Then the scheme (uint16, describe it by
@@ -236,7 +236,7 @@ export function readServerKeyExchange(r: ByteReader, kind: "dhe" | "ecdhe"): Ser
   if (signature.length > 0) r.describe(`over client_random + server_random + params (${signature.length} bytes)`);
   // kind and params agree (the conditional above), which TypeScript cannot follow: hence the cast.
   return { kind, params, paramsBytes, scheme, signature } as ServerKeyExchange;
-  // END 05.1
+  // END 05.2
 }
 
 /** The whole handshake message (header and body), with notes for every byte. */
@@ -326,7 +326,7 @@ export function verifyServerKeyExchange(
   serverKey: PublicKey,
   offeredSchemes: number[],
 ): void {
-  // EXERCISE 05.2: check the server's signature. (1) The scheme must be one we offered in signature_algorithms (RFC
+  // EXERCISE 05.3: check the server's signature. (1) The scheme must be one we offered in signature_algorithms (RFC
   // 5246 §7.4.3: the server MUST use one of them), else illegal_parameter; and one schemeInfo knows, else
   // illegal_parameter too. (2) It must fit the certificate's key: rsa-pkcs1 and rsa-pss (rsae) need an RSA key that
   // is not PSS-only (key.kind "rsa", !key.pss); ecdsa needs an EC key, on whatever curve the key is (RFC 8446 §4.2.3:
@@ -370,7 +370,7 @@ export function verifyServerKeyExchange(
     const message = `the ${schemeName} signature over the ${what} params does not verify with the certificate's key`;
     throw new TlsError(AlertDescription.decrypt_error, message, { field: "signature" });
   }
-  // END 05.2
+  // END 05.3
 }
 
 /** "an RSA-2048 key", "an EC P-256 key": for error messages (chapter 08's CertificateVerify uses it too). */

@@ -1,4 +1,4 @@
-// Exercise 05.6, the ClientKeyExchange codecs for DHE and ECDHE, graded against outside references only: the
+// Exercise 05.7, the ClientKeyExchange codecs for DHE and ECDHE, graded against outside references only: the
 // ClientKeyExchange of the illustrated TLS 1.2 connection (tls12.xargs.org), whose point is the client's published
 // x25519 key, and byte layouts written out here from RFC 5246 §7.4.7.2 and RFC 8422 §5.7. That real servers take
 // our messages is shown in live.ts.
@@ -34,15 +34,15 @@ function seeds(): Uint8Array[] {
   ];
 }
 
-describe("05.6 ClientKeyExchange for DHE and ECDHE", function () {
-  it("05.6 decodes the illustrated TLS 1.2 ClientKeyExchange to the client's published x25519 key, and encodes it back", function () {
+describe("05.7 ClientKeyExchange for DHE and ECDHE", function () {
+  it("05.7 decodes the illustrated TLS 1.2 ClientKeyExchange to the client's published x25519 key, and encodes it back", function () {
     const il = illustrated();
     const point = decodeClientKeyExchangeEcdh(il.clientKeyExchange);
     expectBytes(point, il.clientPublic, "the client's public point (values.json)");
     expectBytes(encodeClientKeyExchangeEcdh(il.clientPublic), il.clientKeyExchange, "ClientKeyExchange", { structure: clientKeyExchange("ecdhe") });
   });
 
-  it(`05.6 DHE: ${NUM_RUNS} random dh_Yc values encode as RFC 5246 §7.4.7.2 spells them (2-byte length) and decode back`, function () {
+  it(`05.7 DHE: ${NUM_RUNS} random dh_Yc values encode as RFC 5246 §7.4.7.2 spells them (2-byte length) and decode back`, function () {
     assertProperty(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 1100 }), (yc) => {
         const expected = refClientKeyExchangeDh(yc);
@@ -53,7 +53,7 @@ describe("05.6 ClientKeyExchange for DHE and ECDHE", function () {
     );
   });
 
-  it(`05.6 ECDHE: ${NUM_RUNS} random points encode as RFC 8422 §5.7 spells them (1-byte length) and decode back`, function () {
+  it(`05.7 ECDHE: ${NUM_RUNS} random points encode as RFC 8422 §5.7 spells them (1-byte length) and decode back`, function () {
     assertProperty(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 255 }), (point) => {
         const expected = refClientKeyExchangeEcdh(point);
@@ -64,7 +64,7 @@ describe("05.6 ClientKeyExchange for DHE and ECDHE", function () {
     );
   });
 
-  it("05.6 the readers work inside a larger input, with absolute offsets; the writers append to what is there", function () {
+  it("05.7 the readers work inside a larger input, with absolute offsets; the writers append to what is there", function () {
     const input = cat([9, 9, 9], u16(3), [1, 2, 3], [3, 4, 5, 6], [7]);
     const r = new ByteReader(input, { start: 3 });
     expectBytes(readClientKeyExchangeDh(r), fromHex("010203"), "dh_Yc read at offset 3");
@@ -78,7 +78,7 @@ describe("05.6 ClientKeyExchange for DHE and ECDHE", function () {
     expectBytes(w.toBytes(), fromHex("090003010203" + "03040506"), "a byte, then both bodies", { annotations: w.annotations });
   });
 
-  it("05.6 an empty dh_Yc or point is decode_error at its length; our writer refuses to send one (internal_error)", function () {
+  it("05.7 an empty dh_Yc or point is decode_error at its length; our writer refuses to send one (internal_error)", function () {
     expectTlsError(() => decodeClientKeyExchangeDh(refHandshake(16, Uint8Array.of(0, 0))), { alert: AlertDescription.decode_error, field: "dh_Yc", offset: 4 });
     expectTlsError(() => decodeClientKeyExchangeEcdh(refHandshake(16, Uint8Array.of(0))), { alert: AlertDescription.decode_error, field: "point", offset: 4 });
     expectTlsError(() => encodeClientKeyExchangeDh(new Uint8Array(0)), { alert: AlertDescription.internal_error });
@@ -86,7 +86,7 @@ describe("05.6 ClientKeyExchange for DHE and ECDHE", function () {
     expectTlsError(() => encodeClientKeyExchangeEcdh(new Uint8Array(256)), { alert: AlertDescription.internal_error });
   });
 
-  it("05.6 cut at any offset or followed by trailing bytes: decode_error; another handshake type: unexpected_message", function () {
+  it("05.7 cut at any offset or followed by trailing bytes: decode_error; another handshake type: unexpected_message", function () {
     const dh = refClientKeyExchangeDh(new Uint8Array(crypto.randomBytes(40)));
     const ec = illustrated().clientKeyExchange;
     for (const cut of truncations(dh)) expect(outcome(decodeOrTlsError(decodeClientKeyExchangeDh, cut)), `DH cut to ${cut.length}`).to.match(/^failed/);
@@ -101,7 +101,7 @@ describe("05.6 ClientKeyExchange for DHE and ECDHE", function () {
     ["DHE", decodeClientKeyExchangeDh, encodeClientKeyExchangeDh, clientKeyExchange("dhe")],
     ["ECDHE", decodeClientKeyExchangeEcdh, encodeClientKeyExchangeEcdh, clientKeyExchange("ecdhe")],
   ] as const) {
-    it(`05.6 ${kind}: ${NUM_RUNS} random inputs and mutations of real messages give a value or a TlsError, and a value re-encodes to the input`, function () {
+    it(`05.7 ${kind}: ${NUM_RUNS} random inputs and mutations of real messages give a value or a TlsError, and a value re-encodes to the input`, function () {
       onlyTlsErrors(decode, badInputs(seeds(), 300), {
         alerts: decodeAlerts,
         demands: "a message it accepts is exactly the ClientKeyExchange of the value it returns",

@@ -1,4 +1,4 @@
-// Exercise 05.5, the ECDHE premaster, graded against outside references only: Wycheproof's X25519 and P-256 ECDH
+// Exercise 05.6, the ECDHE premaster, graded against outside references only: Wycheproof's X25519 and P-256 ECDH
 // vectors (the "ecpoint" file, whose public keys are raw points as TLS sends them), Node's crypto (OpenSSL) as the
 // other party, and the x25519 keys and premaster published with the illustrated TLS 1.2 connection.
 import { expect } from "chai";
@@ -53,17 +53,17 @@ function nodeX25519(privateKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
   );
 }
 
-describe("05.5 the ECDHE premaster", function () {
+describe("05.6 the ECDHE premaster", function () {
   const x25519 = wycheproof("x25519_test.json");
   const p256 = wycheproof("ecdh_secp256r1_ecpoint_test.json");
 
-  it("05.5 X25519: every valid Wycheproof case gives the expected shared secret", function () {
+  it("05.6 X25519: every valid Wycheproof case gives the expected shared secret", function () {
     const cases = x25519.cases.filter((c) => c.result === "valid");
     expect(cases.length).to.be.greaterThan(200);
     expect(disagreements(NamedGroup.x25519, cases, (c) => unhex(c.private), (c) => ({ shared: c.shared }))).to.deep.equal([]);
   });
 
-  it("05.5 X25519: 'acceptable' Wycheproof cases — twist and non-canonical points are computed as RFC 7748 says; an all-zero result is refused", function () {
+  it("05.6 X25519: 'acceptable' Wycheproof cases — twist and non-canonical points are computed as RFC 7748 says; an all-zero result is refused", function () {
     // Wycheproof marks these acceptable: RFC 7748 lets an implementation take points on the twist and
     // non-canonical encodings (§5: the top bit is ignored, values ≥ p are reduced), and §6.1 lets it refuse a
     // result of all zeros. TLS must refuse that one (RFC 8422 §5.11), so we do: illegal_parameter.
@@ -77,13 +77,13 @@ describe("05.5 the ECDHE premaster", function () {
     expect(x25519.cases.filter((c) => c.result === "invalid"), "the file has no invalid cases").to.deep.equal([]);
   });
 
-  it("05.5 P-256: every valid Wycheproof case gives the shared x coordinate", function () {
+  it("05.6 P-256: every valid Wycheproof case gives the shared x coordinate", function () {
     const cases = p256.cases.filter((c) => c.result === "valid");
     expect(cases.length).to.be.greaterThan(300);
     expect(disagreements(NamedGroup.secp256r1, cases, p256Private, (c) => ({ shared: c.shared }))).to.deep.equal([]);
   });
 
-  it("05.5 P-256: every invalid Wycheproof point (off the curve, wrong curve, bad encoding) is illegal_parameter; so is the acceptable compressed one", function () {
+  it("05.6 P-256: every invalid Wycheproof point (off the curve, wrong curve, bad encoding) is illegal_parameter; so is the acceptable compressed one", function () {
     // We offer only uncompressed points (RFC 8422 §5.1.2), so a compressed point is refused, though Wycheproof
     // would accept it as a point.
     const invalid = p256.cases.filter((c) => c.result === "invalid");
@@ -93,7 +93,7 @@ describe("05.5 the ECDHE premaster", function () {
     expect(disagreements(NamedGroup.secp256r1, [...invalid, ...compressed], p256Private, () => ILLEGAL)).to.deep.equal([]);
   });
 
-  it("05.5 X25519 with chapter 01's makeKeyPair agrees with Node's X25519, both ways", function () {
+  it("05.6 X25519 with chapter 01's makeKeyPair agrees with Node's X25519, both ways", function () {
     for (let i = 0; i < 20; i++) {
       const ours = makeKeyPair(NamedGroup.x25519);
       const theirs = crypto.generateKeyPairSync("x25519");
@@ -107,7 +107,7 @@ describe("05.5 the ECDHE premaster", function () {
     }
   });
 
-  it("05.5 P-256 with chapter 01's makeKeyPair agrees with Node's ECDH (the x coordinate, 32 bytes), both ways", function () {
+  it("05.6 P-256 with chapter 01's makeKeyPair agrees with Node's ECDH (the x coordinate, 32 bytes), both ways", function () {
     for (let i = 0; i < 20; i++) {
       const ours = makeKeyPair(NamedGroup.secp256r1);
       const theirs = crypto.createECDH("prime256v1");
@@ -118,12 +118,12 @@ describe("05.5 the ECDHE premaster", function () {
     }
   });
 
-  it("05.5 the illustrated TLS 1.2 connection: the client's x25519 key and the server's public key give the published premaster", function () {
+  it("05.6 the illustrated TLS 1.2 connection: the client's x25519 key and the server's public key give the published premaster", function () {
     const il = illustrated();
     expectBytes(ecdhePremaster(NamedGroup.x25519, il.clientPrivate, il.serverPublic), il.premaster, "premaster (values.json)");
   });
 
-  it("05.5 refuses public values of the wrong size or form: illegal_parameter", function () {
+  it("05.6 refuses public values of the wrong size or form: illegal_parameter", function () {
     const x = makeKeyPair(NamedGroup.x25519);
     const p = makeKeyPair(NamedGroup.secp256r1);
     const illegal = { alert: AlertDescription.illegal_parameter };
@@ -141,7 +141,7 @@ describe("05.5 the ECDHE premaster", function () {
     expectTlsError(() => ecdhePremaster(NamedGroup.secp256r1, p.privateKey, offCurve), illegal);
   });
 
-  it("05.5 a curve we did not offer is illegal_parameter; our own private key of the wrong size is internal_error", function () {
+  it("05.6 a curve we did not offer is illegal_parameter; our own private key of the wrong size is internal_error", function () {
     const x = makeKeyPair(NamedGroup.x25519);
     for (const group of [NamedGroup.secp384r1, NamedGroup.x448, NamedGroup.ffdhe2048, 0]) {
       expectTlsError(() => ecdhePremaster(group, x.privateKey, x.publicKey), { alert: AlertDescription.illegal_parameter });

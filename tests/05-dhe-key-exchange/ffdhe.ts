@@ -1,4 +1,4 @@
-// Exercises 05.3 and 05.4, finite-field DH, graded against outside references only: RFC 7919 Appendix A parsed from
+// Exercises 05.4 and 05.5, finite-field DH, graded against outside references only: RFC 7919 Appendix A parsed from
 // the RFC text, the groups `openssl genpkey -genparam -pkeyopt group:ffdheNNNN` makes, Node's MODP groups
 // (crypto.getDiffieHellman), and Node's DiffieHellman (OpenSSL) as the other party of every exchange.
 import { expect } from "chai";
@@ -31,8 +31,8 @@ const ffdhe2048 = () => {
   return { p: group.p, g: group.g, pBytes: bytesOf(group.p, 256), gBytes: Uint8Array.of(2) };
 };
 
-describe("05.3 RFC 7919 groups and the server's DH values", function () {
-  it("05.3 identifyFfdheGroup names each RFC 7919 prime parsed from the RFC text, and FFDHE_GROUPS holds exactly those", function () {
+describe("05.4 RFC 7919 groups and the server's DH values", function () {
+  it("05.4 identifyFfdheGroup names each RFC 7919 prime parsed from the RFC text, and FFDHE_GROUPS holds exactly those", function () {
     const groups = rfc7919Groups();
     for (const g of groups) {
       expect(g.g, `${g.name}'s generator`).to.equal(FFDHE_GENERATOR);
@@ -49,7 +49,7 @@ describe("05.3 RFC 7919 groups and the server's DH values", function () {
     ], "test data: RFC 7919's groups", { table: NamedGroup });
   });
 
-  it("05.3 identifyFfdheGroup agrees with openssl's own ffdhe groups (openssl genpkey -genparam -pkeyopt group:…)", function () {
+  it("05.4 identifyFfdheGroup agrees with openssl's own ffdhe groups (openssl genpkey -genparam -pkeyopt group:…)", function () {
     for (const [name, code] of Object.entries({
       ffdhe2048: NamedGroup.ffdhe2048,
       ffdhe3072: NamedGroup.ffdhe3072,
@@ -62,7 +62,7 @@ describe("05.3 RFC 7919 groups and the server's DH values", function () {
     }
   });
 
-  it("05.3 identifyFfdheGroup: Node's MODP groups (RFC 3526, e.g. modp14), another generator or a nearby number are no RFC 7919 group", function () {
+  it("05.4 identifyFfdheGroup: Node's MODP groups (RFC 3526, e.g. modp14), another generator or a nearby number are no RFC 7919 group", function () {
     for (const name of ["modp2", "modp5", "modp14", "modp15", "modp16", "modp17", "modp18"]) {
       const { p, g } = nodeGroup(name);
       expect(identifyFfdheGroup(p, g), name).to.equal(undefined);
@@ -73,7 +73,7 @@ describe("05.3 RFC 7919 groups and the server's DH values", function () {
     expect(identifyFfdheGroup(p + 2n, 2n), "p + 2").to.equal(undefined);
   });
 
-  it("05.3 checkDhParams accepts ffdhe2048 and Node's modp14 with a Node-made Ys, and returns the three numbers", function () {
+  it("05.4 checkDhParams accepts ffdhe2048 and Node's modp14 with a Node-made Ys, and returns the three numbers", function () {
     for (const group of [ffdhe2048(), nodeGroup("modp14")]) {
       const ys = new Uint8Array(nodeParty(group.pBytes, group.gBytes).getPublicKey());
       const checked = checkDhParams({ p: group.pBytes, g: group.gBytes, ys });
@@ -86,7 +86,7 @@ describe("05.3 RFC 7919 groups and the server's DH values", function () {
     expectFields(checked, { p, ys: 7n }, "the numbers, leading zeros ignored");
   });
 
-  it("05.3 checkDhParams: Ys = 0, 1, p−1, p, p+1 and beyond are illegal_parameter (RFC 7919 §5.1: 1 < Ys < p−1)", function () {
+  it("05.4 checkDhParams: Ys = 0, 1, p−1, p, p+1 and beyond are illegal_parameter (RFC 7919 §5.1: 1 < Ys < p−1)", function () {
     const { p, pBytes, gBytes } = ffdhe2048();
     for (const ys of [0n, 1n, p - 1n, p, p + 1n, (1n << 2048n) - 1n]) {
       expectTlsError(() => checkDhParams({ p: pBytes, g: gBytes, ys: minimalBytes(ys) }), illegal("dh_Ys"));
@@ -95,13 +95,13 @@ describe("05.3 RFC 7919 groups and the server's DH values", function () {
     checkDhParams({ p: pBytes, g: gBytes, ys: minimalBytes(p - 2n) });
   });
 
-  it("05.3 checkDhParams: g = 0, 1, p−1, p is illegal_parameter; an even p is illegal_parameter", function () {
+  it("05.4 checkDhParams: g = 0, 1, p−1, p is illegal_parameter; an even p is illegal_parameter", function () {
     const { p, pBytes } = ffdhe2048();
     for (const g of [0n, 1n, p - 1n, p]) expectTlsError(() => checkDhParams({ p: pBytes, g: minimalBytes(g), ys: Uint8Array.of(5) }), illegal("dh_g"));
     expectTlsError(() => checkDhParams({ p: minimalBytes(p + 1n), g: Uint8Array.of(2), ys: Uint8Array.of(5) }), illegal("dh_p"));
   });
 
-  it("05.3 checkDhParams: a p under 2048 bits (Node's 1024-bit modp2, a 2047-bit number) is insufficient_security; over 8192 bits illegal_parameter", function () {
+  it("05.4 checkDhParams: a p under 2048 bits (Node's 1024-bit modp2, a 2047-bit number) is insufficient_security; over 8192 bits illegal_parameter", function () {
     const modp2 = nodeGroup("modp2");
     const ys = new Uint8Array(nodeParty(modp2.pBytes, modp2.gBytes).getPublicKey());
     const weak = { alert: AlertDescription.insufficient_security, field: "dh_p" };
@@ -113,8 +113,8 @@ describe("05.3 RFC 7919 groups and the server's DH values", function () {
   });
 });
 
-describe("05.4 the client's DH key pair and the premaster", function () {
-  it("05.4 dhKeyPair: Yc = g^x mod p as Node computes it for the same x, p's length in bytes, x in 2 … p−2", function () {
+describe("05.5 the client's DH key pair and the premaster", function () {
+  it("05.5 dhKeyPair: Yc = g^x mod p as Node computes it for the same x, p's length in bytes, x in 2 … p−2", function () {
     for (const group of [ffdhe2048(), nodeGroup("modp14"), { ...nodeGroup("modp15") }]) {
       for (let i = 0; i < 3; i++) {
         const pair = dhKeyPair(group.p, group.g);
@@ -126,7 +126,7 @@ describe("05.4 the client's DH key pair and the premaster", function () {
     }
   });
 
-  it("05.4 dhKeyPair draws from the random source and rejects out-of-range draws instead of reducing them", function () {
+  it("05.5 dhKeyPair draws from the random source and rejects out-of-range draws instead of reducing them", function () {
     const { p, g } = ffdhe2048();
     const draws = [
       new Uint8Array(256).fill(0xff), // 2^2048 − 1 > p − 2: rejected
@@ -151,7 +151,7 @@ describe("05.4 the client's DH key pair and the premaster", function () {
     expectTlsError(() => dhKeyPair(p, g, (n) => new Uint8Array(n)), { alert: AlertDescription.internal_error });
   });
 
-  it("05.4 dhPremaster equals Node's computeSecret for the same keys, minus Node's leading zero bytes; both directions", function () {
+  it("05.5 dhPremaster equals Node's computeSecret for the same keys, minus Node's leading zero bytes; both directions", function () {
     for (const group of [ffdhe2048(), nodeGroup("modp14")]) {
       for (let i = 0; i < 3; i++) {
         const ours = dhKeyPair(group.p, group.g);
@@ -164,7 +164,7 @@ describe("05.4 the client's DH key pair and the premaster", function () {
     }
   });
 
-  it("05.4 dhPremaster strips leading zeros: a Z that Node gives with a 00 in front (found by trying, ~1 in 256) comes out shorter", function () {
+  it("05.5 dhPremaster strips leading zeros: a Z that Node gives with a 00 in front (found by trying, ~1 in 256) comes out shorter", function () {
     const { p, pBytes, gBytes } = ffdhe2048();
     const a = nodeParty(pBytes, gBytes);
     // Node pads Z to p's length. Try fresh partners until Z has a zero byte in front.
@@ -182,7 +182,7 @@ describe("05.4 the client's DH key pair and the premaster", function () {
     expectBytes(premaster, z.subarray(zeros), "DHE premaster (leading zeros stripped, RFC 5246 §8.1.2)");
   });
 
-  it("05.4 dhPremaster: Ys = 0, 1, p−1, p is illegal_parameter (1 and p−1 would make Z 1 or ±1, whatever our key)", function () {
+  it("05.5 dhPremaster: Ys = 0, 1, p−1, p is illegal_parameter (1 and p−1 would make Z 1 or ±1, whatever our key)", function () {
     const { p, g } = ffdhe2048();
     const { privateKey } = dhKeyPair(p, g);
     for (const ys of [0n, 1n, p - 1n, p]) {

@@ -1,8 +1,8 @@
 // Chapter 05 against real TLS 1.2 servers on 127.0.0.1: Node's tls and `openssl s_server`, with DHE and ECDHE
 // suites (X25519 and P-256, RSA and ECDSA certificates). Our ClientHello (chapter 01) offers only the suite under
-// test; we read the server's ServerKeyExchange (05.1), check its signature with the key from its Certificate
-// (chapter 03) (05.2), and refuse it with one byte flipped. Then our premaster (05.3–05.5), our ClientKeyExchange
-// (05.6) and chapter 04's master secret: the server's key log must show the same master secret. The harness in
+// test; we read the server's ServerKeyExchange (05.2), check its signature with the key from its Certificate
+// (chapter 03) (05.3), and refuse it with one byte flipped. Then our premaster (05.4–05.6), our ClientKeyExchange
+// (05.7) and chapter 04's master secret: the server's key log must show the same master secret. The harness in
 // peer.ts sends the Finished that makes the server write that line (see there why one is needed).
 import { expect } from "chai";
 import { mkdtempSync, existsSync, readFileSync, rmSync } from "node:fs";
@@ -198,7 +198,7 @@ for (const config of CONFIGS) {
     const serverRandom = () => decodeServerHello(probe!.message(HandshakeTypeNumber.server_hello)).random;
     const serverKey = () => parseCertificate(decodeCertificate(probe!.message(HandshakeTypeNumber.certificate), ProtocolVersion.TLS1_2).entries[0]!.certData).publicKey;
 
-    it(`05.1 ${config.name}: decodes the server's ServerKeyExchange, paramsBytes as on the wire, and encodes it back`, function () {
+    it(`05.2 ${config.name}: decodes the server's ServerKeyExchange, paramsBytes as on the wire, and encodes it back`, function () {
       const message = ske();
       const decoded = decodeServerKeyExchange(message, config.kind);
       const paramsLength = refParamsLength(message.subarray(4), config.kind);
@@ -217,7 +217,7 @@ for (const config of CONFIGS) {
       expectBytes(encodeServerKeyExchange(decoded), message, "ServerKeyExchange, decoded and encoded again", { structure: serverKeyExchange(config.kind) });
     });
 
-    it(`05.2 ${config.name}: the signature verifies with the certificate's key; a flipped bit in the params or the signature is decrypt_error`, function () {
+    it(`05.3 ${config.name}: the signature verifies with the certificate's key; a flipped bit in the params or the signature is decrypt_error`, function () {
       const message = ske();
       const key = serverKey();
       verifyServerKeyExchange(decodeServerKeyExchange(message, config.kind), clientHello.random, serverRandom(), key, config.schemes);
@@ -231,7 +231,7 @@ for (const config of CONFIGS) {
     });
 
     if (config.kind === "dhe") {
-      it(`05.3 ${config.name}: the group is not an RFC 7919 group (identifyFfdheGroup → undefined), and checkDhParams accepts it`, function () {
+      it(`05.4 ${config.name}: the group is not an RFC 7919 group (identifyFfdheGroup → undefined), and checkDhParams accepts it`, function () {
         const decoded = decodeServerKeyExchange(ske(), "dhe");
         if (decoded.kind !== "dhe") return;
         const { p, g, ys } = checkDhParams(decoded.params);
@@ -240,7 +240,7 @@ for (const config of CONFIGS) {
       });
     }
 
-    const exercise = config.kind === "dhe" ? "05.4" : "05.5";
+    const exercise = config.kind === "dhe" ? "05.5" : "05.6";
     it(`${exercise} ${config.name}: our premaster and ClientKeyExchange give the master secret in the server's key log`, async function () {
       const message = ske();
       const decoded = decodeServerKeyExchange(message, config.kind);

@@ -1,8 +1,8 @@
-// Exercise 05.1, the ServerKeyExchange codec for DHE and ECDHE, graded against outside references only: the
-// ServerKeyExchange of the illustrated TLS 1.2 connection (tls12.xargs.org), whose point is the server's published
-// ephemeral key and whose signature Node's crypto verifies over the bytes we call paramsBytes; and byte layouts
-// written out here from the structs of RFC 5246 §7.4.3 / §4.7 and RFC 8422 §5.4. Live servers' messages are
-// decoded in live.ts.
+// Exercises 05.1 (the params) and 05.2 (the ServerKeyExchange message), the codec for DHE and ECDHE, graded against
+// outside references only: the ServerKeyExchange of the illustrated TLS 1.2 connection (tls12.xargs.org), whose point
+// is the server's published ephemeral key and whose signature Node's crypto verifies over the bytes we call
+// paramsBytes; and byte layouts written out here from the structs of RFC 5246 §7.4.3 / §4.7 and RFC 8422 §5.4. Live
+// servers' messages are decoded in live.ts.
 import { expect } from "chai";
 import crypto from "node:crypto";
 import fc from "fast-check";
@@ -12,7 +12,11 @@ import {
   type ServerKeyExchange,
   decodeServerKeyExchange,
   encodeServerKeyExchange,
+  readServerDhParams,
+  readServerEcdhParams,
   readServerKeyExchange,
+  writeServerDhParams,
+  writeServerEcdhParams,
   writeServerKeyExchange,
 } from "../../chapters/05-dhe-key-exchange/index.js";
 import { NUM_RUNS, assertProperty, badInputs, decodeOrTlsError, expectTlsError, onlyTlsErrors, truncations } from "../support/properties.js";
@@ -81,8 +85,53 @@ function seeds(): Uint8Array[] {
   ];
 }
 
-describe("05.1 ServerKeyExchange", function () {
-  it("05.1 decodes the illustrated TLS 1.2 ServerKeyExchange: x25519, the server's published key, a signature Node verifies", function () {
+describe("05.1 ServerDHParams and ServerECDHParams", function () {
+  const read = <T>(bytes: Uint8Array, f: (r: ByteReader) => T) => {
+    const r = new ByteReader(bytes);
+    const v = f(r);
+    expect(r.offset, "all of the params read").to.equal(bytes.length);
+    return v;
+  };
+
+  it("05.1 the illustrated ServerECDHParams: named_curve, x25519, the server's published key; written back byte for byte", function () {
+    const il = illustrated();
+    const bytes = il.serverKeyExchange.subarray(HANDSHAKE_HEADER, HANDSHAKE_HEADER + 36);
+    const params = read(bytes, readServerEcdhParams);
+    expectSame(params, { curveType: 3, namedCurve: NamedGroup.x25519, point: il.serverPublic }, "ServerECDHParams", { codes: { namedCurve: NamedGroup } });
+    const w = new ByteWriter();
+    writeServerEcdhParams(w, params);
+    expectBytes(w.toBytes(), bytes, "ServerECDHParams, written", { annotations: w.annotations });
+  });
+
+  it(`05.1 ${NUM_RUNS} random DH and ECDH params: written as the RFC structs spell them (RFC 5246 §7.4.3, RFC 8422 §5.4) and read back`, function () {
+    assertProperty(
+      fc.property(dheCase, ecdheCase, (d, e) => {
+        const dh = new ByteWriter();
+        writeServerDhParams(dh, { p: d.p, g: d.g, ys: d.ys });
+        expectBytes(dh.toBytes(), refDhParams(d.p, d.g, d.ys), "ServerDHParams", { annotations: dh.annotations });
+        expectSame(read(refDhParams(d.p, d.g, d.ys), readServerDhParams), { p: d.p, g: d.g, ys: d.ys }, "ServerDHParams, read");
+        const ec = new ByteWriter();
+        writeServerEcdhParams(ec, { curveType: 3, namedCurve: e.namedCurve, point: e.point });
+        expectBytes(ec.toBytes(), refEcdhParams(e.namedCurve, e.point), "ServerECDHParams", { annotations: ec.annotations });
+        expectSame(read(refEcdhParams(e.namedCurve, e.point), readServerEcdhParams), { curveType: 3, namedCurve: e.namedCurve, point: e.point }, "ServerECDHParams, read");
+      }),
+      { demands: "DH and ECDH params are written field by field as their structs spell them, and read back unchanged", inputs: ["DH fields", "ECDH fields"] },
+    );
+  });
+
+  it("05.1 an empty dh_p, dh_g, dh_Ys or point is decode_error at its length's offset; a curve_type but named_curve (3) is illegal_parameter", function () {
+    const x = Uint8Array.of(7);
+    const none = new Uint8Array(0);
+    for (const [field, bytes, at] of [["dh_p", refDhParams(none, x, x), 0], ["dh_g", refDhParams(x, none, x), 3], ["dh_Ys", refDhParams(x, x, none), 6]] as const) {
+      expectTlsError(() => readServerDhParams(new ByteReader(bytes)), { alert: AlertDescription.decode_error, field, offset: at });
+    }
+    expectTlsError(() => readServerEcdhParams(new ByteReader(cat([3], u16(NamedGroup.x25519), [0]))), { alert: AlertDescription.decode_error, field: "point", offset: 3 });
+    expectTlsError(() => readServerEcdhParams(new ByteReader(cat([1], u16(NamedGroup.x25519), [1, 9]))), { alert: AlertDescription.illegal_parameter, field: "curve_type", offset: 0 });
+  });
+});
+
+describe("05.2 ServerKeyExchange", function () {
+  it("05.2 decodes the illustrated TLS 1.2 ServerKeyExchange: x25519, the server's published key, a signature Node verifies", function () {
     const il = illustrated();
     const ske = decodeServerKeyExchange(il.serverKeyExchange, "ecdhe");
     expect(ske.kind).to.equal("ecdhe");
@@ -99,13 +148,13 @@ describe("05.1 ServerKeyExchange", function () {
     expect(crypto.verify("sha256", signed, il.leaf.publicKey, Buffer.from(ske.signature)), "Node's verdict on the signature").to.equal(true);
   });
 
-  it("05.1 encodes the illustrated ServerKeyExchange back to the same bytes", function () {
+  it("05.2 encodes the illustrated ServerKeyExchange back to the same bytes", function () {
     const il = illustrated();
     const ske = decodeServerKeyExchange(il.serverKeyExchange, "ecdhe");
     expectBytes(encodeServerKeyExchange(ske), il.serverKeyExchange, "ServerKeyExchange", { structure: serverKeyExchange("ecdhe") });
   });
 
-  it(`05.1 DHE: encodes ${NUM_RUNS} random messages as the RFC 5246 §7.4.3 struct spells them, and decodes them back`, function () {
+  it(`05.2 DHE: encodes ${NUM_RUNS} random messages as the RFC 5246 §7.4.3 struct spells them, and decodes them back`, function () {
     assertProperty(
       fc.property(dheCase, (c) => {
         const expected = dheMessage(c);
@@ -116,7 +165,7 @@ describe("05.1 ServerKeyExchange", function () {
     );
   });
 
-  it(`05.1 ECDHE: encodes ${NUM_RUNS} random messages as the RFC 8422 §5.4 struct spells them, and decodes them back`, function () {
+  it(`05.2 ECDHE: encodes ${NUM_RUNS} random messages as the RFC 8422 §5.4 struct spells them, and decodes them back`, function () {
     assertProperty(
       fc.property(ecdheCase, (c) => {
         const expected = ecdheMessage(c);
@@ -127,7 +176,7 @@ describe("05.1 ServerKeyExchange", function () {
     );
   });
 
-  it("05.1 keeps paramsBytes exactly as they came, leading zero bytes of p and Ys included", function () {
+  it("05.2 keeps paramsBytes exactly as they came, leading zero bytes of p and Ys included", function () {
     const p = cat([0, 0], crypto.randomBytes(30));
     const ys = cat([0], crypto.randomBytes(31));
     const params = refDhParams(p, Uint8Array.of(2), ys);
@@ -139,7 +188,7 @@ describe("05.1 ServerKeyExchange", function () {
     }
   });
 
-  it("05.1 reads from a reader in the middle of a larger input, with absolute offsets, and leaves what follows", function () {
+  it("05.2 reads from a reader in the middle of a larger input, with absolute offsets, and leaves what follows", function () {
     const body = cat(refEcdhParams(NamedGroup.x25519, crypto.randomBytes(32)), u16(0x0804), u16(3), [1, 2, 3]);
     const input = cat([0xaa, 0xbb], body, [0xcc]);
     const r = new ByteReader(input, { start: 2 });
@@ -152,7 +201,7 @@ describe("05.1 ServerKeyExchange", function () {
     expectBytes(w.toBytes(), body, "the body written again", { annotations: w.annotations });
   });
 
-  it("05.1 refuses an empty dh_p, dh_g or dh_Ys (<1..2^16-1>) with decode_error at that length's offset", function () {
+  it("05.2 refuses an empty dh_p, dh_g or dh_Ys (<1..2^16-1>) with decode_error at that length's offset", function () {
     const x = Uint8Array.of(7);
     const none = new Uint8Array(0);
     const cases: [string, Uint8Array, number][] = [
@@ -166,7 +215,7 @@ describe("05.1 ServerKeyExchange", function () {
     }
   });
 
-  it("05.1 refuses an empty ECDH point with decode_error, and every curve_type but named_curve (3) with illegal_parameter", function () {
+  it("05.2 refuses an empty ECDH point with decode_error, and every curve_type but named_curve (3) with illegal_parameter", function () {
     const empty = refServerKeyExchange(cat([3], u16(NamedGroup.x25519), [0]), 0x0401, Uint8Array.of(1));
     expectTlsError(() => decodeServerKeyExchange(empty, "ecdhe"), { alert: AlertDescription.decode_error, field: "point", offset: HANDSHAKE_HEADER + 3 });
     for (const curveType of [0, 1, 2, 4, 248, 255]) {
@@ -179,7 +228,7 @@ describe("05.1 ServerKeyExchange", function () {
     }
   });
 
-  it("05.1 a message cut at any offset is a decode_error; so are trailing bytes", function () {
+  it("05.2 a message cut at any offset is a decode_error; so are trailing bytes", function () {
     for (const [message, kind] of [
       [illustrated().serverKeyExchange, "ecdhe"],
       [seeds()[1]!, "dhe"],
@@ -195,14 +244,14 @@ describe("05.1 ServerKeyExchange", function () {
     }
   });
 
-  it("05.1 the same body under another handshake type is unexpected_message", function () {
+  it("05.2 the same body under another handshake type is unexpected_message", function () {
     const message = illustrated().serverKeyExchange;
     decodeServerKeyExchange(message, "ecdhe"); // as type 12 it decodes
     const body = message.subarray(HANDSHAKE_HEADER);
     expectTlsError(() => decodeServerKeyExchange(refHandshake(11, body), "ecdhe"), { alert: AlertDescription.unexpected_message, offset: 0 });
   });
 
-  it("05.1 the writer refuses what it cannot write (empty values, an explicit curve, params that are not paramsBytes) with internal_error", function () {
+  it("05.2 the writer refuses what it cannot write (empty values, an explicit curve, params that are not paramsBytes) with internal_error", function () {
     const base = dheSke({ p: Uint8Array.of(23), g: Uint8Array.of(5), ys: Uint8Array.of(8), scheme: 0x0401, signature: Uint8Array.of(1) });
     const internal = { alert: AlertDescription.internal_error };
     if (base.kind !== "dhe") return;
@@ -218,7 +267,7 @@ describe("05.1 ServerKeyExchange", function () {
   });
 
   for (const kind of ["dhe", "ecdhe"] as const) {
-    it(`05.1 ${kind}: ${NUM_RUNS} random inputs and mutations of real messages give a message or a TlsError, and a message re-encodes to the same bytes`, function () {
+    it(`05.2 ${kind}: ${NUM_RUNS} random inputs and mutations of real messages give a message or a TlsError, and a message re-encodes to the same bytes`, function () {
       onlyTlsErrors((m) => decodeServerKeyExchange(m, kind), badInputs(seeds(), 80), {
         alerts: decodeAlerts,
         demands: "a message it accepts is encoded again to the same bytes",
@@ -228,7 +277,7 @@ describe("05.1 ServerKeyExchange", function () {
     });
   }
 
-  it("05.1 the decoder's notes cover every byte of the message", function () {
+  it("05.2 the decoder's notes cover every byte of the message", function () {
     const message = unhex(hex(illustrated().serverKeyExchange));
     const r = new ByteReader(message, { start: HANDSHAKE_HEADER });
     readServerKeyExchange(r, "ecdhe");

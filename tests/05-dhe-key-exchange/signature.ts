@@ -1,4 +1,4 @@
-// Exercise 05.2, the server's signature over client_random + server_random + params, graded against outside
+// Exercise 05.3, the server's signature over client_random + server_random + params, graded against outside
 // references only: signatures made by Node's crypto (OpenSSL) with the fixture keys and fresh ones, in every scheme
 // the chapter checks (RSA PKCS #1 v1.5, RSA-PSS with rsaEncryption keys, ECDSA), the keys given as Node exports
 // them (JWK), and the recorded ServerKeyExchange of tls12.xargs.org with its certificate. Live servers' signatures
@@ -92,7 +92,7 @@ const verify = (s: Signed, key: PublicKeyLike, offered = ALL_SCHEMES) => verifyS
 const decryptError = { alert: AlertDescription.decrypt_error };
 const illegal = { alert: AlertDescription.illegal_parameter, field: "signature algorithm" };
 
-describe("05.2 the ServerKeyExchange signature", function () {
+describe("05.3 the ServerKeyExchange signature", function () {
   const cases: [string, number, crypto.KeyObject, PublicKeyLike][] = [
     ["rsa_pkcs1_sha256", S.rsa_pkcs1_sha256, rsaKey, rsa],
     ["rsa_pkcs1_sha384", S.rsa_pkcs1_sha384, rsaKey, rsa],
@@ -104,7 +104,7 @@ describe("05.2 the ServerKeyExchange signature", function () {
     ["ecdsa_secp384r1_sha384 with a P-384 key", S.ecdsa_secp384r1_sha384, p384.privateKey, publicKeyOf(p384.publicKey)],
   ];
   for (const [name, scheme, key, publicKey] of cases) {
-    it(`05.2 ${name}: Node's signature over DHE and ECDHE params verifies; a flipped bit in the signature, the params or a random is decrypt_error`, function () {
+    it(`05.3 ${name}: Node's signature over DHE and ECDHE params verifies; a flipped bit in the signature, the params or a random is decrypt_error`, function () {
       for (const kind of ["dhe", "ecdhe"] as const) {
         const s = signed(kind, scheme, key);
         verify(s, publicKey);
@@ -122,14 +122,14 @@ describe("05.2 the ServerKeyExchange signature", function () {
     });
   }
 
-  it("05.2 in TLS 1.2 an ECDSA scheme names the hash, not the curve: SHA-256 signatures with a P-384 key verify (RFC 8446 §4.2.3)", function () {
+  it("05.3 in TLS 1.2 an ECDSA scheme names the hash, not the curve: SHA-256 signatures with a P-384 key verify (RFC 8446 §4.2.3)", function () {
     const s = signed("ecdhe", S.ecdsa_secp256r1_sha256, p384.privateKey);
     verify(s, publicKeyOf(p384.publicKey));
     const t = signed("dhe", S.ecdsa_secp384r1_sha384, ecKey);
     verify(t, ec);
   });
 
-  it("05.2 the signed bytes are the params exactly as sent (paramsBytes), not a re-encoding", function () {
+  it("05.3 the signed bytes are the params exactly as sent (paramsBytes), not a re-encoding", function () {
     // A DH p with a leading zero byte: the same number, different bytes. The server signed the bytes it sent.
     const clientRandom = new Uint8Array(crypto.randomBytes(32));
     const serverRandom = new Uint8Array(crypto.randomBytes(32));
@@ -142,7 +142,7 @@ describe("05.2 the ServerKeyExchange signature", function () {
     verifyServerKeyExchange(ske, clientRandom, serverRandom, rsa, ALL_SCHEMES);
   });
 
-  it("05.2 a scheme we did not offer is illegal_parameter, even with a good signature", function () {
+  it("05.3 a scheme we did not offer is illegal_parameter, even with a good signature", function () {
     const s = signed("ecdhe", S.rsa_pss_rsae_sha256, rsaKey);
     expectTlsError(() => verify(s, rsa, [S.rsa_pkcs1_sha256, S.ecdsa_secp256r1_sha256]), illegal);
     expectTlsError(() => verify(s, rsa, []), illegal);
@@ -150,7 +150,7 @@ describe("05.2 the ServerKeyExchange signature", function () {
     expectTlsError(() => verify(t, rsa, [S.rsa_pss_rsae_sha256]), illegal);
   });
 
-  it("05.2 a scheme that does not fit the certificate's key is illegal_parameter", function () {
+  it("05.3 a scheme that does not fit the certificate's key is illegal_parameter", function () {
     // Good signatures, but the scheme names the wrong kind of key.
     const r = signed("ecdhe", S.rsa_pkcs1_sha256, rsaKey);
     expectTlsError(() => verify({ ...r, ske: { ...r.ske, scheme: S.ecdsa_secp256r1_sha256 } }, rsa), illegal);
@@ -163,7 +163,7 @@ describe("05.2 the ServerKeyExchange signature", function () {
     expectTlsError(() => verify(p, { ...rsa, pss: true }), illegal);
   });
 
-  it("05.2 schemes we cannot check (ed25519, SHA-1, rsa_pss_pss_*) are illegal_parameter even when offered", function () {
+  it("05.3 schemes we cannot check (ed25519, SHA-1, rsa_pss_pss_*) are illegal_parameter even when offered", function () {
     for (const scheme of [S.ed25519, S.rsa_pkcs1_sha1, S.ecdsa_sha1, S.rsa_pss_pss_sha256]) {
       const s = signed("ecdhe", S.rsa_pkcs1_sha256, rsaKey);
       expectTlsError(() => verify({ ...s, ske: { ...s.ske, scheme } }, rsa, [...ALL_SCHEMES, scheme]), illegal);
@@ -171,7 +171,7 @@ describe("05.2 the ServerKeyExchange signature", function () {
     }
   });
 
-  it("05.2 a PKCS #1 v1.5 signature does not pass as PSS, nor PSS as PKCS #1 v1.5 (decrypt_error)", function () {
+  it("05.3 a PKCS #1 v1.5 signature does not pass as PSS, nor PSS as PKCS #1 v1.5 (decrypt_error)", function () {
     const a = signed("dhe", S.rsa_pkcs1_sha256, rsaKey);
     expectTlsError(() => verify({ ...a, ske: { ...a.ske, scheme: S.rsa_pss_rsae_sha256 } }, rsa), decryptError);
     const b = signed("dhe", S.rsa_pss_rsae_sha256, rsaKey);
@@ -180,13 +180,13 @@ describe("05.2 the ServerKeyExchange signature", function () {
     expectTlsError(() => verify({ ...c, ske: { ...c.ske, scheme: S.rsa_pkcs1_sha256 } }, rsa), decryptError);
   });
 
-  it("05.2 randoms that are not 32 bytes are our own bug: internal_error", function () {
+  it("05.3 randoms that are not 32 bytes are our own bug: internal_error", function () {
     const s = signed("ecdhe", S.rsa_pkcs1_sha256, rsaKey);
     expectTlsError(() => verify({ ...s, clientRandom: s.clientRandom.subarray(1) }, rsa), { alert: AlertDescription.internal_error });
     expectTlsError(() => verify({ ...s, serverRandom: cat(s.serverRandom, [0]) }, rsa), { alert: AlertDescription.internal_error });
   });
 
-  it("05.2 the illustrated TLS 1.2 ServerKeyExchange verifies with its certificate's key (rsa_pkcs1_sha256); with a flipped bit it does not", function () {
+  it("05.3 the illustrated TLS 1.2 ServerKeyExchange verifies with its certificate's key (rsa_pkcs1_sha256); with a flipped bit it does not", function () {
     const il = illustrated();
     const ske = decodeServerKeyExchange(il.serverKeyExchange, "ecdhe");
     const key = publicKeyOf(il.leaf.publicKey);

@@ -126,7 +126,7 @@ describe("06.13 live: our client against Node's tls (a small HTTPS responder on 
         back.push(chunk);
         received += chunk.length;
       }
-      expect(Buffer.concat(back).equals(Buffer.from(data)), "the echo equals what we sent").to.equal(true);
+      expectBytes(new Uint8Array(Buffer.concat(back)), data, "the echo, against what we sent");
       conn.close();
     } finally {
       await echo.close();

@@ -116,7 +116,7 @@ describe("08.17 live: our TLS 1.3 client against Node's tls", function () {
         back.push(chunk);
         received += chunk.length;
       }
-      expect(Buffer.concat(back).equals(Buffer.from(data))).to.equal(true);
+      expectBytes(new Uint8Array(Buffer.concat(back)), data, "the echo, against what we sent");
       conn.close();
     } finally {
       await echo.close();

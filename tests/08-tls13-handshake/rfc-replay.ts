@@ -5,7 +5,6 @@
 import { expect } from "chai";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { NamedGroup } from "../../lib/constants.js";
-import { toHex } from "../../lib/hex.js";
 import { decodeClientHello } from "../../chapters/01-client-hello/index.js";
 import { checkServerHello, decodeServerHello } from "../../chapters/02-server-hello/index.js";
 import { type Certificate, validateChain } from "../../chapters/03-certificates/index.js";
@@ -18,6 +17,7 @@ import {
   Tls13RecordLayer,
   direction13,
 } from "../../chapters/08-tls13-handshake/index.js";
+import { expectBytes } from "../support/expect-bytes.js";
 import { replayTransport } from "../support/replay-transport.js";
 import { type TraceSection, findValue } from "../support/rfc8448.js";
 import { rfcMessage } from "./vectors.js";
@@ -46,7 +46,7 @@ export function traceKeys(s: TraceSection) {
 export function clientX25519(s: TraceSection) {
   const privateKey = findValue(s, "create an ephemeral x25519 key pair", "private key");
   const publicKey = findValue(s, "create an ephemeral x25519 key pair", "public key");
-  expect(toHex(x25519.getPublicKey(privateKey)), "the trace's key pair").to.equal(toHex(publicKey));
+  expectBytes(x25519.getPublicKey(privateKey), publicKey, "the trace's key pair");
   return { group: NamedGroup.x25519, privateKey, publicKey };
 }
 
