@@ -57,10 +57,10 @@ and what was negotiated (needs chapters 00–02).
 Exit 0 on a ServerHello; 1 if the server answers with an alert or fails; 2 on bad usage; 3 if your code is not ready.`,
   "verify-chain": `tls-by-hand verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at ISO-8601-TIME] [--impl solutions] [--reference-earlier]
 
-Validates a certificate chain the way a TLS client does, with your chapter-03 code (needs chapters 00, 01
-and 03): builds every path from the leaf to one of the trust anchors, then checks each (signatures, validity
-dates, the RFC 5280 profile, the CA constraints: basicConstraints, keyUsage, pathLen, name constraints; serverAuth
-on the leaf and, with --host, the name, DNS or IP) until one holds.
+Validates a certificate chain the way a TLS client does, with your chapter-03 code (needs chapters 00, 01 and
+03): builds every path from the leaf to one of the trust anchors, then checks each (signatures, validity dates,
+the RFC 5280 profile, the CA constraints: basicConstraints, keyUsage, pathLen, name constraints; serverAuth on
+the leaf and, with --host, the name, DNS or IP) until one holds.
   CHAIN.pem    the server's certificate first, then intermediates in any order (PEM)
   --ca FILE    one or more trusted root certificates (PEM)
   --host NAME  the name you connect to; without it, no name check

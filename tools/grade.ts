@@ -126,7 +126,7 @@ export function toTestResults(raw: RawResult[], root = ROOT): TestResult[] {
       // TlsError, got …") was thrown for. An assertion is the test's own verdict on the exercise; anything else
       // thrown inside an exercise region is that exercise's: the innermost such frame says whose.
       const thrown = error.cause ?? error;
-      if (error.cause !== undefined && !error.message.includes(error.cause.message)) result.message += `\n${messageOf(error.cause)}`;
+      if (error.cause !== undefined && !error.message.includes(error.cause.message.split("\n")[0]!)) result.message += `\n${messageOf(error.cause)}`;
       const blame = thrown.name === "AssertionError" ? undefined : (blameStack(thrown.stack, root) ?? blameStack(error.stack, root));
       const frames = thrown.name === "AssertionError" ? [] : learnerFrames(blameStack(thrown.stack, root) === undefined ? error.stack : thrown.stack, 4, root);
       if (frames.length > 0) result.where = frames;

@@ -60,20 +60,23 @@ export function reset(ids: string[], root = ROOT, log = console.log, error = con
     }
     // Replace from the last region up, so earlier line numbers stay valid.
     const lines = before.split("\n");
-    for (let i = mine.length - 1; i >= 0; i--) lines.splice(mine[i]!.begin, mine[i]!.end - mine[i]!.begin + 1, ...stubLines(stubs[i]!));
-    const after = lines.join("\n");
-    if (after === before) {
-      for (const r of mine) if (!done.has(r.id)) log(`${r.id} is already its stub in ${file}: nothing to reset`);
-      continue;
+    const changed = new Set<string>();
+    for (let i = mine.length - 1; i >= 0; i--) {
+      const stub = stubLines(stubs[i]!);
+      if (lines.slice(mine[i]!.begin, mine[i]!.end + 1).join("\n") !== stub.join("\n")) changed.add(mine[i]!.id);
+      lines.splice(mine[i]!.begin, mine[i]!.end - mine[i]!.begin + 1, ...stub);
     }
+    const after = lines.join("\n");
+    for (const r of mine) if (!changed.has(r.id) && !done.has(r.id)) log(`${r.id} is already its stub in ${file}: nothing to reset`);
+    if (after === before) continue;
     backups ??= backupDir(root);
     const copy = join(backups, file);
     mkdirSync(dirname(copy), { recursive: true });
     writeFileSync(copy, before);
     writeFileSync(path, after);
-    const changed = [...new Set(mine.map((r) => r.id))];
-    changed.forEach((id) => done.add(id));
-    log(`reset ${changed.join(", ")} in ${file}`);
+    const reset = mine.map((r) => r.id).filter((id, i, all) => changed.has(id) && all.indexOf(id) === i);
+    reset.forEach((id) => done.add(id));
+    log(`reset ${reset.join(", ")} in ${file}`);
     log(`  your code as it was is kept in ${copy.slice(root.length + 1)} (copy it back to undo)`);
   }
   if (done.size > 0) log("Restart the notebook's kernel if it had imported this chapter.");

@@ -142,7 +142,8 @@ export function assertProperty<Ts extends [unknown, ...unknown[]]>(
   if (details.counterexample === null) {
     throw new AssertionError(`property could not run: ${details.interrupted ? "interrupted" : `${details.numSkips} inputs skipped`}`);
   }
-  throw new AssertionError(failureReport({ ...details, counterexample: details.counterexample }, opts));
+  // `cause`: what the code under test threw, so that the grader can tell whose code it was (tools/blame.ts).
+  throw new AssertionError(failureReport({ ...details, counterexample: details.counterexample }, opts), { cause: details.errorInstance });
 }
 
 /**

@@ -79,6 +79,30 @@ describe("the grader's scoreboard", function () {
     expect(all.stdout).to.include(failure!.message.split("\n").map((l) => (l === "" ? "" : `      ${l}`)).join("\n"));
   });
 
+  it("shows a byte mismatch whole: the offset, both bytes and the field there", async () => {
+    // 00.5 writing the record's length in one byte instead of two (RFC 8446 §5.1: uint16 length).
+    copy.mistake(
+      "00-bytes/records.ts",
+      "00.5",
+      [
+        "writeUint(w, type, 1, `content type: ${type}`);",
+        "writeUint(w, version, 2, \"legacy_record_version\");",
+        "const fragment = new ByteWriter();",
+        "body(fragment);",
+        "writeUint(w, fragment.length, 1, \"fragment length\"); // one byte: the length is a uint16",
+        "w.append(fragment, \"fragment\");",
+      ],
+      "one byte",
+    );
+    const r = await tool(copy.dir, ["grade", "00"], { env: env() });
+    const next = r.stdout.slice(r.stdout.indexOf("Next: 00.5"));
+    expect(next, r.stdout).to.match(/^Next: 00\.5 /);
+    expect(next).to.match(/bytes differ at offset 3 /);
+    expect(next).to.match(/field there: +fragment length/);
+    expect(next).to.match(/expected +16 03 01 \[00\] c4 /);
+    expect(next).to.match(/actual +16 03 01 \[c4\] 01 /);
+  });
+
   it("writes valid JSON with `npm run -s grade -- 00 --json`, and to a file with --json FILE", async () => {
     copy.mistake("00-bytes/presentation.ts", "00.1", LITTLE_ENDIAN, "little-endian");
     const viaNpm = await tool(copy.dir, ["run", "-s", "grade", "--", "00", "--json"], { env: env(), command: ["npm"] });
