@@ -2,7 +2,7 @@
 // chapter 10's HTTP responder and `tls-by-hand serve` take either), and the one door for both versions: read the
 // ClientHello, choose the version (11.1), and let chapter 10's or this chapter's handshake answer it. A finished
 // helper, not an exercise. Read RFC 8446 §4.2.1 and §4.1.3 (one server, two versions) and RFC 5246 §7.2.2.
-import { AlertDescription, ContentType, HandshakeType, MAX_PLAINTEXT_LENGTH, NamedGroup, ProtocolVersion, describeCode } from "../../lib/constants.js";
+import { AlertDescription, ContentType, HANDSHAKE_HEADER_LENGTH, HandshakeType, MAX_PLAINTEXT_LENGTH, NamedGroup, ProtocolVersion, describeCode } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
 import { concat } from "../../lib/hex.js";
 import { type TlsRecord, nextHandshake } from "../00-bytes/index.js";
@@ -128,7 +128,7 @@ export async function peekClientHello(transport: RecordTransport): Promise<{ tra
       kept.push(record);
       if (record.type !== ContentType.handshake || record.fragment.length > MAX_PLAINTEXT_LENGTH) break;
       buffer = concat(buffer, record.fragment);
-      if (buffer.length >= 4 && ((buffer[1]! << 16) | (buffer[2]! << 8) | buffer[3]!) > MAX_HANDSHAKE_MESSAGE_LENGTH) break;
+      if (buffer.length >= HANDSHAKE_HEADER_LENGTH && ((buffer[1]! << 16) | (buffer[2]! << 8) | buffer[3]!) > MAX_HANDSHAKE_MESSAGE_LENGTH) break;
       const found = nextHandshake(buffer);
       if (found === null) continue;
       const clientHello = found.message[0] === HandshakeType.client_hello ? decodeClientHello(found.message) : undefined;

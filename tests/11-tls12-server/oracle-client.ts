@@ -54,7 +54,7 @@ export interface Parsed {
 
 /** Handshake messages out of plaintext handshake records (stops at the first record of another type). */
 export function messagesOf(records: readonly Uint8Array[]): Uint8Array[] {
-  let buffer = new Uint8Array(0);
+  let buffer: Uint8Array = new Uint8Array(0);
   for (const r of records) {
     if (r[0] !== 22) break;
     buffer = cat(buffer, r.subarray(5));
@@ -73,15 +73,15 @@ const GCM_256 = new Set<number>([CipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384, Ci
 export class OracleClient {
   readonly random: Uint8Array;
   readonly transcript: Uint8Array[] = [];
-  serverRandom = new Uint8Array(0);
+  serverRandom: Uint8Array = new Uint8Array(0);
   suite = 0;
-  sessionId = new Uint8Array(0);
+  sessionId: Uint8Array = new Uint8Array(0);
   extendedMasterSecret = false;
   serverExtensions = new Map<number, Uint8Array>();
   certificate?: crypto.X509Certificate;
   serverKeyExchange?: { curve?: number; point?: Uint8Array; p?: Buffer; g?: Buffer; ys?: Buffer; scheme: number; signatureOk: boolean };
-  master = new Uint8Array(0);
-  premaster = new Uint8Array(0);
+  master: Uint8Array = new Uint8Array(0);
+  premaster: Uint8Array = new Uint8Array(0);
   keys?: ReturnType<typeof referenceGcmKeys>;
   /** Records sent and received under the keys so far. */
   private sent = 0n;
