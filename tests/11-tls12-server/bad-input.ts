@@ -3,7 +3,8 @@
 // with the alert RFC 5246 names for it (read off the wire: the server's keys are never on by then, so it is in the
 // clear), logged by the server as sent by itself; after each, a handshake with Node's tls still works. Then the lesson
 // of chapter 04 made live: an RSA ClientKeyExchange with a bad padding gets exactly the bytes, and the alert, that one
-// with a good padding but a wrong premaster gets. Last, property tests: random and mutated input at the server's steps.
+// with a good padding but a wrong premaster gets. These run the whole server: titled 11.18, the script. Last, property
+// tests: random and mutated input at the server's steps, each titled with its step.
 import crypto from "node:crypto";
 import * as tls from "node:tls";
 import { expect } from "chai";
@@ -76,28 +77,28 @@ describe("11.18 bad input: each ends its connection with RFC 5246's alert, and t
   }
 
   const cases: [string, string, () => OracleClient, (c: OracleClient, flight: Uint8Array[]) => Uint8Array | null, number][] = [
-    ["11.11", "a Finished one bit off", () => new OracleClient({ cipherSuites: [ECDHE] }), (c, f) => {
+    ["11.18", "a Finished one bit off", () => new OracleClient({ cipherSuites: [ECDHE] }), (c, f) => {
       c.readFlight(f);
       const cke = c.keyExchange();
       const verify = c.verifyData("client finished");
       verify[11]! ^= 1;
       return cat(cke, c.finish(verify));
     }, AlertDescription.decrypt_error],
-    ["11.8", "a ClientKeyExchange whose length prefix says more than the message holds", () => new OracleClient({ cipherSuites: [RSA] }), (c, f) => {
+    ["11.18", "a ClientKeyExchange whose length prefix says more than the message holds", () => new OracleClient({ cipherSuites: [RSA] }), (c, f) => {
       c.readFlight(f);
       const cke = c.keyExchange();
       cke[9] = 0x02; // the opaque<2> now claims 0x0200 bytes; the handshake length says 258
       return cke;
     }, AlertDescription.decode_error],
-    ["11.8", "an ECDHE ClientKeyExchange of the wrong length (a 31-byte X25519 key)", () => new OracleClient({ cipherSuites: [ECDHE], groups: [NamedGroup.x25519] }), (c, f) => {
+    ["11.18", "an ECDHE ClientKeyExchange of the wrong length (a 31-byte X25519 key)", () => new OracleClient({ cipherSuites: [ECDHE], groups: [NamedGroup.x25519] }), (c, f) => {
       c.readFlight(f);
       return record(HANDSHAKE, [16, 0, 0, 32, 31, ...new Uint8Array(31).fill(9)]);
     }, AlertDescription.illegal_parameter],
-    ["11.8", "an X25519 point of low order (all zeros)", () => new OracleClient({ cipherSuites: [ECDHE], groups: [NamedGroup.x25519] }), (c, f) => {
+    ["11.18", "an X25519 point of low order (all zeros)", () => new OracleClient({ cipherSuites: [ECDHE], groups: [NamedGroup.x25519] }), (c, f) => {
       c.readFlight(f);
       return record(HANDSHAKE, [16, 0, 0, 33, 32, ...new Uint8Array(32)]);
     }, AlertDescription.illegal_parameter],
-    ["11.8", "a DHE public value of 1", () => new OracleClient({ cipherSuites: [DHE] }), (c, f) => {
+    ["11.18", "a DHE public value of 1", () => new OracleClient({ cipherSuites: [DHE] }), (c, f) => {
       c.readFlight(f);
       return record(HANDSHAKE, [16, 0, 0, 3, 0, 1, 1]);
     }, AlertDescription.illegal_parameter],
@@ -106,21 +107,21 @@ describe("11.18 bad input: each ends its connection with RFC 5246's alert, and t
       c.readFlight(f);
       return cat(c.keyExchange(), record(APPLICATION_DATA, new TextEncoder().encode("GET / HTTP/1.1\r\n\r\n")));
     }, AlertDescription.unexpected_message],
-    ["11.11", "application data before the Finished (encrypted, after the ChangeCipherSpec)", () => new OracleClient({ cipherSuites: [ECDHE] }), (c, f) => {
+    ["11.18", "application data before the Finished (encrypted, after the ChangeCipherSpec)", () => new OracleClient({ cipherSuites: [ECDHE] }), (c, f) => {
       c.readFlight(f);
       return cat(c.keyExchange(), CCS_RECORD, c.seal(APPLICATION_DATA, new TextEncoder().encode("GET /")));
     }, AlertDescription.unexpected_message],
-    ["11.16", "a ChangeCipherSpec where the ClientKeyExchange must come", () => new OracleClient({ cipherSuites: [ECDHE] }), () => CCS_RECORD, AlertDescription.unexpected_message],
-    ["11.11", "a second ChangeCipherSpec, sealed under the client's keys where its Finished must be", () => new OracleClient({ cipherSuites: [ECDHE] }), (c, f) => {
+    ["11.18", "a ChangeCipherSpec where the ClientKeyExchange must come", () => new OracleClient({ cipherSuites: [ECDHE] }), () => CCS_RECORD, AlertDescription.unexpected_message],
+    ["11.18", "a second ChangeCipherSpec, sealed under the client's keys where its Finished must be", () => new OracleClient({ cipherSuites: [ECDHE] }), (c, f) => {
       c.readFlight(f);
       return cat(c.keyExchange(), CCS_RECORD, c.seal(CHANGE_CIPHER_SPEC, Uint8Array.of(1)));
     }, AlertDescription.unexpected_message],
-    ["11.11", "a second ChangeCipherSpec in the clear (after the first, every record must authenticate)", () => new OracleClient({ cipherSuites: [ECDHE] }), (c, f) => {
+    ["11.18", "a second ChangeCipherSpec in the clear (after the first, every record must authenticate)", () => new OracleClient({ cipherSuites: [ECDHE] }), (c, f) => {
       c.readFlight(f);
       return cat(c.keyExchange(), CCS_RECORD, CCS_RECORD);
     }, AlertDescription.bad_record_mac],
-    ["11.16", "a second ClientHello in the middle of the handshake", () => new OracleClient({ cipherSuites: [ECDHE] }), (c) => record(HANDSHAKE, c.clientHelloMessage()), AlertDescription.unexpected_message],
-    ["11.16", "a Certificate the server never asked for", () => new OracleClient({ cipherSuites: [ECDHE] }), () => record(HANDSHAKE, [11, 0, 0, 3, 0, 0, 0]), AlertDescription.unexpected_message],
+    ["11.18", "a second ClientHello in the middle of the handshake", () => new OracleClient({ cipherSuites: [ECDHE] }), (c) => record(HANDSHAKE, c.clientHelloMessage()), AlertDescription.unexpected_message],
+    ["11.18", "a Certificate the server never asked for", () => new OracleClient({ cipherSuites: [ECDHE] }), () => record(HANDSHAKE, [11, 0, 0, 3, 0, 0, 0]), AlertDescription.unexpected_message],
   ];
   for (const [id, what, make, answer, alert] of cases) {
     it(`${id} ${what}: ${alertName(alert)}`, async () => {
@@ -131,9 +132,9 @@ describe("11.18 bad input: each ends its connection with RFC 5246's alert, and t
   }
 
   const hellos: [string, string, () => Uint8Array, number][] = [
-    ["11.3", "a ClientHello offering no suite this server runs (CBC and TLS 1.3 suites only)", () => new OracleClient({ cipherSuites: [0xc013, 0x1301] }).hello(), AlertDescription.handshake_failure],
-    ["11.1", "a ClientHello of a TLS 1.1 client", () => new OracleClient({ cipherSuites: [RSA], version: 0x0302 }).hello(), AlertDescription.protocol_version],
-    ["11.4", "a ClientHello renegotiating (renegotiation_info not empty)", () => {
+    ["11.18", "a ClientHello offering no suite this server runs (CBC and TLS 1.3 suites only)", () => new OracleClient({ cipherSuites: [0xc013, 0x1301] }).hello(), AlertDescription.handshake_failure],
+    ["11.18", "a ClientHello of a TLS 1.1 client", () => new OracleClient({ cipherSuites: [RSA], version: 0x0302 }).hello(), AlertDescription.protocol_version],
+    ["11.18", "a ClientHello renegotiating (renegotiation_info not empty)", () => {
       const c = new OracleClient({ cipherSuites: [RSA], renegotiatedConnection: new Uint8Array(12).fill(1) });
       return c.hello();
     }, AlertDescription.handshake_failure],
@@ -151,7 +152,7 @@ describe("11.18 bad input: each ends its connection with RFC 5246's alert, and t
     });
   }
 
-  it("11.14 resuming a session made with the extended master secret, without it: handshake_failure (RFC 7627 §5.3)", async () => {
+  it("11.18 resuming a session made with the extended master secret, without it: handshake_failure (RFC 7627 §5.3)", async () => {
     const first = new OracleClient({ cipherSuites: [ECDHE] });
     const done = await converse(server.port, first, (f) => {
       first.readFlight(f);
@@ -164,7 +165,7 @@ describe("11.18 bad input: each ends its connection with RFC 5246's alert, and t
   });
 });
 
-describe("11.8 implicit rejection, live: a wrong padding looks exactly like a wrong premaster", function () {
+describe("11.18 implicit rejection, live: a wrong padding looks exactly like a wrong premaster", function () {
   this.timeout(20_000);
   let server: TlsServer;
   const RANDOM = new Uint8Array(32).fill(0x42);
@@ -192,12 +193,12 @@ describe("11.8 implicit rejection, live: a wrong padding looks exactly like a wr
     });
   }
 
-  it("11.8 a good ClientKeyExchange (the control): the server finishes the handshake", async () => {
+  it("11.18 a good ClientKeyExchange (the control): the server finishes the handshake", async () => {
     const good = await attempt((c, p) => rawRsa(c, block(p)));
     expectSame(good.rest.map((r) => r[0]), [CHANGE_CIPHER_SPEC, HANDSHAKE], "the server's ChangeCipherSpec and Finished");
   });
 
-  it("11.8 bad padding (00 01 …), a misplaced separator, good padding around another premaster, another version inside: the server's bytes are identical, ending in bad_record_mac", async () => {
+  it("11.18 bad padding (00 01 …), a misplaced separator, good padding around another premaster, another version inside: the server's bytes are identical, ending in bad_record_mac", async () => {
     const runs = {
       "a good padding around another premaster": await attempt((c) => rawRsa(c, block(Uint8Array.from([3, 3, ...crypto.randomBytes(46)])))),
       "block type 01 instead of 02": await attempt((c, p) => rawRsa(c, block(p, { type: 1 }))),
