@@ -8,8 +8,8 @@ import { alertName, isTlsError } from "../../lib/errors.js";
 import { renderText } from "../../lib/render.js";
 import { ContentType, HandshakeType, ProtocolVersion } from "../../lib/constants.js";
 import { decodeServerHello, negotiatedVersion } from "../02-server-hello/index.js";
-import { type RecordTransport, annotateTrace, isReceivedAlert, socketTransport } from "../06-tls12-handshake/index.js";
-import { type TraceEntry, annotateTrace13 } from "../08-tls13-handshake/index.js";
+import { type RecordTransport, annotator, isReceivedAlert, socketTransport } from "../06-tls12-handshake/index.js";
+import { type TraceEntry, annotator13 } from "../08-tls13-handshake/index.js";
 import { type AcceptOptions, acceptTls13 } from "./accept.js";
 import type { Tls13ServerConfig } from "./config.js";
 import { type ConnectionInfo, type ServerConnection, describeConnection } from "./connection.js";
@@ -77,26 +77,29 @@ function describeFailure(e: unknown): { alert: string; sentByUs: boolean; detail
   return { alert: alertName(80), sentByUs: true, detail: e instanceof Error ? e.message : String(e) };
 }
 
-/** True once the trace holds a ServerHello that settled on TLS 1.2 (chapter 11's server): its messages read differently. */
-function isTls12(entries: readonly TraceEntry[]): boolean {
-  const sh = entries.find((e) => e.contentType === ContentType.handshake && e.content[0] === HandshakeType.server_hello);
-  if (sh === undefined) return false;
+/** True for a ServerHello that settles on TLS 1.2 (chapter 11's server): the messages after it read differently. */
+function isTls12ServerHello(entry: TraceEntry): boolean {
+  if (entry.contentType !== ContentType.handshake || entry.content[0] !== HandshakeType.server_hello) return false;
   try {
-    return negotiatedVersion(decodeServerHello(sh.content)) !== ProtocolVersion.TLS1_3;
+    return negotiatedVersion(decodeServerHello(entry.content)) !== ProtocolVersion.TLS1_3;
   } catch {
     return false;
   }
 }
 
-/** Prints each trace entry as it happens, annotated with the chapters' decoders (chapter 06's for TLS 1.2, 08's for 1.3). */
+/**
+ * Prints each trace entry as it happens, annotated with the chapters' decoders (chapter 08's for TLS 1.3, chapter
+ * 06's once a ServerHello settled on TLS 1.2), with the keys that protected it.
+ */
 function tracer(id: number, print: (connection: number, text: string) => void): (entry: TraceEntry) => void {
-  const entries: TraceEntry[] = [];
+  const annotate13 = annotator13();
+  let annotate12: ReturnType<typeof annotator> | undefined;
   return (entry) => {
-    entries.push(entry);
-    const annotated = (isTls12(entries) ? annotateTrace(entries) : annotateTrace13(entries))[entries.length - 1]!;
+    if (annotate12 === undefined && isTls12ServerHello(entry)) annotate12 = annotator();
+    const annotated = (annotate12 ?? annotate13)(entry);
     const arrow = entry.from === "client" ? "→" : "←";
-    const head = `${arrow} ${entry.name}${entry.encrypted ? " (encrypted)" : ""}, ${annotated.data.length} bytes`;
-    print(id, `${head}\n${renderText(annotated.data, annotated.annotations)}`);
+    const how = entry.encrypted ? ` (encrypted${entry.keys === undefined ? "" : `: ${entry.keys}`})` : "";
+    print(id, `${arrow} ${entry.name}${how}, ${annotated.data.length} bytes\n${renderText(annotated.data, annotated.annotations)}`);
   };
 }
 

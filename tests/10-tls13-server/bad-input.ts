@@ -111,6 +111,7 @@ describe("10.14 bad input: each ends its connection with RFC 8446's alert, and t
     ["a ClientHello with duplicate extensions", () => chRecord({ ...ch3(), extensions: [...ch3().extensions, ch3().extensions[0]!] }), AlertDescription.illegal_parameter],
     ["a key share for a group the client did not offer", () => chRecord({ ...ch3(), extensions: ch3().extensions.map((e) => (e.kind === "key_share" ? { kind: "key_share" as const, shares: [{ group: 0x001e, keyExchange: new Uint8Array(56) }] } : e)) }), AlertDescription.illegal_parameter],
     ["a TLS 1.2-only ClientHello", () => chRecord({ ...ch3(), extensions: ch3().extensions.filter((e) => e.kind !== "supported_versions") }), AlertDescription.protocol_version],
+    ["a handshake message announcing 2^20 bytes (more than the server takes: 2^18)", () => plaintextRecord(HANDSHAKE, Uint8Array.of(1, 0x10, 0, 0, ...new Uint8Array(100))), AlertDescription.decode_error],
     ["a plaintext record over 2^14 bytes", () => plaintextRecord(HANDSHAKE, new Uint8Array(2 ** 14 + 1)), AlertDescription.record_overflow],
     ["a ChangeCipherSpec before any ClientHello", () => plaintextRecord(CHANGE_CIPHER_SPEC, Uint8Array.of(1)), AlertDescription.unexpected_message],
     ["application data before any handshake", () => plaintextRecord(APPLICATION_DATA, new Uint8Array(20)), AlertDescription.unexpected_message],

@@ -4,6 +4,7 @@
 // for other offers are computed here on Node's HMAC (tests/support/tls13-oracle.ts).
 import crypto from "node:crypto";
 import { expect } from "chai";
+import fc from "fast-check";
 import { AlertDescription, CipherSuite, ExtensionType, PskKeyExchangeMode } from "../../lib/constants.js";
 import { concat, equalBytes, toHex } from "../../lib/hex.js";
 import { type ClientExtension, type ClientHello, decodeClientHello, encodeClientHello } from "../../chapters/01-client-hello/index.js";
@@ -20,7 +21,7 @@ import {
   newSessionTicket,
 } from "../../chapters/10-tls13-server/index.js";
 import { findValue } from "../support/rfc8448.js";
-import { expectTlsError } from "../support/properties.js";
+import { assertProperty, expectTlsError, mutationsOf } from "../support/properties.js";
 import { oracleExpandLabel, oracleExtract, oracleFinished, suite13 } from "../support/tls13-oracle.js";
 import { expectSameBytes, payload, presentedAge4, rfcMessage, rfcTicket, secret } from "./vectors.js";
 
@@ -66,6 +67,15 @@ describe("10.15 TicketKeys: seal and open, with rotation", () => {
     }
     for (const short of [a.slice(0, 31), new Uint8Array(0), a.slice(0, 4)]) expect(keys.open(short)).to.equal(undefined);
     expect(new TicketKeys().open(a), "another server's keys").to.equal(undefined);
+  });
+
+  it("10.15 property: random bytes, and tickets of ours with random changes, open to undefined, never to an error", () => {
+    const keys = new TicketKeys();
+    const ticket = keys.seal(encodeTicketState(STATE));
+    assertProperty(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 120 }), mutationsOf([ticket])), (bytes) => equalBytes(bytes, ticket) || keys.open(bytes) === undefined),
+      { numRuns: 300, demands: "open() returns undefined for anything but a ticket this server sealed, and never throws", inputs: ["ticket"] },
+    );
   });
 
   it("10.15 keys rotate: after a rotation period a new key seals, the old one still opens its tickets until it retires", () => {
@@ -202,6 +212,16 @@ describe("10.17 checkPskOffer: the binder before anything else", () => {
       expect(run()).to.equal(undefined);
     });
   }
+
+  it("10.17 property: a ticket that opens to random bytes (a state that does not decode) is skipped: no PSK, no error", () => {
+    assertProperty(
+      fc.property(fc.uint8Array({ maxLength: 80 }), (state) => {
+        const sealer: TicketSealer = { seal: () => new Uint8Array(1), open: () => state };
+        return checkPskOffer(decodeClientHello(ch4()), ch4(), new Uint8Array(0), 0x1301, sealer, at(10)) === undefined;
+      }),
+      { numRuns: 200, demands: "checkPskOffer ignores a ticket whose state does not decode (random bytes almost never do)", inputs: ["state"] },
+    );
+  });
 
   it("10.17 two identities, the first unknown: the server takes the second and checks ITS binder", () => {
     const t = rfcTicket();

@@ -91,7 +91,7 @@ describe("command-line tool: serve", function () {
       expect(output()).to.include("0-RTT up to 16384 bytes, anti-replay on");
       expect(output()).to.match(/GET \/from-the-test/);
       expect(output(), "--trace: the ServerHello, annotated").to.match(/← server_hello, \d+ bytes[\s\S]*cipher_suite: TLS_AES_128_GCM_SHA256/);
-      expect(output(), "--trace: the client's Finished, decrypted").to.match(/→ finished \(encrypted\)/);
+      expect(output(), "--trace: the client's Finished, decrypted, with the keys that protected it").to.match(/→ finished \(encrypted: client handshake traffic, record 0\)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
