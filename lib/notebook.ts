@@ -1,6 +1,8 @@
 // What the notebooks call to show things: annotated bytes as an HTML table, an exercise that is not done
-// yet as a friendly note instead of a stack trace, and the chapter's grade as a table. Notebooks define
-// no logic of their own; they run the learner's chapters/ code through these.
+// yet as a friendly note instead of a stack trace, a refusal the lesson expects as the success it is, and
+// the chapter's grade as a table. Notebooks define no logic of their own; they run the learner's chapters/
+// code through these. The switch cell at the top of each notebook (useReference) runs the chapters before
+// the notebook's own on the reference solutions; see lib/notebook-modules.ts.
 // The kernel's working directory is the repository root (tools/kernel.sh sees to it).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
@@ -9,7 +11,12 @@ import { join } from "node:path";
 import * as tslab from "tslab";
 import type { Annotation } from "./bytes.js";
 import { isNotImplemented, isTlsError } from "./errors.js";
+import { earlierChapters, installNotebookModules, referenceSetting } from "./notebook-modules.js";
 import { renderHtml, renderText } from "./render.js";
+
+// Installed by the switch cell already (it imports lib/notebook-modules.ts first); this covers a notebook
+// without one. Chapters then run through tsx, so that stack traces name the .ts files the learner edits.
+installNotebookModules();
 
 /** Anything that holds bytes and their notes: a ByteWriter, or a ByteReader after reading. */
 export interface Annotated {
@@ -46,32 +53,89 @@ function findTodo(id: string): { file: string; line: number; text: string } | un
   return undefined;
 }
 
+// The kind is in a data attribute, so that tools/run-notebooks.py can tell a failure from an expected refusal.
+const COLORS = { "not-done": ["#e0a800", "#fff8e1"], failure: ["#c62828", "#ffebee"], expected: ["#2e7d32", "#e8f5e9"] } as const;
+const box = (kind: keyof typeof COLORS, html: string, exercise = "") =>
+  `<div data-tls-by-hand="${kind}"${exercise === "" ? "" : ` data-exercise="${exercise}"`} ` +
+  `style="border-left:4px solid ${COLORS[kind][0]};padding:4px 10px;margin:4px 0;background:${COLORS[kind][1]}">${html}</div>`;
+
+/** The note for an exercise that is not done yet: where its TODO is, and the switch if it is an earlier chapter's. */
+function notDoneNote(exercise: string): string {
+  const todo = findTodo(exercise);
+  const where = todo === undefined ? "" : ` — open <code>${todo.file}</code> at line ${todo.line}`;
+  const { mode, chapter } = referenceSetting();
+  const earlier = chapter !== undefined && exercise.slice(0, 2) < chapter && mode === "none";
+  const switchHint = earlier
+    ? `<br>It belongs to an earlier chapter. To run ${earlierChapters(chapter)} on the reference solutions instead, change the first cell to ` +
+      `<code>useReference("earlier", "${chapter}")</code>, then Kernel → Restart Kernel and Run All Cells.`
+    : "";
+  return box("not-done", `<b>Exercise ${exercise} is not done yet</b>${where}.<br>${escape(todo?.text ?? "")}${switchHint}`, exercise);
+}
+
+/** The first stack frame in the repository's own files (not node_modules, not the kernel), as "file line N". */
+function firstOwnFrame(e: Error): string | undefined {
+  const root = process.cwd() + "/";
+  for (const line of (e.stack ?? "").split("\n")) {
+    const m = /\(?(\/[^()]+):(\d+):\d+\)?$/.exec(line.trim());
+    if (m === null || !m[1]!.startsWith(root) || m[1]!.includes("/node_modules/")) continue;
+    const fn = /^at (\S+) \(/.exec(line.trim())?.[1]?.replace(/^(Proxy|Object)\./, "");
+    return `<code>${escape(m[1]!.slice(root.length))}</code> line ${m[2]}${fn === undefined ? "" : ` (in <code>${escape(fn)}</code>)`}`;
+  }
+  return undefined;
+}
+
 /**
  * Runs a cell's work. An exercise that is not done yet, or a TLS error, is shown as a note, not thrown:
- * tslab skips the cells after one that fails, and a learner should see what to do next.
+ * tslab skips the cells after one that fails, and a learner should see what to do next. Anything else is
+ * a bug: it is shown with the place in the learner's files where it happened, and thrown on.
  */
 export async function attempt<T>(work: () => T | Promise<T>): Promise<T | undefined> {
   try {
     return await work();
   } catch (e) {
     if (isNotImplemented(e)) {
-      const todo = findTodo(e.exercise);
-      const where = todo === undefined ? "" : ` — open <code>${todo.file}</code> at line ${todo.line}`;
-      tslab.display.html(
-        `<div style="border-left:4px solid #e0a800;padding:4px 10px;background:#fff8e1">` +
-          `<b>Exercise ${e.exercise} is not done yet</b>${where}.<br>${escape(todo?.text ?? "")}</div>`,
-      );
+      tslab.display.html(notDoneNote(e.exercise));
       return undefined;
     }
     if (isTlsError(e)) {
-      tslab.display.html(
-        `<div style="border-left:4px solid #c62828;padding:4px 10px;background:#ffebee">` +
-          `<b>TlsError (alert ${escape(e.alertName)})</b>: ${escape(e.message)}</div>`,
-      );
+      tslab.display.html(box("failure", `<b>TlsError (alert ${escape(e.alertName)})</b>: ${escape(e.message)}`));
       return undefined;
+    }
+    if (e instanceof Error) {
+      const where = firstOwnFrame(e);
+      tslab.display.html(box("failure", `<b>${escape(e.name)}</b>: ${escape(e.message)}${where === undefined ? "" : `<br>at ${where}`}`));
     }
     throw e;
   }
+}
+
+/**
+ * Runs work that must be refused with the alert `alert` (its RFC name, e.g. "bad_record_mac"): the
+ * refusal is the lesson, so it is shown as the expected outcome (✔); going through, or another alert, is
+ * shown as the failure it is (✘). An exercise that is not done yet shows its note.
+ */
+export async function expectAlert(alert: string, work: () => unknown, what = "refused"): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    if (isNotImplemented(e)) {
+      tslab.display.html(notDoneNote(e.exercise));
+      return;
+    }
+    if (isTlsError(e) && e.alertName === alert) {
+      tslab.display.html(box("expected", `✔ <b>${escape(what)}, as it must be</b>: ${escape(e.message)}`));
+      return;
+    }
+    if (isTlsError(e)) {
+      tslab.display.html(box("failure", `✘ <b>expected alert ${escape(alert)}, got ${escape(e.alertName)}</b>: ${escape(e.message)}`));
+      return;
+    }
+    await attempt(() => {
+      throw e;
+    });
+    return;
+  }
+  tslab.display.html(box("failure", `✘ <b>expected a refusal with alert ${escape(alert)}, but it went through</b>`));
 }
 
 interface GradeJson {

@@ -678,7 +678,8 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
       connection = c;
     }
   } catch (e) {
-    explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
+    // A TLS failure: the steps it failed in and the key log so far; an unfinished or buggy exercise: reportError.
+    if (isTlsError(e)) explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
     return handshakeFailed(e, ch06.isReceivedAlert(e), context);
   }
   try {
@@ -698,7 +699,8 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
     process.stdout.write("\n");
     saveTickets();
   } catch (e) {
-    explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
+    // A TLS failure: the steps it failed in and the key log so far; an unfinished or buggy exercise: reportError.
+    if (isTlsError(e)) explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
     return handshakeFailed(e, ch06.isReceivedAlert(e), context);
   } finally {
     connection.close();

@@ -5,11 +5,13 @@
 //   4. the project's own tools (command-line tool, grader, watchdog, reset, notebook grade cell), each test file
 //   5. every exercise's tests fail against freshly generated stubs (in a scratch copy, never chapters/)
 //   6. every notebook runs clean with the project kernel against the solutions, and against the stubs
-//      (where it must show unfinished exercises, not crash)
-// The checks run two at a time (JOBS=N to change it), in about that order; each one's output is printed whole,
-// in the order above, as soon as it and the ones before it are done.
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+//      (where it must show unfinished exercises, not crash) with its switch on: the chapters before its own
+//      from the reference solutions
+//   7. every Mermaid diagram of the notebooks (Markdown cells, and those the cells drew) parses with Mermaid
+// Checks 1–6 run two at a time (JOBS=N to change it), in about that order; each one's output is printed whole,
+// in the order above, as soon as it and the ones before it are done. 7 needs all the notebook runs, so it comes last.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, chapterSlugs } from "./exercises.js";
@@ -62,6 +64,8 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
 }
 
 const resultsDir = () => mkdtempSync(join(tmpdir(), "tls-by-hand-results-"));
+let mermaidFolder: string | undefined;
+const mermaidDir = () => (mermaidFolder ??= mkdtempSync(join(tmpdir(), "tls-by-hand-mermaid-")));
 
 /** Runs the grader in `cwd` and returns its JSON report. */
 async function gradeIn(cwd: string, impl: "solutions" | "chapters", extra: string[] = []): Promise<GradeReport | string> {
@@ -202,6 +206,7 @@ for (const chapter of chapterSlugs(ROOT)) {
 
 // 6. Notebooks, one kernel each, in scratch copies
 const python = join(ROOT, ".venv/bin/python");
+const mermaidOutputs: string[] = []; // the diagrams the notebooks drew, one JSON file per run (for check 7)
 const notebooks = existsSync(join(ROOT, "notebooks")) ? readdirSync(join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort() : [];
 let solutionsDir: string | undefined;
 const solutions = () => (solutionsDir ??= scratchCopy("solutions"));
@@ -217,9 +222,9 @@ if (!existsSync(python)) {
     },
   });
 } else {
-  for (const [label, dir] of [
-    ["the solutions", solutions],
-    ["the untouched stubs", stubs],
+  for (const [label, dir, reference] of [
+    ["the solutions", solutions, "none"],
+    ["the untouched stubs (switch on: earlier chapters from solutions/)", stubs, "earlier"],
   ] as const) {
     for (const n of notebooks) {
       tasks.push({
@@ -228,9 +233,16 @@ if (!existsSync(python)) {
         run: async () => {
           const o = outcome();
           const results = resultsDir();
-          const r = await run(python, [join(ROOT, "tools/run-notebooks.py"), join(dir(), "notebooks", n)], {
+          const drawn = join(results, "mermaid-outputs.json");
+          const args = ["--reference", reference, "--mermaid-out", drawn];
+          const r = await run(python, [join(ROOT, "tools/run-notebooks.py"), ...args, join(dir(), "notebooks", n)], {
             env: { ...process.env, TLS_BY_HAND_RESULTS: results },
           });
+          if (existsSync(drawn)) {
+            const kept = join(mermaidDir(), `${reference}-${n}.json`);
+            renameSync(drawn, kept);
+            mermaidOutputs.push(kept);
+          }
           rmSync(results, { recursive: true, force: true });
           const result = r.stdout
             .split("\n")
@@ -282,10 +294,35 @@ async function worker(): Promise<void> {
   }
 }
 
-console.log(`npm test: ${tasks.length} checks, ${jobs} at a time`);
+console.log(`npm test: ${tasks.length + 1} checks, ${jobs} at a time`);
 await Promise.all(Array.from({ length: jobs }, () => worker()));
 flush();
-for (const dir of [stubsDir, solutionsDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+
+// 7. Mermaid: every ```mermaid block in the notebooks' Markdown, and every diagram their cells drew above,
+// through Mermaid's own parser (the version JupyterLab bundles): a block that fails shows an error box.
+{
+  const o = outcome();
+  const t = Date.now();
+  const mermaid = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "tools/check-mermaid.ts"), ...mermaidOutputs.sort().flatMap((f) => ["--outputs", f]), ...notebooks.map((n) => join(ROOT, "notebooks", n))],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  const summary = /(\d+) diagrams, (\d+) failed/.exec(mermaid.stdout);
+  check(
+    o,
+    `every Mermaid diagram parses${summary ? ` (${summary[1]} diagrams)` : ""}`,
+    mermaid.status === 0 && summary !== null,
+    (mermaid.stdout.split("\n").filter((l) => l.startsWith("FAIL")).join("\n") || mermaid.stderr).trim(),
+  );
+  o.lines.push(`  (${seconds(t)} s)`);
+  console.log("\n== Mermaid diagrams parse");
+  for (const l of o.lines) console.log(l);
+  total.passed += o.passed;
+  total.failed += o.failed;
+  total.problems.push(...o.problems);
+}
+for (const dir of [stubsDir, solutionsDir, mermaidFolder]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 
 console.log(`\nnpm test took ${seconds(started)} s`);
 if (total.problems.length > 0) console.log(`\nfailures:\n${total.problems.map((p) => "  - " + p.split("\n")[0]).join("\n")}`);
