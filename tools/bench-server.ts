@@ -41,7 +41,7 @@ function nodeServer(cert: Case["cert"]): Promise<{ port: number; close: () => vo
 /** A full handshake (no session reuse) and one GET, with Node's client. */
 function nodeGet(port: number): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: "127.0.0.1", port, servername: "localhost", ca: fixture("ca.crt"), minVersion: "TLSv1.3", ecdhCurve: "X25519" }, () =>
+    const socket: tls.TLSSocket = tls.connect({ host: "127.0.0.1", port, servername: "localhost", ca: fixture("ca.crt"), minVersion: "TLSv1.3", ecdhCurve: "X25519" }, () =>
       socket.write(REQUEST),
     );
     socket.on("data", () => {});

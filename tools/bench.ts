@@ -8,6 +8,8 @@
 //     (tools/bench-tls.ts)
 //   - the TLS 1.3 server (chapter 10), full handshakes with Node's tls.connect as the client, against Node's own
 //     tls.createServer, and 200 connections held open at once (tools/bench-server.ts)
+//   - the TLS 1.2 server (chapter 11): RSA key exchange, ECDHE and DHE handshakes per second with Node's tls.connect,
+//     against Node's own tls.createServer with the same certificate, and what dominates each (tools/bench-server12.ts)
 //   - the whole `npm test` (pass --no-full to leave it out)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -15,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchChain } from "./bench-chain.js";
 import { benchServer } from "./bench-server.js";
+import { benchServer12 } from "./bench-server12.js";
 import { TLS12_CASES, TLS13_CASES, benchTls } from "./bench-tls.js";
 import { ROOT, findRegions } from "./exercises.js";
 import { scratchCopy } from "./scratch.js";
@@ -87,6 +90,7 @@ if (existsSync(python) && existsSync(join(ROOT, "notebooks"))) {
 await benchChain(console.log);
 await benchTls([...TLS12_CASES, ...TLS13_CASES], console.log);
 await benchServer(console.log);
+await benchServer12(console.log);
 
 if (!process.argv.includes("--no-full")) {
   const t = time(npm, ["test", "--silent"]);

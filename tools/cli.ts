@@ -27,15 +27,16 @@ Commands:
                              validate a certificate chain with your chapter-03 code
   connect URL [--tls 1.3|1.2] [--session FILE] [--early-data TEXT] [--trace] …
                              a whole TLS handshake with your client, then GET the URL's path
-  serve [--port 8443] [--early-data] [--trace] …
-                             run your TLS server (chapter 10): a page that shows each connection as the server saw it
+  serve [--port 8443] [--tls 1.3|1.2] [--early-data] [--trace] …
+                             run your TLS server (chapters 10 and 11): a page that shows each connection as the
+                             server saw it
   grade [NN…]                run the chapter tests against your code and show the scoreboard
 
 Options for every command:
   --impl solutions           run the reference code instead of yours (chapters/)
   --reference-earlier        run the chapters before the command's last one on the reference code, and that
                              chapter on yours (grade NN: chapters before NN; explain, hello: 00–01; verify-chain:
-                             00–02; connect: 00–07, --tls 1.2: 00–05, --session/--early-data: 00–08; serve: 00–09)
+                             00–02; connect: 00–07, --tls 1.2: 00–05, --session/--early-data: 00–08; serve: 00–10, --tls 1.3: 00–09)
   --help                     help for a command, e.g. tls-by-hand explain --help
 
 Exit codes: 0 done; 1 the peer or the protocol failed (an alert, a refused certificate, failing tests);
@@ -241,6 +242,7 @@ function howToRun(context: Context, exercise: string): string {
   const last = Math.max(...chaptersNeeded(context.command, context.args), 0);
   const chapter = Number(exercise.slice(0, 2));
   const ways = ["on the reference code with `--impl solutions`"];
+  if (context.command === "serve" && chapter === 11) ways.push("as a TLS 1.3 server alone (chapters 00–10) with `--tls 1.3`");
   if (chapter < last && context.options.referenceBelow === 0) {
     ways.push(`with your chapter ${String(last).padStart(2, "0")} on the reference ${describeChapters(Array.from({ length: last }, (_, i) => i))} with \`--reference-earlier\``);
   }

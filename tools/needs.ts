@@ -18,8 +18,11 @@ export function chaptersNeeded(command: string, args: readonly string[]): number
       if (args.some((a) => a === "--session" || a === "--early-data" || a.startsWith("--session=") || a.startsWith("--early-data="))) return range(9);
       return range(8);
     }
-    case "serve":
-      return range(10); // the server (10) on everything before it; chapter 11's TLS 1.2 server will say --tls 1.2
+    case "serve": {
+      // Both versions by default: the TLS 1.2 server (11) beside the TLS 1.3 one (10); --tls 1.3 needs no chapter 11.
+      const tls = args[args.indexOf("--tls") + 1];
+      return args.includes("--tls") && tls === "1.3" ? range(10) : range(11);
+    }
     default:
       return [];
   }

@@ -41,7 +41,7 @@ export function reset(ids: string[], root = ROOT, log = console.log, error = con
     const pristine = generated.get(file.slice("chapters/".length))!;
     const stubs = findRegions(pristine, file).filter((r) => ids.includes(r.id));
     if (stubs.length === 0) continue;
-    let mine;
+    let mine: ReturnType<typeof findRegions>;
     try {
       mine = findRegions(before, file).filter((r) => ids.includes(r.id));
     } catch (e) {

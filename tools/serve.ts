@@ -1,7 +1,7 @@
 // `tls-by-hand serve`: the learner's TLS server as a program (chapter 10's startTlsServer), with the options of the
-// command line. Each TLS version's handshake comes from its chapter: 1.3 from chapter 10; 1.2 from chapter 11 once it
-// exists (it plugs into ACCEPTORS below and takes the same options). Runs until stopped (Ctrl-C, SIGTERM): exit 0;
-// bad usage: exit 2.
+// command line. Each TLS version's handshake comes from its chapter: 1.3 from chapter 10, 1.2 from chapter 11; without
+// --tls one port serves both (chapter 11's acceptTls reads the ClientHello and picks). Runs until stopped (Ctrl-C,
+// SIGTERM): exit 0; bad usage: exit 2.
 import { appendFileSync, readFileSync } from "node:fs";
 import { CipherSuite, NamedGroup, cipherSuites, describeSuite } from "../lib/constants.js";
 import { isNotImplemented, isTlsError } from "../lib/errors.js";
@@ -11,22 +11,27 @@ export const SERVE_HELP = `tls-by-hand serve [--port 8443] [--host 127.0.0.1] [-
                   [--suite NAME] [--group NAME] [--early-data [MAX]] [--allow-replay] [--keylog FILE] [--trace]
                   [--impl solutions]
 
-Runs YOUR TLS server (chapter 10; needs chapters 00–10) on host:port. Every HTTP request gets a small page that shows the connection as
-the server saw it: version, suite, group, key exchange, resumed or not, early data accepted or not, and what the
-client offered. Many connections at once; a connection that fails is closed with its alert and logged.
+Runs YOUR TLS server on host:port: TLS 1.3 (chapter 10) and TLS 1.2 (chapter 11) from one port, the version chosen
+from each ClientHello (needs chapters 00–11; --tls 1.3 needs 00–10). Every HTTP request gets a small page that shows
+the connection as the server saw it: version, suite, group, key exchange, resumed or not (and how), early data
+accepted or not, and what the client offered. Many connections at once; a connection that fails is closed with its
+alert and logged.
   --port N           the port (default 8443; 0 picks a free one)
   --host ADDR        the address to listen on (default 127.0.0.1)
   --cert FILE        the certificate chain (PEM, the server's own first); with --key FILE its private key (PEM:
                      PKCS #8, PKCS #1 or SEC 1). Default: the project's test certificates for localhost and
                      127.0.0.1 (ECDSA P-256 and RSA-2048; clients trust them with --cacert tests/fixtures/ca.crt)
-  --tls 1.3|1.2      the protocol version (default 1.3; 1.2 is chapter 11)
-  --suite NAME       serve only this suite (IANA name, e.g. TLS_CHACHA20_POLY1305_SHA256)
-  --group NAME       do (EC)DHE only in this group: x25519 or secp256r1 (a client that sent another share gets a
-                     HelloRetryRequest)
-  --early-data [MAX] accept 0-RTT data, up to MAX bytes per ticket (default 16384)
+  --tls 1.3|1.2      serve only this version (default: both). A server limited to 1.2 marks its random with the
+                     downgrade sentinel (RFC 8446 §4.1.3): clients that offer 1.3 refuse it; use theirs with 1.2 only
+  --suite NAME       serve only this suite (IANA name, e.g. TLS_CHACHA20_POLY1305_SHA256 or
+                     TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), and so only its version
+  --group NAME       do (EC)DHE only in this group: x25519 or secp256r1 (a TLS 1.3 client that sent another share
+                     gets a HelloRetryRequest); ffdhe2048, ffdhe3072 or ffdhe4096 for TLS 1.2's DHE suites
+  --early-data [MAX] accept 0-RTT data (TLS 1.3), up to MAX bytes per ticket (default 16384)
   --allow-replay     accept early data without the anti-replay check (RFC 8446 §8): for the replay lab only
   --keylog FILE      append the NSS key-log lines to FILE; SSLKEYLOGFILE is honoured too
   --trace            print every message both ways, annotated (decrypted)
+TLS 1.2 sessions resume by session ID and by ticket (RFC 5077); TLS 1.3 by ticket.
 Exit 2 on bad usage; 3 if your code is not ready; otherwise it runs until stopped (exit 0).`;
 
 class ServeUsageError extends Error {}
@@ -57,6 +62,7 @@ export const SERVE_FLAGS: Record<string, FlagKind> = {
 };
 
 const GROUPS: Record<string, number> = { x25519: NamedGroup.x25519, secp256r1: NamedGroup.secp256r1, "p-256": NamedGroup.secp256r1 };
+const FFDHE_GROUPS: Record<string, number> = { ffdhe2048: NamedGroup.ffdhe2048, ffdhe3072: NamedGroup.ffdhe3072, ffdhe4096: NamedGroup.ffdhe4096 };
 const DEFAULT_MAX_EARLY_DATA = 16384;
 const VALUED = new Set(["--port", "--host", "--cert", "--key", "--tls", "--suite", "--group", "--keylog"]);
 const FLAGS = new Set(["--early-data", "--allow-replay", "--trace", ...VALUED]);
@@ -70,14 +76,16 @@ function readText(file: string): string {
 }
 
 type Chapter10 = typeof import("../chapters/10-tls13-server/index.js");
+type Chapter11 = typeof import("../chapters/11-tls12-server/index.js");
 type Tls13Config = Parameters<Chapter10["acceptTls13"]>[1];
+type Tls12Config = Parameters<Chapter11["acceptTls12"]>[1];
+type Version = "1.3" | "1.2" | "both";
 
-/**
- * Where each version's handshake comes from: the chapter, and how to make its Acceptor (the function startTlsServer
- * runs on every connection). Chapter 11 adds "1.2" here, with its own acceptTls12.
- */
-const ACCEPTORS: Record<string, { source: string; acceptor: (ch10: Chapter10, config: Tls13Config) => Promise<import("../chapters/10-tls13-server/index.js").Acceptor> }> = {
-  "1.3": { source: "chapter 10's server", acceptor: async (ch10, config) => (transport, options) => ch10.acceptTls13(transport, config, options) },
+/** Where each choice of --tls gets its handshake: the chapters, and the Acceptor startTlsServer runs on every connection. */
+const SOURCES: Record<Version, string> = {
+  "1.3": "TLS 1.3, chapter 10's server",
+  "1.2": "TLS 1.2, chapter 11's server",
+  both: "TLS 1.3 and 1.2 on one port, chapters 10 and 11",
 };
 
 /** Runs the server until SIGINT or SIGTERM. Returns the exit code. */
@@ -85,9 +93,8 @@ export async function serve(args: string[]): Promise<number> {
   let stop: (() => Promise<void>) | undefined;
   try {
     for (const a of args) if (a.startsWith("--") && !FLAGS.has(a)) throw new ServeUsageError(`unknown option ${a}`);
-    const version = option(args, "--tls") ?? "1.3";
-    if (version !== "1.2" && version !== "1.3") throw new ServeUsageError(`--tls must be 1.3 or 1.2, not ${version}`);
-    if (ACCEPTORS[version] === undefined) throw new ServeUsageError(`--tls ${version}: the TLS 1.2 server is chapter 11, which this copy of the project does not have yet`);
+    const tlsOption = option(args, "--tls");
+    if (tlsOption !== undefined && tlsOption !== "1.2" && tlsOption !== "1.3") throw new ServeUsageError(`--tls must be 1.3 or 1.2, not ${tlsOption}`);
     const portText = option(args, "--port") ?? "8443";
     const port = Number(portText);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServeUsageError(`--port must be a port number (0–65535), not ${portText}`);
@@ -96,17 +103,23 @@ export async function serve(args: string[]): Promise<number> {
     const keyFile = option(args, "--key");
     if ((certFile === undefined) !== (keyFile === undefined)) throw new ServeUsageError("--cert and --key go together");
     const suiteName = option(args, "--suite");
-    let suites: number[] | undefined;
+    let suite: { code: number; version: "1.3" | "1.2" } | undefined;
     if (suiteName !== undefined) {
       const code = (CipherSuite as Record<string, number>)[suiteName.toUpperCase()];
-      if (code === undefined || cipherSuites.get(code)?.version !== "TLS 1.3") throw new ServeUsageError(`--suite ${suiteName}: not a TLS 1.3 suite (TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256)`);
-      suites = [code];
+      const info = code === undefined ? undefined : cipherSuites.get(code);
+      if (code === undefined || info === undefined) throw new ServeUsageError(`--suite ${suiteName}: not a suite this server runs (${[...cipherSuites.values()].map((i) => i.name).join(", ")})`);
+      suite = { code, version: info.version === "TLS 1.3" ? "1.3" : "1.2" };
+      if (tlsOption !== undefined && tlsOption !== suite.version) throw new ServeUsageError(`--suite ${suiteName} is a TLS ${suite.version} suite, but --tls says ${tlsOption}`);
     }
+    const version: Version = tlsOption ?? suite?.version ?? "both";
     const groupName = option(args, "--group")?.toLowerCase();
-    if (groupName !== undefined && GROUPS[groupName] === undefined) throw new ServeUsageError(`--group must be x25519 or secp256r1, not ${groupName}`);
+    const ffdhe = groupName === undefined ? undefined : FFDHE_GROUPS[groupName];
+    if (groupName !== undefined && GROUPS[groupName] === undefined && ffdhe === undefined) throw new ServeUsageError(`--group must be x25519, secp256r1, ffdhe2048, ffdhe3072 or ffdhe4096, not ${groupName}`);
+    if (ffdhe !== undefined && version === "1.3") throw new ServeUsageError(`--group ${groupName} is for TLS 1.2's DHE suites; this server speaks TLS 1.3 only`);
     const earlyAt = args.indexOf("--early-data");
     let maxEarlyData = 0;
     if (earlyAt >= 0) {
+      if (version === "1.2") throw new ServeUsageError("--early-data is TLS 1.3's 0-RTT (chapter 10); TLS 1.2 has none");
       const next = args[earlyAt + 1];
       maxEarlyData = next !== undefined && /^\d+$/.test(next) ? Number(next) : DEFAULT_MAX_EARLY_DATA;
       if (maxEarlyData < 1 || maxEarlyData > 2 ** 32 - 1) throw new ServeUsageError(`--early-data: MAX must be 1 … 2^32 − 1 bytes, not ${next}`);
@@ -124,29 +137,58 @@ export async function serve(args: string[]): Promise<number> {
             ch10.readServerCredential(readText(fixture("server-ecdsa.crt")), readText(fixture("server-ecdsa.key")), "server-ecdsa.crt"),
             ch10.readServerCredential(readText(fixture("server-rsa.crt")), readText(fixture("server-rsa.key")), "server-rsa.crt"),
           ];
+    const keyLog = keyLogFile === undefined ? undefined : (line: string) => appendFileSync(keyLogFile, line + "\n");
+    const curve = groupName === undefined || ffdhe !== undefined ? undefined : GROUPS[groupName]!;
     const tls13: Tls13Config = {
       credentials,
-      cipherSuites: suites,
-      groups: groupName === undefined ? undefined : [GROUPS[groupName]!],
+      cipherSuites: suite?.version === "1.3" ? [suite.code] : undefined,
+      groups: curve === undefined ? undefined : [curve],
       cookieKey: ch10.newSecretKey(),
       ticketKeys: new ch10.TicketKeys(),
       maxEarlyData,
       antiReplay: allowReplay ? undefined : new ch10.AntiReplay(),
-      keyLog: keyLogFile === undefined ? undefined : (line) => appendFileSync(keyLogFile, line + "\n"),
+      keyLog,
     };
+    // Chapter 11 is loaded only when a version of it is served: `--tls 1.3` runs on chapters 00–10 alone.
+    const ch11 = version === "1.3" ? undefined : await import("../chapters/11-tls12-server/index.js");
+    const tls12: Tls12Config | undefined =
+      ch11 === undefined
+        ? undefined
+        : {
+            credentials,
+            cipherSuites: suite?.version === "1.2" ? [suite.code] : undefined,
+            curves: curve === undefined ? undefined : [curve],
+            ffdheGroups: ffdhe === undefined ? undefined : [ffdhe],
+            sessionCache: new ch11.SessionCache(),
+            ticketKeys: new ch10.TicketKeys(), // its own keys: a TLS 1.3 ticket never opens as a TLS 1.2 session
+            keyLog,
+          };
+    const accept: import("../chapters/10-tls13-server/index.js").Acceptor =
+      version === "1.3"
+        ? (transport, options) => ch10.acceptTls13(transport, tls13, options)
+        : version === "1.2"
+          ? (transport, options) => ch11!.acceptTls12(transport, tls12!, options)
+          : (transport, options) => ch11!.acceptTls(transport, { tls13, tls12 }, options);
     const server = await ch10.startTlsServer({
       host,
       port,
       tls13,
-      accept: await ACCEPTORS[version]!.acceptor(ch10, tls13),
+      accept,
       onLog: (line) => console.log(line),
       onTrace: args.includes("--trace") ? (id, text) => console.log(`#${id} ${text}`) : undefined,
     });
     const certificates = credentials.map((c) => `${c.leaf.subject.text} (${c.privateKey.kind === "rsa" ? `RSA-${c.leaf.publicKey.kind === "rsa" ? c.leaf.publicKey.bits : "?"}` : `ECDSA ${c.privateKey.curve}`})`);
-    console.log(`tls-by-hand serve: listening on ${server.url} (TLS ${version}: ${ACCEPTORS[version]!.source})`);
+    const names = (codes: readonly number[]) => codes.map((s) => describeSuite(s).replace(/ \(.*/, "")).join(", ");
+    console.log(`tls-by-hand serve: listening on ${server.url} (${SOURCES[version]})`);
     console.log(`  certificates: ${certificates.join(", ")}`);
-    console.log(`  suites: ${(suites ?? ch10.SERVER_SUITES).map((s) => describeSuite(s).replace(/ \(.*/, "")).join(", ")}; groups: ${groupName ?? "x25519, secp256r1"}`);
-    console.log(`  session tickets on; 0-RTT ${maxEarlyData > 0 ? `up to ${maxEarlyData} bytes, anti-replay ${allowReplay ? "OFF (--allow-replay)" : "on"}` : "off (--early-data to accept it)"}`);
+    if (version !== "1.2") {
+      console.log(`  TLS 1.3 suites: ${names(tls13.cipherSuites ?? ch10.SERVER_SUITES)}; groups: ${curve === undefined ? "x25519, secp256r1" : groupName}`);
+      console.log(`  TLS 1.3 session tickets on; 0-RTT ${maxEarlyData > 0 ? `up to ${maxEarlyData} bytes, anti-replay ${allowReplay ? "OFF (--allow-replay)" : "on"}` : "off (--early-data to accept it)"}`);
+    }
+    if (ch11 !== undefined && tls12 !== undefined) {
+      console.log(`  TLS 1.2 suites: ${names(tls12.cipherSuites ?? ch11.SERVER_SUITES_12)}; curves: ${curve === undefined ? "x25519, secp256r1" : groupName}; DHE groups: ${ffdhe === undefined ? "ffdhe2048, ffdhe3072, ffdhe4096" : groupName}`);
+      console.log(`  TLS 1.2 sessions resume by session ID and by ticket; the random carries the downgrade sentinel (RFC 8446 §4.1.3)${version === "1.2" ? ": clients that offer TLS 1.3 refuse this server" : ""}`);
+    }
     console.log("  Ctrl-C stops it.");
     stop = () => server.close();
   } catch (e) {

@@ -16,6 +16,10 @@ export interface ConnectionInfo {
   /** How the server proved itself: its certificate and signature scheme, or the PSK of a ticket. */
   authentication: string;
   resumed: boolean;
+  /** TLS 1.2 (chapter 11): how the session was found, "session ID" or "session ticket". */
+  resumedBy?: string;
+  /** TLS 1.2 (chapter 11): the master secret is the extended one (RFC 7627). */
+  extendedMasterSecret?: boolean;
   earlyData: "not offered" | "accepted" | "rejected";
   /** Why early data was accepted or rejected. */
   earlyDataReason: string;
@@ -53,7 +57,7 @@ export function describeConnection(info: ConnectionInfo): string {
   const parts = [info.version, suite];
   if (info.group !== undefined) parts.push(describeCode(NamedGroup, info.group).replace(/ \(.*/, ""));
   if (info.helloRetryRequest) parts.push("after a HelloRetryRequest");
-  parts.push(info.resumed ? "resumed" : "full handshake");
+  parts.push(info.resumed ? (info.resumedBy === undefined ? "resumed" : `resumed by ${info.resumedBy}`) : "full handshake");
   if (info.earlyData !== "not offered") parts.push(`early data ${info.earlyData}`);
   return parts.join(", ");
 }

@@ -49,7 +49,8 @@ export function connectionPage(info: ConnectionInfo, request: RequestRecord, num
     ["key exchange", info.keyExchange],
     ["group", info.group === undefined ? "none" : describeCode(NamedGroup, info.group)],
     ["server authentication", info.authentication],
-    ["resumed", info.resumed ? "yes: a session ticket's PSK" : "no: a full handshake"],
+    ["resumed", info.resumed ? `yes: ${info.resumedBy === undefined ? "a session ticket's PSK" : `the master secret of an earlier session, found by its ${info.resumedBy}`}` : "no: a full handshake"],
+    ...(info.extendedMasterSecret === undefined ? [] : [["extended master secret (RFC 7627)", info.extendedMasterSecret ? "yes" : "no"] as [string, string]]),
     ["early data (0-RTT)", `${info.earlyData}${info.earlyData === "not offered" ? "" : `: ${info.earlyDataReason}`}`],
     ["HelloRetryRequest", info.helloRetryRequest ? "yes: the client's first key share did not suit the server" : "no"],
     ["server name (SNI)", info.serverName ?? "none"],
@@ -67,7 +68,7 @@ export function connectionPage(info: ConnectionInfo, request: RequestRecord, num
     `<body><h1>Hello from the TLS server you wrote</h1>\n` +
     `<p>Request ${number} on this connection: <code>${escapeHtml(`${request.method} ${request.path}`)}</code>, which arrived ${when}.</p>\n` +
     `<table>\n${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join("\n")}\n</table>\n` +
-    `<p>tls-by-hand, chapter 10: the connection as the server saw it.</p></body></html>\n`
+    `<p>tls-by-hand, chapter ${info.version === "TLS 1.2" ? 11 : 10}: the connection as the server saw it.</p></body></html>\n`
   );
 }
 

@@ -6,7 +6,9 @@
 import * as net from "node:net";
 import { alertName, isTlsError } from "../../lib/errors.js";
 import { renderText } from "../../lib/render.js";
-import { type RecordTransport, isReceivedAlert, socketTransport } from "../06-tls12-handshake/index.js";
+import { ContentType, HandshakeType, ProtocolVersion } from "../../lib/constants.js";
+import { decodeServerHello, negotiatedVersion } from "../02-server-hello/index.js";
+import { type RecordTransport, annotator, isReceivedAlert, socketTransport } from "../06-tls12-handshake/index.js";
 import { type TraceEntry, annotator13 } from "../08-tls13-handshake/index.js";
 import { type AcceptOptions, acceptTls13 } from "./accept.js";
 import type { Tls13ServerConfig } from "./config.js";
@@ -20,7 +22,7 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
 /** How many finished connections and requests the server keeps a record of (the oldest are dropped). */
 export const LOG_LIMIT = 1000;
 
-/** How a connection's handshake is run: this chapter's acceptTls13, or chapter 11's (which takes the same options). */
+/** How a connection's handshake is run: this chapter's acceptTls13, or chapter 11's acceptTls12 and acceptTls (which take the same options). */
 export type Acceptor = (transport: RecordTransport, options: AcceptOptions) => Promise<ServerConnection>;
 
 export interface TlsServerOptions {
@@ -75,11 +77,26 @@ function describeFailure(e: unknown): { alert: string; sentByUs: boolean; detail
   return { alert: alertName(80), sentByUs: true, detail: e instanceof Error ? e.message : String(e) };
 }
 
-/** Prints each trace entry as it happens, annotated with the chapters' decoders, with the keys that protected it. */
+/** True for a ServerHello that settles on TLS 1.2 (chapter 11's server): the messages after it read differently. */
+function isTls12ServerHello(entry: TraceEntry): boolean {
+  if (entry.contentType !== ContentType.handshake || entry.content[0] !== HandshakeType.server_hello) return false;
+  try {
+    return negotiatedVersion(decodeServerHello(entry.content)) !== ProtocolVersion.TLS1_3;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Prints each trace entry as it happens, annotated with the chapters' decoders (chapter 08's for TLS 1.3, chapter
+ * 06's once a ServerHello settled on TLS 1.2), with the keys that protected it.
+ */
 function tracer(id: number, print: (connection: number, text: string) => void): (entry: TraceEntry) => void {
-  const annotate = annotator13();
+  const annotate13 = annotator13();
+  let annotate12: ReturnType<typeof annotator> | undefined;
   return (entry) => {
-    const annotated = annotate(entry);
+    if (annotate12 === undefined && isTls12ServerHello(entry)) annotate12 = annotator();
+    const annotated = (annotate12 ?? annotate13)(entry);
     const arrow = entry.from === "client" ? "→" : "←";
     const how = entry.encrypted ? ` (encrypted${entry.keys === undefined ? "" : `: ${entry.keys}`})` : "";
     print(id, `${arrow} ${entry.name}${how}, ${annotated.data.length} bytes\n${renderText(annotated.data, annotated.annotations)}`);

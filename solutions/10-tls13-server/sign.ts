@@ -62,23 +62,34 @@ export function emsaPssEncode(hash: HashName, message: Uint8Array, emBits: numbe
 }
 
 /**
- * RSASSA-PSS-SIGN (RFC 8017 §8.1.1) with MGF1 on the same hash: the k-byte signature of `message`. The private key
- * operation RSASP1 (s = m^d mod n, §5.2.1) is the same computation as RSADP: chapter 04's rsaDecryptCrt does it.
+ * RSASP1 (RFC 8017 §5.2.1) by the CRT, checked: the k-byte signature s = m^d mod n of the k-byte encoded block `em`
+ * (a PSS block here; chapter 11's PKCS #1 v1.5 block too). The private-key operation is the same computation as
+ * RSADP: chapter 04's rsaDecryptCrt does it. The result is verified with the public exponent before it may leave.
  */
-export function signRsaPss(key: RsaPrivateKey, hash: HashName, message: Uint8Array, salt: Uint8Array = randomBytes(HASH_LENGTH[hash])): Uint8Array {
-  // EXERCISE 10.8: EM = emsaPssEncode(hash, message, modulusBits(key) − 1, salt); m = OS2IP(EM) (bytesToBigInt).
-  // s = rsaDecryptCrt(key, I2OSP(m, k)) with k = modulusLength(key): m^d mod n by the CRT, as in chapter 04. Then
-  // CHECK it before it leaves: s^e mod n must give m back (modPow with the public exponent), else internal_error and
-  // nothing sent. A CRT signature computed with one fault (a flipped bit in m1 or m2, a glitch) is right modulo one
-  // prime and wrong modulo the other, and then gcd(s^e − m, n) is that prime: one bad signature gives the key away
-  // (Boneh, DeMillo and Lipton, 1997). Return s, k bytes.
-  const k = modulusLength(key);
-  const m = bytesToBigInt(emsaPssEncode(hash, message, modulusBits(key) - 1, salt));
-  const signature = rsaDecryptCrt(key, bigIntToBytes(m, k));
-  if (modPow(bytesToBigInt(signature), key.e, key.n) !== m) {
+export function rsaSignCrt(key: RsaPrivateKey, em: Uint8Array): Uint8Array {
+  // EXERCISE 10.8: s = rsaDecryptCrt(key, em): m^d mod n by the CRT, as in chapter 04. Then CHECK it before it leaves:
+  // s^e mod n must give m = bytesToBigInt(em) back (modPow with the public exponent), else internal_error, field
+  // "signature", and nothing sent. A CRT signature computed with one fault (a flipped bit in m1 or m2, a glitch) is
+  // right modulo one prime and wrong modulo the other, and then gcd(s^e − m, n) is that prime: one bad signature gives
+  // the key away (Boneh, DeMillo and Lipton, 1997). Return s, k bytes.
+  const signature = rsaDecryptCrt(key, em);
+  if (modPow(bytesToBigInt(signature), key.e, key.n) !== bytesToBigInt(em)) {
     throw signError("signature", "the RSA signature does not verify with our own public key: a fault in the CRT computation; not sent");
   }
   return signature;
+  // END 10.8
+}
+
+/**
+ * RSASSA-PSS-SIGN (RFC 8017 §8.1.1) with MGF1 on the same hash: the k-byte signature of `message`.
+ */
+export function signRsaPss(key: RsaPrivateKey, hash: HashName, message: Uint8Array, salt: Uint8Array = randomBytes(HASH_LENGTH[hash])): Uint8Array {
+  // EXERCISE 10.8: EM = emsaPssEncode(hash, message, modulusBits(key) − 1, salt), which is ⌈(modBits − 1)/8⌉ bytes:
+  // one byte shorter than the modulus when modBits − 1 is a multiple of 8. As a number m = OS2IP(EM) (bytesToBigInt),
+  // written back as k = modulusLength(key) bytes (I2OSP, bigIntToBytes), it is what rsaSignCrt signs.
+  const k = modulusLength(key);
+  const m = bytesToBigInt(emsaPssEncode(hash, message, modulusBits(key) - 1, salt));
+  return rsaSignCrt(key, bigIntToBytes(m, k));
   // END 10.8
 }
 

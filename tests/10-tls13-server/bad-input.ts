@@ -39,7 +39,7 @@ const oracle = (k: { key: Uint8Array; iv: Uint8Array }) => ({ aead: AES128, key:
 function converse(port: number, bytes: Uint8Array, timeoutMs = 3000): Promise<Uint8Array[]> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const socket = net.connect({ host: "127.0.0.1", port }, () => socket.write(bytes));
+    const socket: net.Socket = net.connect({ host: "127.0.0.1", port }, () => socket.write(bytes));
     const done = () => {
       clearTimeout(timer);
       socket.destroy();

@@ -37,10 +37,10 @@ function startServe(args: string[]): Promise<{ child: ChildProcess; port: number
   });
 }
 
-function get(port: number, path: string): Promise<string> {
+function get(port: number, path: string, maxVersion?: "TLSv1.2"): Promise<string> {
   return new Promise((resolve, reject) => {
     https
-      .get({ host: "127.0.0.1", port, path, servername: "localhost", ca: readFixture("ca.crt") }, (res) => {
+      .get({ host: "127.0.0.1", port, path, servername: "localhost", ca: readFixture("ca.crt"), ...(maxVersion ? { maxVersion } : {}) }, (res) => {
         let body = "";
         res.on("data", (c: Buffer) => (body += c.toString("utf8")));
         res.on("end", () => resolve(body));
@@ -55,12 +55,14 @@ describe("command-line tool: serve", function () {
   this.timeout(30_000);
 
   for (const [what, args, pattern] of [
-    ["--tls 1.2 (chapter 11's server)", ["--tls", "1.2"], /chapter 11/],
+    ["--early-data with --tls 1.2", ["--tls", "1.2", "--early-data"], /TLS 1\.2 has none/],
+    ["a TLS 1.2 suite with --tls 1.3", ["--tls", "1.3", "--suite", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], /a TLS 1\.2 suite, but --tls says 1\.3/],
+    ["an FFDHE group for TLS 1.3", ["--tls", "1.3", "--group", "ffdhe2048"], /for TLS 1\.2's DHE suites/],
     ["--tls 1.1", ["--tls", "1.1"], /--tls must be/],
     ["a port that is not a number", ["--port", "https"], /--port must be/],
     ["--cert without --key", ["--cert", "tests/fixtures/server-rsa.crt"], /--cert and --key go together/],
     ["a group it cannot do", ["--group", "x448"], /--group must be/],
-    ["a TLS 1.2 suite", ["--suite", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], /not a TLS 1\.3 suite/],
+    ["a suite it does not run", ["--suite", "TLS_RSA_WITH_AES_128_CBC_SHA"], /not a suite this server runs/],
     ["an unknown option", ["--verbose"], /unknown option --verbose/],
     ["a key that does not belong to the certificate", ["--cert", "tests/fixtures/server-rsa.crt", "--key", "tests/fixtures/server-ecdsa.key"], /does not belong/],
   ] as const) {
@@ -93,5 +95,34 @@ describe("command-line tool: serve", function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("serve --port 0 (both versions from one port): Node's default gets TLS 1.3, Node limited to 1.2 gets TLS 1.2 with its key log line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-serve-"));
+    const keyLog = join(dir, "keys.log");
+    try {
+      const { child, port, output } = await startServe(["--keylog", keyLog]);
+      expect(await get(port, "/13")).to.match(/<th>protocol<\/th><td>TLS 1\.3<\/td>/);
+      const page = await get(port, "/12", "TLSv1.2");
+      expect(page).to.match(/<th>protocol<\/th><td>TLS 1\.2<\/td>/);
+      const random = /<th>client random<\/th><td>([0-9a-f]{64})<\/td>/.exec(page)?.[1];
+      expect(readFileSync(keyLog, "latin1")).to.match(new RegExp(`^CLIENT_RANDOM ${random} [0-9a-f]{96}$`, "m"));
+      const done = exited(child);
+      child.kill("SIGTERM");
+      expect(await done, output()).to.equal(0);
+      expect(output()).to.include("TLS 1.3 and 1.2 on one port");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("serve --tls 1.2 --suite TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 --group ffdhe3072 --trace: that suite and group, the ServerKeyExchange in the trace", async () => {
+    const { child, port, output } = await startServe(["--tls", "1.2", "--suite", "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "--group", "ffdhe3072", "--trace"]);
+    const page = await get(port, "/dhe", "TLSv1.2");
+    expect(page).to.match(/<th>key exchange<\/th><td>DHE ffdhe3072<\/td>/);
+    const done = exited(child);
+    child.kill("SIGTERM");
+    expect(await done, output()).to.equal(0);
+    expect(output(), "--trace: the ServerKeyExchange, annotated").to.match(/← server_key_exchange, \d+ bytes[\s\S]*dh_p: 384 bytes/);
   });
 });
