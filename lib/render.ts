@@ -42,14 +42,22 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
+/** Bytes to shade in the HTML table: the rows that lie entirely inside [from, to) (the first shade that fits wins). */
+export interface Shade {
+  from: number;
+  to: number;
+  color: string;
+}
+
 /** An HTML table: offset, bytes, field (indented by nesting). For `tslab.display.html`. */
-export function renderHtml(data: Uint8Array, annotations: readonly Annotation[], title?: string): string {
+export function renderHtml(data: Uint8Array, annotations: readonly Annotation[], title?: string, shades: readonly Shade[] = []): string {
   const rows = ordered(annotations).map((a) => {
     const pad = `padding-left:${0.4 + a.depth * 1.4}em`;
+    const shade = shades.find((s) => a.offset >= s.from && a.offset + a.length <= s.to);
     const bytes = a.group ? `<i>${a.length} byte${a.length === 1 ? "" : "s"}</i>` : hexLines(data.subarray(a.offset, a.offset + a.length)).join("<br>");
     const note = a.group ? `<b>${escapeHtml(a.note)}</b>` : escapeHtml(a.note);
     return (
-      `<tr><td style="color:#888;text-align:right">${a.offset}</td>` +
+      `<tr${shade === undefined ? "" : ` style="background:${shade.color}"`}><td style="color:#888;text-align:right">${a.offset}</td>` +
       `<td style="font-family:monospace;text-align:left;white-space:nowrap">${bytes}</td>` +
       `<td style="text-align:left;${pad}">${note}</td></tr>`
     );

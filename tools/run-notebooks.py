@@ -1,9 +1,15 @@
 """Execute notebooks with the tls-by-hand (tslab) kernel and report one JSON line per notebook.
 
-Usage: .venv/bin/python tools/run-notebooks.py [--timeout SECONDS] NOTEBOOK...
+Usage: .venv/bin/python tools/run-notebooks.py [--timeout SECONDS] [--reference none|earlier]
+                                               [--mermaid-out FILE] NOTEBOOK...
 
 Each line: {"notebook": path, "ok": bool, "seconds": float, "error": str|null}. Exit 0 if all ok.
-Notebooks are never written back: tests run them for pass/fail, not to refresh outputs.
+A notebook fails if a cell raises, if it shows a failure box (lib/notebook.ts marks them
+data-tls-by-hand="failure": an unexpected TlsError, a refusal that did not happen), or if its first code
+cell is not the switch cell (useReference). --reference sets that switch for every notebook (through the
+environment); with "earlier", a note that an earlier chapter's exercise is not done is a failure too,
+since those chapters must then run on the reference. --mermaid-out writes the Mermaid diagrams the cells
+drew, for tools/check-mermaid.ts. Notebooks are never written back: tests run them for pass/fail.
 """
 
 import argparse
@@ -42,12 +48,44 @@ def error_output(cell):
     return next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
 
 
-def run(path, timeout):
+BOX = re.compile(r'data-tls-by-hand="(failure|not-done)"(?: data-exercise="(\d\d)\.\d+")?[^>]*>(.*?)</div>', re.S)
+
+
+def box_problems(nb, chapter, reference):
+    """Failure boxes anywhere; with the switch on, "not done" notes of earlier chapters. -> (cell, text)."""
+    for i, cell in enumerate(nb.cells):
+        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            html = o.get("data", {}).get("text/html", "") if o.get("output_type") in ("display_data", "execute_result") else ""
+            for kind, exercise_chapter, text in BOX.findall(html if isinstance(html, str) else "".join(html)):
+                plain = re.sub(r"<[^>]+>", "", text).strip()[:200]
+                if kind == "failure":
+                    yield i, f"failure shown: {plain}"
+                elif reference == "earlier" and chapter is not None and exercise_chapter and exercise_chapter < chapter:
+                    yield i, f"with the switch on, an earlier chapter still ran from chapters/: {plain}"
+
+
+def mermaid_outputs(nb, name):
+    """The ```mermaid blocks the cells displayed as Markdown."""
+    for i, cell in enumerate(nb.cells):
+        for o in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            md = o.get("data", {}).get("text/markdown", "") if o.get("output_type") in ("display_data", "execute_result") else ""
+            md = md if isinstance(md, str) else "".join(md)
+            for block in re.findall(r"```mermaid[ \t]*\r?\n(.*?)```", md, re.S):
+                yield {"where": f"{name} cell {i} (output)", "text": block}
+
+
+def run(path, timeout, reference=None, mermaid=None):
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as e:  # missing file, not JSON, ...
         return {"notebook": str(path), "ok": False, "seconds": 0.0, "error": f"cannot read notebook: {e}"}
     current = {"index": None}
+    chapter = re.match(r"(\d\d)-", Path(path).name)
+    chapter = chapter.group(1) if chapter else None
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    if not code_cells or "useReference(" not in code_cells[0].source:
+        return {"notebook": str(path), "ok": False, "seconds": 0.0,
+                "error": "the first code cell is not the switch cell (useReference from lib/notebook-modules)"}
 
     def on_cell_execute(cell, cell_index):
         current["index"] = cell_index
@@ -86,6 +124,12 @@ def run(path, timeout):
         if out is not None:
             idx, error = i, f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"
             break
+    if error is None:
+        for i, problem in box_problems(nb, chapter, reference):
+            idx, error = i, problem
+            break
+    if mermaid is not None:
+        mermaid.extend(mermaid_outputs(nb, Path(path).name))
     if error is not None:
         where = ""
         if idx is not None and idx < len(nb.cells):
@@ -97,14 +141,22 @@ def run(path, timeout):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--timeout", type=int, default=120, help="per-cell timeout in seconds (default 120)")
+    ap.add_argument("--reference", choices=["none", "earlier"],
+                    help="set every notebook's switch (lib/notebook-modules.ts useReference) to this")
+    ap.add_argument("--mermaid-out", metavar="FILE", help="write the Mermaid diagrams the cells drew, as JSON")
     ap.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
     args = ap.parse_args()
+    if args.reference:
+        os.environ["TLS_BY_HAND_REFERENCE"] = args.reference  # the kernels inherit it
+    mermaid = [] if args.mermaid_out else None
     all_ok = True
     # One after another, one kernel each: tslab kernels are heavy and CI has 2 cores.
     for path in args.notebooks:
-        result = run(path, args.timeout)
+        result = run(path, args.timeout, args.reference, mermaid)
         all_ok &= result["ok"]
         print(json.dumps(result), flush=True)
+    if args.mermaid_out:
+        Path(args.mermaid_out).write_text(json.dumps(mermaid))
     sys.exit(0 if all_ok else 1)
 
 

@@ -17,6 +17,9 @@ const vpy = path.join(venv, "bin", "python");
 const stampFile = path.join(venv, ".tls-by-hand-requirements.sha256");
 const kernelSh = path.join(root, "tools", "kernel.sh");
 const kernelDir = path.join(venv, "share", "jupyter", "kernels", "tls-by-hand");
+// JupyterLab reads default settings from overrides.json in its app settings folder (<prefix>/share/jupyter/lab/settings).
+const labOverrides = path.join(root, "tools", "jupyterlab", "overrides.json");
+const labOverridesTarget = path.join(venv, "share", "jupyter", "lab", "settings", "overrides.json");
 
 const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { encoding: "utf8", ...opts });
 const ok = (r) => !r.error && r.status === 0;
@@ -82,7 +85,10 @@ function writeVenvFiles() {
   // the CommonJS yarn.js that JupyterLab runs at start-up ("Dynamic require of util is not supported").
   // A package.json in .venv gives the venv its own, CommonJS, scope.
   const b = writeIfChanged(path.join(venv, "package.json"), '{ "type": "commonjs" }\n');
-  return a || b;
+  // The project's JupyterLab settings: no first-run prompt to fetch Jupyter news, no update check (a learner
+  // opening chapter 00 should see the notebook, not a pop-up). The learner's own settings still win.
+  const c = writeIfChanged(labOverridesTarget, fs.readFileSync(labOverrides, "utf8"));
+  return a || b || c;
 }
 
 const readStamp = () => (fs.existsSync(stampFile) ? fs.readFileSync(stampFile, "utf8").trim() : "");

@@ -30,10 +30,32 @@ export const MAX_SEQUENCE_NUMBER = 2n ** 64n - 1n;
 export interface DirectionState {
   /** client_write_key or server_write_key: 16 bytes for AES-128-GCM, 32 for AES-256-GCM. */
   key: Uint8Array;
-  /** client_write_IV or server_write_IV: the 4-byte salt (RFC 5288 §3). */
+  /** client_write_IV or server_write_IV: the 4-byte salt (RFC 5288 §3); for ChaCha20-Poly1305 the 12-byte IV. */
   salt: Uint8Array;
   /** The sequence number of the next record in this direction: 0 for the first record after ChangeCipherSpec. */
   sequence: bigint;
+  /**
+   * The suite's own record protection when it is not AES-GCM: chapter 11's ChaCha20-Poly1305 (RFC 7905). Absent for
+   * the GCM suites, which sealRecord and openRecord below protect.
+   */
+  aead?: RecordAead12;
+}
+
+/** A TLS 1.2 AEAD other than AES-GCM: how it seals and opens one record with a DirectionState (same contract as sealRecord/openRecord). */
+export interface RecordAead12 {
+  name: string;
+  seal(state: DirectionState, type: number, plaintext: Uint8Array): Uint8Array;
+  open(state: DirectionState, type: number, fragment: Uint8Array): Uint8Array;
+}
+
+/** Seals one record with the direction's AEAD: its own (`state.aead`) or, by default, AES-GCM (sealRecord). */
+export function protectRecord(state: DirectionState, type: number, plaintext: Uint8Array): Uint8Array {
+  return state.aead !== undefined ? state.aead.seal(state, type, plaintext) : sealRecord(state, type, plaintext);
+}
+
+/** Opens one record's fragment with the direction's AEAD: its own (`state.aead`) or, by default, AES-GCM (openRecord). */
+export function unprotectRecord(state: DirectionState, type: number, fragment: Uint8Array): Uint8Array {
+  return state.aead !== undefined ? state.aead.open(state, type, fragment) : openRecord(state, type, fragment);
 }
 
 /** A DirectionState that starts at sequence number 0, as every one does right after a ChangeCipherSpec. */

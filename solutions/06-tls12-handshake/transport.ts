@@ -19,6 +19,13 @@ export interface RecordTransport {
 
 /** How long a read may wait for the peer before the connection is given up, by default. */
 export const DEFAULT_READ_TIMEOUT_MS = 10_000;
+/**
+ * How many unread bytes a connection may hold before it stops reading the socket until some are consumed: a peer
+ * that sends faster than we read then fills TCP's window, not our memory (a server holds many connections).
+ */
+export const MAX_BUFFERED_BYTES = 4 * 2 ** 16;
+/** How long close() waits for the peer's FIN before it destroys the socket. */
+export const CLOSE_GRACE_MS = 2000;
 
 /**
  * Wraps a connected socket. Bytes that arrive are buffered until nextRecord finds a whole record in them;
@@ -36,6 +43,7 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
   };
   socket.on("data", (chunk: Uint8Array) => {
     buffered = concat(buffered, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (buffered.length > MAX_BUFFERED_BYTES) socket.pause();
     notify();
   });
   socket.on("end", () => {
@@ -57,6 +65,7 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
         const found = nextRecord(buffered); // chapter 00: null until a whole record is here
         if (found !== null) {
           buffered = buffered.slice(found.size);
+          if (socket.isPaused() && buffered.length <= MAX_BUFFERED_BYTES) socket.resume();
           return found.record;
         }
         if (failure !== undefined) throw failure;
@@ -83,8 +92,10 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
     },
     close(): void {
       socket.end();
-      // Give the FIN (and anything queued before it) a moment, then let go of the socket for good.
-      setTimeout(() => socket.destroy(), 100).unref();
+      // Let everything queued before the FIN go out, and the peer answer with its own FIN (then the socket closes by
+      // itself); a peer that never does is let go of after CLOSE_GRACE_MS. Destroying at once could drop our last
+      // records, or reset a connection whose peer is slow to read them.
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
     },
   };
 }
