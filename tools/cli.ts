@@ -1,7 +1,7 @@
 // The command-line tool's commands. Each runs the learner's code (or the reference, with --impl
 // solutions) through the same imports the tests use: ../chapters/… served by the resolve hook.
 import { createConnection } from "node:net";
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { ByteReader } from "../lib/bytes.js";
 import { AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, cipherSuites, describeCode, describeSuite, nameOf } from "../lib/constants.js";
@@ -83,8 +83,9 @@ the handshake, sends "GET <path>" and prints the response. Needs chapters 00–0
   --servername NAME  the name to send (SNI) and to check the certificate against (default: URL's host)
   --keylog FILE      append the NSS key-log lines to FILE; SSLKEYLOGFILE is honoured too
   --no-ems           TLS 1.2: do not offer the extended master secret (RFC 7627)
-  --session FILE     TLS 1.3 (chapter 09): resume with a ticket saved in FILE if there is one, and save the
-                     tickets the server sends, so that the next run resumes
+  --session FILE     (chapter 09) resume with what FILE holds, and save what the server sends, so that the next
+                     run resumes: TLS 1.3 tickets (PSK), or with --tls 1.2 a TLS 1.2 session (its ID and RFC 5077
+                     ticket). The file says which version it holds; without --tls, that version is used
   --early-data TEXT  TLS 1.3: send TEXT (\\r and \\n understood) instead of the GET: as 0-RTT early data if the
                      loaded ticket allows it, else right after the handshake
   --timeout MS       stop reading the server's answer after MS milliseconds (default 5000); a server that stays
@@ -530,11 +531,23 @@ interface ConnectOptions {
   timeoutMs: number;
 }
 
+/** The TLS version a --session file holds: "1.2" when it says so (chapter 09's Session12Store), "1.3" for a ticket file, none if absent. */
+function sessionFileTls(file: string | undefined): "1.2" | "1.3" | undefined {
+  if (file === undefined || !existsSync(file)) return undefined;
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { tls?: unknown }).tls === "1.2" ? "1.2" : "1.3";
+  } catch {
+    throw new UsageError(`--session ${file}: not a session file (JSON) this tool wrote`);
+  }
+}
+
 /** Reads connect's options; throws UsageError for anything a person mistyped. */
 function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls13Suites: readonly number[]): { url: ReturnType<typeof parseTarget>; options: ConnectOptions } {
   const option = (_: unknown, name: string) => parsed.flags.get(name);
   const args = parsed.positional;
-  const version = option(args, "--tls") ?? "1.3";
+  // --session FILE: a TLS 1.2 session file (chapter 09's Session12Store writes "tls": "1.2") picks TLS 1.2 unless --tls says.
+  const sessionTls = sessionFileTls(parsed.flags.get("--session"));
+  const version = option(args, "--tls") ?? sessionTls ?? "1.3";
   if (version !== "1.2" && version !== "1.3") throw new UsageError(`--tls must be 1.2 or 1.3, not ${version}`);
   const kx = option(args, "--kx");
   if (kx !== undefined && !(kx in KX)) throw new UsageError(`--kx must be rsa, dhe or ecdhe, not ${kx}`);
@@ -545,7 +558,8 @@ function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls1
   const suiteName = option(args, "--suite");
   const session = option(args, "--session");
   const earlyText = option(args, "--early-data");
-  if ((session !== undefined || earlyText !== undefined) && version !== "1.3") throw new UsageError("--session and --early-data are for TLS 1.3 (chapter 09)");
+  if (earlyText !== undefined && version !== "1.3") throw new UsageError("--early-data is for TLS 1.3 (chapter 09): TLS 1.2 has no 0-RTT");
+  if (sessionTls !== undefined && sessionTls !== version) throw new UsageError(`--session ${session}: the file holds a TLS ${sessionTls} session, not TLS ${version}`);
   const timeoutText = option(args, "--timeout") ?? "5000";
   const timeoutMs = Number(timeoutText);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, not ${timeoutText}`);
@@ -657,6 +671,21 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
       const retry = c.helloRetryRequest ? ", after a HelloRetryRequest" : "";
       console.log(`✓ handshake done: TLS 1.3, ${describeSuite(c.cipherSuite)}, ${describeCode(NamedGroup, c.group)}${retry}`);
       console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
+      connection = c;
+    } else if (options.session !== undefined) {
+      // TLS 1.2 with --session: chapter 09's client offers the saved session (ID and ticket), resumes or not.
+      const ch09 = await import("../chapters/09-resumption-0rtt/index.js");
+      const store = ch09.Session12Store.load(options.session);
+      const session = store.take(options.servername);
+      console.log(session === undefined ? "  no usable session: a full handshake" : `  offering a TLS 1.2 session from ${options.session} (${ch09.describeSession12(session)})`);
+      const tls12 = { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, extendedMasterSecret: options.ems, keyLog, onTrace };
+      const c = await ch09.connectTls12Resumable(transport, { ...tls12, session });
+      const how = c.resumed ? "resumed: the session's master secret, no certificate, no key exchange" : `certificate ${c.validation!.path[0]!.subject.text}`;
+      console.log(`✓ handshake done: TLS 1.2, ${describeSuite(c.cipherSuite)}; ${how}`);
+      saveTickets = () => {
+        store.add(c.session);
+        store.save();
+      };
       connection = c;
     } else {
       const c = await ch06.connectTls12(transport, {

@@ -14,8 +14,9 @@ export function chaptersNeeded(command: string, args: readonly string[]): number
       return [0, 1, 3]; // chapter 03's X.509 reader builds on 00's integers and 01's named codes
     case "connect": {
       const tls = args[args.indexOf("--tls") + 1];
-      if (args.includes("--tls") && tls === "1.2") return range(6);
+      // --session resumes in either version with chapter 09 (TLS 1.2 resumption is there too), so it comes first.
       if (args.some((a) => a === "--session" || a === "--early-data" || a.startsWith("--session=") || a.startsWith("--early-data="))) return range(9);
+      if (args.includes("--tls") && tls === "1.2") return range(6);
       return range(8);
     }
     case "serve": {

@@ -9,13 +9,6 @@ import { fromHex, toHex } from "../../lib/hex.js";
 import type { ClientSession12 } from "./resume12.js";
 import { TICKET_FILE_VERSION } from "./store.js";
 
-/** Which TLS version a session file holds: "1.2" if it says so, "1.3" for a ticket file (store.ts), none if no file. */
-export function sessionFileTls(file: string): "1.2" | "1.3" | undefined {
-  if (!existsSync(file)) return undefined;
-  const parsed = JSON.parse(readFileSync(file, "utf8")) as { tls?: unknown };
-  return parsed.tls === "1.2" ? "1.2" : "1.3";
-}
-
 /** A session as read back from the file; a field of the wrong type is internal_error naming it (a damaged file). */
 function sessionFromJson(j: unknown): ClientSession12 {
   const o = (j ?? {}) as Record<string, unknown>;

@@ -373,12 +373,35 @@ describe("command-line tool", () => {
       expect(readFileSync(join(dir, "server-keys.log"), "utf8").toLowerCase()).to.include(early!.toLowerCase());
     });
 
-    it("exits 2 for --session with TLS 1.2 or a timeout that is not a number", async () => {
-      for (const args of [["--tls", "1.2", "--session", join(dir, "x.json")], ["--timeout", "soon"]]) {
+    it("exits 2 for --early-data with TLS 1.2 (no 0-RTT there), a session file of the other version, or a timeout that is not a number", async () => {
+      const tls12File = join(dir, "tls12.json");
+      writeFileSync(tls12File, JSON.stringify({ version: 1, tls: "1.2", sessions: [] }));
+      for (const args of [["--tls", "1.2", "--early-data", "x"], ["--tls", "1.3", "--session", tls12File], ["--timeout", "soon"]]) {
         const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, ...args]);
         expect(r.status, args.join(" ")).to.equal(2);
       }
     });
+  });
+
+  it("connect --tls 1.2 --session (chapter 09): a full handshake saves the session, the next run (the file says 1.2) resumes it; s_server says Reused", async () => {
+    const server = await startOpenSslServer(["-tls1_2", "-www"]);
+    const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-session12-"));
+    try {
+      const ca = join(ROOT, "tests/fixtures/ca.crt");
+      const session = join(dir, "session12.json");
+      const first = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--session", session]);
+      expect(first.status, first.stderr).to.equal(0);
+      expect(first.stdout).to.include("no usable session: a full handshake");
+      expect(JSON.parse(readFileSync(session, "utf8")).tls, "the file says which version it holds").to.equal("1.2");
+      const second = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--session", session]);
+      expect(second.status, second.stderr).to.equal(0);
+      expect(second.stdout).to.match(/offering a TLS 1\.2 session .*session ticket/);
+      expect(second.stdout).to.include("resumed: the session's master secret");
+      expect(second.stdout, "s_server's page").to.match(/Reused, TLSv1\.2/);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("connect exits 1 naming the alert the server sends when no suite is shared", async () => {
