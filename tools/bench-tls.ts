@@ -25,7 +25,8 @@ const REQUEST = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 interface Case {
   label: string;
   goal: string;
-  server: tls.TlsOptions & { cert: string };
+  /** cert: the fixture's name (NAME.key, NAME.crt); certFile: another file for the certificates (a chain). */
+  server: tls.TlsOptions & { cert: string; certFile?: string };
   node: tls.ConnectionOptions;
   ours: (ch06: Chapter06, ch08: Chapter08, ca: Roots, port: number) => Promise<Connection>;
 }
@@ -38,10 +39,10 @@ const tls12 = (kx: string, openssl: string, suite: number, goal: string): Case =
   ours: async (ch06, _ch08, ca, port) => ch06.connectTls12(await ch06.connectTcp("127.0.0.1", port), { servername: "localhost", ca, cipherSuites: [suite] }),
 });
 
-const tls13 = (label: string, cert: string, curve: string, group: number, name: string, suite: number, goal: string): Case => ({
+const tls13 = (label: string, cert: string, curve: string, group: number, name: string, suite: number, goal: string, certFile?: string): Case => ({
   label: `TLS 1.3 ${label}`,
   goal,
-  server: { cert, minVersion: "TLSv1.3", ecdhCurve: "X25519:P-256" },
+  server: { cert, ...(certFile !== undefined ? { certFile } : {}), minVersion: "TLSv1.3", ecdhCurve: "X25519:P-256" },
   node: { ciphers: name, ecdhCurve: curve, minVersion: "TLSv1.3" },
   ours: async (ch06, ch08, ca, port) =>
     ch08.connectTls13(await ch06.connectTcp("127.0.0.1", port), { servername: "localhost", ca, cipherSuites: [suite], groups: [group] }),
@@ -58,11 +59,13 @@ export const TLS13_CASES: Case[] = [
   tls13("X25519, AES-128-GCM, RSA", "server-rsa", "X25519", NamedGroup.x25519, "TLS_AES_128_GCM_SHA256", CipherSuite.TLS_AES_128_GCM_SHA256, "reported"),
   tls13("P-256, AES-256-GCM, ECDSA", "server-ecdsa", "P-256", NamedGroup.secp256r1, "TLS_AES_256_GCM_SHA384", CipherSuite.TLS_AES_256_GCM_SHA384, "reported"),
   tls13("X25519, ChaCha20, ECDSA", "server-ecdsa", "X25519", NamedGroup.x25519, "TLS_CHACHA20_POLY1305_SHA256", CipherSuite.TLS_CHACHA20_POLY1305_SHA256, "reported"),
+  // An Ed25519 leaf under an Ed25519 CA (two EdDSA checks, CertificateVerify ed25519), sent as a chain.
+  tls13("X25519, AES-128-GCM, Ed25519", "server-ed25519", "X25519", NamedGroup.x25519, "TLS_AES_128_GCM_SHA256", CipherSuite.TLS_AES_128_GCM_SHA256, "reported", "server-ed25519-chain"),
 ];
 
 /** A server that answers any request with RESPONSE and closes. */
-function startServer({ cert, ...options }: Case["server"]): Promise<{ port: number; close: () => void }> {
-  const server = tls.createServer({ key: fixture(`${cert}.key`), cert: fixture(`${cert}.crt`), ...options }, (socket) => {
+function startServer({ cert, certFile, ...options }: Case["server"]): Promise<{ port: number; close: () => void }> {
+  const server = tls.createServer({ key: fixture(`${cert}.key`), cert: fixture(`${certFile ?? cert}.crt`), ...options }, (socket) => {
     socket.once("data", () => socket.end(RESPONSE));
     socket.on("error", () => {});
   });
@@ -105,7 +108,7 @@ export async function benchTls(cases: Case[], log: (line: string) => void): Prom
     const server = await startServer(c.server);
     try {
       const native = await median(() => nodeGet(server.port, c.node));
-      log(`${c.label.padEnd(35)} Node tls.connect + GET          ${native.toFixed(2)} ms   (baseline, median of ${RUNS})`);
+      log(`${c.label.padEnd(37)} Node tls.connect + GET          ${native.toFixed(2)} ms   (baseline, median of ${RUNS})`);
       for (const [label, base] of impls) {
         const ch03 = (await import(`${base}/03-certificates/index.js`)) as Chapter03;
         const ch06 = (await import(`${base}/06-tls12-handshake/index.js`)) as Chapter06;
@@ -113,10 +116,10 @@ export async function benchTls(cases: Case[], log: (line: string) => void): Prom
         try {
           const ca = ch03.parseCertificates(readPemCertificates(fixture("ca.crt")));
           const t = await median(async () => ourGet(await c.ours(ch06, ch08, ca, server.port)));
-          log(`${c.label.padEnd(35)} ${label.padEnd(31)} ${t.toFixed(2)} ms   ${(t / native).toFixed(1)}× Node   (goal ${c.goal})`);
+          log(`${c.label.padEnd(37)} ${label.padEnd(31)} ${t.toFixed(2)} ms   ${(t / native).toFixed(1)}× Node   (goal ${c.goal})`);
         } catch (e) {
           if (!isNotImplemented(e)) throw e;
-          log(`${c.label.padEnd(35)} ${label.padEnd(31)} not measured: exercise ${e.exercise} is not done yet`);
+          log(`${c.label.padEnd(37)} ${label.padEnd(31)} not measured: exercise ${e.exercise} is not done yet`);
         }
       }
     } finally {
