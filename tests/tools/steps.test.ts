@@ -55,6 +55,20 @@ const BUGS: Bug[][] = [
       to: '  records.setReadKeys(direction13(keys.aead, applicationKeys.server, "server application traffic"));\n  records.setWriteKeys(direction13(keys.aead, applicationKeys.client, "client application traffic"));',
     },
     {
+      what: "09: TLS 1.2 resumption, the key block cut with the randoms the wrong way round",
+      chapter: "09",
+      file: "09-resumption-0rtt/resume12.ts",
+      from: "keyBlock(hello.hash, session.master, clientRandom, serverRandom,",
+      to: "keyBlock(hello.hash, session.master, serverRandom, clientRandom,",
+    },
+    {
+      what: "09: TLS 1.2 resumption, our Finished sent before the server's in the abbreviated handshake",
+      chapter: "09",
+      file: "09-resumption-0rtt/connect12.ts",
+      from: "    await readServerFinished12(records, hello, secrets);\n    sendClientFinished12(records, hello, secrets);\n",
+      to: "    sendClientFinished12(records, hello, secrets);\n    await readServerFinished12(records, hello, secrets);\n",
+    },
+    {
       what: "09: EndOfEarlyData sent under the handshake keys instead of the early keys",
       chapter: "09",
       file: "09-resumption-0rtt/resumed.ts",
