@@ -531,7 +531,7 @@ interface ConnectOptions {
   timeoutMs: number;
 }
 
-/** The TLS version a --session file holds: "1.2" when it says so (chapter 09's Session12Store), "1.3" for a ticket file, none if absent. */
+/** The TLS version a --session file holds, from its "tls" field (chapter 09's stores write it; older ticket files lack it: 1.3); none if absent. */
 function sessionFileTls(file: string | undefined): "1.2" | "1.3" | undefined {
   if (file === undefined || !existsSync(file)) return undefined;
   try {
