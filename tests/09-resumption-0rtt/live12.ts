@@ -10,10 +10,12 @@ import type * as tls from "node:tls";
 import { toHex } from "../../lib/hex.js";
 import { connectTcp } from "../../chapters/06-tls12-handshake/index.js";
 import { type ClientSession12, type Resume12Options, type Tls12ResumableConnection, connectTls12Resumable } from "../../chapters/09-resumption-0rtt/index.js";
-import { TicketKeys, newSecretKey, startTlsServer } from "../../solutions/10-tls13-server/index.js";
+// The chapter 11 server is a finished peer here: all of it, and the chapters under it, from solutions/, whatever the
+// learner's chapters 10 and 11 hold.
+import { TicketKeys, newSecretKey, readServerCredential, startTlsServer } from "../../solutions/10-tls13-server/index.js";
 import { SessionCache, type Tls12ServerConfig, acceptTls12 } from "../../solutions/11-tls12-server/index.js";
 import { readAll, roots } from "../support/client-helpers.js";
-import { fixtureCredentials } from "../11-tls12-server/helpers.js";
+import { readFixture } from "../support/fixtures.js";
 import { type HttpsResponder, type OpenSslResponder, parseKeyLog, startHttpsResponder, startOpenSslResponder } from "../support/tls12-peers.js";
 
 const HOST = "127.0.0.1";
@@ -39,6 +41,12 @@ async function twice(port: number, tickets: boolean) {
 function expectLogged(serverLog: Map<string, string>, conn: Tls12ResumableConnection, what: string): void {
   expect(serverLog.get(toHex(conn.secrets.clientRandom)), `${what}: the server's key log line for our client random`).to.equal(toHex(conn.secrets.master));
 }
+
+/** The fixture credentials, ECDSA and RSA, read by solutions/10. */
+const fixtureCredentials = () => [
+  readServerCredential(readFixture("server-ecdsa.crt"), readFixture("server-ecdsa.key"), "server-ecdsa.crt"),
+  readServerCredential(readFixture("server-rsa.crt"), readFixture("server-rsa.key"), "server-rsa.crt"),
+];
 
 /** The chapter 11 server of solutions/: sessions by ID (a cache) and, with `tickets`, by ticket. */
 async function chapter11Server(tickets: boolean) {
