@@ -12,7 +12,11 @@ export type FixtureName =
   | "server-rsa.crt"
   | "server-rsa-chain.crt"
   | "server-ecdsa.key"
-  | "server-ecdsa.crt";
+  | "server-ecdsa.crt"
+  | "client-rsa.key"
+  | "client-rsa.crt"
+  | "client-ecdsa.key"
+  | "client-ecdsa.crt";
 
 /** Absolute path of a fixture file, for tools that want a path (openssl -cert, -CAfile). */
 export function fixturePath(name: FixtureName): string {
