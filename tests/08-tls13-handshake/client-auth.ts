@@ -25,7 +25,7 @@ import { type ClientKind, clientChain, nodeCredential } from "../support/client-
 import { expectBytes, expectCode, expectSame } from "../support/expect-bytes.js";
 import { fixturePath, readFixture } from "../support/fixtures.js";
 import { pkiPath } from "../support/pki.js";
-import { expectTlsError } from "../support/properties.js";
+import { expectTlsError, mutationsOf, onlyTlsErrors } from "../support/properties.js";
 import { handshakes } from "../support/structures.js";
 import { type OracleDirection, oracleOpen, oracleTranscript } from "../support/tls13-oracle.js";
 import { startHttps13Responder, startOpenSsl13Responder } from "../support/tls13-peers.js";
@@ -97,6 +97,20 @@ describe("08.20 what a TLS 1.3 CertificateRequest asks for (RFC 8446 §4.3.2)", 
       expectTlsError(() => readCertificateRequest13(cr()), { alert: AlertDescription.decode_error, field });
     });
   }
+});
+
+describe("08.20 bad input", function () {
+  // The input is one extension's body, so every offset the errors name is a position in it.
+  const ext6 = (type: number) => extensionBlock(CR6().slice(5)).find((e) => e.type === type)!.data;
+  const alerts = [AlertDescription.decode_error, AlertDescription.illegal_parameter];
+  it("08.20 signature_algorithms bodies mutated from RFC 8448 §6's: only TlsErrors", () => {
+    onlyTlsErrors((data) => readCertificateRequest13({ context: new Uint8Array(0), extensions: [{ type: ExtensionType.signature_algorithms, data }] }), mutationsOf([ext6(ExtensionType.signature_algorithms)]), { alerts });
+  });
+  it("08.20 certificate_authorities bodies mutated from one naming the test root: only TlsErrors", () => {
+    const body = Uint8Array.from(authorities([ROOT_DN, Uint8Array.of(0x30, 0x00)]).body);
+    const sig = { type: ExtensionType.signature_algorithms, data: Uint8Array.from(sigAlgs([0x0804]).body) };
+    onlyTlsErrors((data) => readCertificateRequest13({ context: new Uint8Array(0), extensions: [sig, { type: ExtensionType.certificate_authorities, data }] }), mutationsOf([body]), { alerts });
+  });
 });
 
 describe("08.21 our scheme and CertificateVerify (RFC 8446 §4.4.2, §4.4.3)", function () {
