@@ -233,6 +233,21 @@ describe("06.16 live: a server that demands a client certificate (openssl s_serv
     });
   }
 
+  it("06.16 a server that does not ask: no Certificate, no CertificateVerify from us, nothing signed", async () => {
+    const server = await startHttpsResponder();
+    try {
+      const { trace, onTrace } = traced();
+      const credential = nodeCredential("rsa");
+      const { response } = await mutualPage(server.port, { clientCredential: credential, onTrace });
+      expect(response).to.match(/^HTTP\/1\.1 200 OK/);
+      expect(sent(trace, "certificate"), "our Certificate").to.equal(undefined);
+      expect(sent(trace, "certificate_verify"), "our CertificateVerify").to.equal(undefined);
+      expect(credential.log.length, "signatures made").to.equal(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("06.16 a server that trusts another root refuses our certificate: its alert reaches us by name (unknown_ca), after our Certificate went out", async () => {
     const server = await startOpenSslResponder(["-Verify", "1", "-verify_return_error", "-CAfile", pkiPath("roots.pem")]);
     try {

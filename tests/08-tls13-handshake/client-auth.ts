@@ -256,6 +256,21 @@ describe("08.21 live: a TLS 1.3 server that demands a client certificate (openss
     });
   }
 
+  it("08.21 a server that does not ask: no Certificate, no CertificateVerify from us, nothing signed", async () => {
+    const server = await startHttps13Responder();
+    try {
+      const trace: TraceEntry[] = [];
+      const credential = nodeCredential("ecdsa");
+      const { response } = await mutualPage13(server.port, { clientCredential: credential, onTrace: (e) => trace.push(e) });
+      expect(response).to.match(/^HTTP\/1\.1 200 OK/);
+      expect(sent13(trace, "certificate"), "our Certificate").to.equal(undefined);
+      expect(sent13(trace, "certificate_verify"), "our CertificateVerify").to.equal(undefined);
+      expect(credential.log.length, "signatures made").to.equal(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("08.21 a server that trusts another root refuses our certificate: its alert reaches us by name (unknown_ca)", async () => {
     const server = await startOpenSsl13Responder("X25519:P-256", ["-Verify", "1", "-verify_return_error", "-CAfile", pkiPath("roots.pem")]);
     try {
