@@ -31,6 +31,6 @@ describe("exercise sizes", function () {
     }
     expect(size.size, "exercises found").to.be.above(100);
     const walls = [...size].filter(([, s]) => s.lines > MAX_LINES).map(([id, s]) => `${id}: ${s.lines} lines (${s.where.join(", ")})`);
-    expect(walls, `exercises over ${MAX_LINES} lines: cut them into steps`).to.deep.equal([]);
+    expect(walls.join("\n"), `exercises over ${MAX_LINES} lines: cut them into steps`).to.equal("");
   });
 });
