@@ -173,6 +173,9 @@ describe("each handshake step is where a bug in it is found: the grader's Next: 
           try {
             const output = await grade(dir, bug.chapter);
             outcomes.push({ bug, expected, next: /^Next: (\d\d\.\d+)/m.exec(output)?.[1], output });
+            // TLS_BY_HAND_STEPS_OUT=DIR keeps each scoreboard, to show what a learner with this bug reads.
+            const keep = process.env.TLS_BY_HAND_STEPS_OUT;
+            if (keep !== undefined) writeFileSync(join(keep, `${bug.chapter}-${BUGS.flat().indexOf(bug)}.txt`), `${bug.what}\n\n${output}`);
           } finally {
             undo();
           }
