@@ -17,8 +17,8 @@ import {
   chooseClientAuth12,
   decodeCertificateRequest12,
   isReceivedAlert,
+  sendCertificateVerify12,
 } from "../../chapters/06-tls12-handshake/index.js";
-import { sendCertificateVerify12 } from "../../chapters/06-tls12-handshake/index.js";
 import { type ClientKind, clientChain, nodeCredential, nodeVerify } from "../support/client-credentials.js";
 import { expectBytes, expectCode, expectSame } from "../support/expect-bytes.js";
 import { fixturePath, readFixture } from "../support/fixtures.js";
