@@ -55,13 +55,17 @@ for (const [label, extra] of [
   const t = median(npm, ["run", "--silent", "grade", "--", "01", ...extra], finished);
   console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline   (goal ≤ 1.5 s and ≤ 2×)`);
 }
+// The same tests with plain mocha and no grader (no worker, no watchdog, no scoreboard): what the tests of chapter 01
+// cost by themselves (their files loaded, their fast-check properties run). The grader's own cost is the difference.
+const plain = median(process.execPath, [mochaBin, "--no-config", "--reporter", "dot", "--require", "tsx/esm", "--require", "./tools/impl-hook.mjs", "tests/01-client-hello.test.ts"], finished);
+console.log(`${"mocha + tsx on chapter 01's tests".padEnd(40)} ${s(plain)}   ${(plain / baseline).toFixed(2)}× the baseline   (the tests themselves, no grader)`);
 // The same without npm's own start-up, to show what is the grader's and what is npm's.
 for (const [label, extra] of [
   ["node bin/tls-by-hand.mjs grade 01", []],
   ["node bin/tls-by-hand.mjs grade 01 --impl solutions", ["--impl", "solutions"]],
 ] as const) {
   const t = median(process.execPath, ["bin/tls-by-hand.mjs", "grade", "01", ...extra], finished);
-  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline`);
+  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline, ${(t / plain).toFixed(2)}× plain mocha on the same tests`);
 }
 // The watchdog: 00.2 with an index that never moves. One run: the default limit is 10 s of a blocked test,
 // then the remaining tests run in a fresh worker with 00.2 stopped.

@@ -4,7 +4,7 @@ import { createConnection } from "node:net";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { ByteReader } from "../lib/bytes.js";
-import { AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, cipherSuites, describeCode, describeSuite, nameOf } from "../lib/constants.js";
+import { AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme, cipherSuites, describeCode, describeSuite, nameOf } from "../lib/constants.js";
 import { type CertificateCheck, isCertificateError, isNotImplemented, isTlsError } from "../lib/errors.js";
 import { readPemCertificates } from "../lib/pem.js";
 import { fromHex } from "../lib/hex.js";
@@ -36,7 +36,8 @@ Options for every command:
   --impl solutions           run the reference code instead of yours (chapters/)
   --reference-earlier        run the chapters before the command's last one on the reference code, and that
                              chapter on yours (grade NN: chapters before NN; explain, hello: 00–01; verify-chain:
-                             00–02; connect: 00–07, --tls 1.2: 00–05, --session/--early-data: 00–08; serve: 00–10, --tls 1.3: 00–09)
+                             00–02; connect: 00–07, --tls 1.2: 00–05, --session/--early-data: 00–08, --cert: 00–10;
+                             serve: 00–10, --tls 1.3: 00–09)
   --help                     help for a command, e.g. tls-by-hand explain --help
 
 Exit codes: 0 done; 1 the peer or the protocol failed (an alert, a refused certificate, failing tests);
@@ -70,11 +71,11 @@ the alert a client would send), a certificate that decodes but breaks RFC 5280 (
 2 if a file cannot be read or does not decode (bad PEM or DER, with where); 3 if your code is not ready.`,
   connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|ffdhe2048] [--suite NAME]
                       [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--session FILE] [--early-data TEXT]
-                      [--timeout MS] [--trace] [--impl solutions] [--reference-earlier]
+                      [--timeout MS] [--trace] [--cert CHAIN.pem --key KEY.pem] [--impl solutions] [--reference-earlier]
 
 Connects to URL's host and port (https://host[:port]/path; default port 443) with YOUR TLS client, completes
 the handshake, sends "GET <path>" and prints the response. Needs chapters 00–08 (--tls 1.2: 00–06;
---session or --early-data: 00–09).
+--session or --early-data: 00–09; --cert: 00–11).
   --tls 1.3|1.2      the protocol version (default 1.3: chapters 07–08; 1.2: chapters 04–06)
   --kx KIND          TLS 1.2: offer only suites with this key exchange: rsa, dhe or ecdhe
   --group NAME       the group to offer (TLS 1.3: and send a key share for): x25519 or secp256r1; TLS 1.2 also ffdhe2048
@@ -90,6 +91,10 @@ the handshake, sends "GET <path>" and prints the response. Needs chapters 00–0
                      loaded ticket allows it, else right after the handshake
   --timeout MS       stop reading the server's answer after MS milliseconds (default 5000); a server that stays
                      silent after the handshake is not an error
+  --cert CHAIN.pem   mutual TLS: answer a server's CertificateRequest with this certificate chain (PEM, ours first)
+  --key KEY.pem      … and sign the CertificateVerify with this private key (PEM: PKCS #8, RSA or EC), by YOUR
+                     signing code of chapters 10 and 11 (so --cert needs chapters 00–11). Without --cert, a request
+                     is answered with an empty Certificate and the server decides
   --trace            print every record as it is sent or received, annotated (TLS 1.3: decrypted), with the keys
                      that protected it (label, generation, record number) and each key log line as soon as its
                      secret is derived; at the end the whole key schedule; with --session / --early-data, whether
@@ -131,6 +136,9 @@ const FLAGS: Record<string, Record<string, FlagKind>> = {
     "--early-data": "value",
     "--timeout": "value",
     "--trace": "switch",
+    // Mutual TLS: our client certificate and its key (chapters 06/08 answer the request, 10/11 sign).
+    "--cert": "value",
+    "--key": "value",
   },
   serve: SERVE_FLAGS,
   grade: {
@@ -529,6 +537,8 @@ interface ConnectOptions {
   session?: string;
   earlyData?: Uint8Array;
   timeoutMs: number;
+  /** --cert and --key: our client certificate chain and its private key (files), for mutual TLS. */
+  clientCert?: { chain: string; key: string };
 }
 
 /** The TLS version a --session file holds, from its "tls" field (chapter 09's stores write it; older ticket files lack it: 1.3); none if absent. */
@@ -563,6 +573,12 @@ function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls1
   const timeoutText = option(args, "--timeout") ?? "5000";
   const timeoutMs = Number(timeoutText);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, not ${timeoutText}`);
+  const certFile = option(args, "--cert");
+  const keyFile = option(args, "--key");
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError("--cert and --key go together: the certificate chain and its private key");
+  if (certFile !== undefined && (session !== undefined || earlyText !== undefined)) {
+    throw new UsageError("--cert is for a full handshake: chapter 09's resumed handshake does not send a client certificate");
+  }
   const [target, ...extra] = args;
   if (target === undefined) throw new UsageError("a URL is needed (https://host:port/path)", usageLine(HELP.connect!));
   if (extra.length > 0) throw new UsageError(`one URL only; what is ${extra.join(" ")}?`, usageLine(HELP.connect!));
@@ -592,6 +608,7 @@ function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls1
       session,
       earlyData: earlyText === undefined ? undefined : new TextEncoder().encode(earlyText.replace(/\\r/g, "\r").replace(/\\n/g, "\n")),
       timeoutMs,
+      ...(certFile !== undefined && keyFile !== undefined ? { clientCert: { chain: certFile, key: keyFile } } : {}),
     },
   };
 }
@@ -631,6 +648,9 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
   // everything up to it.
   const annotate = options.version === "1.3" ? ch08.annotator13() : ch06.annotator();
   const onTrace = options.trace ? (entry: import("../chapters/06-tls12-handshake/index.js").TraceEntry) => showEntry(annotate(entry)) : undefined;
+  // Mutual TLS: the certificate and key read by chapter 10, the signer made by chapter 11 from YOUR signing code. A key
+  // file that does not read, or does not fit the certificate, is a usage error (exit 2), before any connection.
+  const clientCredential = options.clientCert === undefined ? undefined : await readClientCredential(options.clientCert);
   console.log(`→ ${host}:${port}, TLS ${options.version}, offering ${options.cipherSuites.map(suiteName_).join(", ")}`);
 
   let connection: { write(d: Uint8Array): void; read(): Promise<Uint8Array | null>; close(): void };
@@ -662,7 +682,7 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
       };
       connection = c;
     } else if (options.version === "1.3") {
-      const c = await ch08.connectTls13(transport, { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace });
+      const c = await ch08.connectTls13(transport, { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace, clientCredential });
       if (options.trace) {
         console.log("\nthe key schedule, in the order it unfolds:");
         for (const row of ch08.describeSecrets13(c.secrets)) console.log(`  after ${row.after.padEnd(20)} ${row.name.padEnd(44)} ${row.hex}`);
@@ -671,6 +691,7 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
       const retry = c.helloRetryRequest ? ", after a HelloRetryRequest" : "";
       console.log(`✓ handshake done: TLS 1.3, ${describeSuite(c.cipherSuite)}, ${describeCode(NamedGroup, c.group)}${retry}`);
       console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
+      showClientAuthentication(c.trace, clientCredential !== undefined);
       connection = c;
     } else if (options.session !== undefined) {
       // TLS 1.2 with --session: chapter 09's client offers the saved session (ID and ticket), resumes or not.
@@ -678,10 +699,11 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
       const store = ch09.Session12Store.load(options.session);
       const session = store.take(options.servername);
       console.log(session === undefined ? "  no usable session: a full handshake" : `  offering a TLS 1.2 session from ${options.session} (${ch09.describeSession12(session)})`);
-      const tls12 = { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, extendedMasterSecret: options.ems, keyLog, onTrace };
+      const tls12 = { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, extendedMasterSecret: options.ems, keyLog, onTrace, clientCredential };
       const c = await ch09.connectTls12Resumable(transport, { ...tls12, session });
       const how = c.resumed ? "resumed: the session's master secret, no certificate, no key exchange" : `certificate ${c.validation!.path[0]!.subject.text}`;
       console.log(`✓ handshake done: TLS 1.2, ${describeSuite(c.cipherSuite)}; ${how}`);
+      showClientAuthentication(c.trace, clientCredential !== undefined);
       saveTickets = () => {
         store.add(c.session);
         store.save();
@@ -696,6 +718,7 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
         extendedMasterSecret: options.ems,
         keyLog,
         onTrace,
+        clientCredential,
       });
       if (options.trace) {
         console.log("\nsecrets:");
@@ -704,6 +727,7 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
       const leaf = c.validation.path[0]!;
       console.log(`✓ handshake done: TLS 1.2, ${describeSuite(c.cipherSuite)}, ${c.secrets.extendedMasterSecret ? "extended master secret" : "master secret (no RFC 7627)"}`);
       console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
+      showClientAuthentication(c.trace, clientCredential !== undefined);
       connection = c;
     }
   } catch (e) {
@@ -735,6 +759,34 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
     connection.close();
   }
   return 0;
+}
+
+/** --cert / --key: the learner's signer (chapter 11) over the certificate and key chapter 10 reads. */
+async function readClientCredential(files: { chain: string; key: string }) {
+  const ch10 = await import("../chapters/10-tls13-server/index.js");
+  const ch11 = await import("../chapters/11-tls12-server/index.js");
+  let credential;
+  try {
+    credential = ch10.readServerCredential(readText(files.chain), readText(files.key), files.chain);
+  } catch (e) {
+    if (isTlsError(e)) throw new UsageError(`--cert ${files.chain} --key ${files.key}: ${e.detail}`);
+    throw e;
+  }
+  return ch11.clientCredential(credential);
+}
+
+/** Whether the server asked who we are (mutual TLS), and what we answered, from the connection's trace. */
+function showClientAuthentication(trace: readonly { from: string; name: string; content: Uint8Array }[], haveCredential: boolean): void {
+  const asked = trace.some((e) => e.from === "server" && e.name === "certificate_request");
+  const verify = trace.find((e) => e.from === "client" && e.name === "certificate_verify");
+  if (verify !== undefined) {
+    const scheme = ((verify.content[4] ?? 0) << 8) | (verify.content[5] ?? 0);
+    console.log(`  client certificate: sent, with a CertificateVerify signed by your code (${describeCode(SignatureScheme, scheme)})`);
+  } else if (asked) {
+    console.log(`  client certificate: the server asked; we sent an empty Certificate (${haveCredential ? "none of our schemes fits its request" : "no --cert given"})`);
+  } else if (haveCredential) {
+    console.log("  client certificate: the server did not ask for one");
+  }
 }
 
 /** One message of the trace, as it happens: who sent it, under which keys, every byte annotated. */

@@ -13,6 +13,8 @@ export function chaptersNeeded(command: string, args: readonly string[]): number
     case "verify-chain":
       return [0, 1, 3]; // chapter 03's X.509 reader builds on 00's integers and 01's named codes
     case "connect": {
+      // Mutual TLS: the client certificate is signed by the learner's own code of chapters 10 and 11 (11.19).
+      if (args.some((a) => a === "--cert" || a.startsWith("--cert="))) return range(11);
       const tls = args[args.indexOf("--tls") + 1];
       // --session resumes in either version with chapter 09 (TLS 1.2 resumption is there too), so it comes first.
       if (args.some((a) => a === "--session" || a === "--early-data" || a.startsWith("--session=") || a.startsWith("--early-data="))) return range(9);

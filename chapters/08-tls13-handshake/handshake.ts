@@ -8,7 +8,7 @@ import { TlsError } from "../../lib/errors.js";
 import type { ClientHello, KeyPair } from "../01-client-hello/index.js";
 import type { ServerHello } from "../02-server-hello/index.js";
 import type { Certificate, HashName, Validation } from "../03-certificates/index.js";
-import type { KeyLogTarget, RecordTransport } from "../06-tls12-handshake/index.js";
+import type { ClientCredential, KeyLogTarget, RecordTransport } from "../06-tls12-handshake/index.js";
 import {
   type Aead13,
   type ApplicationSecrets,
@@ -19,6 +19,7 @@ import {
   trafficKeys,
 } from "../07-tls13-key-schedule/index.js";
 import type { CertificateVerify } from "./certificate-verify.js";
+import { sendClientCertificate13 } from "./client-auth.js";
 import { sendClientFinished } from "./client-flight.js";
 import type { EncryptedExtensions } from "./encrypted-extensions.js";
 import { type Hellos, newClientHello13, processServerHello, sendClientHello } from "./hellos.js";
@@ -71,6 +72,9 @@ export interface Tls13Options {
   onTrace?: (entry: TraceEntry) => void;
   /** Zero bytes of padding in every protected record we send (RFC 8446 §5.4); default 0. */
   padding?: number;
+  /** Our certificate and signer, for a server that asks who we are (mutual TLS, client-auth.ts); without it we answer
+   * a CertificateRequest with an empty Certificate and the server decides. */
+  clientCredential?: ClientCredential;
   /** Tests only: replay a recorded handshake. */
   fixed?: FixedHandshake;
 }
@@ -185,7 +189,9 @@ export async function clientHandshake13(records: Tls13RecordLayer, options: Tls1
   // 4. encryptedExtensions = await readServerParameters(records, hellos).
   // 5. server = await readServerCertificate(records, hellos, options).
   // 6. app = await readServerFinished(records, hellos, keys, options.keyLog).
-  // 7. resumption = sendClientFinished(records, hellos, keys, app, server.certificateRequest).
+  // 7. A server.certificateRequest? sendClientCertificate13(records, hellos, it, options.clientCredential) (given; it
+  //    calls 08.20–08.21 when we have a credential).
+  //    resumption = sendClientFinished(records, hellos, keys, app): our Finished, after our Certificate if any.
   // 8. Return { records, cipherSuite, group (both from keys), helloRetryRequest, encryptedExtensions, the three of
   //    server (serverCertificates, validation, certificateVerify), secrets: tls13Secrets(hellos, keys, app, resumption) }.
   throw new NotImplemented("08.17");

@@ -18,6 +18,8 @@ import {
   processServerHello12,
   readServerFinished12,
   readServerFlight12,
+  sendCertificateVerify12,
+  sendClientCertificate12,
   sendClientFinished12,
   sendClientKeyExchange12,
   sniFor,
@@ -77,7 +79,8 @@ export async function clientHandshake12Resumable(records: Tls12RecordLayer, opti
   // (2) hello = processServerHello12 (06.7); resumed = checkResumption12(hello, options.session) (09.13).
   // (3) Resumed: secrets = resumedSecrets12 (09.14); ticket = readNewSessionTicket12 (09.15); THEN the server's
   // CCS + Finished (readServerFinished12, 06.12), THEN ours (sendClientFinished12, 06.11): the server finishes first.
-  // (4) Full: readServerFlight12, sendClientKeyExchange12, establishKeys12 and sendClientFinished12 (06.8–06.11); then
+  // (4) Full: chapter 06's steps as its script (06.13) runs them (readServerFlight12, our Certificate and
+  // CertificateVerify if the server asked, sendClientKeyExchange12, establishKeys12, sendClientFinished12); then
   // ticket = readNewSessionTicket12 (it comes before the server's CCS), then readServerFinished12.
   // (5) session = { servername, cipherSuite, master, extendedMasterSecret (from secrets), sessionId: the ServerHello's
   // legacySessionIdEcho, ticket: the new one, or (resumed) the one we offered, receivedAt: now, lifetime: the

@@ -453,10 +453,9 @@ export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKe
     const known = CURVES[curveOid];
     if (known === undefined) {
       key = { kind: "unsupported", name: `EC key on curve ${curveOid}` };
+    } else if (bits.unusedBits !== 0 || bits.bytes.length !== known.pointLength || bits.bytes[0] !== UNCOMPRESSED_POINT) {
+      throw derError(keyField, at, `a ${known.curve} key is an uncompressed point: 04 and ${known.pointLength - 1} bytes`);
     } else {
-      if (bits.unusedBits !== 0 || bits.bytes.length !== known.pointLength || bits.bytes[0] !== UNCOMPRESSED_POINT) {
-        throw derError(keyField, at, `a ${known.curve} key is an uncompressed point: 04 and ${known.pointLength - 1} bytes`);
-      }
       key = { kind: "ec", curve: known.curve, point: bits.bytes };
     }
   } else if (oid === Oid.ed25519) {

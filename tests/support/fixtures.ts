@@ -22,7 +22,11 @@ export type FixtureName =
   | "ca-rsa-pss.key"
   | "server-rsa-pss.key"
   | "server-rsa-pss.crt"
-  | "server-rsa-pss-chain.crt";
+  | "server-rsa-pss-chain.crt"
+  | "client-rsa.key"
+  | "client-rsa.crt"
+  | "client-ecdsa.key"
+  | "client-ecdsa.crt";
 
 /** Absolute path of a fixture file, for tools that want a path (openssl -cert, -CAfile). */
 export function fixturePath(name: FixtureName): string {

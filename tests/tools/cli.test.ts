@@ -415,6 +415,55 @@ describe("command-line tool", () => {
     }
   });
 
+  describe("connect --cert --key (mutual TLS: chapters 06 and 08 answer, 10 and 11 sign) to openssl s_server -Verify 1", () => {
+    let server: OpenSslServer;
+    let stranger: OpenSslServer;
+    const fixture = (f: string) => join(ROOT, "tests/fixtures", f);
+    const ca = fixture("ca.crt");
+    before(async () => {
+      server = await startOpenSslServer(["-www", "-Verify", "1", "-verify_return_error", "-CAfile", ca]);
+      stranger = await startOpenSslServer(["-www", "-Verify", "1", "-verify_return_error", "-CAfile", join(ROOT, "tests/fixtures/pki/roots.pem")]);
+    });
+    after(async () => {
+      await server?.close();
+      await stranger?.close();
+    });
+
+    for (const [kind, tls] of [
+      ["ecdsa", "1.3"],
+      ["rsa", "1.2"],
+    ]) {
+      it(`TLS ${tls}, the ${kind.toUpperCase()} client certificate: exit 0, the CertificateVerify's scheme shown, and s_server verified our certificate`, async () => {
+        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", tls!, "--ca", ca, "--cert", fixture(`client-${kind}.crt`), "--key", fixture(`client-${kind}.key`)]);
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stdout).to.match(/client certificate: sent, with a CertificateVerify signed by your code \((ecdsa_secp256r1_sha256|rsa_pss_rsae_sha256)/);
+        const subject = kind === "rsa" ? "\\(RSA\\)" : "\\(ECDSA\\)";
+        await server.waitForOutput(new RegExp(`depth=0 O = tls-by-hand, CN = tls-by-hand test client ${subject}`));
+      });
+    }
+
+    it("a server that trusts another root: exit 1, and its alert by name (unknown_ca)", async () => {
+      const r = await cliAsync(["connect", `https://localhost:${stranger.port}/`, "--ca", ca, "--cert", fixture("client-rsa.crt"), "--key", fixture("client-rsa.key")]);
+      expect(r.status, r.stderr).to.equal(1);
+      expect(r.stderr).to.match(/the server sent alert unknown_ca/);
+    });
+
+    it("without --cert: an empty Certificate, and the server's certificate_required by name (exit 1)", async () => {
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca]);
+      expect(r.status, r.stderr).to.equal(1);
+      expect(r.stderr).to.match(/the server sent alert certificate_required/);
+    });
+
+    it("--cert without --key, or a key that is not the certificate's: exit 2, before any connection", () => {
+      const alone = cli(["connect", "https://localhost:1/", "--cert", fixture("client-rsa.crt")]);
+      expect(alone.status, alone.stderr).to.equal(2);
+      expect(alone.stderr).to.match(/--cert and --key go together/);
+      const wrong = cli(["connect", "https://localhost:1/", "--cert", fixture("client-rsa.crt"), "--key", fixture("client-ecdsa.key")]);
+      expect(wrong.status, wrong.stderr).to.equal(2);
+      expect(wrong.stderr).to.match(/does not belong to/);
+    });
+  });
+
   it("every command has --help", () => {
     for (const command of ["explain", "hello", "verify-chain", "connect", "grade"]) {
       const r = cli([command, "--help"]);
