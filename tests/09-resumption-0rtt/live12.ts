@@ -3,7 +3,8 @@
 // tls with tickets and with SSL_OP_NO_TICKET and a session cache (the server's own socket.isSessionReused()), and the project's chapter 11
 // server from solutions/ (its page says "resumed … by its session ticket / session ID"). The outside references: what
 // each server says about the connection, and its key log (the master secret of the resumed connection, under the new
-// client random, must be the one of the first connection: the master secret comes back).
+// client random, must be the one of the first connection: the master secret comes back). With s_server -Verify 1, a
+// client certificate (signed by Node, tests/support/client-credentials.ts) goes in the full handshake only.
 import { expect } from "chai";
 import crypto from "node:crypto";
 import type * as tls from "node:tls";
@@ -15,7 +16,8 @@ import { type ClientSession12, type Resume12Options, type Tls12ResumableConnecti
 import { TicketKeys, newSecretKey, readServerCredential, startTlsServer } from "../../solutions/10-tls13-server/index.js";
 import { SessionCache, type Tls12ServerConfig, acceptTls12 } from "../../solutions/11-tls12-server/index.js";
 import { readAll, roots } from "../support/client-helpers.js";
-import { readFixture } from "../support/fixtures.js";
+import { nodeCredential } from "../support/client-credentials.js";
+import { fixturePath, readFixture } from "../support/fixtures.js";
 import { type HttpsResponder, type OpenSslResponder, parseKeyLog, startHttpsResponder, startOpenSslResponder } from "../support/tls12-peers.js";
 
 const HOST = "127.0.0.1";
@@ -155,6 +157,26 @@ describe("09.16 live: TLS 1.2 resumption by session ID and by ticket", function 
     expect(toHex(conn.session.master), "a new master secret").to.not.equal(toHex(fromOpenssl.master));
     expect(conn.session.ticket?.length ?? 0, "Node's own ticket").to.be.greaterThan(0);
     reused.get(node)!.length = 0;
+  });
+
+  it("09.16 s_server -Verify 1: the full handshake sends our client certificate (06.16's steps); the resumed one needs none, the session proves it", async () => {
+    const server = await startOpenSslResponder(["-Verify", "1", "-verify_return_error", "-CAfile", fixturePath("ca.crt")]);
+    try {
+      const credential = nodeCredential("ecdsa");
+      const { first, second } = await (async () => {
+        const a = await visit(server.port, { clientCredential: credential });
+        return { first: a, second: await visit(server.port, { clientCredential: credential, session: a.conn.session }) };
+      })();
+      const sent = (c: Tls12ResumableConnection) => c.trace.filter((e) => e.from === "client").map((e) => e.name);
+      expect(sent(first.conn), "what we sent in the full handshake").to.include.members(["certificate", "certificate_verify"]);
+      expect(first.page, "s_server's page, first").to.match(/New, TLSv1\.2/);
+      expect(second.conn.resumed, "resumed").to.equal(true);
+      expect(second.page, "s_server's page, second").to.match(/Reused, TLSv1\.2/);
+      expect(sent(second.conn), "what we sent when resuming").to.not.include("certificate");
+      expect(credential.log.length, "how many times our signer was asked").to.equal(1);
+    } finally {
+      await server.close();
+    }
   });
 
   it("09.16 a resumed connection brings a session that resumes again (the ticket it renewed, or the same one)", async () => {
