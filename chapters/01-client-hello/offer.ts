@@ -28,6 +28,11 @@ export interface KeyPair {
   group: number;
   privateKey: Uint8Array;
   publicKey: Uint8Array;
+  /**
+   * How this pair finishes the exchange with the peer's share, when that is not chapter 05's ECDHE: chapter 12's
+   * hybrid pairs decapsulate an ML-KEM ciphertext. Absent for the pairs makeKeyPair makes.
+   */
+  sharedSecret?: (peerShare: Uint8Array) => Uint8Array;
 }
 
 /** Makes a fresh key pair for X25519 or secp256r1 (P-256). */

@@ -20,7 +20,7 @@ import {
 import type { CertificateVerify } from "./certificate-verify.js";
 import { sendClientFinished } from "./client-flight.js";
 import type { EncryptedExtensions } from "./encrypted-extensions.js";
-import { type Hellos, newClientHello13, processServerHello, sendClientHello } from "./hellos.js";
+import { type ClientHelloOffer, type Hellos, newClientHello13, processServerHello, sendClientHello } from "./hellos.js";
 import { type NewSessionTicket, decodeKeyUpdate, decodeNewSessionTicket, encodeKeyUpdate } from "./post-handshake.js";
 import { direction13 } from "./record-protection.js";
 import { type TraceEntry, Tls13RecordLayer } from "./record-layer.js";
@@ -71,6 +71,11 @@ export interface Tls13Options {
   padding?: number;
   /** Tests only: replay a recorded handshake. */
   fixed?: FixedHandshake;
+  /**
+   * Builds the first ClientHello instead of chapter 01's makeClientHello: chapter 12's offer with a hybrid
+   * post-quantum key share, whose key pairs finish the exchange themselves (KeyPair.sharedSecret).
+   */
+  offer?: (options: Tls13Options) => ClientHelloOffer;
 }
 
 /** The secrets of a connection, in the order the key schedule made them; enough to decrypt it afterwards. */
