@@ -85,16 +85,17 @@ export function hybridOffer(options: Tls13Options): ClientHelloOffer {
   // EXERCISE 12.6: 1. groups = options.groups ?? PQ_GROUPS; shareGroups = options.keyShareGroups ?? the PQ_KEY_SHARES
   // that groups lists. 2. base = chapter 08's newClientHello13 with offer undefined (or it would call us again), those
   // groups, and keyShareGroups = the shareGroups that are NOT hybrid (chapter 01 makes those pairs). 3. One
-  // makeHybridKeyPair per hybrid group of shareGroups. 4. keyPairs = every pair, in shareGroups' order; replace the
-  // hello's key_share extension by { kind: "key_share", shares: their { group, keyExchange: publicKey } } in that order
-  // (the server takes the first share it likes, RFC 8446 §4.2.8). 5. Return { clientHello, keyPairs, makeKeyPair:
+  // makeHybridKeyPair per hybrid group of shareGroups. 4. keyPairs = every pair, in the order `groups` lists their
+  // groups (RFC 8446 §4.2.8: the shares "MUST appear in the same order" as supported_groups; tlslite-ng refuses a hello
+  // that breaks it); replace the hello's key_share extension by { kind: "key_share", shares: their { group, keyExchange:
+  // publicKey } } in that order. 5. Return { clientHello, keyPairs, makeKeyPair:
   // makeAnyKeyPair } so that a HelloRetryRequest for a hybrid group gets a hybrid share.
   const groups = options.groups ?? [...PQ_GROUPS];
   const shareGroups = options.keyShareGroups ?? PQ_KEY_SHARES.filter((g) => groups.includes(g));
   const base = newClientHello13({ ...options, offer: undefined, groups, keyShareGroups: shareGroups.filter((g) => !isHybrid(g)) });
   const hybrid = shareGroups.filter(isHybrid).map((g) => makeHybridKeyPair(g));
   const pool = [...base.keyPairs, ...hybrid];
-  const keyPairs = shareGroups.map((g) => pool.find((k) => k.group === g)!);
+  const keyPairs = groups.filter((g) => shareGroups.includes(g)).map((g) => pool.find((k) => k.group === g)!);
   const shares = keyPairs.map((k) => ({ group: k.group, keyExchange: k.publicKey }));
   const extensions: ClientExtension[] = base.clientHello.extensions.map((e) => (e.kind === "key_share" ? { kind: "key_share", shares } : e));
   return { clientHello: { ...base.clientHello, extensions }, keyPairs, makeKeyPair: makeAnyKeyPair };

@@ -68,7 +68,8 @@ export function splitShare(group: number, side: ShareSide, keyExchange: Uint8Arr
   // EXERCISE 12.1: the layout of the group's share. hybridLayout(group) gives the ECDH part's length and which part
   // comes first; mlkemShareLength(side) the ML-KEM part's (1184 for the client's encapsulation key, 1088 for the
   // server's ciphertext). Any other total length: illegalParameter("key_exchange", …) naming the group, the side, the
-  // expected and the received length (X25519MLKEM768: client 1216, server 1120; SecP256r1MLKEM768: 1249 and 1153).
+  // expected and the received length (X25519MLKEM768: client 1216, server 1120; SecP256r1MLKEM768: 1249 and 1153),
+  // at the offset where the share ends too soon or goes on too long.
   // Then slice at the boundary: X25519MLKEM768 is ML-KEM ‖ X25519, SecP256r1MLKEM768 is P-256 point ‖ ML-KEM.
   const layout = hybridLayout(group);
   const mlkemLength = mlkemShareLength(side);
@@ -77,6 +78,7 @@ export function splitShare(group: number, side: ShareSide, keyExchange: Uint8Arr
     throw illegalParameter(
       "key_exchange",
       `a ${layout.name} ${side} share is ${expected} bytes (${mlkemLength} of ML-KEM-768 and ${layout.ecdhShareLength} of ECDH), got ${keyExchange.length}`,
+      Math.min(keyExchange.length, expected), // where it ends too soon, or goes on too long
     );
   }
   const cut = layout.mlkemFirst ? mlkemLength : layout.ecdhShareLength;

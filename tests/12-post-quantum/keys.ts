@@ -1,0 +1,155 @@
+// 12.3–12.5: the key pair, the client's secret and the server's encapsulation, each alone, on known answers: ML-KEM-768
+// from kyber-py (FIPS 203's KeyGen_internal(d, z) and Encaps_internal(ek, m) with fixed randomness), X25519 and P-256
+// from Node's crypto. The layout and order of every expected value come from the draft's text (vectors.ts).
+import crypto from "node:crypto";
+import { expect } from "chai";
+import { AlertDescription, CipherSuite, NamedGroup, ProtocolVersion } from "../../lib/constants.js";
+import { concat } from "../../lib/hex.js";
+import type { KeyPair } from "../../chapters/01-client-hello/index.js";
+import type { ServerChoice } from "../../chapters/02-server-hello/index.js";
+import { hybridClientSecret, hybridServerKeyShare, makeHybridKeyPair } from "../../chapters/12-post-quantum/index.js";
+import { expectBytes, expectCode } from "../support/expect-bytes.js";
+import { expectTlsError } from "../support/properties.js";
+import { draftSecretOrder, draftShareOrder, mlkemCases, nodeP256, nodeX25519 } from "./vectors.js";
+
+const CASES = mlkemCases();
+const X = "X25519MLKEM768";
+const P = "SecP256r1MLKEM768";
+
+/** Two parts in the order the draft gives for `name` (share of `side`, or the secret). */
+function inOrder(order: "mlkem first" | "ecdh first", mlkem: Uint8Array, ecdh: Uint8Array): Uint8Array {
+  return order === "mlkem first" ? concat(mlkem, ecdh) : concat(ecdh, mlkem);
+}
+
+/** The X25519 public key of a raw private key, by Node (PKCS #8 wrapping of RFC 8410). */
+function x25519PublicOf(privateKey: Uint8Array): Uint8Array {
+  const der = concat(Uint8Array.from(Buffer.from("302e020100300506032b656e04220420", "hex")), privateKey);
+  const jwk = crypto.createPublicKey(crypto.createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs8" })).export({ format: "jwk" });
+  return new Uint8Array(Buffer.from(jwk.x!, "base64url"));
+}
+
+describe("12.3 the client's hybrid key pair", () => {
+  for (const [i, c] of CASES.entries()) {
+    it(`12.3 X25519MLKEM768 from fixed randomness (kyber-py case ${i}): publicKey is the encapsulation key and the X25519 share in the draft's order`, () => {
+      const x = nodeX25519();
+      const pair = makeHybridKeyPair(NamedGroup.X25519MLKEM768, { seed: c.seed, ecdh: { group: NamedGroup.x25519, ...x } });
+      expectCode(pair.group, NamedGroup.X25519MLKEM768, NamedGroup, "the pair's group");
+      expectBytes(pair.publicKey, inOrder(draftShareOrder(X, "client"), c.ek, x.publicKey), "the key_share (encapsulation key and X25519 public key)");
+      expectBytes(pair.privateKey, concat(c.dk, x.privateKey), "the private key (decapsulation key ‖ X25519 private key)");
+      expect(pair.sharedSecret, "the pair's own sharedSecret (chapter 08 calls it instead of ECDHE)").to.be.a("function");
+    });
+  }
+  it("12.3 SecP256r1MLKEM768 from fixed randomness: the uncompressed P-256 point first, then the encapsulation key (1249 bytes)", () => {
+    const c = CASES[0]!;
+    const p = nodeP256();
+    const pair = makeHybridKeyPair(NamedGroup.SecP256r1MLKEM768, { seed: c.seed, ecdh: { group: NamedGroup.secp256r1, ...p } });
+    expectBytes(pair.publicKey, inOrder(draftShareOrder(P, "client"), c.ek, p.publicKey), "the SecP256r1MLKEM768 key_share");
+    expectBytes(pair.privateKey, concat(c.dk, p.privateKey), "the private key (decapsulation key ‖ P-256 scalar)");
+  });
+  it("12.3 a fresh pair: new randomness every time, a decapsulation key that embeds the encapsulation key (FIPS 203 §7.1), an X25519 share that is its private key's", () => {
+    const a = makeHybridKeyPair(NamedGroup.X25519MLKEM768);
+    const b = makeHybridKeyPair(NamedGroup.X25519MLKEM768);
+    expect(a.publicKey.length, "a fresh X25519MLKEM768 share").to.equal(1216);
+    expect(Buffer.from(a.publicKey).equals(Buffer.from(b.publicKey)), "two fresh pairs are equal: the randomness is not fresh").to.equal(false);
+    // dk = dk_PKE (384·k = 1152 bytes) ‖ ek ‖ H(ek) ‖ z (FIPS 203 Algorithm 16).
+    expectBytes(a.privateKey.slice(1152, 1152 + 1184), a.publicKey.slice(0, 1184), "the encapsulation key inside the decapsulation key");
+    expectBytes(a.publicKey.slice(1184), x25519PublicOf(a.privateKey.slice(2400)), "the X25519 share (Node's public key of our private key)");
+  });
+});
+
+describe("12.4 the client's hybrid shared secret", () => {
+  for (const [i, c] of CASES.entries()) {
+    it(`12.4 X25519MLKEM768 (kyber-py case ${i}): decapsulate, X25519 with the server's share, ML-KEM secret first`, () => {
+      const client = nodeX25519();
+      const server = nodeX25519();
+      const secret = hybridClientSecret(NamedGroup.X25519MLKEM768, concat(c.dk, client.privateKey), inOrder(draftShareOrder(X, "server"), c.ct, server.publicKey));
+      expectBytes(secret, inOrder(draftSecretOrder(X), c.ss, server.sharedWith(client.publicKey)), "the X25519MLKEM768 shared secret");
+    });
+  }
+  it("12.4 a ciphertext changed on the way does not throw: ML-KEM's implicit rejection gives kyber-py's rejection secret, and the handshake fails later", () => {
+    const c = CASES[1]!;
+    const client = nodeX25519();
+    const server = nodeX25519();
+    const secret = hybridClientSecret(NamedGroup.X25519MLKEM768, concat(c.dk, client.privateKey), inOrder(draftShareOrder(X, "server"), c.tamperedCt, server.publicKey));
+    expectBytes(secret, inOrder(draftSecretOrder(X), c.tamperedSs, server.sharedWith(client.publicKey)), "the shared secret after a tampered ciphertext");
+  });
+  it("12.4 SecP256r1MLKEM768: the P-256 secret (Node's ECDH, the x coordinate) first", () => {
+    const c = CASES[2]!;
+    const client = nodeP256();
+    const server = nodeP256();
+    const secret = hybridClientSecret(NamedGroup.SecP256r1MLKEM768, concat(c.dk, client.privateKey), inOrder(draftShareOrder(P, "server"), c.ct, server.publicKey));
+    expectBytes(secret, inOrder(draftSecretOrder(P), c.ss, server.sharedWith(client.publicKey)), "the SecP256r1MLKEM768 shared secret");
+  });
+  it("12.4 the pair from makeHybridKeyPair finishes its own exchange (pair.sharedSecret) with the same result", () => {
+    const c = CASES[0]!;
+    const client = nodeX25519();
+    const server = nodeX25519();
+    const pair = makeHybridKeyPair(NamedGroup.X25519MLKEM768, { seed: c.seed, ecdh: { group: NamedGroup.x25519, ...client } });
+    expect(pair.sharedSecret, "pair.sharedSecret").to.be.a("function");
+    const secret = pair.sharedSecret!(inOrder(draftShareOrder(X, "server"), c.ct, server.publicKey));
+    expectBytes(secret, inOrder(draftSecretOrder(X), c.ss, server.sharedWith(client.publicKey)), "pair.sharedSecret(the server's share)");
+  });
+  it("12.4 a server share of the wrong size, or an X25519 share of low order, is illegal_parameter", () => {
+    const c = CASES[0]!;
+    const privateKey = concat(c.dk, nodeX25519().privateKey);
+    for (const length of [1119, 1121, 32, 0]) {
+      expectTlsError(() => hybridClientSecret(NamedGroup.X25519MLKEM768, privateKey, new Uint8Array(length)), { alert: AlertDescription.illegal_parameter });
+    }
+    // The point 0 has order 4: the X25519 output is all zeros whatever our key (RFC 7748 §6.1).
+    expectTlsError(() => hybridClientSecret(NamedGroup.X25519MLKEM768, privateKey, inOrder(draftShareOrder(X, "server"), c.ct, new Uint8Array(32))), {
+      alert: AlertDescription.illegal_parameter,
+    });
+  });
+});
+
+/** Chapter 02's choice as the server's ClientHello reading makes it: this group, with the client's share in it. */
+function choice(group: number, keyExchange: Uint8Array): ServerChoice {
+  return { version: ProtocolVersion.TLS1_3, cipherSuite: CipherSuite.TLS_AES_128_GCM_SHA256, group, keyShare: { group, keyExchange }, helloRetry: false };
+}
+
+describe("12.5 the server's hybrid key share", () => {
+  for (const [i, c] of CASES.entries()) {
+    it(`12.5 X25519MLKEM768 (kyber-py case ${i}): encapsulate to the client's key, answer ciphertext and X25519 share, same secret as the client`, () => {
+      const client = nodeX25519();
+      const server = nodeX25519();
+      const asked: number[] = [];
+      const makePair = (group: number): KeyPair => {
+        asked.push(group);
+        return { group, privateKey: server.privateKey, publicKey: server.publicKey };
+      };
+      const share = hybridServerKeyShare(choice(NamedGroup.X25519MLKEM768, inOrder(draftShareOrder(X, "client"), c.ek, client.publicKey)), makePair, c.m);
+      expect(asked.map((g) => g.toString(16)), "the groups makePair was asked for (the ECDH half only)").to.deep.equal([NamedGroup.x25519.toString(16)]);
+      expectCode(share.keyPair.group, NamedGroup.X25519MLKEM768, NamedGroup, "the ServerHello's key_share group");
+      expectBytes(share.keyPair.publicKey, inOrder(draftShareOrder(X, "server"), c.ct, server.publicKey), "the server's key_share (ciphertext and X25519 share)");
+      expectBytes(share.sharedSecret, inOrder(draftSecretOrder(X), c.ss, client.sharedWith(server.publicKey)), "the server's shared secret");
+    });
+  }
+  it("12.5 SecP256r1MLKEM768: the P-256 point first in the answer and the P-256 secret first in the secret", () => {
+    const c = CASES[1]!;
+    const client = nodeP256();
+    const server = nodeP256();
+    const share = hybridServerKeyShare(choice(NamedGroup.SecP256r1MLKEM768, inOrder(draftShareOrder(P, "client"), c.ek, client.publicKey)), (group) => ({ group, ...server }), c.m);
+    expectBytes(share.keyPair.publicKey, inOrder(draftShareOrder(P, "server"), c.ct, server.publicKey), "the server's SecP256r1MLKEM768 key_share");
+    expectBytes(share.sharedSecret, inOrder(draftSecretOrder(P), c.ss, client.sharedWith(server.publicKey)), "the server's shared secret");
+  });
+  it("12.5 an ECDHE group goes to chapter 10's serverKeyShare: X25519 as before (Node agrees on the secret)", () => {
+    const client = nodeX25519();
+    const share = hybridServerKeyShare(choice(NamedGroup.x25519, client.publicKey));
+    expectCode(share.keyPair.group, NamedGroup.x25519, NamedGroup, "the group");
+    expectBytes(share.sharedSecret, client.sharedWith(share.keyPair.publicKey), "the X25519 shared secret");
+  });
+  it("12.5 a client share of the wrong size, or an encapsulation key that fails FIPS 203's modulus check, is illegal_parameter", () => {
+    const c = CASES[0]!;
+    const x = nodeX25519();
+    for (const length of [1215, 1217, 1184, 32]) {
+      expectTlsError(() => hybridServerKeyShare(choice(NamedGroup.X25519MLKEM768, new Uint8Array(length))), { alert: AlertDescription.illegal_parameter });
+    }
+    // The first coefficient set to 0xfff = 4095 ≥ q = 3329 (FIPS 203 §7.2, the modulus check).
+    const badKey = c.ek.slice();
+    badKey[0] = 0xff;
+    badKey[1] |= 0x0f;
+    expectTlsError(() => hybridServerKeyShare(choice(NamedGroup.X25519MLKEM768, inOrder(draftShareOrder(X, "client"), badKey, x.publicKey))), {
+      alert: AlertDescription.illegal_parameter,
+    });
+  });
+});
