@@ -15,6 +15,7 @@ import { blameStack, exerciseAt, learnerFrames, where } from "./blame.js";
 import { ROOT, type Region, chapterSlugs, findRegions, listExercises } from "./exercises.js";
 import { ChapterError, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, formatReport, grade, resolveChapter, writeResults } from "./grade.js";
 import { chaptersNeeded, describeChapters } from "./needs.js";
+import { HYBRID_GROUP_NAMES, chapter12Done } from "./pq.js";
 import { SERVE_FLAGS, SERVE_HELP, serve } from "./serve.js";
 
 const HELP: Record<string, string> = {
@@ -68,7 +69,7 @@ the leaf and, with --host, the name, DNS or IP) until one holds.
 Prints the path and each check with ✓/✗. Exit 0 valid; 1 invalid (the last line names the failed check and
 the alert a client would send), a certificate that decodes but breaks RFC 5280 (a repeated extension) included;
 2 if a file cannot be read or does not decode (bad PEM or DER, with where); 3 if your code is not ready.`,
-  connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|ffdhe2048] [--suite NAME]
+  connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|x25519mlkem768|…] [--suite NAME]
                       [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--session FILE] [--early-data TEXT]
                       [--timeout MS] [--trace] [--impl solutions] [--reference-earlier]
 
@@ -77,7 +78,10 @@ the handshake, sends "GET <path>" and prints the response. Needs chapters 00–0
 --session or --early-data: 00–09).
   --tls 1.3|1.2      the protocol version (default 1.3: chapters 07–08; 1.2: chapters 04–06)
   --kx KIND          TLS 1.2: offer only suites with this key exchange: rsa, dhe or ecdhe
-  --group NAME       the group to offer (TLS 1.3: and send a key share for): x25519 or secp256r1; TLS 1.2 also ffdhe2048
+  --group NAME       the group to offer (TLS 1.3: and send a key share for): x25519 or secp256r1; TLS 1.2 also ffdhe2048;
+                     TLS 1.3 also the post-quantum hybrids x25519mlkem768 and secp256r1mlkem768 (chapter 12: needs
+                     00–12). Without --group, once chapter 12 is done, TLS 1.3 offers X25519MLKEM768 first with an
+                     X25519 share beside it, as browsers do; before, chapter 08's x25519 and secp256r1
   --suite NAME       offer only this suite (IANA name, e.g. TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
   --ca FILE          trust the roots in FILE (PEM) instead of Node's bundled roots
   --servername NAME  the name to send (SNI) and to check the certificate against (default: URL's host)
@@ -171,7 +175,7 @@ export async function main(args: string[], options: CliOptions): Promise<number>
     if (command === "hello") return await hello(parsed);
     if (command === "verify-chain") return await verifyChain(parsed);
     if (command === "connect") return await connect(parsed, context);
-    if (command === "serve") return await serve(rest);
+    if (command === "serve") return await serve(rest, { pq: chapter12Done(options.impl, options.referenceBelow) });
     return await gradeCommand(parsed, options);
   } catch (e) {
     return reportError(e, context);
@@ -514,7 +518,13 @@ function describeKey(key: { kind: string; bits?: number; curve?: string; name?: 
 // ---- connect ----
 
 const KX: Record<string, string[]> = { rsa: ["RSA"], dhe: ["DHE_RSA"], ecdhe: ["ECDHE_RSA", "ECDHE_ECDSA"] };
-const GROUPS: Record<string, number> = { x25519: NamedGroup.x25519, secp256r1: NamedGroup.secp256r1, "p-256": NamedGroup.secp256r1, ffdhe2048: NamedGroup.ffdhe2048 };
+const GROUPS: Record<string, number> = {
+  x25519: NamedGroup.x25519,
+  secp256r1: NamedGroup.secp256r1,
+  "p-256": NamedGroup.secp256r1,
+  ffdhe2048: NamedGroup.ffdhe2048,
+  ...HYBRID_GROUP_NAMES, // chapter 12, TLS 1.3 only
+};
 
 interface ConnectOptions {
   version: "1.2" | "1.3";
@@ -540,7 +550,8 @@ function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls1
   if (kx !== undefined && !(kx in KX)) throw new UsageError(`--kx must be rsa, dhe or ecdhe, not ${kx}`);
   if (kx !== undefined && version === "1.3") throw new UsageError("--kx is for TLS 1.2: TLS 1.3 suites do not name a key exchange (it is always (EC)DHE)");
   const groupName = option(args, "--group")?.toLowerCase();
-  if (groupName !== undefined && !(groupName in GROUPS)) throw new UsageError(`--group must be x25519, secp256r1 or ffdhe2048, not ${groupName}`);
+  if (groupName !== undefined && !(groupName in GROUPS)) throw new UsageError(`--group must be x25519, secp256r1, ffdhe2048, x25519mlkem768 or secp256r1mlkem768, not ${groupName}`);
+  if (groupName !== undefined && groupName in HYBRID_GROUP_NAMES && version === "1.2") throw new UsageError(`--group ${groupName}: the hybrid groups are TLS 1.3 key shares (chapter 12)`);
   if (groupName === "ffdhe2048" && version === "1.3") throw new UsageError("--group ffdhe2048: this TLS 1.3 client does x25519 and secp256r1");
   const suiteName = option(args, "--suite");
   const session = option(args, "--session");
@@ -648,7 +659,15 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
       };
       connection = c;
     } else if (options.version === "1.3") {
-      const c = await ch08.connectTls13(transport, { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace });
+      const tls13Options = { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace };
+      // Chapter 12's offer (X25519MLKEM768 first, an X25519 share beside it) when a hybrid group is asked for, or by
+      // default once chapter 12 is done; chapter 08's own offer before that (tools/pq.ts).
+      const hybridAsked = options.groups?.some((g) => Object.values(HYBRID_GROUP_NAMES).includes(g)) ?? false;
+      const pq = hybridAsked || (options.groups === undefined && chapter12Done(context.options.impl, context.options.referenceBelow));
+      if (pq) console.log("  key shares from chapter 12: the post-quantum hybrid (ML-KEM-768 with ECDH) first");
+      const c = pq
+        ? await (await import("../chapters/12-post-quantum/index.js")).connectPq(transport, tls13Options)
+        : await ch08.connectTls13(transport, tls13Options);
       if (options.trace) {
         console.log("\nthe key schedule, in the order it unfolds:");
         for (const row of ch08.describeSecrets13(c.secrets)) console.log(`  after ${row.after.padEnd(20)} ${row.name.padEnd(44)} ${row.hex}`);

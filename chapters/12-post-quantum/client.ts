@@ -70,12 +70,12 @@ export function hybridClientSecret(group: number, privateKey: Uint8Array, server
 
 /**
  * The first ClientHello with hybrid shares (Tls13Options.offer, chapter 08): supported_groups `options.groups`
- * (default PQ_GROUPS) and key shares for `options.keyShareGroups` (default: those of PQ_KEY_SHARES that are offered),
- * in that order. Chapter 08 makes the rest of the hello; a HelloRetryRequest's new pair comes from makeAnyKeyPair.
+ * (default PQ_GROUPS) and key shares for `options.keyShareGroups` (default: those of PQ_KEY_SHARES that are offered,
+ * else the first group), in supported_groups' order. Chapter 08 makes the rest of the hello; a HelloRetryRequest's new pair comes from makeAnyKeyPair.
  */
 export function hybridOffer(options: Tls13Options): ClientHelloOffer {
   // TODO 12.6: 1. groups = options.groups ?? PQ_GROUPS; shareGroups = options.keyShareGroups ?? the PQ_KEY_SHARES
-  // that groups lists. 2. base = chapter 08's newClientHello13 with offer undefined (or it would call us again), those
+  // that groups lists (none of them: its first group, as chapter 01 does). 2. base = chapter 08's newClientHello13 with offer undefined (or it would call us again), those
   // groups, and keyShareGroups = the shareGroups that are NOT hybrid (chapter 01 makes those pairs). 3. One
   // makeHybridKeyPair per hybrid group of shareGroups. 4. keyPairs = every pair, in the order `groups` lists their
   // groups (RFC 8446 §4.2.8: the shares "MUST appear in the same order" as supported_groups; tlslite-ng refuses a hello

@@ -42,6 +42,9 @@ describe("12.6 the client's offer with a hybrid key share", () => {
     const shares = findExtension(offer.clientHello.extensions, "key_share")?.shares ?? [];
     expect(hex(shares.map((s) => s.group))).to.deep.equal(hex([NamedGroup.SecP256r1MLKEM768]));
     expect(shares[0]!.keyExchange.length).to.equal(draftShareSize("SecP256r1MLKEM768", "client").total);
+    const p256Only = hybridOffer({ ...options, groups: [NamedGroup.SecP256r1MLKEM768] });
+    const first = findExtension(p256Only.clientHello.extensions, "key_share")?.shares ?? [];
+    expect(hex(first.map((s) => s.group)), "groups [SecP256r1MLKEM768] alone: a share in its first group").to.deep.equal(hex([NamedGroup.SecP256r1MLKEM768]));
     const x25519Only = hybridOffer({ ...options, keyShareGroups: [NamedGroup.x25519] });
     const only = findExtension(x25519Only.clientHello.extensions, "key_share")?.shares ?? [];
     expect(hex(only.map((s) => s.group)), "keyShareGroups [x25519]: the hybrid is listed but not shared").to.deep.equal(hex([NamedGroup.x25519]));
