@@ -13,21 +13,18 @@ export const HYBRID_GROUP_NAMES: Readonly<Record<string, number>> = {
   secp256r1mlkem768: NamedGroup.SecP256r1MLKEM768,
 };
 
-/** True when `--group NAME` names a hybrid group (it needs chapter 12). */
-export function isHybridGroupName(name: string | undefined): boolean {
-  return name !== undefined && name.toLowerCase() in HYBRID_GROUP_NAMES;
-}
-
 /**
  * True when chapter 12 runs whole: the reference (--impl solutions, or --reference-earlier past it), or the learner's
- * copy with no `throw new NotImplemented(` left in it.
+ * copy with no stub (`throw new NotImplemented("12.k");`) left in it.
  */
 export function chapter12Done(impl: string, referenceBelow: number): boolean {
   if (impl === "solutions" || referenceBelow > 12) return true;
   const dir = join(ROOT, "chapters", "12-post-quantum");
   try {
     const files = readdirSync(dir).filter((f) => f.endsWith(".ts"));
-    return files.length > 0 && files.every((f) => !readFileSync(join(dir, f), "utf8").includes("throw new NotImplemented("));
+    // A stub's line, alone on its line (the file's header comment mentions it too, inside a sentence).
+    const stub = /^\s*throw new NotImplemented\("\d\d\.\d+"\);\s*$/m;
+    return files.length > 0 && files.every((f) => !stub.test(readFileSync(join(dir, f), "utf8")));
   } catch {
     return false;
   }
