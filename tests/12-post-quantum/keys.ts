@@ -57,28 +57,29 @@ describe("12.3 the client's hybrid key pair", () => {
   });
 });
 
+/**
+ * One client-side known answer: kyber-py's decapsulation key and ciphertext (or `ct`/`ss` given), the classical halves
+ * from Node, everything laid out in the draft's order; hybridClientSecret must give the draft-ordered secret.
+ */
+function clientSecretCase(name: string, group: number, c: (typeof CASES)[number], ecdh: () => ReturnType<typeof nodeX25519> | ReturnType<typeof nodeP256>, ct = c.ct, ss = c.ss): void {
+  const client = ecdh();
+  const server = ecdh();
+  const secret = hybridClientSecret(group, concat(c.dk, client.privateKey), inOrder(draftShareOrder(name, "server"), ct, server.publicKey));
+  expectBytes(secret, inOrder(draftSecretOrder(name), ss, server.sharedWith(client.publicKey)), `the ${name} shared secret`);
+}
+
 describe("12.4 the client's hybrid shared secret", () => {
   for (const [i, c] of CASES.entries()) {
     it(`12.4 X25519MLKEM768 (kyber-py case ${i}): decapsulate, X25519 with the server's share, ML-KEM secret first`, () => {
-      const client = nodeX25519();
-      const server = nodeX25519();
-      const secret = hybridClientSecret(NamedGroup.X25519MLKEM768, concat(c.dk, client.privateKey), inOrder(draftShareOrder(X, "server"), c.ct, server.publicKey));
-      expectBytes(secret, inOrder(draftSecretOrder(X), c.ss, server.sharedWith(client.publicKey)), "the X25519MLKEM768 shared secret");
+      clientSecretCase(X, NamedGroup.X25519MLKEM768, c, nodeX25519);
     });
   }
   it("12.4 a ciphertext changed on the way does not throw: ML-KEM's implicit rejection gives kyber-py's rejection secret, and the handshake fails later", () => {
     const c = CASES[1]!;
-    const client = nodeX25519();
-    const server = nodeX25519();
-    const secret = hybridClientSecret(NamedGroup.X25519MLKEM768, concat(c.dk, client.privateKey), inOrder(draftShareOrder(X, "server"), c.tamperedCt, server.publicKey));
-    expectBytes(secret, inOrder(draftSecretOrder(X), c.tamperedSs, server.sharedWith(client.publicKey)), "the shared secret after a tampered ciphertext");
+    clientSecretCase(X, NamedGroup.X25519MLKEM768, c, nodeX25519, c.tamperedCt, c.tamperedSs);
   });
   it("12.4 SecP256r1MLKEM768: the P-256 secret (Node's ECDH, the x coordinate) first", () => {
-    const c = CASES[2]!;
-    const client = nodeP256();
-    const server = nodeP256();
-    const secret = hybridClientSecret(NamedGroup.SecP256r1MLKEM768, concat(c.dk, client.privateKey), inOrder(draftShareOrder(P, "server"), c.ct, server.publicKey));
-    expectBytes(secret, inOrder(draftSecretOrder(P), c.ss, server.sharedWith(client.publicKey)), "the SecP256r1MLKEM768 shared secret");
+    clientSecretCase(P, NamedGroup.SecP256r1MLKEM768, CASES[2]!, nodeP256);
   });
   it("12.4 the pair from makeHybridKeyPair finishes its own exchange (pair.sharedSecret) with the same result", () => {
     const c = CASES[0]!;
