@@ -77,7 +77,7 @@ export function splitShare(group: number, side: ShareSide, keyExchange: Uint8Arr
   if (keyExchange.length !== expected) {
     throw illegalParameter(
       "key_exchange",
-      `a ${layout.name} ${side} share is ${expected} bytes (${mlkemLength} of ML-KEM-768 and ${layout.ecdhShareLength} of ECDH), got ${keyExchange.length}`,
+      `${layout.name}'s ${side} share is ${expected} bytes (${mlkemLength} of ML-KEM-768 and ${layout.ecdhShareLength} of ECDH), got ${keyExchange.length}`,
       Math.min(keyExchange.length, expected), // where it ends too soon, or goes on too long
     );
   }

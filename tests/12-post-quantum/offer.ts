@@ -1,7 +1,7 @@
 // 12.6: the client's offer, as browsers make it: X25519MLKEM768 first in supported_groups, a hybrid share and an X25519
 // share beside it, the rest of the hello chapter 08's; a HelloRetryRequest's new pair made by the hybrid-aware maker.
 import { expect } from "chai";
-import { NamedGroup } from "../../lib/constants.js";
+import { NamedGroup, describeCode } from "../../lib/constants.js";
 import { DEFAULT_GROUPS, decodeClientHello, encodeClientHello, findExtension } from "../../chapters/01-client-hello/index.js";
 import { newClientHello13 } from "../../chapters/08-tls13-handshake/index.js";
 import { PQ_GROUPS, hybridOffer } from "../../chapters/12-post-quantum/index.js";
@@ -9,7 +9,8 @@ import { expectBytes, expectCode } from "../support/expect-bytes.js";
 import { roots } from "../support/client-helpers.js";
 import { draftShareSize } from "./vectors.js";
 
-const hex = (groups: readonly number[]) => groups.map((g) => `0x${g.toString(16).padStart(4, "0")}`);
+/** Groups as "X25519MLKEM768 (0x11ec)", so that a failure names them. */
+const hex = (groups: readonly number[]) => groups.map((g) => describeCode(NamedGroup, g));
 /** What chapter 08's client is told (the trust anchors are read by chapter 03 when a test asks, not at load). */
 const options = { servername: "localhost", get ca() { return roots(); } };
 
