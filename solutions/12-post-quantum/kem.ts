@@ -42,14 +42,38 @@ export function mlkemKeyGen(seed?: Uint8Array): MlKemKeyPair {
  */
 export function mlkemEncapsulate(encapsulationKey: Uint8Array, message?: Uint8Array): { ciphertext: Uint8Array; sharedSecret: Uint8Array } {
   if (encapsulationKey.length !== MLKEM768.encapsulationKey) {
-    throw illegalParameter("encapsulation key", `an ML-KEM-768 encapsulation key is ${MLKEM768.encapsulationKey} bytes, got ${encapsulationKey.length}`);
+    throw illegalParameter("encapsulation key", `an ML-KEM-768 encapsulation key is ${MLKEM768.encapsulationKey} bytes, got ${encapsulationKey.length}`, 0);
+  }
+  const bad = firstCoefficientOverQ(encapsulationKey);
+  if (bad !== undefined) {
+    const where = `coefficient ${bad.index} (bytes ${bad.offset}–${bad.offset + 2}) is ${bad.value}`;
+    throw illegalParameter("encapsulation key", `the ML-KEM-768 encapsulation key fails the modulus check of FIPS 203 §7.2: ${where}, not below q = ${Q}`, bad.offset);
   }
   try {
     const { cipherText, sharedSecret } = ml_kem768.encapsulate(encapsulationKey, message);
     return { ciphertext: cipherText, sharedSecret };
-  } catch {
-    throw illegalParameter("encapsulation key", "the ML-KEM-768 encapsulation key fails the modulus check of FIPS 203 §7.2 (a coefficient ≥ 3329)");
+  } catch (e) {
+    throw illegalParameter("encapsulation key", `noble refused the ML-KEM-768 encapsulation key: ${(e as Error).message}`, 0);
   }
+}
+
+/** ML-KEM's modulus: every coefficient of a polynomial is a number mod q (FIPS 203 §2.3). */
+const Q = 3329;
+/** The encapsulation key is k = 3 polynomials of 256 coefficients, 12 bits each (384·k bytes), then the 32-byte seed ρ. */
+const EK_POLYNOMIAL_BYTES = 384 * 3;
+
+/**
+ * The modulus check of FIPS 203 §7.2: ByteEncode12(ByteDecode12(ek)) = ek holds exactly when every 12-bit coefficient
+ * is below q. Three bytes hold two coefficients, little-endian: b0 | (b1 & 0x0f) << 8 and b1 >> 4 | b2 << 4.
+ * Returns the first coefficient that is not, with where its bytes start.
+ */
+function firstCoefficientOverQ(ek: Uint8Array): { index: number; offset: number; value: number } | undefined {
+  for (let offset = 0; offset < EK_POLYNOMIAL_BYTES; offset += 3) {
+    const [b0, b1, b2] = [ek[offset]!, ek[offset + 1]!, ek[offset + 2]!];
+    const pair = [b0 | ((b1 & 0x0f) << 8), (b1 >> 4) | (b2 << 4)];
+    for (let i = 0; i < 2; i++) if (pair[i]! >= Q) return { index: (offset / 3) * 2 + i, offset, value: pair[i]! };
+  }
+  return undefined;
 }
 
 /**
@@ -59,7 +83,7 @@ export function mlkemEncapsulate(encapsulationKey: Uint8Array, message?: Uint8Ar
  */
 export function mlkemDecapsulate(ciphertext: Uint8Array, decapsulationKey: Uint8Array): Uint8Array {
   if (ciphertext.length !== MLKEM768.ciphertext) {
-    throw illegalParameter("ciphertext", `an ML-KEM-768 ciphertext is ${MLKEM768.ciphertext} bytes, got ${ciphertext.length}`);
+    throw illegalParameter("ciphertext", `an ML-KEM-768 ciphertext is ${MLKEM768.ciphertext} bytes, got ${ciphertext.length}`, 0);
   }
   try {
     return ml_kem768.decapsulate(ciphertext, decapsulationKey);

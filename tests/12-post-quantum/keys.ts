@@ -3,13 +3,15 @@
 // from Node's crypto. The layout and order of every expected value come from the draft's text (vectors.ts).
 import crypto from "node:crypto";
 import { expect } from "chai";
+import fc from "fast-check";
 import { AlertDescription, CipherSuite, NamedGroup, ProtocolVersion, describeCode } from "../../lib/constants.js";
 import { concat } from "../../lib/hex.js";
 import type { KeyPair } from "../../chapters/01-client-hello/index.js";
 import type { ServerChoice } from "../../chapters/02-server-hello/index.js";
 import { hybridClientSecret, hybridServerKeyShare, makeHybridKeyPair } from "../../chapters/12-post-quantum/index.js";
 import { expectBytes, expectCode } from "../support/expect-bytes.js";
-import { expectTlsError } from "../support/properties.js";
+import { assertProperty, expectTlsError } from "../support/properties.js";
+import { alertName, isNotImplemented, isTlsError } from "../../lib/errors.js";
 import { draftSecretOrder, draftShareOrder, mlkemCases, nodeP256, nodeX25519 } from "./vectors.js";
 
 const CASES = mlkemCases();
@@ -145,12 +147,62 @@ describe("12.5 the server's hybrid key share", () => {
     for (const length of [1215, 1217, 1184, 32]) {
       expectTlsError(() => hybridServerKeyShare(choice(NamedGroup.X25519MLKEM768, new Uint8Array(length))), { alert: AlertDescription.illegal_parameter });
     }
-    // The first coefficient set to 0xfff = 4095 ≥ q = 3329 (FIPS 203 §7.2, the modulus check).
+    // Coefficient 3 set to 0xfff = 4095 ≥ q = 3329 (FIPS 203 §7.2, the modulus check): bytes 4 and 5 hold its 12 bits.
     const badKey = c.ek.slice();
-    badKey[0] = 0xff;
-    badKey[1] |= 0x0f;
-    expectTlsError(() => hybridServerKeyShare(choice(NamedGroup.X25519MLKEM768, inOrder(draftShareOrder(X, "client"), badKey, x.publicKey))), {
+    badKey[4] |= 0xf0;
+    badKey[5] = 0xff;
+    const e = expectTlsError(() => hybridServerKeyShare(choice(NamedGroup.X25519MLKEM768, inOrder(draftShareOrder(X, "client"), badKey, x.publicKey))), {
       alert: AlertDescription.illegal_parameter,
+      field: "encapsulation key",
+      offset: 3, // the three bytes of coefficients 2 and 3
     });
+    expect(e.message).to.include("coefficient 3");
   });
 });
+
+/**
+ * What a peer's bad share may do to the key exchange: a TlsError with illegal_parameter naming the field (the share,
+ * the encapsulation key, the ECDH point), nothing else. (Not a decoder: the offset, when there is one, is the part's.)
+ */
+function onlyIllegalParameter(e: unknown, share: Uint8Array): void {
+  if (isNotImplemented(e)) throw e;
+  const head = Buffer.from(share.subarray(0, 24)).toString("hex");
+  if (!isTlsError(e)) throw new Error(`on a ${share.length}-byte share (${head}…) it threw ${(e as Error)?.name}: ${(e as Error)?.message}; only a TlsError may come out`, { cause: e });
+  if (e.alert !== AlertDescription.illegal_parameter) throw new Error(`on a ${share.length}-byte share (${head}…): ${alertName(e.alert)}, expected illegal_parameter: ${e.message}`, { cause: e });
+  if (typeof e.field !== "string" || e.field === "") throw new Error(`the TlsError names no field: ${e.message}`, { cause: e });
+}
+
+/** A peer's share of any length near `size` (or exactly it), of random bytes: what a fuzzer sends. */
+const sharesAround = (size: number) =>
+  fc.oneof(fc.integer({ min: 0, max: size + 40 }), fc.constant(size)).chain((length) => fc.uint8Array({ minLength: length, maxLength: length }));
+
+describe("12.4 and 12.5: a peer's share of any size or content", () => {
+  it("12.4 property: hybridClientSecret on any server share gives a 64-byte secret or throws TlsError illegal_parameter, never RangeError/TypeError", () => {
+    const c = CASES[0]!;
+    const privateKey = concat(c.dk, nodeX25519().privateKey);
+    assertProperty(
+      fc.property(sharesAround(1120), (share) => {
+        try {
+          expect(hybridClientSecret(NamedGroup.X25519MLKEM768, privateKey, share).length, "the secret's size").to.equal(64);
+        } catch (e) {
+          onlyIllegalParameter(e, share);
+        }
+      }),
+      { numRuns: 150, demands: "a 1120-byte share decapsulates (implicit rejection: no error for a bad ciphertext); any other size is illegal_parameter", inputs: ["the server's share"] },
+    );
+  });
+  it("12.5 property: hybridServerKeyShare on any client share answers or throws TlsError illegal_parameter, never RangeError/TypeError", () => {
+    assertProperty(
+      fc.property(sharesAround(1216), (share) => {
+        try {
+          const answer = hybridServerKeyShare(choice(NamedGroup.X25519MLKEM768, share));
+          expect(answer.keyPair.publicKey.length, "the answer's size").to.equal(1120);
+        } catch (e) {
+          onlyIllegalParameter(e, share);
+        }
+      }),
+      { numRuns: 150, demands: "a 1216-byte share with a valid key is answered; a key failing the modulus check or any other size is illegal_parameter", inputs: ["the client's share"] },
+    );
+  });
+});
+

@@ -112,6 +112,11 @@ describe("12.5 our client against our server (live, 127.0.0.1)", () => {
     expect(got.helloRetryRequest).to.equal(false);
     expect(got.page).to.match(/^HTTP\/1\.1 200/);
   });
+  it("12.5 a client that lists X25519MLKEM768 but shares only X25519 is asked for the hybrid (HelloRetryRequest): the server prefers it", async () => {
+    const got = await fetchWithOurClient(server.port, { keyShareGroups: [NamedGroup.x25519] });
+    expectCode(got.group, NamedGroup.X25519MLKEM768, NamedGroup, "the group after the retry");
+    expect(got.helloRetryRequest, "a HelloRetryRequest").to.equal(true);
+  });
   it("12.5 SecP256r1MLKEM768 both ways", async () => {
     const got = await fetchWithOurClient(server.port, { groups: [NamedGroup.SecP256r1MLKEM768], keyShareGroups: [NamedGroup.SecP256r1MLKEM768] });
     expectCode(got.group, NamedGroup.SecP256r1MLKEM768, NamedGroup, "the group");
