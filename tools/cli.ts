@@ -560,7 +560,7 @@ async function connect(args: string[]): Promise<number> {
     }
   } catch (e) {
     explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
-    return handshakeFailed(e, ch06.isReceivedAlert(e));
+    return handshakeFailed(e, ch06.isReceivedAlert(e), ch06.isServerClosed(e));
   }
   try {
     if (options.earlyData === undefined) {
@@ -580,7 +580,7 @@ async function connect(args: string[]): Promise<number> {
     saveTickets();
   } catch (e) {
     explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
-    return handshakeFailed(e, ch06.isReceivedAlert(e));
+    return handshakeFailed(e, ch06.isReceivedAlert(e), ch06.isServerClosed(e));
   } finally {
     connection.close();
   }
@@ -639,11 +639,14 @@ function exerciseFrames(e: unknown): string[] {
   return out;
 }
 
-/** A failed connection: exit 1 with the alert's name, saying who sent it. */
-function handshakeFailed(e: unknown, received: boolean): number {
+/** A failed connection: exit 1 with the alert's name, saying who sent it (or that the server just went away). */
+function handshakeFailed(e: unknown, received: boolean, closed = false): number {
   if (isNotImplemented(e)) return reportError(e);
   if (isTlsError(e)) {
-    console.error(`✗ ${received ? "the server sent" : "we sent"} alert ${e.alertName}: ${e.detail}`);
+    // The server's alert is named once (its detail would only say it again); a server that went away sent none.
+    if (received) console.error(`✗ the server sent alert ${e.alertName} (${e.alert})`);
+    else if (closed) console.error(`✗ ${e.detail}`);
+    else console.error(`✗ we sent alert ${e.alertName}: ${e.detail}`);
     return 1;
   }
   console.error(`✗ connection failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -28,6 +28,8 @@ import {
   type RecordTransport,
   type TraceEntry,
   isReceivedAlert,
+  isServerClosed,
+  serverClosed,
 } from "../06-tls12-handshake/index.js";
 import { type Direction13, openRecord13, sealRecord13 } from "./record-protection.js";
 import { NotImplemented } from "../../lib/errors.js";
@@ -256,9 +258,9 @@ export class Tls13RecordLayer {
     // TODO 08.8: handshake messages from records, as in 06.5 but without the transcript (the handshake adds each
     // message itself, once it knows the suite's hash). Loop: this.takeHandshake(this.readProtected) gives a whole
     // message from the buffer, or null; return it if there is one. Else read a record with readContent: null means
-    // the server hung up mid-handshake (handshake_failure); anything but a handshake record is unexpected_message
-    // (RFC 8446 §5.1: no other record may come between the pieces of a message, nor in place of one);
-    // this.bufferHandshake(content) appends it (and refuses an empty one) and read on.
+    // the server hung up mid-handshake (throw serverClosed("during the handshake")); anything but a handshake record
+    // is unexpected_message (RFC 8446 §5.1: no other record may come between the pieces of a message, nor in place of
+    // one); this.bufferHandshake(content) appends it (and refuses an empty one) and read on.
     throw new NotImplemented("08.8");
     // END 08.8
   }
@@ -274,9 +276,7 @@ export class Tls13RecordLayer {
       if (message !== null) return { kind: "handshake", message };
       const next = await this.readContent();
       if (next === null) {
-        if (this.handshakePending) {
-          throw new TlsError(AlertDescription.unexpected_message, "the server closed in the middle of a handshake message", { field: "handshake" });
-        }
+        if (this.handshakePending) throw serverClosed("in the middle of a handshake message");
         return null;
       }
       if (next.type === ContentType.handshake) {
@@ -297,11 +297,11 @@ export class Tls13RecordLayer {
 
   /**
    * Ends a connection that failed: sends the fatal alert our check produced (not when the server's own alert ended
-   * it), protected if our keys are on, then closes the transport.
+   * it, nor when it has gone away), protected if our keys are on, then closes the transport.
    */
   abort(error: unknown): void {
     try {
-      if (isTlsError(error) && !isReceivedAlert(error)) this.sendAlert(AlertLevel.fatal, error.alert);
+      if (isTlsError(error) && !isReceivedAlert(error) && !isServerClosed(error)) this.sendAlert(AlertLevel.fatal, error.alert);
       else if (!isTlsError(error)) this.sendAlert(AlertLevel.fatal, AlertDescription.internal_error);
     } catch {
       // the connection is going away anyway

@@ -19,7 +19,7 @@ import { concat } from "../../lib/hex.js";
 import { nextHandshake, writeRecord } from "../00-bytes/index.js";
 import { digest, type HashName } from "../03-certificates/index.js";
 import { type DirectionState, openRecord, sealRecord } from "./record-protection.js";
-import type { RecordTransport } from "./transport.js";
+import { type RecordTransport, isServerClosed, serverClosed } from "./transport.js";
 
 /** RFC 5246 §7.1: the ChangeCipherSpec message is this one byte. */
 export const CHANGE_CIPHER_SPEC = 1;
@@ -216,10 +216,10 @@ export class Tls12RecordLayer {
     // handshake and never hashed (RFC 5246 §7.4.1.1); any other message: this.transcript.add it, note it with
     // this.received(ContentType.handshake, describeHandshake(type), message, this.recordsInBuffer), set
     // recordsInBuffer to 1 if bytes of the next message are already buffered (they came in the same record), else 0,
-    // and return it. Otherwise read a record with readContent: null means the server hung up mid-handshake
-    // (handshake_failure); anything but a handshake record is unexpected_message, and so is an empty one (RFC 5246
-    // §6.2.1 forbids them); append its content to the buffer, count the record, and as soon as the 4-byte header is
-    // there, a length over MAX_HANDSHAKE_MESSAGE_LENGTH is decode_error.
+    // and return it. Otherwise read a record with readContent: null means the server hung up mid-handshake (throw
+    // serverClosed("during the handshake")); anything but a handshake record is unexpected_message, and so is an
+    // empty one (RFC 5246 §6.2.1 forbids them); append its content to the buffer, count the record, and as soon as the
+    // 4-byte header is there, a length over MAX_HANDSHAKE_MESSAGE_LENGTH is decode_error.
     for (;;) {
       const found = nextHandshake(this.handshakeBuffer);
       if (found !== null) {
@@ -233,9 +233,7 @@ export class Tls12RecordLayer {
         return found.message;
       }
       const next = await this.readContent();
-      if (next === null) {
-        throw new TlsError(AlertDescription.handshake_failure, "the server closed the connection in the middle of the handshake", { field: "handshake" });
-      }
+      if (next === null) throw serverClosed("during the handshake");
       if (next.type !== ContentType.handshake) {
         throw new TlsError(AlertDescription.unexpected_message, `expected a handshake record, got ${describeCode(ContentType, next.type, 2)}`, {
           field: "content type",
@@ -274,9 +272,7 @@ export class Tls12RecordLayer {
       throw new TlsError(AlertDescription.unexpected_message, "ChangeCipherSpec in the middle of a handshake message", { field: "content type" });
     }
     const record = await this.readContent();
-    if (record === null) {
-      throw new TlsError(AlertDescription.handshake_failure, "the server closed the connection before its ChangeCipherSpec", { field: "handshake" });
-    }
+    if (record === null) throw serverClosed("before its ChangeCipherSpec");
     if (record.type !== ContentType.change_cipher_spec) {
       const what = record.type === ContentType.handshake ? describeHandshake(record.content[0] ?? -1) : describeCode(ContentType, record.type, 2);
       throw new TlsError(AlertDescription.unexpected_message, `expected the server's ChangeCipherSpec, got ${what}`, { field: "content type" });
@@ -314,11 +310,11 @@ export class Tls12RecordLayer {
 
   /**
    * Ends a connection that failed: sends the fatal alert our check produced (the server learns why we hung up;
-   * not when the server's own alert ended it, RFC 5246 §7.2.2), then closes the transport.
+   * not when the server's own alert ended it, RFC 5246 §7.2.2, nor when it has gone away), then closes the transport.
    */
   abort(error: unknown): void {
     try {
-      if (isTlsError(error) && !isReceivedAlert(error)) this.sendAlert(AlertLevel.fatal, error.alert);
+      if (isTlsError(error) && !isReceivedAlert(error) && !isServerClosed(error)) this.sendAlert(AlertLevel.fatal, error.alert);
       else if (!isTlsError(error)) this.sendAlert(AlertLevel.fatal, AlertDescription.internal_error);
     } catch {
       // the connection is going away anyway

@@ -3,7 +3,7 @@
 // it into records (RFC 5246 §6.2.1). Nothing here knows about keys or handshakes.
 import * as net from "node:net";
 import { AlertDescription } from "../../lib/constants.js";
-import { TlsError } from "../../lib/errors.js";
+import { TlsError, isTlsError } from "../../lib/errors.js";
 import { concat } from "../../lib/hex.js";
 import { type TlsRecord, nextRecord } from "../00-bytes/index.js";
 
@@ -17,12 +17,35 @@ export interface RecordTransport {
   close(): void;
 }
 
+/**
+ * The `field` of a TlsError that says the server closed the connection when we still expected something from it: no
+ * alert came, it simply went away (a FIN, or a reset). The handshake ends there, and no alert of ours goes out.
+ */
+export const SERVER_CLOSED = "connection closed by the server";
+
+/** The error for a server that went away without an alert; `detail` says when, e.g. "during the handshake". */
+export function serverClosed(detail: string): TlsError {
+  return new TlsError(AlertDescription.handshake_failure, `the server closed the connection ${detail}`, { field: SERVER_CLOSED });
+}
+
+/** True when `e` says the server closed the connection (rather than sending an alert, or a check of ours failing). */
+export function isServerClosed(e: unknown): boolean {
+  return isTlsError(e) && e.field === SERVER_CLOSED;
+}
+
 /** How long a read may wait for the peer before the connection is given up, by default. */
 export const DEFAULT_READ_TIMEOUT_MS = 10_000;
 
 /**
  * Wraps a connected socket. Bytes that arrive are buffered until nextRecord finds a whole record in them;
  * `readRecord` waits for one. A connection that ends in the middle of a record is an error, not a quiet end.
+ *
+ * What we write in one go (a flight: Certificate, ClientKeyExchange, ChangeCipherSpec, Finished) leaves as ONE write,
+ * at the end of the current tick (cork/uncork). Fewer packets, and above all: a server that refuses the first message
+ * of a flight sends its alert and closes, and a later write of ours into the closed connection fails (EPIPE, or the
+ * reset that answers it). Node then drops the socket with whatever was still unread — the alert that says why. With
+ * the flight in one write, the server reads it whole, and its alert is in `buffered` before any failure is reported:
+ * readRecord hands over what arrived before it reports that the connection is gone.
  */
 export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIMEOUT_MS): RecordTransport {
   let buffered: Uint8Array = new Uint8Array(0);
@@ -46,8 +69,11 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
     ended = true;
     notify();
   });
-  socket.on("error", (e) => {
-    failure = e;
+  socket.on("error", (e: NodeJS.ErrnoException) => {
+    // A reset, or a write into a connection the server has closed: the server went away. Say so in those words, not
+    // as "write EPIPE"; what it sent before (its alert, its answer) is still in `buffered` and is read first.
+    const gone = e.code === "EPIPE" || e.code === "ECONNRESET";
+    failure = gone ? serverClosed(`(our ${e.syscall ?? "socket"} failed: ${e.code})`) : e;
     notify();
   });
 
@@ -79,7 +105,13 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
       }
     },
     write(bytes: Uint8Array): void {
-      if (!socket.destroyed && socket.writable) socket.write(bytes);
+      if (socket.destroyed || !socket.writable) return;
+      // Everything written until this tick ends goes out together (see above).
+      if (socket.writableCorked === 0) {
+        socket.cork();
+        process.nextTick(() => socket.uncork());
+      }
+      socket.write(bytes);
     },
     close(): void {
       socket.end();
