@@ -16,7 +16,7 @@ const HELP: Record<string, string> = {
 
 Commands:
   explain [HEX | -]          decode a TLS record or handshake message given as hex and annotate every byte
-  hello URL [--tls 1.2|1.3]  send your ClientHello to a server and show its ServerHello
+  hello URL [--tls 1.2|1.3]  send your ClientHello (TLS 1.3 and 1.2 unless --tls) and show the ServerHello
   verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at TIME]
                              validate a certificate chain with your chapter-03 code
   connect URL [--tls 1.3|1.2] [--session FILE] [--early-data TEXT] [--trace] …
@@ -35,8 +35,9 @@ Exit 0 when it decodes; 2 with the field and byte offset where decoding failed.`
   hello: `tls-by-hand hello URL [--tls 1.2|1.3] [--impl solutions]
 
 Opens TCP to URL's host and port (https://host[:port], host:port; default port 443), sends your chapter-01
-ClientHello (SNI from the host), reads the server's first flight and prints the ServerHello, annotated,
-and what was negotiated. Exit 0 on a ServerHello; 1 if the server answers with an alert or fails.`,
+ClientHello (SNI from the host; it offers TLS 1.3 and 1.2, or only the version --tls names), reads the server's
+first flight and prints the ServerHello, annotated, and what was negotiated.
+Exit 0 on a ServerHello; 1 if the server answers with an alert or fails.`,
   "verify-chain": `tls-by-hand verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at ISO-8601-TIME] [--impl solutions]
 
 Validates a certificate chain the way a TLS client does, with your chapter-03 code: builds every path from the
@@ -50,15 +51,17 @@ name, DNS or IP) until one holds.
 Prints the path and each check with ✓/✗. Exit 0 valid; 1 invalid (the last line names the failed check and
 the alert a client would send), a certificate that decodes but breaks RFC 5280 (a repeated extension) included;
 2 if a file cannot be read or does not decode (bad PEM or DER, with where).`,
-  connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|ffdhe2048] [--suite NAME]
+  connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|secp384r1|ffdhe2048] [--suite NAME]
                       [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--session FILE] [--early-data TEXT]
                       [--timeout MS] [--trace] [--impl solutions]
 
 Connects to URL's host and port (https://host[:port]/path; default port 443) with YOUR TLS client, completes
 the handshake, sends "GET <path>" and prints the response.
-  --tls 1.3|1.2      the protocol version (default 1.3: chapters 07–08; 1.2: chapters 04–06)
+  --tls 1.3|1.2      offer only this version (1.3: chapters 07–08; 1.2: chapters 04–06); without it, one hello
+                     offers both and the server picks (chapter 08's 08.19), unless an option below names a version
   --kx KIND          TLS 1.2: offer only suites with this key exchange: rsa, dhe or ecdhe
-  --group NAME       the group to offer (TLS 1.3: and send a key share for): x25519 or secp256r1; TLS 1.2 also ffdhe2048
+  --group NAME       the group to offer (TLS 1.3: and send a key share for): x25519, secp256r1 or secp384r1;
+                     ffdhe2048 for TLS 1.2 DHE
   --suite NAME       offer only this suite (IANA name, e.g. TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
   --ca FILE          trust the roots in FILE (PEM) instead of Node's bundled roots
   --servername NAME  the name to send (SNI) and to check the certificate against (default: URL's host)
@@ -220,8 +223,9 @@ function parseTarget(url: string): { host: string; port: number; path: string } 
 
 async function hello(args: string[]): Promise<number> {
   const tlsAt = args.indexOf("--tls");
-  const version = tlsAt >= 0 ? args[tlsAt + 1] : "1.3";
-  if (version !== "1.2" && version !== "1.3") {
+  // Without --tls, the hello offers both versions, as real clients do, and the server's answer says which it chose.
+  const version = tlsAt >= 0 ? args[tlsAt + 1] : "both";
+  if (version !== "1.2" && version !== "1.3" && version !== "both") {
     console.error("--tls must be 1.2 or 1.3");
     return 2;
   }
@@ -237,7 +241,7 @@ async function hello(args: string[]): Promise<number> {
   const isIp = /^[\d.]+$/.test(host) || host.includes(":");
   const { clientHello } = ch01.makeClientHello({ version, serverName: isIp ? undefined : host });
   const record = ch01.clientHelloRecord(clientHello).toBytes();
-  console.log(`→ ClientHello to ${host}:${port} (TLS ${version} offer, ${record.length} bytes)`);
+  console.log(`→ ClientHello to ${host}:${port} (${version === "both" ? "TLS 1.3 and 1.2" : `TLS ${version}`} offer, ${record.length} bytes)`);
 
   const first = await firstMessage(host, port, record, b00);
   if (first.kind === "alert") {
@@ -397,10 +401,18 @@ function describeKey(key: { kind: string; bits?: number; curve?: string; name?: 
 // ---- connect ----
 
 const KX: Record<string, string[]> = { rsa: ["RSA"], dhe: ["DHE_RSA"], ecdhe: ["ECDHE_RSA", "ECDHE_ECDSA"] };
-const GROUPS: Record<string, number> = { x25519: NamedGroup.x25519, secp256r1: NamedGroup.secp256r1, "p-256": NamedGroup.secp256r1, ffdhe2048: NamedGroup.ffdhe2048 };
+const GROUPS: Record<string, number> = {
+  x25519: NamedGroup.x25519,
+  secp256r1: NamedGroup.secp256r1,
+  "p-256": NamedGroup.secp256r1,
+  secp384r1: NamedGroup.secp384r1,
+  "p-384": NamedGroup.secp384r1,
+  ffdhe2048: NamedGroup.ffdhe2048,
+};
 
 interface ConnectOptions {
-  version: "1.2" | "1.3";
+  /** "both": one hello for TLS 1.3 and 1.2, the server picks. */
+  version: "1.2" | "1.3" | "both";
   servername: string;
   cipherSuites: number[];
   groups?: number[];
@@ -415,14 +427,22 @@ interface ConnectOptions {
 
 /** Reads connect's options; throws UsageError for anything a person mistyped. */
 function connectOptions(args: string[], tls12Suites: readonly number[], tls13Suites: readonly number[]): { url: ReturnType<typeof parseTarget>; options: ConnectOptions } {
-  const version = option(args, "--tls") ?? "1.3";
-  if (version !== "1.2" && version !== "1.3") throw new UsageError(`--tls must be 1.2 or 1.3, not ${version}`);
+  // Without --tls, one hello offers both versions and the server picks (as with every real client); an option only
+  // one version has picks that version.
+  const implied = (): "1.2" | "1.3" | "both" => {
+    if (option(args, "--kx") !== undefined || option(args, "--group")?.toLowerCase() === "ffdhe2048") return "1.2";
+    if (option(args, "--session") !== undefined || option(args, "--early-data") !== undefined) return "1.3";
+    const suite = cipherSuites.get((CipherSuite as Record<string, number>)[option(args, "--suite")?.toUpperCase() ?? ""] ?? -1);
+    return suite === undefined ? "both" : suite.version === "TLS 1.2" ? "1.2" : "1.3";
+  };
+  const version = option(args, "--tls") ?? implied();
+  if (version !== "1.2" && version !== "1.3" && version !== "both") throw new UsageError(`--tls must be 1.2 or 1.3, not ${version}`);
   const kx = option(args, "--kx");
   if (kx !== undefined && !(kx in KX)) throw new UsageError(`--kx must be rsa, dhe or ecdhe, not ${kx}`);
   if (kx !== undefined && version === "1.3") throw new UsageError("--kx is for TLS 1.2: TLS 1.3 suites do not name a key exchange (it is always (EC)DHE)");
   const groupName = option(args, "--group")?.toLowerCase();
-  if (groupName !== undefined && !(groupName in GROUPS)) throw new UsageError(`--group must be x25519, secp256r1 or ffdhe2048, not ${groupName}`);
-  if (groupName === "ffdhe2048" && version === "1.3") throw new UsageError("--group ffdhe2048: this TLS 1.3 client does x25519 and secp256r1");
+  if (groupName !== undefined && !(groupName in GROUPS)) throw new UsageError(`--group must be x25519, secp256r1, secp384r1 or ffdhe2048, not ${groupName}`);
+  if (groupName === "ffdhe2048" && version === "1.3") throw new UsageError("--group ffdhe2048: this TLS 1.3 client does x25519, secp256r1 and secp384r1");
   const suiteName = option(args, "--suite");
   const session = option(args, "--session");
   const earlyText = option(args, "--early-data");
@@ -434,13 +454,13 @@ function connectOptions(args: string[], tls12Suites: readonly number[], tls13Sui
   const target = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
   if (target === undefined) throw new UsageError(`a URL is needed\n\n${HELP.connect}`);
   const url = parseTarget(target);
-  const runnable = version === "1.3" ? tls13Suites : tls12Suites;
+  const runnable = version === "1.3" ? tls13Suites : version === "1.2" ? tls12Suites : [...tls13Suites, ...tls12Suites];
   let suites = [...runnable];
   if (kx !== undefined) suites = suites.filter((s) => KX[kx]!.includes(cipherSuites.get(s)?.keyExchange ?? ""));
   if (suiteName !== undefined) {
     const code = (CipherSuite as Record<string, number>)[suiteName.toUpperCase()];
     if (code === undefined || !runnable.includes(code)) {
-      throw new UsageError(`--suite ${suiteName}: not one this TLS ${version} client runs; it runs ${runnable.map(suiteName_).join(", ")}`);
+      throw new UsageError(`--suite ${suiteName}: not one this ${version === "both" ? "" : `TLS ${version} `}client runs; it runs ${runnable.map(suiteName_).join(", ")}`);
     }
     suites = suites.filter((s) => s === code);
   }
@@ -496,9 +516,10 @@ async function connect(args: string[]): Promise<number> {
   };
   // --trace streams: each message is shown, decoded, the moment it is sent or received, so a failure shows
   // everything up to it.
-  const annotate = options.version === "1.3" ? ch08.annotator13() : ch06.annotator();
+  const annotate = options.version === "1.3" ? ch08.annotator13() : options.version === "1.2" ? ch06.annotator() : ch08.annotatorAnyVersion();
   const onTrace = options.trace ? (entry: import("../chapters/06-tls12-handshake/index.js").TraceEntry) => showEntry(annotate(entry)) : undefined;
-  console.log(`→ ${host}:${port}, TLS ${options.version}, offering ${options.cipherSuites.map(suiteName_).join(", ")}`);
+  const versions = options.version === "both" ? "TLS 1.3 or 1.2 (one hello, the server picks)" : `TLS ${options.version}`;
+  console.log(`→ ${host}:${port}, ${versions}, offering ${options.cipherSuites.map(suiteName_).join(", ")}`);
 
   let connection: { write(d: Uint8Array): void; read(): Promise<Uint8Array | null>; close(): void };
   let saveTickets = (): void => {};
@@ -528,33 +549,31 @@ async function connect(args: string[]): Promise<number> {
         store.save();
       };
       connection = c;
-    } else if (options.version === "1.3") {
-      const c = await ch08.connectTls13(transport, { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace });
-      if (options.trace) {
-        console.log("\nthe key schedule, in the order it unfolds:");
-        for (const row of ch08.describeSecrets13(c.secrets)) console.log(`  after ${row.after.padEnd(20)} ${row.name.padEnd(44)} ${row.hex}`);
-      }
-      const leaf = c.validation.path[0]!;
-      const retry = c.helloRetryRequest ? ", after a HelloRetryRequest" : "";
-      console.log(`✓ handshake done: TLS 1.3, ${describeSuite(c.cipherSuite)}, ${describeCode(NamedGroup, c.group)}${retry}`);
-      console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
-      connection = c;
     } else {
-      const c = await ch06.connectTls12(transport, {
-        servername: options.servername,
-        ca,
-        cipherSuites: options.cipherSuites,
-        groups: options.groups,
-        extendedMasterSecret: options.ems,
-        keyLog,
-        onTrace,
-      });
-      if (options.trace) {
-        console.log("\nsecrets:");
-        for (const [name, hex] of ch06.describeSecrets(c.secrets)) console.log(`  ${name.padEnd(26)} ${hex}`);
+      // One hello for both versions (connectTls), or one version only; then what the server chose.
+      const common = { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace };
+      const c =
+        options.version === "1.3"
+          ? await ch08.connectTls13(transport, common)
+          : options.version === "1.2"
+            ? await ch06.connectTls12(transport, { ...common, extendedMasterSecret: options.ems })
+            : await ch08.connectTls(transport, { ...common, extendedMasterSecret: options.ems });
+      if (c.version === ProtocolVersion.TLS1_3) {
+        if (options.trace) {
+          console.log("\nthe key schedule, in the order it unfolds:");
+          for (const row of ch08.describeSecrets13(c.secrets)) console.log(`  after ${row.after.padEnd(20)} ${row.name.padEnd(44)} ${row.hex}`);
+        }
+        const retry = c.helloRetryRequest ? ", after a HelloRetryRequest" : "";
+        console.log(`✓ handshake done: TLS 1.3, ${describeSuite(c.cipherSuite)}, ${describeCode(NamedGroup, c.group)}${retry}`);
+      } else {
+        if (options.trace) {
+          console.log("\nsecrets:");
+          for (const [name, hex] of ch06.describeSecrets(c.secrets)) console.log(`  ${name.padEnd(26)} ${hex}`);
+        }
+        const kx = c.serverKeyExchange?.kind === "ecdhe" ? `, ${describeCode(NamedGroup, c.serverKeyExchange.params.namedCurve)}` : "";
+        console.log(`✓ handshake done: TLS 1.2, ${describeSuite(c.cipherSuite)}${kx}, ${c.secrets.extendedMasterSecret ? "extended master secret" : "master secret (no RFC 7627)"}`);
       }
       const leaf = c.validation.path[0]!;
-      console.log(`✓ handshake done: TLS 1.2, ${describeSuite(c.cipherSuite)}, ${c.secrets.extendedMasterSecret ? "extended master secret" : "master secret (no RFC 7627)"}`);
       console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
       connection = c;
     }

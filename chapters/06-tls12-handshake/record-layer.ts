@@ -97,6 +97,23 @@ export class Tls12RecordLayer {
     private readonly onTrace?: (entry: TraceEntry) => void,
   ) {}
 
+  /**
+   * Takes over a connection that another record layer began: a client that offered TLS 1.3 and 1.2 in one hello
+   * reads the ServerHello with its TLS 1.3 record layer, and hands over here when the server chose TLS 1.2 (chapter
+   * 08, exercise 08.19). What comes along: everything sent and received so far (the trace), the handshake messages
+   * already sent (our ClientHello, which starts the transcript), and the handshake bytes received but not yet taken
+   * (the ServerHello and whatever came with it in its records). Nothing is protected yet on either side.
+   */
+  continueFrom(earlier: { trace: readonly TraceEntry[]; sent: readonly Uint8Array[]; pending: Uint8Array; recordsInPending: number }): void {
+    if (this.trace.length > 0 || this.transcript.messages.length > 0) {
+      throw new TlsError(AlertDescription.internal_error, "only a fresh record layer can take over a connection", { field: "record layer" });
+    }
+    this.trace.push(...earlier.trace);
+    for (const message of earlier.sent) this.transcript.add(message);
+    this.handshakeBuffer = earlier.pending.slice();
+    this.recordsInBuffer = earlier.recordsInPending;
+  }
+
   private note(entry: TraceEntry): void {
     this.trace.push(entry);
     this.onTrace?.(entry);

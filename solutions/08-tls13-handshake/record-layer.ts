@@ -25,6 +25,7 @@ import {
   MAX_HANDSHAKE_MESSAGE_LENGTH,
   RECEIVED_ALERT,
   type RecordTransport,
+  Tls12RecordLayer,
   type TraceEntry,
   isReceivedAlert,
   isServerClosed,
@@ -310,6 +311,45 @@ export class Tls13RecordLayer {
       this.bufferHandshake(next.content);
     }
     // END 08.8
+  }
+
+  /**
+   * The next handshake message, header included, WITHOUT taking it: the next readHandshake returns it again. A client
+   * that offered TLS 1.3 and 1.2 in one hello reads the ServerHello so, to see which version the server chose before
+   * either handshake reads it for good (08.19). Nothing is noted in the trace until then.
+   */
+  async peekHandshake(): Promise<Uint8Array> {
+    for (;;) {
+      const found = nextHandshake(this.handshakeBuffer);
+      if (found !== null) return found.message;
+      const next = await this.readContent();
+      if (next === null) throw serverClosed("before its ServerHello");
+      if (next.type !== ContentType.handshake) {
+        throw new TlsError(AlertDescription.unexpected_message, `expected a handshake record, got ${describeCode(ContentType, next.type, 2)}`, {
+          field: "content type",
+        });
+      }
+      this.bufferHandshake(next.content);
+    }
+  }
+
+  /** Set once the connection went on as TLS 1.2 (continueAsTls12): that record layer has it now. */
+  successor: Tls12RecordLayer | undefined;
+
+  /**
+   * The server chose TLS 1.2 (08.19): hands the connection to a TLS 1.2 record layer (chapter 06) and returns it. It
+   * gets the transport, the trace so far, the handshake bytes not yet read (the ServerHello, and whatever came with
+   * it) and the transcript's start: `clientHello`, the bytes of the ClientHello we sent. Nothing is protected yet,
+   * so nothing else carries over; this layer must not be used again.
+   */
+  continueAsTls12(clientHello: Uint8Array): Tls12RecordLayer {
+    if (this.readProtected || this.writeProtected) {
+      throw new TlsError(AlertDescription.internal_error, "keys are on: too late to go on as TLS 1.2", { field: "record layer" });
+    }
+    const next = new Tls12RecordLayer(this.transport, this.onTrace);
+    next.continueFrom({ trace: this.trace, sent: [clientHello], pending: this.handshakeBuffer, recordsInPending: this.recordsInBuffer });
+    this.successor = next;
+    return next;
   }
 
   /**

@@ -100,6 +100,16 @@ describe("command-line tool", () => {
       expect(r.stdout).to.match(/negotiated: TLS1_2 \(0x0303\), TLS_ECDHE_RSA_WITH_AES_\d+_GCM_SHA\d+/);
     });
 
+    it("without --tls offers both versions in one hello: Node answers in TLS 1.3, the TLS 1.2-only s_server in TLS 1.2", async () => {
+      const to13 = await cliAsync(["hello", `https://127.0.0.1:${node.port}`]);
+      expect(to13.status, to13.stderr).to.equal(0);
+      expect(to13.stdout).to.include("(TLS 1.3 and 1.2 offer");
+      expect(to13.stdout).to.match(/negotiated: TLS1_3 \(0x0304\)/);
+      const to12 = await cliAsync(["hello", `127.0.0.1:${openssl12.port}`]);
+      expect(to12.status, to12.stderr).to.equal(0);
+      expect(to12.stdout).to.match(/negotiated: TLS1_2 \(0x0303\), TLS_ECDHE_/);
+    });
+
     it("names the alert and exits 1 when the server refuses (TLS 1.3 offer to a TLS 1.2-only server)", async () => {
       const r = await cliAsync(["hello", `127.0.0.1:${openssl12.port}`, "--tls", "1.3"]);
       expect(r.status).to.equal(1);
@@ -237,14 +247,14 @@ describe("command-line tool", () => {
     });
 
     it("exits 2 on bad usage", async () => {
-      for (const args of [["--tls", "1.2", "--kx", "foo"], ["--tls", "1.0"], ["--suite", "TLS_NOPE"], ["--kx", "rsa"], ["--group", "ffdhe2048"]]) {
+      for (const args of [["--tls", "1.2", "--kx", "foo"], ["--tls", "1.0"], ["--suite", "TLS_NOPE"], ["--tls", "1.3", "--kx", "rsa"], ["--tls", "1.3", "--group", "ffdhe2048"]]) {
         const r = await cliAsync(["connect", `https://localhost:${server.port}/`, ...args]);
         expect(r.status, args.join(" ")).to.equal(2);
       }
     });
   });
 
-  describe("connect --tls 1.3 (chapters 07–08, the default) to openssl s_server -www -tls1_3 on 127.0.0.1", () => {
+  describe("connect (chapters 07–08; one hello for both versions by default) to openssl s_server -www -tls1_3 on 127.0.0.1", () => {
     let server: OpenSslServer;
     let p256only: OpenSslServer;
     let dir: string;
@@ -328,6 +338,7 @@ describe("command-line tool", () => {
       expect(r.stderr).to.match(/✗ our check failed in 03\.\d+ \w+ \(solutions\/03-certificates\/[\w-]+\.ts:\d+\)/);
       expect(r.stderr).to.match(/called from 08\.14 readServerCertificate \(solutions\/08-tls13-handshake\/server-flight\.ts:\d+\)/);
       expect(r.stderr).to.match(/called from 08\.17 clientHandshake13/);
+      expect(r.stderr).to.match(/called from 08\.19 clientHandshakeAnyVersion/);
       expect(r.stderr).to.match(/the key log lines derived before the failure[^\n]*\n {4}SERVER_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]{64}\n {4}CLIENT_HANDSHAKE_TRAFFIC_SECRET /);
       for (const m of ["← encrypted_extensions (encrypted", "← certificate (encrypted", "→ alert: bad_certificate (encrypted: client handshake traffic, record 0)"]) expect(r.stdout).to.include(m);
     });
@@ -379,6 +390,41 @@ describe("command-line tool", () => {
         expect(r.status, args.join(" ")).to.equal(2);
       }
     });
+  });
+
+  it("connect without --tls: one hello; a TLS 1.2-only server gets a TLS 1.2 handshake, a TLS 1.3 one a TLS 1.3 handshake", async () => {
+    const ca = join(ROOT, "tests/fixtures/ca.crt");
+    const [only12, both] = await Promise.all([startOpenSslServer(["-tls1_2", "-www"]), startOpenSslServer(["-www"])]);
+    try {
+      const r12 = await cliAsync(["connect", `https://localhost:${only12.port}/`, "--ca", ca]);
+      expect(r12.status, r12.stderr).to.equal(0);
+      expect(r12.stdout).to.include("TLS 1.3 or 1.2 (one hello, the server picks)");
+      expect(r12.stdout).to.match(/✓ handshake done: TLS 1\.2, TLS_ECDHE_\w+ \(0x[0-9a-f]{4}\), x25519 \(0x001d\), extended master secret/);
+      expect(r12.stdout).to.include("Protocol  : TLSv1.2");
+      const r13 = await cliAsync(["connect", `https://localhost:${both.port}/`, "--ca", ca]);
+      expect(r13.status, r13.stderr).to.equal(0);
+      expect(r13.stdout).to.match(/✓ handshake done: TLS 1\.3, TLS_AES_128_GCM_SHA256/);
+    } finally {
+      await Promise.all([only12.close(), both.close()]);
+    }
+  });
+
+  it("connect names the server's alert once (its name and number), and says so when the server just closes", async () => {
+    const ecdheOnly = await startOpenSslServer(["-tls1_2", "-www", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"]);
+    const net = await import("node:net");
+    const mute = net.createServer((socket) => socket.once("data", () => socket.end()));
+    await new Promise<void>((r) => mute.listen(0, "127.0.0.1", () => r()));
+    try {
+      const refused = await cliAsync(["connect", `https://localhost:${ecdheOnly.port}/`, "--ca", join(ROOT, "tests/fixtures/ca.crt"), "--kx", "rsa"]);
+      expect(refused.status).to.equal(1);
+      expect(refused.stderr.trim().split("\n").pop(), "the last line").to.equal("✗ the server sent alert handshake_failure (40)");
+      const closed = await cliAsync(["connect", `https://localhost:${(mute.address() as import("node:net").AddressInfo).port}/`, "--ca", join(ROOT, "tests/fixtures/ca.crt")]);
+      expect(closed.status).to.equal(1);
+      expect(closed.stderr.trim().split("\n").pop(), "the last line").to.equal("✗ the server closed the connection before its ServerHello");
+    } finally {
+      await ecdheOnly.close();
+      await new Promise<void>((r) => mute.close(() => r()));
+    }
   });
 
   it("connect exits 1 naming the alert the server sends when no suite is shared", async () => {
