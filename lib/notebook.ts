@@ -139,45 +139,70 @@ export async function expectAlert(alert: string, work: () => unknown, what = "re
 }
 
 interface GradeJson {
-  exercises: { id: string; text: string; state: string; needs?: string; firstFailure?: string; hint?: string; file: string; line: number }[];
+  exercises: {
+    id: string;
+    text: string;
+    state: string;
+    needs?: string;
+    needsWhy?: string;
+    failures?: { title: string; message: string; where?: string[]; notRun?: boolean }[];
+    hint?: string;
+    file: string;
+    line: number;
+  }[];
   passed: number;
   failed: number;
+  loadErrors?: string[];
 }
 
 /**
  * Grades one chapter in a child process, so it always runs the code as it is on disk now (the kernel
- * keeps modules it has imported), and shows a pass/fail table with the first hint.
+ * keeps modules it has imported), and shows a pass/fail table with the next exercise's failing tests and
+ * its hint. The grader stops code that loops or allocates without end (after `timeoutSeconds`, default 10),
+ * so this returns and the kernel stays usable whatever the learner's code does.
  */
-export function grade(chapter: string): void {
-  const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", "grade", chapter, "--json"], {
+export function grade(chapter: string, options: { timeoutSeconds?: number } = {}): void {
+  const extra = options.timeoutSeconds === undefined ? [] : ["--timeout", String(options.timeoutSeconds)];
+  const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", "grade", chapter, "--json", ...extra], {
     cwd: process.cwd(),
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
+    // A last resort only: the grader's own watchdog ends a looping test long before this.
+    timeout: 15 * 60 * 1000,
   });
   const line = run.stdout.split("\n").find((l) => l.startsWith("{"));
   if (line === undefined) {
-    tslab.display.html(`<pre>${escape(run.stdout + run.stderr)}</pre>`);
+    const why = run.error !== undefined ? `${run.error.message}\n` : "";
+    tslab.display.html(`<pre>${escape(why + run.stdout + run.stderr)}</pre>`);
     return;
   }
   const report = JSON.parse(line) as GradeJson;
-  const icon: Record<string, string> = { passed: "✅", failed: "❌", "not started": "⬜", waiting: "⏳" };
+  const icon: Record<string, string> = { passed: "✅", failed: "❌", "not started": "⬜", waiting: "⏳", "timed out": "⏱️", stopped: "⏱️" };
   const rows = report.exercises.map(
     (e) =>
-      `<tr><td>${e.id}</td><td>${icon[e.state] ?? ""} ${e.state}${e.needs ? ` (needs ${e.needs})` : ""}</td>` +
+      `<tr><td>${e.id}</td><td style="text-align:left">${icon[e.state] ?? ""} ${e.state}${e.needs ? ` (needs ${e.needs}, ${escape(e.needsWhy ?? "")})` : ""}</td>` +
       `<td style="text-align:left">${escape(e.text.length > 90 ? e.text.slice(0, 90) + "…" : e.text)}</td></tr>`,
   );
-  const first = report.exercises.find((e) => e.state === "failed" || e.state === "not started");
+  const first = report.exercises.find((e) => ["failed", "not started", "timed out", "stopped"].includes(e.state));
   let next = "";
   if (first !== undefined) {
+    const failures = (first.failures ?? []).filter((f) => f.notRun !== true);
+    const notRun = (first.failures ?? []).length - failures.length;
+    const shown = failures.slice(0, 3).map(
+      (f) => `<li>${escape(f.title)}<pre style="white-space:pre-wrap;margin:2px 0">${escape([f.message, ...(f.where ?? [])].join("\n"))}</pre></li>`,
+    );
+    const more = failures.length > 3 ? `<li>… and ${failures.length - 3} more (<code>npm run grade -- ${escape(chapter)} --all</code> shows every one)</li>` : "";
+    const skipped = notRun > 0 ? `<li>${notRun} more not run on your code: it had to be stopped</li>` : "";
     const section = first.hint ?? "";
     next =
-      `<p><b>Next: ${first.id}</b> in <code>${first.file}</code> line ${first.line}` +
-      (first.state === "failed" ? `<br><code>${escape(first.firstFailure ?? "")}</code>` : "") +
-      `</p>` +
+      `<p><b>Next: ${first.id}</b> in <code>${first.file}</code> line ${first.line}</p>` +
+      (first.state === "not started" ? "" : `<ul>${shown.join("")}${more}${skipped}</ul>`) +
       (section === "" ? "" : `<details><summary>Hint</summary><pre style="white-space:pre-wrap">${escape(section)}</pre></details>`);
   }
+  const loadErrors = (report.loadErrors ?? []).map((l) => `<pre style="white-space:pre-wrap">could not load ${escape(l)}</pre>`).join("");
   tslab.display.html(
-    `<table><thead><tr><th>exercise</th><th>state</th><th style="text-align:left">what</th></tr></thead><tbody>${rows.join("")}</tbody></table>` +
+    `<table><thead><tr><th>exercise</th><th style="text-align:left">state</th><th style="text-align:left">what</th></tr></thead><tbody>${rows.join("")}</tbody></table>` +
+      loadErrors +
       next +
       `<p>${report.passed} passed, ${report.failed} failed</p>`,
   );

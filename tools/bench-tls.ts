@@ -71,7 +71,7 @@ function startServer({ cert, ...options }: Case["server"]): Promise<{ port: numb
 
 function nodeGet(port: number, options: tls.ConnectionOptions): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: "127.0.0.1", port, servername: "localhost", ca: fixture("ca.crt"), ...options }, () => socket.write(REQUEST));
+    const socket: tls.TLSSocket = tls.connect({ host: "127.0.0.1", port, servername: "localhost", ca: fixture("ca.crt"), ...options }, () => socket.write(REQUEST));
     socket.on("data", () => {});
     socket.on("end", () => resolve());
     socket.on("error", reject);

@@ -1,18 +1,25 @@
 // `npm run bench`: how long the learner waits. Figures are wall times on this machine, each the median
 // of several runs, and reported as ratios against a baseline measured in the same run:
-//   - `npm run grade -- 01` (your chapters/) and `… --impl solutions`, against a bare mocha start-up with tsx
+//   - `npm run grade -- 01` on a learner's finished chapters/ (a scratch copy) and `… --impl solutions`, against
+//     a bare mocha start-up with tsx; and how soon the watchdog ends a grade whose 00.2 never returns
 //   - each notebook executed with the project kernel (against the solutions)
 //   - chapter 03's chain validation against Node's X509Certificate, in this process (tools/bench-chain.ts)
 //   - the TLS 1.2 (chapter 06) and TLS 1.3 (chapter 08) clients, handshake + GET, against Node's tls.connect
 //     (tools/bench-tls.ts)
+//   - the TLS 1.3 server (chapter 10), full handshakes with Node's tls.connect as the client, against Node's own
+//     tls.createServer, and 200 connections held open at once (tools/bench-server.ts)
+//   - the TLS 1.2 server (chapter 11): RSA key exchange, ECDHE and DHE handshakes per second with Node's tls.connect,
+//     against Node's own tls.createServer with the same certificate, and what dominates each (tools/bench-server12.ts)
 //   - the whole `npm test` (pass --no-full to leave it out)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchChain } from "./bench-chain.js";
+import { benchServer } from "./bench-server.js";
+import { benchServer12 } from "./bench-server12.js";
 import { TLS12_CASES, TLS13_CASES, benchTls } from "./bench-tls.js";
-import { ROOT } from "./exercises.js";
+import { ROOT, findRegions } from "./exercises.js";
 import { scratchCopy } from "./scratch.js";
 
 const RUNS = 5;
@@ -37,12 +44,15 @@ const mochaBin = join(ROOT, "node_modules/mocha/bin/mocha.js");
 const baseline = median(process.execPath, [mochaBin, "--no-config", "--require", "tsx/esm", join(empty, "empty.test.ts")]);
 console.log(`bare mocha + tsx start-up                ${s(baseline)}   (baseline, median of ${RUNS})`);
 
+// A learner's chapters/ with every exercise done (the stubs filled in with the reference code): what grading a
+// finished chapter costs, the tests in the grader's worker thread included.
+const finished = scratchCopy("finished");
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 for (const [label, extra] of [
-  ["npm run grade -- 01 (your chapters/)", []],
+  ["npm run grade -- 01 (finished chapters/)", []],
   ["npm run grade -- 01 --impl solutions", ["--impl", "solutions"]],
 ] as const) {
-  const t = median(npm, ["run", "--silent", "grade", "--", "01", ...extra]);
+  const t = median(npm, ["run", "--silent", "grade", "--", "01", ...extra], finished);
   console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline   (goal ≤ 1.5 s and ≤ 2×)`);
 }
 // The same without npm's own start-up, to show what is the grader's and what is npm's.
@@ -50,9 +60,20 @@ for (const [label, extra] of [
   ["node bin/tls-by-hand.mjs grade 01", []],
   ["node bin/tls-by-hand.mjs grade 01 --impl solutions", ["--impl", "solutions"]],
 ] as const) {
-  const t = median(process.execPath, ["bin/tls-by-hand.mjs", "grade", "01", ...extra]);
+  const t = median(process.execPath, ["bin/tls-by-hand.mjs", "grade", "01", ...extra], finished);
   console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline`);
 }
+// The watchdog: 00.2 with an index that never moves. One run: the default limit is 10 s of a blocked test,
+// then the remaining tests run in a fresh worker with 00.2 stopped.
+const presentation = join(finished, "chapters/00-bytes/presentation.ts");
+const source = readFileSync(presentation, "utf8");
+const region = findRegions(source, "chapters/00-bytes/presentation.ts").find((r) => r.id === "00.2")!;
+const lines = source.split("\n");
+lines.splice(region.bodyStart, region.end - region.bodyStart, "  let value = 0;", "  for (let i = 0; i < size; ) value = value * 256;", "  return value;");
+writeFileSync(presentation, lines.join("\n"));
+const loop = time(process.execPath, ["bin/tls-by-hand.mjs", "grade", "00"], finished);
+console.log(`${"grade 00 with 00.2 looping forever".padEnd(40)} ${s(loop)}   (the watchdog's limit is 10 s; goal < 30 s)`);
+rmSync(finished, { recursive: true, force: true });
 rmSync(empty, { recursive: true, force: true });
 
 // Notebooks, against the solutions, in a scratch copy (as npm test runs them).
@@ -68,8 +89,10 @@ if (existsSync(python) && existsSync(join(ROOT, "notebooks"))) {
 
 await benchChain(console.log);
 await benchTls([...TLS12_CASES, ...TLS13_CASES], console.log);
+await benchServer(console.log);
+await benchServer12(console.log);
 
 if (!process.argv.includes("--no-full")) {
   const t = time(npm, ["test", "--silent"]);
-  console.log(`${"npm test (everything)".padEnd(40)} ${s(t)}   (goal ≤ 180 s)`);
+  console.log(`${"npm test (everything)".padEnd(40)} ${s(t)}   (goal ≤ 240 s)`);
 }

@@ -1,7 +1,7 @@
 // The command-line tool's commands. Each runs the learner's code (or the reference, with --impl
 // solutions) through the same imports the tests use: ../chapters/… served by the resolve hook.
 import { createConnection } from "node:net";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { ByteReader } from "../lib/bytes.js";
 import { AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, cipherSuites, describeCode, describeSuite, nameOf } from "../lib/constants.js";
@@ -9,7 +9,13 @@ import { type CertificateCheck, isCertificateError, isNotImplemented, isTlsError
 import { readPemCertificates } from "../lib/pem.js";
 import { fromHex } from "../lib/hex.js";
 import { renderText } from "../lib/render.js";
-import { type Region, findRegions, listExercises } from "./exercises.js";
+import { type FlagKind, type ParsedArgs, UsageError, nearest, parseArgs, usageLine } from "./args.js";
+import { relative } from "node:path";
+import { blameStack, exerciseAt, learnerFrames, where } from "./blame.js";
+import { ROOT, type Region, chapterSlugs, findRegions, listExercises } from "./exercises.js";
+import { ChapterError, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, formatReport, grade, resolveChapter, writeResults } from "./grade.js";
+import { chaptersNeeded, describeChapters } from "./needs.js";
+import { SERVE_FLAGS, SERVE_HELP, serve } from "./serve.js";
 
 const HELP: Record<string, string> = {
   main: `tls-by-hand <command> [options]
@@ -21,42 +27,54 @@ Commands:
                              validate a certificate chain with your chapter-03 code
   connect URL [--tls 1.3|1.2] [--session FILE] [--early-data TEXT] [--trace] …
                              a whole TLS handshake with your client, then GET the URL's path
+  serve [--port 8443] [--tls 1.3|1.2] [--early-data] [--trace] …
+                             run your TLS server (chapters 10 and 11): a page that shows each connection as the
+                             server saw it
   grade [NN…]                run the chapter tests against your code and show the scoreboard
 
 Options for every command:
   --impl solutions           run the reference code instead of yours (chapters/)
-  --help                     help for a command, e.g. tls-by-hand explain --help`,
-  explain: `tls-by-hand explain [HEX | -] [--impl solutions]
+  --reference-earlier        run the chapters before the command's last one on the reference code, and that
+                             chapter on yours (grade NN: chapters before NN; explain, hello: 00–01; verify-chain:
+                             00–02; connect: 00–07, --tls 1.2: 00–05, --session/--early-data: 00–08; serve: 00–10, --tls 1.3: 00–09)
+  --help                     help for a command, e.g. tls-by-hand explain --help
+
+Exit codes: 0 done; 1 the peer or the protocol failed (an alert, a refused certificate, failing tests);
+2 bad usage or unreadable input; 3 your code is not ready for this command (an exercise it needs is not
+done yet, or it threw an error that is not a TLS alert: the message names the exercise and the line).`,
+  explain: `tls-by-hand explain [HEX | -] [--impl solutions] [--reference-earlier]
 
 Decodes one or more TLS records (16 03 01 …) or one handshake message (01 00 00 c0 …) given as hex
 (spaces, newlines and colons allowed; "-" or nothing reads standard input) and prints every field,
-nested by structure. ClientHello and ServerHello bodies are decoded with your chapter 01/02 code.
-Exit 0 when it decodes; 2 with the field and byte offset where decoding failed.`,
-  hello: `tls-by-hand hello URL [--tls 1.2|1.3] [--impl solutions]
+nested by structure. ClientHello and ServerHello bodies are decoded with your chapter 01/02 code
+(needs chapters 00–02).
+Exit 0 when it decodes; 2 with the field and byte offset where decoding failed; 3 if your code is not ready.`,
+  hello: `tls-by-hand hello URL [--tls 1.2|1.3] [--impl solutions] [--reference-earlier]
 
 Opens TCP to URL's host and port (https://host[:port], host:port; default port 443), sends your chapter-01
 ClientHello (SNI from the host; it offers TLS 1.3 and 1.2, or only the version --tls names), reads the server's
-first flight and prints the ServerHello, annotated, and what was negotiated.
-Exit 0 on a ServerHello; 1 if the server answers with an alert or fails.`,
-  "verify-chain": `tls-by-hand verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at ISO-8601-TIME] [--impl solutions]
+first flight and prints the ServerHello, annotated, and what was negotiated (needs chapters 00–02).
+Exit 0 on a ServerHello; 1 if the server answers with an alert or fails; 2 on bad usage; 3 if your code is not ready.`,
+  "verify-chain": `tls-by-hand verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at ISO-8601-TIME] [--impl solutions] [--reference-earlier]
 
-Validates a certificate chain the way a TLS client does, with your chapter-03 code: builds every path from the
-leaf to one of the trust anchors, then checks each (signatures, validity dates, the RFC 5280 profile, the CA
-constraints: basicConstraints, keyUsage, pathLen, name constraints; serverAuth on the leaf and, with --host, the
-name, DNS or IP) until one holds.
+Validates a certificate chain the way a TLS client does, with your chapter-03 code (needs chapters 00, 01 and
+03): builds every path from the leaf to one of the trust anchors, then checks each (signatures, validity dates,
+the RFC 5280 profile, the CA constraints: basicConstraints, keyUsage, pathLen, name constraints; serverAuth on
+the leaf and, with --host, the name, DNS or IP) until one holds.
   CHAIN.pem    the server's certificate first, then intermediates in any order (PEM)
   --ca FILE    one or more trusted root certificates (PEM)
   --host NAME  the name you connect to; without it, no name check
   --at TIME    validate at this time (e.g. 2030-06-01T00:00:00Z); default now
 Prints the path and each check with ✓/✗. Exit 0 valid; 1 invalid (the last line names the failed check and
 the alert a client would send), a certificate that decodes but breaks RFC 5280 (a repeated extension) included;
-2 if a file cannot be read or does not decode (bad PEM or DER, with where).`,
+2 if a file cannot be read or does not decode (bad PEM or DER, with where); 3 if your code is not ready.`,
   connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|secp384r1|ffdhe2048] [--suite NAME]
                       [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--session FILE] [--early-data TEXT]
-                      [--timeout MS] [--trace] [--impl solutions]
+                      [--timeout MS] [--trace] [--impl solutions] [--reference-earlier]
 
 Connects to URL's host and port (https://host[:port]/path; default port 443) with YOUR TLS client, completes
-the handshake, sends "GET <path>" and prints the response.
+the handshake, sends "GET <path>" and prints the response. Needs chapters 00–08 (--tls 1.2: 00–06;
+--session or --early-data: 00–09).
   --tls 1.3|1.2      offer only this version (1.3: chapters 07–08; 1.2: chapters 04–06); without it, one hello
                      offers both and the server picks (chapter 08's 08.19), unless an option below names a version
   --kx KIND          TLS 1.2: offer only suites with this key exchange: rsa, dhe or ecdhe
@@ -79,19 +97,58 @@ the handshake, sends "GET <path>" and prints the response.
                      the ticket (PSK) and the early data were accepted
 Exit 0 on success; 1 with the alert's name when the handshake fails (an alert we sent or received, or a
 certificate we refused), after the exercise steps it failed in and the key log lines derived so far; 2 on bad
-usage.`,
-  grade: `tls-by-hand grade [NN…] [--reference-earlier] [--json] [--impl solutions]
+usage; 3 if your code is not ready.`,
+  serve: SERVE_HELP,
+  grade: `tls-by-hand grade [NN…] [--reference-earlier] [--all] [--json [FILE]] [--timeout S] [--max-memory MB] [--impl solutions]
 
 Runs the tests of the given chapters (all by default) against your chapters/ and prints a scoreboard:
-each exercise passed / failed / not started, the first failure with its hint, and "N passed, N failed".
-Writes grade-results/grade.json and grade-results/junit.xml.
+each exercise passed / failed / not started / waiting (on another exercise) / timed out; for the next
+exercise to work on, its failing tests (the most informative first) and its hint; and "N passed, N failed".
+Writes grade-results/grade.json and grade-results/junit.xml (JUnit XML: one testcase per test).
   --reference-earlier  grade chapter NN on the reference code of the chapters before it
-  --json               print the JSON result instead of the scoreboard`,
+  --all                show every failing test of every exercise
+  --json [FILE]        print the JSON result instead of the scoreboard, or write it to FILE
+                       (with npm, use \`npm run -s grade -- 01 --json\`: -s keeps npm's banner out of it)
+  --timeout S          stop a test whose code runs S seconds without returning (default ${DEFAULT_TIMEOUT_SECONDS}): an infinite loop
+  --max-memory MB      stop the tests when your code uses more than MB megabytes (default ${DEFAULT_MEMORY_MB})
+Exit 0 when every test passes; 1 when one fails; 2 on bad usage.`,
 };
+
+/** The flags each command knows (besides --help); --impl and --reference-earlier are read by bin/tls-by-hand.mjs. */
+const FLAGS: Record<string, Record<string, FlagKind>> = {
+  explain: {},
+  hello: { "--tls": "value" },
+  "verify-chain": { "--ca": "value", "--host": "value", "--at": "value" },
+  connect: {
+    "--tls": "value",
+    "--kx": "value",
+    "--group": "value",
+    "--suite": "value",
+    "--ca": "value",
+    "--servername": "value",
+    "--keylog": "value",
+    "--no-ems": "switch",
+    "--session": "value",
+    "--early-data": "value",
+    "--timeout": "value",
+    "--trace": "switch",
+  },
+  serve: SERVE_FLAGS,
+  grade: {
+    "--all": "switch",
+    // --json alone prints to stdout; --json FILE writes FILE (a chapter number or name is never taken as FILE).
+    "--json": (next) => !/^\d+$/.test(next) && !/^\d\d-/.test(next),
+    "--timeout": "value",
+    "--max-memory": "value",
+  },
+};
+const EVERY_COMMAND: Record<string, FlagKind> = { "--help": "switch", "--impl": "value", "--reference-earlier": "switch" };
 
 export interface CliOptions {
   impl: string;
   referenceBelow: number;
+  /** grade: the test worker bin/tls-by-hand.mjs started while this module loaded, and its memory cap. */
+  warm?: { worker: import("node:worker_threads").Worker; memoryMb: number };
 }
 
 export async function main(args: string[], options: CliOptions): Promise<number> {
@@ -100,42 +157,98 @@ export async function main(args: string[], options: CliOptions): Promise<number>
     console.log(HELP.main);
     return command === undefined ? 2 : 0;
   }
-  if (!(command in HELP) || command === "main") {
-    console.error(`unknown command "${command}"\n\n${HELP.main}`);
+  if (!(command in FLAGS)) {
+    const guess = nearest(command, Object.keys(FLAGS));
+    console.error(`error: unknown command "${command}"${guess === undefined ? "" : ` (did you mean ${guess}?)`}\n\n${HELP.main}`);
     return 2;
   }
   if (rest.includes("--help")) {
     console.log(HELP[command]);
     return 0;
   }
+  const context = { command, args: rest, options };
   try {
-    if (command === "explain") return await explain(rest);
-    if (command === "hello") return await hello(rest);
-    if (command === "verify-chain") return await verifyChain(rest);
-    if (command === "connect") return await connect(rest);
-    return await gradeCommand(rest, options);
+    const parsed = parseArgs(rest, { ...EVERY_COMMAND, ...FLAGS[command] }, usageLine(HELP[command]!));
+    if (command === "explain") return await explain(parsed);
+    if (command === "hello") return await hello(parsed);
+    if (command === "verify-chain") return await verifyChain(parsed);
+    if (command === "connect") return await connect(parsed, context);
+    if (command === "serve") return await serve(rest);
+    return await gradeCommand(parsed, options);
   } catch (e) {
-    return reportError(e);
+    return reportError(e, context);
   }
 }
 
-/** NotImplemented → which exercise and where; bad usage or unreadable input (TlsError) → exit 2; else a bug. */
-function reportError(e: unknown): number {
-  if (e instanceof UsageError) {
+interface Context {
+  command: string;
+  args: string[];
+  options: CliOptions;
+}
+
+/** Your code is not ready for this command: exit 3 (1 is the peer or the protocol, 2 bad usage). */
+const NOT_READY = 3;
+
+/**
+ * Bad usage or unreadable input (TlsError from decoding what was given) → exit 2. An exercise not done,
+ * or an error thrown in the learner's code that is not a TLS alert → which exercise, which line, and how to
+ * run the command anyway: exit 3. Anything else is a bug of the tool, shown with its place: exit 1.
+ */
+function reportError(e: unknown, context: Context): number {
+  if (e instanceof UsageError || e instanceof ChapterError) {
     console.error(`error: ${e.message}`);
+    if (e instanceof UsageError && e.usage !== undefined && !e.message.includes("\n")) console.error(e.usage);
     return 2;
   }
   if (isNotImplemented(e)) {
     const ex = listExercises().find((x) => x.id === e.exercise);
-    console.error(ex === undefined ? `${e.exercise}: not done yet` : `${ex.id}: ${ex.text} — see ${ex.file}:${ex.line}`);
-    return 1;
+    const place = ex === undefined ? "" : ` (${ex.file}:${ex.line})`;
+    console.error(`${needsLine(context)}; exercise ${e.exercise} is not done yet${place}.`);
+    if (ex !== undefined) console.error(`  TODO ${ex.id}: ${ex.text.length <= 150 ? ex.text : ex.text.slice(0, ex.text.lastIndexOf(" ", 140)) + " …"}`);
+    console.error(howToRun(context, e.exercise));
+    return NOT_READY;
   }
   if (isTlsError(e)) {
     console.error(`error: ${e.message}`);
     return 2;
   }
-  console.error(e instanceof Error ? `error: ${e.message}` : `error: ${String(e)}`);
+  const error = e instanceof Error ? e : new Error(String(e));
+  // A syntax error in a chapter file: tsx's esbuild names the file, line and column.
+  const syntax = /(\S+\.ts):(\d+):(\d+): ERROR: (.*)/.exec(error.message);
+  if (syntax !== null) {
+    const file = relative(ROOT, syntax[1]!);
+    const exercise = exerciseAt(file, Number(syntax[2]));
+    console.error(`error: ${file}:${syntax[2]}:${syntax[3]}: ${syntax[4]} (a syntax error${exercise === undefined ? "" : ` in exercise ${exercise}`})`);
+    if (!file.startsWith("chapters/")) return 1;
+    console.error(`${needsLine(context)}; fix it, or run the reference code with \`--impl solutions\`.`);
+    return NOT_READY;
+  }
+  const blame = blameStack(error.stack);
+  console.error(`error: ${error.name === "Error" ? "" : error.name + ": "}${error.message}`);
+  for (const frame of learnerFrames(error.stack, 4)) console.error(`  ${frame}`);
+  if (blame !== undefined && blame.frame.file.startsWith("chapters/")) {
+    console.error(`${needsLine(context)}; this error is in your code of exercise ${blame.exercise} (${where(blame.frame)}).`);
+    console.error(`Its tests: npm run grade -- ${blame.exercise.slice(0, 2)}. ${howToRun(context, blame.exercise)}`);
+    return NOT_READY;
+  }
   return 1;
+}
+
+/** "hello needs chapters 00–02" (with --tls, --session … taken into account for connect). */
+function needsLine(context: Context): string {
+  return `${context.command} needs ${describeChapters(chaptersNeeded(context.command, context.args))}`;
+}
+
+/** How to run the command without the unfinished exercise: the reference code, or the reference earlier chapters. */
+function howToRun(context: Context, exercise: string): string {
+  const last = Math.max(...chaptersNeeded(context.command, context.args), 0);
+  const chapter = Number(exercise.slice(0, 2));
+  const ways = ["on the reference code with `--impl solutions`"];
+  if (context.command === "serve" && chapter === 11) ways.push("as a TLS 1.3 server alone (chapters 00–10) with `--tls 1.3`");
+  if (chapter < last && context.options.referenceBelow === 0) {
+    ways.push(`with your chapter ${String(last).padStart(2, "0")} on the reference ${describeChapters(Array.from({ length: last }, (_, i) => i))} with \`--reference-earlier\``);
+  }
+  return `Run it ${ways.join(", or ")}.`;
 }
 
 // ---- explain ----
@@ -145,8 +258,7 @@ async function readInput(arg: string | undefined): Promise<string> {
   return readFileSync(0, "utf8");
 }
 
-async function explain(args: string[]): Promise<number> {
-  const positional = args.filter((a) => !a.startsWith("--"));
+async function explain({ positional }: ParsedArgs): Promise<number> {
   const bytes = fromHex(await readInput(positional.length > 0 ? positional.join(" ") : undefined));
   if (bytes.length === 0) {
     console.error("error: no input bytes");
@@ -221,19 +333,13 @@ function parseTarget(url: string): { host: string; port: number; path: string } 
   return { host, port: u.port === "" ? 443 : Number(u.port), path: `${u.pathname}${u.search}` };
 }
 
-async function hello(args: string[]): Promise<number> {
-  const tlsAt = args.indexOf("--tls");
+async function hello({ positional, flags }: ParsedArgs): Promise<number> {
   // Without --tls, the hello offers both versions, as real clients do, and the server's answer says which it chose.
-  const version = tlsAt >= 0 ? args[tlsAt + 1] : "both";
-  if (version !== "1.2" && version !== "1.3" && version !== "both") {
-    console.error("--tls must be 1.2 or 1.3");
-    return 2;
-  }
-  const target = args.find((a, i) => !a.startsWith("--") && (tlsAt < 0 || i !== tlsAt + 1));
-  if (target === undefined) {
-    console.error(HELP.hello);
-    return 2;
-  }
+  const version = flags.get("--tls") ?? "both";
+  if (version !== "1.2" && version !== "1.3" && version !== "both") throw new UsageError(`--tls must be 1.2 or 1.3, not ${version}`, usageLine(HELP.hello!));
+  const [target, ...extra] = positional;
+  if (target === undefined) throw new UsageError("a URL is needed (https://host:port)", usageLine(HELP.hello!));
+  if (extra.length > 0) throw new UsageError(`one URL only; what is ${extra.join(" ")}?`, usageLine(HELP.hello!));
   const { host, port } = parseTarget(target);
   const b00 = await import("../chapters/00-bytes/index.js");
   const ch01 = await import("../chapters/01-client-hello/index.js");
@@ -304,33 +410,42 @@ function firstMessage(host: string, port: number, record: Uint8Array, b00: typeo
 
 // ---- grade ----
 
-async function gradeCommand(args: string[], options: CliOptions): Promise<number> {
-  const { grade, formatReport, writeResults } = await import("./grade.js");
-  const chapters = args.filter((a) => !a.startsWith("--"));
-  const report = await grade(chapters, options.impl);
+async function gradeCommand({ positional, flags }: ParsedArgs, options: CliOptions): Promise<number> {
+  const usage = usageLine(HELP.grade!);
+  const positiveNumber = (flag: string, fallback: number): number => {
+    const text = flags.get(flag);
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, not ${text}`, usage);
+    return n;
+  };
+  const timeoutSeconds = positiveNumber("--timeout", DEFAULT_TIMEOUT_SECONDS);
+  const memoryMb = Math.round(positiveNumber("--max-memory", DEFAULT_MEMORY_MB));
+  const all = chapterSlugs();
+  for (const c of positional) {
+    try {
+      resolveChapter(c, all);
+    } catch (e) {
+      throw new UsageError((e as Error).message, usage);
+    }
+  }
+  const report = await grade(positional, { impl: options.impl, referenceBelow: options.referenceBelow, timeoutSeconds, memoryMb, warm: options.warm });
   // TLS_BY_HAND_RESULTS: where npm test's scratch runs write, so they never touch the learner's results.
   writeResults(report, process.env.TLS_BY_HAND_RESULTS);
-  if (args.includes("--json")) console.log(JSON.stringify(report));
+  const json = flags.get("--json");
+  if (json === "") console.log(JSON.stringify(report));
   else {
+    if (json !== undefined) writeFileSync(json, JSON.stringify(report, null, 2) + "\n");
     const note = options.referenceBelow > 0 ? ` (chapters before ${String(options.referenceBelow).padStart(2, "0")} from the reference solutions)` : "";
     console.log(`grading ${options.impl === "solutions" ? "the reference solutions" : "your chapters/"}${note}`);
-    console.log(formatReport(report));
+    console.log(formatReport(report, { all: flags.has("--all") }));
+    if (json !== undefined) console.log(`(the JSON result is in ${json})`);
   }
   return report.failed === 0 ? 0 : 1;
 }
 
 // ---- verify-chain ----
 
-/** The value after `--name`, or undefined; a flag given without a value is an error. */
-function option(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  if (at < 0) return undefined;
-  const value = args[at + 1];
-  if (value === undefined || value.startsWith("--")) throw new UsageError(`${name} needs a value`);
-  return value;
-}
-
-class UsageError extends Error {}
 
 function readText(file: string): string {
   try {
@@ -344,16 +459,17 @@ function showCheck(c: CertificateCheck): string {
   return `  ${c.ok ? "✓" : "✗"} [${c.index}] ${c.check.padEnd(19)} ${c.detail}`;
 }
 
-async function verifyChain(args: string[]): Promise<number> {
+async function verifyChain({ positional, flags }: ParsedArgs): Promise<number> {
   // Bad usage and unreadable input (bad PEM or DER, which the reader and parser locate) reach reportError: exit 2.
-  const caFile = option(args, "--ca");
-  const host = option(args, "--host");
-  const atText = option(args, "--at");
-  const valued = new Set(["--ca", "--host", "--at", "--impl"]);
-  const chainFile = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
-  if (chainFile === undefined || caFile === undefined) throw new UsageError(`CHAIN.pem and --ca ROOTS.pem are needed\n\n${HELP["verify-chain"]}`);
+  const usage = usageLine(HELP["verify-chain"]!);
+  const caFile = flags.get("--ca");
+  const host = flags.get("--host");
+  const atText = flags.get("--at");
+  const [chainFile, ...extra] = positional;
+  if (chainFile === undefined || caFile === undefined) throw new UsageError("CHAIN.pem and --ca ROOTS.pem are needed", usage);
+  if (extra.length > 0) throw new UsageError(`one chain file only; what is ${extra.join(" ")}?`, usage);
   const at = atText === undefined ? undefined : new Date(atText);
-  if (at !== undefined && Number.isNaN(at.getTime())) throw new UsageError(`--at ${atText} is not an ISO-8601 time (e.g. 2030-06-01T00:00:00Z)`);
+  if (at !== undefined && Number.isNaN(at.getTime())) throw new UsageError(`--at ${atText} is not an ISO-8601 time (e.g. 2030-06-01T00:00:00Z)`, usage);
   const ch03 = await import("../chapters/03-certificates/index.js");
   const chain = ch03.parseCertificates(readPemCertificates(readText(chainFile), chainFile));
   const roots = ch03.parseCertificates(readPemCertificates(readText(caFile), caFile));
@@ -426,7 +542,9 @@ interface ConnectOptions {
 }
 
 /** Reads connect's options; throws UsageError for anything a person mistyped. */
-function connectOptions(args: string[], tls12Suites: readonly number[], tls13Suites: readonly number[]): { url: ReturnType<typeof parseTarget>; options: ConnectOptions } {
+function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls13Suites: readonly number[]): { url: ReturnType<typeof parseTarget>; options: ConnectOptions } {
+  const option = (_: unknown, name: string) => parsed.flags.get(name);
+  const args = parsed.positional;
   // Without --tls, one hello offers both versions and the server picks (as with every real client); an option only
   // one version has picks that version.
   const implied = (): "1.2" | "1.3" | "both" => {
@@ -450,9 +568,9 @@ function connectOptions(args: string[], tls12Suites: readonly number[], tls13Sui
   const timeoutText = option(args, "--timeout") ?? "5000";
   const timeoutMs = Number(timeoutText);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, not ${timeoutText}`);
-  const valued = new Set(["--tls", "--kx", "--group", "--suite", "--ca", "--servername", "--keylog", "--session", "--early-data", "--timeout", "--impl"]);
-  const target = args.find((a, i) => !a.startsWith("--") && !valued.has(args[i - 1] ?? ""));
-  if (target === undefined) throw new UsageError(`a URL is needed\n\n${HELP.connect}`);
+  const [target, ...extra] = args;
+  if (target === undefined) throw new UsageError("a URL is needed (https://host:port/path)", usageLine(HELP.connect!));
+  if (extra.length > 0) throw new UsageError(`one URL only; what is ${extra.join(" ")}?`, usageLine(HELP.connect!));
   const url = parseTarget(target);
   const runnable = version === "1.3" ? tls13Suites : version === "1.2" ? tls12Suites : [...tls13Suites, ...tls12Suites];
   let suites = [...runnable];
@@ -474,8 +592,8 @@ function connectOptions(args: string[], tls12Suites: readonly number[], tls13Sui
       groups: groupName === undefined ? undefined : [GROUPS[groupName]!],
       caFile: option(args, "--ca"),
       keyLog: option(args, "--keylog") ?? process.env.SSLKEYLOGFILE,
-      ems: !args.includes("--no-ems"),
-      trace: args.includes("--trace"),
+      ems: !parsed.flags.has("--no-ems"),
+      trace: parsed.flags.has("--trace"),
       session,
       earlyData: earlyText === undefined ? undefined : new TextEncoder().encode(earlyText.replace(/\\r/g, "\r").replace(/\\n/g, "\n")),
       timeoutMs,
@@ -494,7 +612,7 @@ function readUntil(connection: { read(): Promise<Uint8Array | null> }, deadline:
 
 const suiteName_ = (s: number): string => describeSuite(s).replace(/ \(.*/, "");
 
-async function connect(args: string[]): Promise<number> {
+async function connect(args: ParsedArgs, context: Context): Promise<number> {
   const ch03 = await import("../chapters/03-certificates/index.js");
   const ch06 = await import("../chapters/06-tls12-handshake/index.js");
   const ch08 = await import("../chapters/08-tls13-handshake/index.js");
@@ -578,8 +696,9 @@ async function connect(args: string[]): Promise<number> {
       connection = c;
     }
   } catch (e) {
-    explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
-    return handshakeFailed(e, ch06.isReceivedAlert(e), ch06.isServerClosed(e));
+    // A TLS failure: the steps it failed in and the key log so far; an unfinished or buggy exercise: reportError.
+    if (isTlsError(e)) explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e), ch06.isConnectionClosed(e));
+    return handshakeFailed(e, ch06.isReceivedAlert(e), context, ch06.isConnectionClosed(e));
   }
   try {
     if (options.earlyData === undefined) {
@@ -598,8 +717,9 @@ async function connect(args: string[]): Promise<number> {
     process.stdout.write("\n");
     saveTickets();
   } catch (e) {
-    explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
-    return handshakeFailed(e, ch06.isReceivedAlert(e), ch06.isServerClosed(e));
+    // A TLS failure: the steps it failed in and the key log so far; an unfinished or buggy exercise: reportError.
+    if (isTlsError(e)) explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e), ch06.isConnectionClosed(e));
+    return handshakeFailed(e, ch06.isReceivedAlert(e), context, ch06.isConnectionClosed(e));
   } finally {
     connection.close();
   }
@@ -618,8 +738,9 @@ function showEntry(item: { entry: { from: string; name: string; encrypted: boole
  * in (from the error's stack: each frame in a chapter's exercise region, innermost first), and the key log lines
  * derived so far, which Wireshark needs to open what did get encrypted.
  */
-function explainFailure(e: unknown, keyLines: string[], keyLogFile: string | undefined, received: boolean): void {
-  const steps = exerciseFrames(e);
+function explainFailure(e: unknown, keyLines: string[], keyLogFile: string | undefined, received: boolean, closed = false): void {
+  // A server that went away sent nothing to blame a step of ours for: the last line says it closed.
+  const steps = closed ? [] : exerciseFrames(e);
   if (steps.length > 0) {
     const [first, ...callers] = steps;
     const chain = `${first}${callers.length > 0 ? `\n    called from ${callers.join("\n    called from ")}` : ""}`;
@@ -658,9 +779,13 @@ function exerciseFrames(e: unknown): string[] {
   return out;
 }
 
-/** A failed connection: exit 1 with the alert's name, saying who sent it (or that the server just went away). */
-function handshakeFailed(e: unknown, received: boolean, closed = false): number {
-  if (isNotImplemented(e)) return reportError(e);
+/**
+ * A failed connection: exit 1 with the alert's name, saying who sent it (or that the server just went away); exit 3
+ * if it is the learner's code that is not ready.
+ */
+function handshakeFailed(e: unknown, received: boolean, context: Context, closed = false): number {
+  if (isNotImplemented(e)) return reportError(e, context);
+  if (!isTlsError(e) && e instanceof Error && blameStack(e.stack)?.frame.file.startsWith("chapters/")) return reportError(e, context);
   if (isTlsError(e)) {
     // The server's alert is named once (its detail would only say it again); a server that went away sent none.
     if (received) console.error(`✗ the server sent alert ${e.alertName} (${e.alert})`);

@@ -2,176 +2,329 @@
 //   1. type-check the whole repository (tsc --noEmit, strict)
 //   2. chapters/ is what the generator makes from solutions/ (no drift)
 //   3. every test passes against solutions/
-//   4. every exercise's tests fail against freshly generated stubs (in a scratch copy, never chapters/)
-//   5. every notebook runs clean with the project kernel against the solutions, and against the stubs
+//   4. the project's own tools (command-line tool, grader, watchdog, reset, notebook grade cell), each test file
+//   5. every exercise's tests fail against freshly generated stubs (in a scratch copy, never chapters/)
+//   6. every notebook runs clean with the project kernel against the solutions, and against the stubs
 //      (where it must show unfinished exercises, not crash) with its switch on: the chapters before its own
 //      from the reference solutions
-//   6. every Mermaid diagram of the notebooks (Markdown cells, and those the cells drew) parses with Mermaid
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+//   7. every Mermaid diagram of the notebooks (Markdown cells, and those the cells drew) parses with Mermaid
+// Checks 1–6 run two at a time (JOBS=N to change it), in about that order; each one's output is printed whole,
+// in the order above, as soon as it and the ones before it are done. 7 needs all the notebook runs, so it comes last.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
 import { ROOT, chapterSlugs } from "./exercises.js";
 import { drift } from "./generate.js";
-import { scratchCopy } from "./scratch.js";
 import type { GradeReport } from "./grade.js";
+import { scratchCopy } from "./scratch.js";
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const problems: string[] = [];
-
-function check(name: string, ok: boolean, detail = ""): void {
-  if (ok) passed++;
-  else {
-    failed++;
-    problems.push(`${name}${detail === "" ? "" : ": " + detail}`);
-  }
-  console.log(`${ok ? "  ok  " : "  FAIL"}  ${name}${!ok && detail !== "" ? "\n        " + detail.split("\n").join("\n        ") : ""}`);
+interface Outcome {
+  lines: string[];
+  passed: number;
+  failed: number;
+  skipped: number;
+  problems: string[];
 }
 
-function step(title: string): number {
-  console.log(`\n== ${title}`);
-  return Date.now();
+interface Task {
+  /** The heading printed before its output (tasks with the same heading share it). */
+  heading: string;
+  /** For ordering the pool: higher starts first. The many short notebook runs come last, to fill both lanes. */
+  weight: number;
+  run: () => Promise<Outcome>;
 }
 
 const seconds = (start: number) => ((Date.now() - start) / 1000).toFixed(1);
 
-/** Runs the grader in `cwd` and returns its JSON report. */
-function gradeIn(cwd: string, impl: "solutions" | "chapters", extra: string[] = []): GradeReport | string {
-  const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", "grade", "--json", "--impl", impl, ...extra], {
-    cwd,
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, TLS_BY_HAND_RESULTS: mkdtempSync(join(tmpdir(), "tls-by-hand-results-")) },
+function outcome(): Outcome {
+  return { lines: [], passed: 0, failed: 0, skipped: 0, problems: [] };
+}
+
+function check(o: Outcome, name: string, ok: boolean, detail = ""): void {
+  if (ok) o.passed++;
+  else {
+    o.failed++;
+    o.problems.push(`${name}${detail === "" ? "" : ": " + detail}`);
+  }
+  o.lines.push(`${ok ? "  ok  " : "  FAIL"}  ${name}${!ok && detail !== "" ? "\n        " + detail.split("\n").join("\n        ") : ""}`);
+}
+
+/** Runs a command; resolves with its exit code and output (never rejects). */
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.on("error", (e) => resolve({ status: null, stdout, stderr: stderr + e.message }));
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
-  const line = run.stdout.split("\n").find((l) => l.startsWith("{"));
-  if (line === undefined) return `grader printed no result (exit ${run.status})\n${run.stdout}\n${run.stderr}`.trim();
+}
+
+const resultsDir = () => mkdtempSync(join(tmpdir(), "tls-by-hand-results-"));
+let mermaidFolder: string | undefined;
+const mermaidDir = () => (mermaidFolder ??= mkdtempSync(join(tmpdir(), "tls-by-hand-mermaid-")));
+
+/** Runs the grader in `cwd` and returns its JSON report. */
+async function gradeIn(cwd: string, impl: "solutions" | "chapters", extra: string[] = []): Promise<GradeReport | string> {
+  const results = resultsDir();
+  const r = await run(process.execPath, ["bin/tls-by-hand.mjs", "grade", "--json", "--impl", impl, ...extra], {
+    cwd,
+    env: { ...process.env, TLS_BY_HAND_RESULTS: results },
+  });
+  rmSync(results, { recursive: true, force: true });
+  const line = r.stdout.split("\n").find((l) => l.startsWith("{"));
+  if (line === undefined) return `grader printed no result (exit ${r.status})\n${r.stdout}\n${r.stderr}`.trim();
   return JSON.parse(line) as GradeReport;
 }
 
 const started = Date.now();
+const tasks: Task[] = [];
 
 // 1. Types
-let t = step("type-check (tsc --noEmit, strict)");
-const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", ROOT], { encoding: "utf8" });
-check("tsc --noEmit", tsc.status === 0, (tsc.stdout + tsc.stderr).trim());
-console.log(`  (${seconds(t)} s)`);
+tasks.push({
+  heading: "type-check (tsc --noEmit, strict)",
+  weight: 100,
+  run: async () => {
+    const o = outcome();
+    const t = Date.now();
+    const tsc = await run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "--noEmit", "-p", ROOT]);
+    check(o, "tsc --noEmit", tsc.status === 0, (tsc.stdout + tsc.stderr).trim());
+    o.lines.push(`  (${seconds(t)} s)`);
+    return o;
+  },
+});
 
 // 2. Drift
-t = step("chapters/ is generated from solutions/");
-const drifted = drift(ROOT);
-check("no drift between solutions/ and chapters/", drifted.length === 0, drifted.join("\n"));
+tasks.push({
+  heading: "chapters/ is generated from solutions/",
+  weight: 100,
+  run: async () => {
+    const o = outcome();
+    const drifted = drift(ROOT);
+    check(o, "no drift between solutions/ and chapters/", drifted.length === 0, drifted.join("\n"));
+    return o;
+  },
+});
 
 // 3. Tests against the solutions
-t = step("tests against solutions/");
-const reference = gradeIn(ROOT, "solutions");
-if (typeof reference === "string") check("grader ran", false, reference);
-else {
-  for (const test of reference.tests) {
-    if (test.state === "passed") passed++;
+tasks.push({
+  heading: "tests against solutions/",
+  weight: 90,
+  run: async () => {
+    const o = outcome();
+    const t = Date.now();
+    const reference = await gradeIn(ROOT, "solutions");
+    if (typeof reference === "string") check(o, "grader ran", false, reference);
     else {
-      failed++;
-      problems.push(`${test.fullTitle}: ${test.message ?? ""}`);
-      console.log(`  FAIL  ${test.fullTitle}\n        ${test.message ?? ""}`);
+      for (const test of reference.tests) {
+        if (test.state === "passed") o.passed++;
+        else {
+          o.failed++;
+          o.problems.push(`${test.fullTitle}: ${test.message ?? ""}`);
+          o.lines.push(`  FAIL  ${test.fullTitle}\n        ${(test.message ?? "").split("\n").join("\n        ")}`);
+        }
+      }
+      for (const l of reference.loadErrors ?? []) check(o, "test file loads", false, l);
+      o.lines.push(`  ${reference.passed} passed, ${reference.failed} failed (${seconds(t)} s)`);
     }
-  }
-  console.log(`  ${reference.passed} passed, ${reference.failed} failed (${seconds(t)} s)`);
+    return o;
+  },
+});
+
+// 4. The project's own tools, one mocha run per test file (so that they can run beside each other)
+const toolTests = readdirSync(join(ROOT, "tests/tools")).filter((f) => f.endsWith(".test.ts")).sort();
+for (const file of toolTests) {
+  tasks.push({
+    heading: "the project's tools (tests/tools)",
+    weight: 80,
+    run: async () => {
+      const o = outcome();
+      const t = Date.now();
+      const r = await run(process.execPath, [
+        join(ROOT, "node_modules/mocha/bin/mocha.js"),
+        "--no-config",
+        "--require",
+        "tsx/esm",
+        "--timeout",
+        "60000",
+        "--reporter",
+        "json",
+        `tests/tools/${file}`,
+      ]);
+      try {
+        const report = JSON.parse(r.stdout.slice(r.stdout.indexOf("{"))) as {
+          passes: { fullTitle: string }[];
+          failures: { fullTitle: string; err: { message?: string } }[];
+        };
+        o.passed += report.passes.length;
+        for (const f of report.failures) {
+          o.failed++;
+          o.problems.push(`${f.fullTitle}: ${f.err.message ?? ""}`);
+          o.lines.push(`  FAIL  ${f.fullTitle}\n        ${(f.err.message ?? "").split("\n").join("\n        ")}`);
+        }
+        o.lines.push(`  ${file}: ${report.passes.length} passed, ${report.failures.length} failed (${seconds(t)} s)`);
+      } catch {
+        check(o, `${file} ran`, false, (r.stdout + r.stderr).slice(0, 2000));
+      }
+      return o;
+    },
+  });
 }
 
-// 3b. The project's own tools (command-line tool, grader), on the solutions
-t = step("the command-line tool");
-const toolTests = spawnSync(
-  process.execPath,
-  [join(ROOT, "node_modules/mocha/bin/mocha.js"), "--no-config", "--require", "tsx/esm", "--timeout", "30000", "--reporter", "json", "tests/tools/*.test.ts"],
-  { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-);
-try {
-  const report = JSON.parse(toolTests.stdout) as { passes: { fullTitle: string }[]; failures: { fullTitle: string; err: { message?: string } }[] };
-  passed += report.passes.length;
-  for (const f of report.failures) {
-    failed++;
-    problems.push(`${f.fullTitle}: ${f.err.message ?? ""}`);
-    console.log(`  FAIL  ${f.fullTitle}\n        ${f.err.message ?? ""}`);
-  }
-  console.log(`  ${report.passes.length} passed, ${report.failures.length} failed (${seconds(t)} s)`);
-} catch {
-  check("tool tests ran", false, (toolTests.stdout + toolTests.stderr).slice(0, 2000));
-}
-
-// 4. Every exercise's tests fail against the stubs. Each chapter is graded on its own stubs with the
+// 5. Every exercise's tests fail against the stubs. Each chapter is graded on its own stubs with the
 // chapters before it from solutions/, so its tests fail because of its own exercises, not an earlier one.
-t = step("every exercise's tests fail against fresh stubs (scratch copy)");
-const stubs = scratchCopy("stubs");
+let stubsDir: string | undefined;
+const stubs = () => (stubsDir ??= scratchCopy("stubs"));
 for (const chapter of chapterSlugs(ROOT)) {
-  const stubbed = gradeIn(stubs, "chapters", [chapter.slice(0, 2), "--reference-earlier"]);
-  if (typeof stubbed === "string") {
-    check(`grader ran on the stubs of ${chapter}`, false, stubbed);
-    continue;
-  }
-  for (const ex of stubbed.exercises) {
-    const mine = stubbed.tests.filter((x) => x.exercise === ex.id);
-    const passing = mine.filter((x) => x.state === "passed").map((x) => x.title);
-    check(
-      `${ex.id} has tests, and all fail against its stub`,
-      mine.length > 0 && passing.length === 0,
-      mine.length === 0 ? "no test is titled with this exercise number" : `passes against the stub: ${passing.join("; ")}`,
-    );
-  }
+  tasks.push({
+    heading: "every exercise's tests fail against fresh stubs (scratch copy)",
+    weight: 70,
+    run: async () => {
+      const o = outcome();
+      const stubbed = await gradeIn(stubs(), "chapters", [chapter.slice(0, 2), "--reference-earlier"]);
+      if (typeof stubbed === "string") {
+        check(o, `grader ran on the stubs of ${chapter}`, false, stubbed);
+        return o;
+      }
+      for (const ex of stubbed.exercises) {
+        const mine = stubbed.tests.filter((x) => x.exercise === ex.id);
+        const passing = mine.filter((x) => x.state === "passed").map((x) => x.title);
+        check(
+          o,
+          `${ex.id} has tests, and all fail against its stub`,
+          mine.length > 0 && passing.length === 0,
+          mine.length === 0 ? "no test is titled with this exercise number" : `passes against the stub: ${passing.join("; ")}`,
+        );
+      }
+      return o;
+    },
+  });
 }
-console.log(`  (${seconds(t)} s)`);
 
-// 5. Notebooks
+// 6. Notebooks, one kernel each, in scratch copies
 const python = join(ROOT, ".venv/bin/python");
-const mermaidOutputs: string[] = []; // the diagrams the notebooks drew, one JSON file per run (for step 6)
+const mermaidOutputs: string[] = []; // the diagrams the notebooks drew, one JSON file per run (for check 7)
 const notebooks = existsSync(join(ROOT, "notebooks")) ? readdirSync(join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort() : [];
+let solutionsDir: string | undefined;
+const solutions = () => (solutionsDir ??= scratchCopy("solutions"));
 if (!existsSync(python)) {
-  step("notebooks");
-  console.log("  skipped: no .venv (Python missing when `npm install` ran; see README → Troubleshooting)");
-  skipped += notebooks.length * 2;
+  tasks.push({
+    heading: "notebooks",
+    weight: 100,
+    run: async () => {
+      const o = outcome();
+      o.lines.push("  skipped: no .venv (Python missing when `npm install` ran; see README → Troubleshooting)");
+      o.skipped += notebooks.length * 2;
+      return o;
+    },
+  });
 } else {
   for (const [label, dir, reference] of [
-    ["the solutions", scratchCopy("solutions"), "none"],
+    ["the solutions", solutions, "none"],
     ["the untouched stubs (switch on: earlier chapters from solutions/)", stubs, "earlier"],
   ] as const) {
-    t = step(`notebooks against ${label}`);
-    const drawn = join(dir, "mermaid-outputs.json");
-    mermaidOutputs.push(drawn);
-    const args = ["--reference", reference, "--mermaid-out", drawn];
-    const run = spawnSync(python, [join(ROOT, "tools/run-notebooks.py"), ...args, ...notebooks.map((n) => join(dir, "notebooks", n))], {
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const results = run.stdout
-      .split("\n")
-      .filter((l) => l.startsWith("{"))
-      .map((l) => JSON.parse(l) as { notebook: string; ok: boolean; seconds: number; error: string | null });
     for (const n of notebooks) {
-      const r = results.find((x) => x.notebook.endsWith(`/${n}`));
-      check(`${n} runs clean against ${label}${r ? ` (${r.seconds.toFixed(1)} s)` : ""}`, r?.ok === true, r?.error ?? (run.stderr.trim() || "no result"));
+      tasks.push({
+        heading: `notebooks against ${label}`,
+        weight: 20,
+        run: async () => {
+          const o = outcome();
+          const results = resultsDir();
+          const drawn = join(results, "mermaid-outputs.json");
+          const args = ["--reference", reference, "--mermaid-out", drawn];
+          const r = await run(python, [join(ROOT, "tools/run-notebooks.py"), ...args, join(dir(), "notebooks", n)], {
+            env: { ...process.env, TLS_BY_HAND_RESULTS: results },
+          });
+          if (existsSync(drawn)) {
+            const kept = join(mermaidDir(), `${reference}-${n}.json`);
+            renameSync(drawn, kept);
+            mermaidOutputs.push(kept);
+          }
+          rmSync(results, { recursive: true, force: true });
+          const result = r.stdout
+            .split("\n")
+            .filter((l) => l.startsWith("{"))
+            .map((l) => JSON.parse(l) as { notebook: string; ok: boolean; seconds: number; error: string | null })[0];
+          check(o, `${n} runs clean against ${label}${result ? ` (${result.seconds.toFixed(1)} s)` : ""}`, result?.ok === true, result?.error ?? (r.stderr.trim() || "no result"));
+          return o;
+        },
+      });
     }
   }
 }
 
-// 6. Mermaid: every ```mermaid block in the notebooks' Markdown, and every diagram their cells drew above,
+// The pool: JOBS at a time, heaviest first; output in the order above.
+const jobs = Math.max(1, Number(process.env.JOBS ?? "") || Math.min(2, cpus().length));
+const pending = tasks.map((task, i) => ({ task, i })).sort((a, b) => b.task.weight - a.task.weight || a.i - b.i);
+const done: (Outcome | undefined)[] = tasks.map(() => undefined);
+let printed = 0;
+let heading = "";
+const total = outcome();
+
+function flush(): void {
+  while (printed < tasks.length && done[printed] !== undefined) {
+    const o = done[printed]!;
+    if (tasks[printed]!.heading !== heading) {
+      heading = tasks[printed]!.heading;
+      console.log(`\n== ${heading}`);
+    }
+    for (const l of o.lines) console.log(l);
+    total.passed += o.passed;
+    total.failed += o.failed;
+    total.skipped += o.skipped;
+    total.problems.push(...o.problems);
+    printed++;
+  }
+}
+
+async function worker(): Promise<void> {
+  for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+    let o: Outcome;
+    try {
+      o = await next.task.run();
+    } catch (e) {
+      o = outcome();
+      check(o, `${next.task.heading}: the check itself`, false, e instanceof Error ? (e.stack ?? e.message) : String(e));
+    }
+    done[next.i] = o;
+    flush();
+  }
+}
+
+console.log(`npm test: ${tasks.length + 1} checks, ${jobs} at a time`);
+await Promise.all(Array.from({ length: jobs }, () => worker()));
+flush();
+
+// 7. Mermaid: every ```mermaid block in the notebooks' Markdown, and every diagram their cells drew above,
 // through Mermaid's own parser (the version JupyterLab bundles): a block that fails shows an error box.
-t = step("Mermaid diagrams parse");
-const mermaid = spawnSync(
-  process.execPath,
-  ["--import", "tsx", join(ROOT, "tools/check-mermaid.ts"), ...mermaidOutputs.filter((f) => existsSync(f)).flatMap((f) => ["--outputs", f]), ...notebooks.map((n) => join(ROOT, "notebooks", n))],
-  { cwd: ROOT, encoding: "utf8" },
-);
-const mermaidSummary = /(\d+) diagrams, (\d+) failed/.exec(mermaid.stdout);
-check(
-  `every Mermaid diagram parses${mermaidSummary ? ` (${mermaidSummary[1]} diagrams)` : ""}`,
-  mermaid.status === 0 && mermaidSummary !== null,
-  (mermaid.stdout.split("\n").filter((l) => l.startsWith("FAIL")).join("\n") || mermaid.stderr).trim(),
-);
-console.log(`  (${seconds(t)} s)`);
-for (const f of mermaidOutputs) rmSync(dirname(f), { recursive: true, force: true });
-rmSync(stubs, { recursive: true, force: true });
+{
+  const o = outcome();
+  const t = Date.now();
+  const mermaid = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "tools/check-mermaid.ts"), ...mermaidOutputs.sort().flatMap((f) => ["--outputs", f]), ...notebooks.map((n) => join(ROOT, "notebooks", n))],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  const summary = /(\d+) diagrams, (\d+) failed/.exec(mermaid.stdout);
+  check(
+    o,
+    `every Mermaid diagram parses${summary ? ` (${summary[1]} diagrams)` : ""}`,
+    mermaid.status === 0 && summary !== null,
+    (mermaid.stdout.split("\n").filter((l) => l.startsWith("FAIL")).join("\n") || mermaid.stderr).trim(),
+  );
+  o.lines.push(`  (${seconds(t)} s)`);
+  console.log("\n== Mermaid diagrams parse");
+  for (const l of o.lines) console.log(l);
+  total.passed += o.passed;
+  total.failed += o.failed;
+  total.problems.push(...o.problems);
+}
+for (const dir of [stubsDir, solutionsDir, mermaidFolder]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 
 console.log(`\nnpm test took ${seconds(started)} s`);
-if (problems.length > 0) console.log(`\nfailures:\n${problems.map((p) => "  - " + p.split("\n")[0]).join("\n")}`);
-console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
-process.exitCode = failed === 0 ? 0 : 1;
+if (total.problems.length > 0) console.log(`\nfailures:\n${total.problems.map((p) => "  - " + p.split("\n")[0]).join("\n")}`);
+console.log(`${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ""}`);
+process.exitCode = total.failed === 0 ? 0 : 1;

@@ -1,7 +1,9 @@
-// The TLS 1.2 record layer of a client: what sits between the handshake and the TCP stream. It cuts what we send
-// into records (encrypted once our ChangeCipherSpec has gone out), and turns the records that arrive back into
-// handshake messages, a ChangeCipherSpec, alerts or application data. Read RFC 5246 §6.2 (records), §7.1
-// (ChangeCipherSpec), §7.2 (alerts) and §7.4 (handshake messages may be split over records or share one).
+// The TLS 1.2 record layer: what sits between the handshake and the TCP stream. It cuts what we send into records
+// (encrypted once our ChangeCipherSpec has gone out), and turns the records that arrive back into handshake
+// messages, a ChangeCipherSpec, alerts or application data. Written for the client (this chapter); chapter 11's
+// server uses the very same class with `side: "server"`, which only swaps who is who in the trace and the messages.
+// Read RFC 5246 §6.2 (records), §7.1 (ChangeCipherSpec), §7.2 (alerts) and §7.4 (handshake messages may be split
+// over records or share one).
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
 import { ByteWriter } from "../../lib/bytes.js";
 import {
@@ -19,8 +21,8 @@ import { TlsError, alertName, isTlsError } from "../../lib/errors.js";
 import { concat } from "../../lib/hex.js";
 import { nextHandshake, writeRecord } from "../00-bytes/index.js";
 import { digest, type HashName } from "../03-certificates/index.js";
-import { type DirectionState, openRecord, sealRecord } from "./record-protection.js";
-import { type RecordTransport, isServerClosed, serverClosed } from "./transport.js";
+import { type DirectionState, protectRecord, unprotectRecord } from "./record-protection.js";
+import { type RecordTransport, connectionClosed, isConnectionClosed } from "./transport.js";
 import { NotImplemented } from "../../lib/errors.js";
 
 /** RFC 5246 §7.1: the ChangeCipherSpec message is this one byte. */
@@ -30,10 +32,10 @@ export const CHANGE_CIPHER_SPEC = 1;
  * is either broken or trying to make us buffer it; real certificate chains stay far below (Go uses the same cap).
  */
 export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 18;
-/** The `field` of a TlsError that reports an alert the server sent us (as opposed to one we send). */
+/** The `field` of a TlsError that reports an alert the peer sent us (as opposed to one we send). */
 export const RECEIVED_ALERT = "alert from the server";
 
-/** True when `e` reports a fatal alert the server sent, rather than a check of ours that failed. */
+/** True when `e` reports a fatal alert the peer sent, rather than a check of ours that failed. */
 export function isReceivedAlert(e: unknown): boolean {
   return isTlsError(e) && e.field === RECEIVED_ALERT;
 }
@@ -78,12 +80,15 @@ export class Transcript {
 
 const describeHandshake = (type: number): string => nameOf(HandshakeType, type) ?? `handshake(${type})`;
 
-/** The records of one client connection. */
+/** Which end of the connection a record layer serves. */
+export type Side12 = TraceEntry["from"];
+
+/** The records of one TLS 1.2 connection, a client's (the default) or a server's. */
 export class Tls12RecordLayer {
   /** Everything sent and received so far. */
   readonly trace: TraceEntry[] = [];
   readonly transcript = new Transcript();
-  /** Set when the server's close_notify has arrived: it sends nothing more. */
+  /** Set when the peer's close_notify has arrived: it sends nothing more. */
   peerClosed = false;
   private readState: DirectionState | undefined;
   private writeState: DirectionState | undefined;
@@ -92,10 +97,16 @@ export class Tls12RecordLayer {
   /** How many records the message at the front of handshakeBuffer has come in so far. */
   private recordsInBuffer = 0;
 
+  /** The other end: "server" for a client's record layer, "client" for a server's. */
+  readonly peer: Side12;
+
   constructor(
     readonly transport: RecordTransport,
     private readonly onTrace?: (entry: TraceEntry) => void,
-  ) {}
+    readonly side: Side12 = "client",
+  ) {
+    this.peer = side === "client" ? "server" : "client";
+  }
 
   /**
    * Takes over a connection that another record layer began: a client that offered TLS 1.3 and 1.2 in one hello
@@ -122,20 +133,25 @@ export class Tls12RecordLayer {
   /** Notes something we sent, encrypted if our keys are on (sealed as the record with our next sequence number). */
   private sent(contentType: number, name: string, content: Uint8Array, records = 1): void {
     const w = this.writeState;
-    const keys = w === undefined ? undefined : `client_write_key, record ${w.sequence}`;
-    this.note({ from: "client", contentType, name, content, encrypted: w !== undefined, records, ...(keys === undefined ? {} : { keys }) });
+    const keys = w === undefined ? undefined : `${this.side}_write_key, record ${w.sequence}`;
+    this.note({ from: this.side, contentType, name, content, encrypted: w !== undefined, records, ...(keys === undefined ? {} : { keys }) });
   }
 
-  /** Notes something the server sent, encrypted if its keys are on (the record just opened had the sequence before). */
+  /** Notes something the peer sent, encrypted if its keys are on (the record just opened had the sequence before). */
   private received(contentType: number, name: string, content: Uint8Array, records = 1): void {
     const r = this.readState;
-    const keys = r === undefined ? undefined : `server_write_key, record ${r.sequence - 1n}`;
-    this.note({ from: "server", contentType, name, content, encrypted: r !== undefined, records, ...(keys === undefined ? {} : { keys }) });
+    const keys = r === undefined ? undefined : `${this.peer}_write_key, record ${r.sequence - 1n}`;
+    this.note({ from: this.peer, contentType, name, content, encrypted: r !== undefined, records, ...(keys === undefined ? {} : { keys }) });
   }
 
   /** True once we protect what we send. */
   get writeProtected(): boolean {
     return this.writeState !== undefined;
+  }
+
+  /** True once what the peer sends must be protected (its ChangeCipherSpec has arrived). */
+  get readProtected(): boolean {
+    return this.readState !== undefined;
   }
 
   // ---- sending ----
@@ -148,7 +164,7 @@ export class Tls12RecordLayer {
     for (let at = 0; at < content.length; at += MAX_PLAINTEXT_LENGTH) {
       const chunk = content.subarray(at, at + MAX_PLAINTEXT_LENGTH);
       if (this.writeState !== undefined) {
-        this.transport.write(sealRecord(this.writeState, type, chunk));
+        this.transport.write(protectRecord(this.writeState, type, chunk));
       } else {
         const w = new ByteWriter();
         writeRecord(w, type, ProtocolVersion.TLS1_2, (fragment) => fragment.bytes(chunk, "fragment"));
@@ -192,24 +208,25 @@ export class Tls12RecordLayer {
   // ---- receiving ----
 
   /**
-   * The next record's content, decrypted if the server's keys are on. Alerts are dealt with here: close_notify
+   * The next record's content, decrypted if the peer's keys are on. Alerts are dealt with here: close_notify
    * ends the stream (null), a warning is skipped, a fatal alert becomes a TlsError carrying its description.
-   * Also null when the server closes the connection without a close_notify.
+   * Also null when the peer closes the connection without a close_notify.
    */
   async readContent(): Promise<{ type: number; content: Uint8Array } | null> {
     // TODO 06.4: the records' contents, alerts dealt with. Loop: record = await this.transport.readRecord()
-    // (null: return null). Once the server's keys are on (this.readState set) open it with openRecord, else its
-    // fragment is the content. Any type but alert: return { type, content }. An alert is exactly 2 bytes, level then
-    // description (else decode_error); note it with this.received(ContentType.alert, "alert: " +
-    // alertName(description), content); close_notify: set this.peerClosed and return null; any other warning: skip it
-    // and read on (RFC 5246 §7.2); fatal: throw a TlsError whose alert is the server's description and whose field is
-    // RECEIVED_ALERT, so that the caller can tell it from a failed check of our own.
+    // (null: return null). Once the peer's keys are on (this.readState set) open it with unprotectRecord (your
+    // openRecord of 06.1, or the suite's own AEAD), else its fragment is the content, and a plaintext fragment over
+    // 2^14 bytes is record_overflow (RFC 5246 §6.2.1). Any type but alert: return { type, content }. An alert is
+    // exactly 2 bytes, level then description (else decode_error); note it with this.received(ContentType.alert,
+    // "alert: " + alertName(description), content); close_notify: set this.peerClosed and return null; any other
+    // warning: skip it and read on (RFC 5246 §7.2); fatal: throw a TlsError whose alert is the peer's description and
+    // whose field is RECEIVED_ALERT, so that the caller can tell it from a failed check of our own.
     throw new NotImplemented("06.4");
     // END 06.4
   }
 
   /**
-   * The next handshake message, header included, whichever way the server cut its records: a record may hold
+   * The next handshake message, header included, whichever way the peer cut its records: a record may hold
    * several messages, and a message may come in several records (RFC 5246 §6.2.1). Adds it to the transcript.
    */
   async readHandshake(): Promise<Uint8Array> {
@@ -218,10 +235,10 @@ export class Tls12RecordLayer {
     // handshake and never hashed (RFC 5246 §7.4.1.1); any other message: this.transcript.add it, note it with
     // this.received(ContentType.handshake, describeHandshake(type), message, this.recordsInBuffer), set
     // recordsInBuffer to 1 if bytes of the next message are already buffered (they came in the same record), else 0,
-    // and return it. Otherwise read a record with readContent: null means the server hung up mid-handshake (throw
-    // serverClosed("during the handshake")); anything but a handshake record is unexpected_message, and so is an
-    // empty one (RFC 5246 §6.2.1 forbids them); append its content to the buffer, count the record, and as soon as the
-    // 4-byte header is there, a length over MAX_HANDSHAKE_MESSAGE_LENGTH is decode_error.
+    // and return it. Otherwise read a record with readContent: null means the peer hung up mid-handshake (throw
+    // connectionClosed("during the handshake", this.peer)); anything but a handshake record is unexpected_message, and
+    // so is an empty one (RFC 5246 §6.2.1 forbids them); append its content to the buffer, count the record, and as
+    // soon as the 4-byte header is there, a length over MAX_HANDSHAKE_MESSAGE_LENGTH is decode_error.
     throw new NotImplemented("06.5");
     // END 06.5
   }
@@ -232,7 +249,7 @@ export class Tls12RecordLayer {
   }
 
   /**
-   * Reads the server's ChangeCipherSpec, then opens everything after it with `next`. It must come between
+   * Reads the peer's ChangeCipherSpec, then opens everything after it with `next`. It must come between
    * whole handshake messages: a message split across the key change would be half unauthenticated.
    */
   async readChangeCipherSpec(next: DirectionState): Promise<void> {
@@ -240,10 +257,10 @@ export class Tls12RecordLayer {
       throw new TlsError(AlertDescription.unexpected_message, "ChangeCipherSpec in the middle of a handshake message", { field: "content type" });
     }
     const record = await this.readContent();
-    if (record === null) throw serverClosed("before its ChangeCipherSpec");
+    if (record === null) throw connectionClosed("before its ChangeCipherSpec", this.peer);
     if (record.type !== ContentType.change_cipher_spec) {
       const what = record.type === ContentType.handshake ? describeHandshake(record.content[0] ?? -1) : describeCode(ContentType, record.type, 2);
-      throw new TlsError(AlertDescription.unexpected_message, `expected the server's ChangeCipherSpec, got ${what}`, { field: "content type" });
+      throw new TlsError(AlertDescription.unexpected_message, `expected the ${this.peer}'s ChangeCipherSpec, got ${what}`, { field: "content type" });
     }
     if (record.content.length !== 1 || record.content[0] !== CHANGE_CIPHER_SPEC) {
       throw new TlsError(AlertDescription.decode_error, "a ChangeCipherSpec is the single byte 01", { field: "change_cipher_spec", offset: 0 });
@@ -253,8 +270,9 @@ export class Tls12RecordLayer {
   }
 
   /**
-   * The next application data after the handshake, or null once the server has closed. A HelloRequest asks for a
-   * new handshake, which we do not do: answer with a no_renegotiation warning (RFC 5246 §7.2.2).
+   * The next application data after the handshake, or null once the peer has closed. A server's HelloRequest, or a
+   * client's new ClientHello, asks for a new handshake, which we do not do: answer with a no_renegotiation warning
+   * (RFC 5246 §7.2.2).
    */
   async readApplicationData(): Promise<Uint8Array | null> {
     for (;;) {
@@ -266,7 +284,12 @@ export class Tls12RecordLayer {
         this.received(ContentType.application_data, "application_data", next.content);
         return next.content;
       }
-      if (next.type === ContentType.handshake && next.content.length === HANDSHAKE_HEADER_LENGTH && next.content[0] === HandshakeType.hello_request) {
+      const renegotiate =
+        next.type === ContentType.handshake &&
+        (this.side === "client"
+          ? next.content.length === HANDSHAKE_HEADER_LENGTH && next.content[0] === HandshakeType.hello_request
+          : next.content[0] === HandshakeType.client_hello);
+      if (renegotiate) {
         this.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
         continue;
       }
@@ -277,12 +300,12 @@ export class Tls12RecordLayer {
   }
 
   /**
-   * Ends a connection that failed: sends the fatal alert our check produced (the server learns why we hung up;
-   * not when the server's own alert ended it, RFC 5246 §7.2.2, nor when it has gone away), then closes the transport.
+   * Ends a connection that failed: sends the fatal alert our check produced (the peer learns why we hung up;
+   * not when the peer's own alert ended it, RFC 5246 §7.2.2, nor when it has gone away), then closes the transport.
    */
   abort(error: unknown): void {
     try {
-      if (isTlsError(error) && !isReceivedAlert(error) && !isServerClosed(error)) this.sendAlert(AlertLevel.fatal, error.alert);
+      if (isTlsError(error) && !isReceivedAlert(error) && !isConnectionClosed(error)) this.sendAlert(AlertLevel.fatal, error.alert);
       else if (!isTlsError(error)) this.sendAlert(AlertLevel.fatal, AlertDescription.internal_error);
     } catch {
       // the connection is going away anyway

@@ -18,27 +18,38 @@ export interface RecordTransport {
 }
 
 /**
- * The `field` of a TlsError that says the server closed the connection when we still expected something from it: no
+ * The `field` of a TlsError that says the peer closed the connection when we still expected something from it: no
  * alert came, it simply went away (a FIN, or a reset). The handshake ends there, and no alert of ours goes out.
  */
-export const SERVER_CLOSED = "connection closed by the server";
+export const CONNECTION_CLOSED = "connection closed by the peer";
 
-/** The error for a server that went away without an alert; `detail` says when, e.g. "during the handshake". */
-export function serverClosed(detail: string): TlsError {
-  return new TlsError(AlertDescription.handshake_failure, `the server closed the connection ${detail}`, { field: SERVER_CLOSED });
+/**
+ * The error for a peer that went away without an alert; `detail` says when, e.g. "during the handshake". `peer` is
+ * who went away: the server, for a client (chapters 06, 08); the client, for chapter 10's and 11's servers.
+ */
+export function connectionClosed(detail: string, peer: "server" | "client" = "server"): TlsError {
+  return new TlsError(AlertDescription.handshake_failure, `the ${peer} closed the connection ${detail}`, { field: CONNECTION_CLOSED });
 }
 
-/** True when `e` says the server closed the connection (rather than sending an alert, or a check of ours failing). */
-export function isServerClosed(e: unknown): boolean {
-  return isTlsError(e) && e.field === SERVER_CLOSED;
+/** True when `e` says the peer closed the connection (rather than sending an alert, or a check of ours failing). */
+export function isConnectionClosed(e: unknown): boolean {
+  return isTlsError(e) && e.field === CONNECTION_CLOSED;
 }
 
 /** How long a read may wait for the peer before the connection is given up, by default. */
 export const DEFAULT_READ_TIMEOUT_MS = 10_000;
+/**
+ * How many unread bytes a connection may hold before it stops reading the socket until some are consumed: a peer
+ * that sends faster than we read then fills TCP's window, not our memory (a server holds many connections).
+ */
+export const MAX_BUFFERED_BYTES = 4 * 2 ** 16;
+/** How long close() waits for the peer's FIN before it destroys the socket. */
+export const CLOSE_GRACE_MS = 2000;
 
 /**
  * Wraps a connected socket. Bytes that arrive are buffered until nextRecord finds a whole record in them;
  * `readRecord` waits for one. A connection that ends in the middle of a record is an error, not a quiet end.
+ * `peer` is who is at the other end (a server wraps its client's socket with "client"), for the words of an error.
  *
  * What we write in one go (a flight: Certificate, ClientKeyExchange, ChangeCipherSpec, Finished) leaves as ONE write,
  * at the end of the current tick (cork/uncork). Fewer packets, and above all: a server that refuses the first message
@@ -47,7 +58,7 @@ export const DEFAULT_READ_TIMEOUT_MS = 10_000;
  * the flight in one write, the server reads it whole, and its alert is in `buffered` before any failure is reported:
  * readRecord hands over what arrived before it reports that the connection is gone.
  */
-export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIMEOUT_MS): RecordTransport {
+export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIMEOUT_MS, peer: "server" | "client" = "server"): RecordTransport {
   let buffered: Uint8Array = new Uint8Array(0);
   let ended = false;
   let failure: Error | undefined;
@@ -59,6 +70,7 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
   };
   socket.on("data", (chunk: Uint8Array) => {
     buffered = concat(buffered, new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (buffered.length > MAX_BUFFERED_BYTES) socket.pause();
     notify();
   });
   socket.on("end", () => {
@@ -70,10 +82,10 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
     notify();
   });
   socket.on("error", (e: NodeJS.ErrnoException) => {
-    // A reset, or a write into a connection the server has closed: the server went away. Say so in those words, not
+    // A reset, or a write into a connection the peer has closed: the peer went away. Say so in those words, not
     // as "write EPIPE"; what it sent before (its alert, its answer) is still in `buffered` and is read first.
     const gone = e.code === "EPIPE" || e.code === "ECONNRESET";
-    failure = gone ? serverClosed(`(our ${e.syscall ?? "socket"} failed: ${e.code})`) : e;
+    failure = gone ? connectionClosed(`(our ${e.syscall ?? "socket"} failed: ${e.code})`, peer) : e;
     notify();
   });
 
@@ -83,6 +95,7 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
         const found = nextRecord(buffered); // chapter 00: null until a whole record is here
         if (found !== null) {
           buffered = buffered.slice(found.size);
+          if (socket.isPaused() && buffered.length <= MAX_BUFFERED_BYTES) socket.resume();
           return found.record;
         }
         if (failure !== undefined) throw failure;
@@ -115,8 +128,10 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
     },
     close(): void {
       socket.end();
-      // Give the FIN (and anything queued before it) a moment, then let go of the socket for good.
-      setTimeout(() => socket.destroy(), 100).unref();
+      // Let everything queued before the FIN go out, and the peer answer with its own FIN (then the socket closes by
+      // itself); a peer that never does is let go of after CLOSE_GRACE_MS. Destroying at once could drop our last
+      // records, or reset a connection whose peer is slow to read them.
+      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
     },
   };
 }

@@ -1,9 +1,10 @@
-// The TLS 1.3 record layer of a client: between the handshake and the TCP stream. It sends our messages in
-// records, protected once our keys are on; it turns the server's records back into handshake messages, alerts and
-// application data, opening them with the server's keys once those are on. What is new since TLS 1.2: the true
-// content type hides inside the encryption, a lone ChangeCipherSpec is only there for middleboxes and is dropped,
-// and a handshake message may not straddle a change of keys. Read RFC 8446 §5 (records), §5.1 (handshake messages
-// in records), §6 (alerts) and §D.4 (middlebox compatibility).
+// The TLS 1.3 record layer: between the handshake and the TCP stream. It sends our messages in records, protected
+// once our keys are on; it turns the peer's records back into handshake messages, alerts and application data,
+// opening them with the peer's keys once those are on. Written for the client (this chapter); chapter 10's server
+// uses the very same class with `side: "server"`, which only swaps who is who in the trace and the messages.
+// What is new since TLS 1.2: the true content type hides inside the encryption, a lone ChangeCipherSpec is only
+// there for middleboxes and is dropped, and a handshake message may not straddle a change of keys. Read RFC 8446 §5
+// (records), §5.1 (handshake messages in records), §6 (alerts) and §D.4 (middlebox compatibility).
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
 import { ByteWriter } from "../../lib/bytes.js";
 import {
@@ -29,8 +30,8 @@ import {
   Tls12RecordLayer,
   type TraceEntry,
   isReceivedAlert,
-  isServerClosed,
-  serverClosed,
+  connectionClosed,
+  isConnectionClosed,
 } from "../06-tls12-handshake/index.js";
 import { type Direction13, openRecord13, sealRecord13 } from "./record-protection.js";
 import { NotImplemented } from "../../lib/errors.js";
@@ -50,7 +51,10 @@ function messageName(message: Uint8Array): string {
 /** What arrives after the handshake: application data, or a handshake message (NewSessionTicket, KeyUpdate). */
 export type PostHandshake = { kind: "data"; data: Uint8Array } | { kind: "handshake"; message: Uint8Array };
 
-/** The records of one TLS 1.3 client connection. */
+/** Which end of the connection a record layer serves. */
+export type Side = TraceEntry["from"];
+
+/** The records of one TLS 1.3 connection, a client's (the default) or a server's. */
 export class Tls13RecordLayer {
   /** Everything sent and received so far. */
   readonly trace: TraceEntry[] = [];
@@ -75,10 +79,16 @@ export class Tls13RecordLayer {
   private readGeneration = 0;
   private writeGeneration = 0;
 
+  /** The other end: "server" for a client's record layer, "client" for a server's. */
+  readonly peer: Side;
+
   constructor(
     readonly transport: RecordTransport,
     private readonly onTrace?: (entry: TraceEntry) => void,
-  ) {}
+    readonly side: Side = "client",
+  ) {
+    this.peer = side === "client" ? "server" : "client";
+  }
 
   private note(entry: TraceEntry): void {
     this.trace.push(entry);
@@ -89,14 +99,14 @@ export class Tls13RecordLayer {
   private sent(contentType: number, name: string, content: Uint8Array, records = 1): void {
     const w = this.writeState;
     const keys = w === undefined ? undefined : `${this.keyName(w, this.writeGeneration)}, record ${w.sequence}`;
-    this.note({ from: "client", contentType, name, content, encrypted: w !== undefined, records, ...(keys === undefined ? {} : { keys }) });
+    this.note({ from: this.side, contentType, name, content, encrypted: w !== undefined, records, ...(keys === undefined ? {} : { keys }) });
   }
 
-  /** Notes something the server sent; `encrypted` says whether it came protected (by the record just opened). */
+  /** Notes something the peer sent; `encrypted` says whether it came protected (by the record just opened). */
   private received(contentType: number, name: string, content: Uint8Array, encrypted: boolean, records = 1): void {
     const r = this.readState;
     const keys = !encrypted || r === undefined ? undefined : `${this.keyName(r, this.readGeneration)}, record ${r.sequence - 1n}`;
-    this.note({ from: "server", contentType, name, content, encrypted, records, ...(keys === undefined ? {} : { keys }) });
+    this.note({ from: this.peer, contentType, name, content, encrypted, records, ...(keys === undefined ? {} : { keys }) });
   }
 
   /** The keys' name for the trace: their label, and for application traffic the generation (RFC 8446 §7.2's N). */
@@ -110,7 +120,7 @@ export class Tls13RecordLayer {
     return this.writeState !== undefined;
   }
 
-  /** True once what the server sends must be protected. */
+  /** True once what the peer sends must be protected. */
   get readProtected(): boolean {
     return this.readState !== undefined;
   }
@@ -130,7 +140,7 @@ export class Tls13RecordLayer {
   }
 
   /**
-   * From now on, open what the server sends with `next`. RFC 8446 §5.1: "Handshake messages MUST NOT span key
+   * From now on, open what the peer sends with `next`. RFC 8446 §5.1: "Handshake messages MUST NOT span key
    * changes": the message before the change must have ended with its record, or it would be half under each key.
    */
   setReadKeys(next: Direction13): void {
@@ -145,8 +155,8 @@ export class Tls13RecordLayer {
 
   /**
    * Sends `content` as records of `type`, at most 2^14 bytes each, protected once our keys are on. A plaintext record
-   * says 0x0303, except the one carrying our first ClientHello: RFC 8446 §5.1 lets it say 0x0301, which old servers
-   * and middleboxes expect, and most clients do so.
+   * says 0x0303, except the one carrying a client's first ClientHello: RFC 8446 §5.1 lets it say 0x0301, which old
+   * servers and middleboxes expect, and most clients do so. A server's records always say 0x0303.
    */
   private send(type: number, content: Uint8Array): void {
     for (let at = 0; at < content.length; at += MAX_PLAINTEXT_LENGTH) {
@@ -154,7 +164,7 @@ export class Tls13RecordLayer {
       if (this.writeState !== undefined) {
         this.transport.write(sealRecord13(this.writeState, type, chunk, this.padding));
       } else {
-        const version = this.firstRecordSent ? ProtocolVersion.TLS1_2 : ProtocolVersion.TLS1_0;
+        const version = this.firstRecordSent || this.side === "server" ? ProtocolVersion.TLS1_2 : ProtocolVersion.TLS1_0;
         const w = new ByteWriter();
         writeRecord(w, type, version, (fragment) => fragment.bytes(chunk, "fragment"));
         this.transport.write(w.toBytes());
@@ -176,7 +186,7 @@ export class Tls13RecordLayer {
    */
   sendChangeCipherSpec(): void {
     const content = Uint8Array.of(CHANGE_CIPHER_SPEC);
-    this.note({ from: "client", contentType: ContentType.change_cipher_spec, name: "change_cipher_spec (middlebox compatibility)", content, encrypted: false, records: 1 });
+    this.note({ from: this.side, contentType: ContentType.change_cipher_spec, name: "change_cipher_spec (middlebox compatibility)", content, encrypted: false, records: 1 });
     const w = new ByteWriter();
     writeRecord(w, ContentType.change_cipher_spec, ProtocolVersion.TLS1_2, (fragment) => fragment.bytes(content, "change_cipher_spec"));
     this.transport.write(w.toBytes());
@@ -259,9 +269,9 @@ export class Tls13RecordLayer {
     // TODO 08.8: handshake messages from records, as in 06.5 but without the transcript (the handshake adds each
     // message itself, once it knows the suite's hash). Loop: this.takeHandshake(this.readProtected) gives a whole
     // message from the buffer, or null; return it if there is one. Else read a record with readContent: null means
-    // the server hung up mid-handshake (throw serverClosed("during the handshake")); anything but a handshake record
-    // is unexpected_message (RFC 8446 §5.1: no other record may come between the pieces of a message, nor in place of
-    // one); this.bufferHandshake(content) appends it (and refuses an empty one) and read on.
+    // the peer hung up mid-handshake (throw connectionClosed("during the handshake", this.peer)); anything but a
+    // handshake record is unexpected_message (RFC 8446 §5.1: no other record may come between the pieces of a
+    // message, nor in place of one); this.bufferHandshake(content) appends it (and refuses an empty one) and read on.
     throw new NotImplemented("08.8");
     // END 08.8
   }
@@ -276,7 +286,7 @@ export class Tls13RecordLayer {
       const found = nextHandshake(this.handshakeBuffer);
       if (found !== null) return found.message;
       const next = await this.readContent();
-      if (next === null) throw serverClosed("before its ServerHello");
+      if (next === null) throw connectionClosed("before its ServerHello", this.peer);
       if (next.type !== ContentType.handshake) {
         throw new TlsError(AlertDescription.unexpected_message, `expected a handshake record, got ${describeCode(ContentType, next.type, 2)}`, {
           field: "content type",
@@ -316,7 +326,7 @@ export class Tls13RecordLayer {
       if (message !== null) return { kind: "handshake", message };
       const next = await this.readContent();
       if (next === null) {
-        if (this.handshakePending) throw serverClosed("in the middle of a handshake message");
+        if (this.handshakePending) throw connectionClosed("in the middle of a handshake message", this.peer);
         return null;
       }
       if (next.type === ContentType.handshake) {
@@ -341,7 +351,7 @@ export class Tls13RecordLayer {
    */
   abort(error: unknown): void {
     try {
-      if (isTlsError(error) && !isReceivedAlert(error) && !isServerClosed(error)) this.sendAlert(AlertLevel.fatal, error.alert);
+      if (isTlsError(error) && !isReceivedAlert(error) && !isConnectionClosed(error)) this.sendAlert(AlertLevel.fatal, error.alert);
       else if (!isTlsError(error)) this.sendAlert(AlertLevel.fatal, AlertDescription.internal_error);
     } catch {
       // the connection is going away anyway

@@ -33,14 +33,34 @@ export const POLY1305_TAG_LENGTH = 16;
  * with the server_write ones (RFC 5246 §6.3). Each side keeps one of these for sending and one for receiving.
  */
 export interface DirectionState {
-  /** The suite's AEAD: AES-GCM (RFC 5288; sealRecord, 06.1) or ChaCha20-Poly1305 (RFC 7905; 06.14). */
-  aead: "AES_GCM" | "CHACHA20_POLY1305";
   /** client_write_key or server_write_key: 16 bytes for AES-128-GCM, 32 for AES-256-GCM and ChaCha20. */
   key: Uint8Array;
-  /** client_write_IV or server_write_IV: AES-GCM's 4-byte salt (RFC 5288 §3), ChaCha20's 12-byte IV (RFC 7905 §2). */
+  /** client_write_IV or server_write_IV: the 4-byte salt (RFC 5288 §3); for ChaCha20-Poly1305 the 12-byte IV. */
   salt: Uint8Array;
   /** The sequence number of the next record in this direction: 0 for the first record after ChangeCipherSpec. */
   sequence: bigint;
+  /**
+   * The suite's own record protection when it is not AES-GCM: ChaCha20-Poly1305 (RFC 7905; below, 06.14, or chapter
+   * 11's). Absent for the GCM suites, which sealRecord and openRecord below protect.
+   */
+  aead?: RecordAead12;
+}
+
+/** A TLS 1.2 AEAD other than AES-GCM: how it seals and opens one record with a DirectionState (same contract as sealRecord/openRecord). */
+export interface RecordAead12 {
+  name: string;
+  seal(state: DirectionState, type: number, plaintext: Uint8Array): Uint8Array;
+  open(state: DirectionState, type: number, fragment: Uint8Array): Uint8Array;
+}
+
+/** Seals one record with the direction's AEAD: its own (`state.aead`) or, by default, AES-GCM (sealRecord). */
+export function protectRecord(state: DirectionState, type: number, plaintext: Uint8Array): Uint8Array {
+  return state.aead !== undefined ? state.aead.seal(state, type, plaintext) : sealRecord(state, type, plaintext);
+}
+
+/** Opens one record's fragment with the direction's AEAD: its own (`state.aead`) or, by default, AES-GCM (openRecord). */
+export function unprotectRecord(state: DirectionState, type: number, fragment: Uint8Array): Uint8Array {
+  return state.aead !== undefined ? state.aead.open(state, type, fragment) : openRecord(state, type, fragment);
 }
 
 /**
@@ -49,7 +69,8 @@ export interface DirectionState {
  * (keyBlockParams, chapter 04).
  */
 export function directionState(key: Uint8Array, salt: Uint8Array): DirectionState {
-  return { aead: salt.length === CHACHA20_IV_LENGTH ? "CHACHA20_POLY1305" : "AES_GCM", key, salt, sequence: 0n };
+  const state: DirectionState = { key, salt, sequence: 0n };
+  return salt.length === CHACHA20_IV_LENGTH ? { ...state, aead: CHACHA20_POLY1305_RECORDS } : state;
 }
 
 /** A uint64 as 8 big-endian bytes (seq_num, and our choice of nonce_explicit). */
@@ -73,8 +94,6 @@ export function uint64(value: bigint): Uint8Array {
  * under one key, and that is all GCM needs from a nonce. Increments `state.sequence`.
  */
 export function sealRecord(state: DirectionState, type: number, plaintext: Uint8Array, explicitNonce?: Uint8Array): Uint8Array {
-  // A ChaCha20-Poly1305 suite seals its own way (RFC 7905, exercise 06.14).
-  if (state.aead === "CHACHA20_POLY1305") return sealRecordChaCha20(state, type, plaintext);
   // EXERCISE 06.1: seal one record with AES-GCM. A plaintext over 2^14 bytes, a sequence number past 2^64−1, or an
   // explicit nonce that is not 8 bytes is our own bug (internal_error). nonce = salt(4) || explicit nonce(8)
   // (default: uint64(sequence)); additional data from the sequence number, type, TLS 1.2 (0x0303) and the plaintext's
@@ -113,7 +132,6 @@ export function sealRecord(state: DirectionState, type: number, plaintext: Uint8
  * type, which the additional data covers. Any failure is bad_record_mac; increments `state.sequence`.
  */
 export function openRecord(state: DirectionState, type: number, fragment: Uint8Array): Uint8Array {
-  if (state.aead === "CHACHA20_POLY1305") return openRecordChaCha20(state, type, fragment);
   // EXERCISE 06.2: open one record. A fragment shorter than explicit nonce + tag (24 bytes) is bad_record_mac. nonce =
   // salt || the fragment's first 8 bytes; the additional data uses OUR sequence number (never one from the wire) and
   // the plaintext's length (fragment length − 24); gcm(…).decrypt(the rest) throws when the tag does not verify: turn
@@ -244,3 +262,6 @@ export function openRecordChaCha20(state: DirectionState, type: number, fragment
   return plaintext;
   // END 06.14
 }
+
+/** The ChaCha20-Poly1305 record protection (RFC 7905), as a DirectionState's `aead`: directionState picks it for a 12-byte IV. */
+export const CHACHA20_POLY1305_RECORDS: RecordAead12 = { name: "ChaCha20-Poly1305 (RFC 7905)", seal: sealRecordChaCha20, open: openRecordChaCha20 };

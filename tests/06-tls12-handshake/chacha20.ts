@@ -9,11 +9,12 @@ import { fromHex } from "../../lib/hex.js";
 import {
   type DirectionState,
   chacha20Nonce,
+  CHACHA20_POLY1305_RECORDS,
   directionState,
-  openRecord,
   openRecordChaCha20,
-  sealRecord,
+  protectRecord,
   sealRecordChaCha20,
+  unprotectRecord,
 } from "../../chapters/06-tls12-handshake/index.js";
 import { expectBytes } from "../support/expect-bytes.js";
 import { assertProperty, checkTlsError, expectTlsError } from "../support/properties.js";
@@ -24,7 +25,7 @@ import { fetchPage } from "./helpers.js";
 const MAX_PLAINTEXT = 2 ** 14;
 const RUNS = 150;
 
-const state = (key: Uint8Array, iv: Uint8Array, sequence = 0n): DirectionState => ({ aead: "CHACHA20_POLY1305", key: key.slice(), salt: iv.slice(), sequence });
+const state = (key: Uint8Array, iv: Uint8Array, sequence = 0n): DirectionState => ({ key: key.slice(), salt: iv.slice(), sequence, aead: CHACHA20_POLY1305_RECORDS });
 
 const keyArb = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const ivArb = fc.uint8Array({ minLength: 12, maxLength: 12 });
@@ -119,13 +120,13 @@ describe("06.14 ChaCha20-Poly1305 record protection (RFC 7905 §2)", () => {
     expectTlsError(() => openRecordChaCha20(state(fixedKey, fixedIv), ContentType.application_data, tooBig.subarray(5)), { alert: AlertDescription.record_overflow });
   });
 
-  it("06.14 the record layer's sealRecord/openRecord take the ChaCha20 path for a key block with 12-byte IVs (directionState)", () => {
+  it("06.14 the record layer's protectRecord/unprotectRecord take the ChaCha20 path for a key block with 12-byte IVs (directionState)", () => {
     const writer = directionState(fixedKey, fixedIv);
-    expect(writer.aead, "the AEAD a 12-byte IV means").to.equal("CHACHA20_POLY1305");
-    const record = sealRecord(writer, ContentType.application_data, hello);
-    expectBytes(referenceOpenChaCha20(fixedKey, fixedIv, 0n, record), hello, "sealRecord's record, opened by Node's chacha20-poly1305");
+    expect(writer.aead?.name, "the AEAD a 12-byte IV means").to.equal(CHACHA20_POLY1305_RECORDS.name);
+    const record = protectRecord(writer, ContentType.application_data, hello);
+    expectBytes(referenceOpenChaCha20(fixedKey, fixedIv, 0n, record), hello, "protectRecord's record, opened by Node's chacha20-poly1305");
     const back = referenceSealChaCha20(fixedKey, fixedIv, 0n, ContentType.application_data, hello);
-    expectBytes(openRecord(directionState(fixedKey, fixedIv), ContentType.application_data, back.subarray(5)), hello, "Node's record, opened by openRecord");
+    expectBytes(unprotectRecord(directionState(fixedKey, fixedIv), ContentType.application_data, back.subarray(5)), hello, "Node's record, opened by unprotectRecord");
   });
 });
 

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { CipherSuite, DOWNGRADE_TLS12, NamedGroup, ProtocolVersion } from "../../lib/constants.js";
 import { toHex } from "../../lib/hex.js";
 import { decodeClientHello, findExtension } from "../../chapters/01-client-hello/index.js";
-import { isReceivedAlert, isServerClosed } from "../../chapters/06-tls12-handshake/index.js";
+import { isReceivedAlert, isConnectionClosed } from "../../chapters/06-tls12-handshake/index.js";
 import { type TlsConnection, annotateTraceAnyVersion } from "../../chapters/08-tls13-handshake/index.js";
 import { expectBytes, expectSame } from "../support/expect-bytes.js";
 import { startDowngradeProxy } from "../support/downgrade-proxy.js";
@@ -112,7 +112,7 @@ describe("08.19 one hello for TLS 1.3 and 1.2: the server chooses, the client fo
     await new Promise<void>((r) => mute.listen(0, "127.0.0.1", () => r()));
     try {
       const e = await expectRejection(() => fetchPageAny((mute.address() as import("node:net").AddressInfo).port));
-      expect([isServerClosed(e), isReceivedAlert(e)], e.message).to.deep.equal([true, false]);
+      expect([isConnectionClosed(e), isReceivedAlert(e)], e.message).to.deep.equal([true, false]);
     } finally {
       await new Promise<void>((r) => mute.close(() => r()));
     }

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { AlertDescription, ContentType } from "../../lib/constants.js";
 import { isReceivedAlert } from "../../chapters/08-tls13-handshake/index.js";
-import { isServerClosed } from "../../chapters/06-tls12-handshake/index.js";
+import { isConnectionClosed } from "../../chapters/06-tls12-handshake/index.js";
 import { expectBytes, expectSame } from "../support/expect-bytes.js";
 import { handshakes } from "../support/structures.js";
 import { type OracleDirection, oracleSeal, oracleSealInner } from "../support/tls13-oracle.js";
@@ -134,8 +134,8 @@ describe("08.7–08.8 the record layer under the handshake: the server's records
       const e = await expectRejection(() => readFlight(records()));
       expect(e.alertName, e.message).to.equal(alert);
       expect(isReceivedAlert(e), "our own check, not an alert from the server").to.equal(false);
-      // A server that hangs up sent no alert: the error says so (serverClosed), so that no one reports "we sent".
-      expect(isServerClosed(e), `serverClosed (the server went away), or a check of ours: ${e.message}`).to.equal(label.includes("hangs up"));
+      // A server that hangs up sent no alert: the error says so (connectionClosed), so that no one reports "we sent".
+      expect(isConnectionClosed(e), `connectionClosed (the server went away), or a check of ours: ${e.message}`).to.equal(label.includes("hangs up"));
     });
   }
 

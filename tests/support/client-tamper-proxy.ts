@@ -63,7 +63,7 @@ export async function startClientTamperProxy(
 export async function replayRecords(port: number, records: readonly Uint8Array[], ms = 1000): Promise<Uint8Array> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    const socket = net.connect({ host: HOST, port }, () => socket.write(Buffer.concat(records.map((r) => Buffer.from(r)))));
+    const socket: net.Socket = net.connect({ host: HOST, port }, () => socket.write(Buffer.concat(records.map((r) => Buffer.from(r)))));
     socket.on("data", (c: Buffer) => chunks.push(c));
     socket.on("error", () => {});
     const done = () => {

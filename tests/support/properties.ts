@@ -29,7 +29,7 @@ function describeThrown(e: unknown): string {
 export function checkTlsError(e: unknown, input: Uint8Array, alerts: readonly number[]): TlsError {
   if (isNotImplemented(e)) throw e;
   if (!isTlsError(e)) {
-    throw new Error(`on input ${hex(input)} the decoder threw ${describeThrown(e)}; it must throw only a TlsError`);
+    throw new Error(`on input ${hex(input)} the decoder threw ${describeThrown(e)}; it must throw only a TlsError`, { cause: e });
   }
   if (!alerts.includes(e.alert)) {
     throw new Error(
@@ -142,7 +142,8 @@ export function assertProperty<Ts extends [unknown, ...unknown[]]>(
   if (details.counterexample === null) {
     throw new AssertionError(`property could not run: ${details.interrupted ? "interrupted" : `${details.numSkips} inputs skipped`}`);
   }
-  throw new AssertionError(failureReport({ ...details, counterexample: details.counterexample }, opts));
+  // `cause`: what the code under test threw, so that the grader can tell whose code it was (tools/blame.ts).
+  throw new AssertionError(failureReport({ ...details, counterexample: details.counterexample }, opts), { cause: details.errorInstance });
 }
 
 /**
@@ -200,7 +201,7 @@ export function expectTlsError(
   if (thrown === undefined) throw new Error(`expected a TlsError (${alertName(expected.alert)}), but nothing was thrown`);
   if (isNotImplemented(thrown)) throw thrown;
   if (!isTlsError(thrown)) {
-    throw new Error(`expected a TlsError (${alertName(expected.alert)}), got ${describeThrown(thrown)}`);
+    throw new Error(`expected a TlsError (${alertName(expected.alert)}), got ${describeThrown(thrown)}`, { cause: thrown });
   }
   expect(thrown.alertName, `alert of "${thrown.message}"`).to.equal(alertName(expected.alert));
   if (expected.field !== undefined) {

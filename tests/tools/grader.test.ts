@@ -1,0 +1,152 @@
+// The grader's scoreboard and results, on a scratch copy of a learner's finished work with one mistake put in:
+// a failure is blamed on the exercise whose code threw, with the .ts line the learner edits; every failing test
+// of the next exercise is shown (a few, or all with --all); the JSON and JUnit results are whole and valid;
+// a misspelt flag is bad usage.
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { GradeReport } from "../../tools/grade.js";
+import { boardLine, learnerCopy, tool, type LearnerCopy } from "./learner-copy.js";
+
+// 00.1 (writeUint) with a slip: a Uint8Array has no push.
+const PUSH = [
+  "const out = new Uint8Array(size);",
+  "let rest = value;",
+  "for (let i = size - 1; i >= 0; i--) {",
+  "  (out as unknown as number[]).push(rest % 256); // a Uint8Array has no push",
+  "  rest = Math.floor(rest / 256);",
+  "}",
+  "w.bytes(out, note);",
+];
+// 00.1 writing little-endian: wrong bytes, no exception.
+const LITTLE_ENDIAN = [
+  "const out = new Uint8Array(size);",
+  "let rest = value;",
+  "for (let i = 0; i < size; i++) { // little-endian: the low byte first",
+  "  out[i] = rest % 256;",
+  "  rest = Math.floor(rest / 256);",
+  "}",
+  "w.bytes(out, note);",
+];
+
+describe("the grader's scoreboard", function () {
+  let copy: LearnerCopy;
+  let results: string;
+  before(() => {
+    copy = learnerCopy("finished");
+    results = mkdtempSync(join(tmpdir(), "tls-by-hand-grader-test-"));
+  });
+  afterEach(() => copy.undo());
+  after(() => {
+    copy.remove();
+    rmSync(results, { recursive: true, force: true });
+  });
+  const env = () => ({ TLS_BY_HAND_RESULTS: results });
+
+  it("blames a TypeError thrown in 00.1's code on 00.1: 00.3, 00.5 and 00.6 wait for it, naming the line", async () => {
+    const line = copy.mistake("00-bytes/presentation.ts", "00.1", PUSH, "has no push");
+    const r = await tool(copy.dir, ["grade", "00"], { env: env() });
+    expect(r.status).to.equal(1);
+    expect(boardLine(r.stdout, "00.1")).to.match(/✘ failed/);
+    for (const id of ["00.3", "00.5", "00.6"]) {
+      expect(boardLine(r.stdout, id)).to.include(`(needs 00.1, which throws TypeError at chapters/00-bytes/presentation.ts:${line})`);
+    }
+    // The learner's frames, mapped to the .ts file and line they edit, under the failing test.
+    expect(r.stdout).to.match(/Next: 00\.1 — chapters\/00-bytes\/presentation\.ts:\d+/);
+    expect(r.stdout).to.include(`TypeError: out.push is not a function\n        at writeUint (chapters/00-bytes/presentation.ts:${line})`);
+    expect(r.stdout).not.to.match(/\.js:\d+/);
+  });
+
+  it("shows several failing tests of the next exercise, then `and N more`; --all shows every one", async () => {
+    copy.mistake("00-bytes/presentation.ts", "00.1", LITTLE_ENDIAN, "little-endian");
+    const some = await tool(copy.dir, ["grade", "00"], { env: env() });
+    const next = some.stdout.slice(some.stdout.indexOf("Next: 00.1"));
+    const shown = next.split("\n").filter((l) => l.startsWith("  ✘ 00.1 "));
+    expect(shown, next).to.have.length(3);
+    const more = /… and (\d+) more failing tests? of 00\.1 \(`npm run grade -- 00 --all` shows every one\)/.exec(next);
+    expect(more, next).to.not.equal(null);
+    const all = await tool(copy.dir, ["grade", "00", "--all"], { env: env() });
+    const listed = all.stdout.slice(all.stdout.indexOf("Next: 00.1")).split("\n").filter((l) => l.startsWith("  ✘ 00.1 "));
+    expect(listed).to.have.length(3 + Number(more![1]));
+    // Every failure of every exercise not passed, each under its exercise (00.3's vectors hold 00.1's wrong bytes:
+    // no exception says whose code is at fault, so 00.3 counts as failed itself).
+    expect(all.stdout).to.match(/\n00\.3 ✘ failed — chapters\/00-bytes\/presentation\.ts:\d+\n  ✘ 00\.3 /);
+    // An assertion failure's message comes whole (several lines, indented), never cut.
+    const report = JSON.parse(readFileSync(join(results, "grade.json"), "utf8")) as GradeReport;
+    const failure = report.exercises.find((e) => e.id === "00.1")!.failures!.find((f) => f.message.includes("\n"));
+    expect(failure, "a multi-line failure message").to.not.equal(undefined);
+    expect(all.stdout).to.include(failure!.message.split("\n").map((l) => (l === "" ? "" : `      ${l}`)).join("\n"));
+  });
+
+  it("shows a byte mismatch whole: the offset, both bytes and the field there", async () => {
+    // 00.5 writing the record's length in one byte instead of two (RFC 8446 §5.1: uint16 length).
+    copy.mistake(
+      "00-bytes/records.ts",
+      "00.5",
+      [
+        "writeUint(w, type, 1, `content type: ${type}`);",
+        "writeUint(w, version, 2, \"legacy_record_version\");",
+        "const fragment = new ByteWriter();",
+        "body(fragment);",
+        "writeUint(w, fragment.length, 1, \"fragment length\"); // one byte: the length is a uint16",
+        "w.append(fragment, \"fragment\");",
+      ],
+      "one byte",
+    );
+    const r = await tool(copy.dir, ["grade", "00"], { env: env() });
+    const next = r.stdout.slice(r.stdout.indexOf("Next: 00.5"));
+    expect(next, r.stdout).to.match(/^Next: 00\.5 /);
+    expect(next).to.match(/bytes differ at offset 3 /);
+    expect(next).to.match(/field there: +fragment length/);
+    expect(next).to.match(/expected +16 03 01 \[00\] c4 /);
+    expect(next).to.match(/actual +16 03 01 \[c4\] 01 /);
+  });
+
+  it("writes valid JSON with `npm run -s grade -- 00 --json`, and to a file with --json FILE", async () => {
+    copy.mistake("00-bytes/presentation.ts", "00.1", LITTLE_ENDIAN, "little-endian");
+    const viaNpm = await tool(copy.dir, ["run", "-s", "grade", "--", "00", "--json"], { env: env(), command: ["npm"] });
+    const report = JSON.parse(viaNpm.stdout) as GradeReport; // the whole of stdout: no banner, no scoreboard
+    expect(report.exercises.find((e) => e.id === "00.1")!.state).to.equal("failed");
+    expect(report.exercises.find((e) => e.id === "00.2")!.state).to.equal("passed");
+    const file = join(results, "out.json");
+    const toFile = await tool(copy.dir, ["grade", "00", "--json", file], { env: env() });
+    expect(toFile.stdout).to.include(`(the JSON result is in ${file})`);
+    expect((JSON.parse(readFileSync(file, "utf8")) as GradeReport).failed).to.equal(report.failed);
+  });
+
+  it("writes JUnit XML with one testcase per test and the whole failure message in each failure", async () => {
+    copy.mistake("00-bytes/presentation.ts", "00.1", PUSH, "has no push");
+    await tool(copy.dir, ["grade", "00"], { env: env() });
+    const xml = readFileSync(join(results, "junit.xml"), "utf8");
+    const report = JSON.parse(readFileSync(join(results, "grade.json"), "utf8")) as GradeReport;
+    expect(xml).to.match(new RegExp(`<testsuite name="00-bytes" tests="${report.tests.length}" failures="${report.failed}"`));
+    expect((xml.match(/<testcase /g) ?? []).length).to.equal(report.tests.length);
+    expect(xml).to.match(/<failure message="TypeError: out\.push is not a function" type="TypeError">TypeError: out\.push is not a function\nat writeUint \(chapters\/00-bytes\/presentation\.ts:\d+\)/);
+    expect(xml).to.include("(the code at fault is 00.1's)");
+  });
+
+  it("names the file, line and exercise of a syntax error that keeps the chapter's tests from loading", async () => {
+    const line = copy.mistake("00-bytes/presentation.ts", "00.1", ["const out = new Uint8Array(size;", "w.bytes(out, note);"], "new Uint8Array(size;");
+    const r = await tool(copy.dir, ["grade", "00"], { env: env() });
+    expect(r.status).to.equal(1);
+    expect(r.stdout).to.match(new RegExp(`could not load tests/00-bytes\\.test\\.ts: chapters/00-bytes/presentation\\.ts:${line}:\\d+: .*\\(a syntax error in exercise 00\\.1\\)`));
+    expect(r.stdout.trim().split("\n").pop()).to.match(/^0 passed, [1-9]\d* failed$/);
+  });
+
+  it("exits 2 on a misspelt flag or chapter, naming the nearest flag and the usage, and runs no test", async () => {
+    for (const [args, expected] of [
+      [["grade", "02", "--refrence-earlier"], "unknown option --refrence-earlier (did you mean --reference-earlier?)"],
+      [["grade", "00", "--jsn"], "unknown option --jsn (did you mean --json?)"],
+      [["grade", "00", "--timeout", "soon"], "--timeout must be a positive number, not soon"],
+      [["grade", "1x"], 'no chapter "1x"'],
+      [["grade", "00", "--impl", "solution"], '--impl must be "chapters" or "solutions", not "solution"'],
+    ] as const) {
+      const r = await tool(copy.dir, [...args], { env: env() });
+      expect(r.status, args.join(" ")).to.equal(2);
+      expect(r.stderr, args.join(" ")).to.include(expected);
+      expect(r.stderr, args.join(" ")).to.match(/^usage: tls-by-hand /m);
+      expect(r.stdout, args.join(" ")).not.to.match(/passed, \d+ failed/);
+    }
+  });
+});

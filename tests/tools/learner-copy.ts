@@ -1,0 +1,73 @@
+// For the tool tests: a scratch copy of the repository whose chapters/ is a learner's finished work (the
+// stubs filled in with the reference code, tools/scratch.ts), a way to put a realistic mistake into one
+// exercise, and the command-line tool run there as a learner runs it.
+import { spawn } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { findRegions } from "../../tools/exercises.js";
+import { scratchCopy, type ScratchKind } from "../../tools/scratch.js";
+
+export interface LearnerCopy {
+  dir: string;
+  /** Replaces the code of exercise `id` in chapters/`file` with `body` (lines); returns the 1-based line of `mark`. */
+  mistake(file: string, id: string, body: string[], mark: string): number;
+  /** Puts every file a mistake touched back as it was. */
+  undo(): void;
+  remove(): void;
+}
+
+export function learnerCopy(kind: ScratchKind = "finished"): LearnerCopy {
+  const dir = scratchCopy(kind);
+  const originals = new Map<string, string>();
+  return {
+    dir,
+    mistake(file, id, body, mark) {
+      const path = join(dir, "chapters", file);
+      const source = readFileSync(path, "utf8");
+      if (!originals.has(path)) originals.set(path, source);
+      const region = findRegions(source, file).find((r) => r.id === id);
+      if (region === undefined) throw new Error(`no region ${id} in ${file}`);
+      const lines = source.split("\n");
+      lines.splice(region.bodyStart, region.end - region.bodyStart, ...body.map((l) => `${region.indent}${l}`));
+      writeFileSync(path, lines.join("\n"));
+      const at = lines.findIndex((l) => l.includes(mark));
+      if (at < 0) throw new Error(`"${mark}" is not in the new ${id}`);
+      return at + 1;
+    },
+    undo() {
+      for (const [path, source] of originals) writeFileSync(path, source);
+      originals.clear();
+    },
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  seconds: number;
+}
+
+/** Runs `node bin/tls-by-hand.mjs …args` in `dir` (asynchronously: a server in this process can answer it). */
+export function tool(dir: string, args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; command?: string[] } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const [command, ...prefix] = options.command ?? [process.execPath, "bin/tls-by-hand.mjs"];
+    const child = spawn(command!, [...prefix, ...args], { cwd: dir, env: { ...process.env, ...options.env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d));
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
+    child.on("close", (status) => resolve({ status, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
+  });
+}
+
+/** The scoreboard line of an exercise, e.g. "  00.2   ⧗ timed out    read `size` …". */
+export function boardLine(stdout: string, id: string): string {
+  return stdout.split("\n").find((l) => l.startsWith(`  ${id} `)) ?? `(no line for ${id})`;
+}
