@@ -33,7 +33,7 @@ export const CHANGE_CIPHER_SPEC = 1;
  */
 export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 18;
 /** The `field` of a TlsError that reports an alert the peer sent us (as opposed to one we send). */
-export const RECEIVED_ALERT = "alert from the server";
+export const RECEIVED_ALERT = "received alert";
 
 /** True when `e` reports a fatal alert the peer sent, rather than a check of ours that failed. */
 export function isReceivedAlert(e: unknown): boolean {

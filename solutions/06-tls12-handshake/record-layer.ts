@@ -31,7 +31,7 @@ export const CHANGE_CIPHER_SPEC = 1;
  */
 export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 18;
 /** The `field` of a TlsError that reports an alert the peer sent us (as opposed to one we send). */
-export const RECEIVED_ALERT = "alert from the server";
+export const RECEIVED_ALERT = "received alert";
 
 /** True when `e` reports a fatal alert the peer sent, rather than a check of ours that failed. */
 export function isReceivedAlert(e: unknown): boolean {
@@ -238,7 +238,7 @@ export class Tls12RecordLayer {
       }
       // RFC 5246 §7.2: a warning leaves the connection usable; TLS 1.2 servers send e.g. no_renegotiation this way.
       if (level === AlertLevel.warning) continue;
-      throw new TlsError(description, `the ${this.peer} sent a fatal alert: ${alertName(description)} (${description})`, { field: RECEIVED_ALERT });
+      throw new TlsError(description, `sent by the ${this.peer} (code ${description})`, { field: RECEIVED_ALERT });
     }
     // END 06.4
   }

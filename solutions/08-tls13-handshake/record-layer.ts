@@ -262,7 +262,7 @@ export class Tls13RecordLayer {
         return null;
       }
       if (description === AlertDescription.user_canceled) continue;
-      throw new TlsError(description, `the ${this.peer} sent the alert ${alertName(description)} (${description})`, { field: RECEIVED_ALERT });
+      throw new TlsError(description, `sent by the ${this.peer} (code ${description})`, { field: RECEIVED_ALERT });
     }
     // END 08.7
   }

@@ -157,6 +157,8 @@ describe("08.7–08.8 the record layer under the handshake: the server's records
       const e = await expectRejection(() => readFlight([serverHello(), oracleSeal(w, ALERT, Uint8Array.of(level, description)), ...sealedFlight(rfcFlight(), w)]));
       expect(isReceivedAlert(e), e.message).to.equal(true);
       expect(e.alert, e.message).to.equal(description);
+      // Named once: the error puts the alert's name in front already ("handshake_failure: received alert: …").
+      expect(e.message.split(e.alertName).length - 1, `how often "${e.message}" names the alert`).to.equal(1);
     }
     const w = serverHandshake();
     const { messages } = await readFlight([serverHello(), oracleSeal(w, ALERT, Uint8Array.of(1, AlertDescription.user_canceled)), ...sealedFlight(rfcFlight(), w)]);

@@ -427,6 +427,33 @@ describe("command-line tool", () => {
     }
   });
 
+  it("connect names what it cannot check by name and OID: a chain under an Ed448 CA is unsupported_certificate, \"Ed448 (1.3.101.113)\"", async () => {
+    // A P-256 leaf (which we can check) issued by an Ed448 CA (which we cannot, RFC 8410): the server sends the chain
+    // whatever our signature_algorithms say about its own CertificateVerify. Made here with openssl, for this test.
+    const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-ed448-"));
+    const openssl = (...args: string[]) => spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+    openssl("genpkey", "-algorithm", "ed448", "-out", "ca.key");
+    openssl("req", "-new", "-x509", "-key", "ca.key", "-out", "ca.crt", "-subj", "/CN=Ed448 test CA", "-days", "30",
+      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign");
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "leaf.key");
+    openssl("req", "-new", "-key", "leaf.key", "-subj", "/CN=localhost", "-out", "leaf.csr");
+    writeFileSync(join(dir, "ext.cnf"), "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n");
+    const issued = openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "leaf.crt", "-days", "30", "-extfile", "ext.cnf");
+    expect(issued.status, issued.stderr).to.equal(0);
+    const server = await startOpenSslServer(["-www", "-cert", join(dir, "leaf.crt"), "-key", join(dir, "leaf.key"), "-cert_chain", join(dir, "ca.crt")]);
+    try {
+      for (const version of ["1.3", "1.2"]) {
+        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", version, "--ca", join(dir, "ca.crt")]);
+        expect(r.status, r.stderr).to.equal(1);
+        const last = r.stderr.trim().split("\n").pop();
+        expect(last, `TLS ${version}: the last line`).to.match(/^✗ we sent alert unsupported_certificate: .*Ed448 \(1\.3\.101\.113\)/);
+      }
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("connect exits 1 naming the alert the server sends when no suite is shared", async () => {
     const ecdheOnly = await startOpenSslServer(["-tls1_2", "-www", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"]);
     try {
