@@ -427,6 +427,38 @@ describe("command-line tool", () => {
     }
   });
 
+  it("connect says \"the server closed the connection during the handshake\" when it goes away after its ServerHello, in either version", async () => {
+    const openssl = await startOpenSslServer(["-www"]);
+    const net = await import("node:net");
+    // A relay that passes the client's bytes on but only the server's first record (its ServerHello), then hangs up.
+    const cut = net.createServer((client) => {
+      const upstream = net.connect(openssl.port, "127.0.0.1");
+      let buffered = Buffer.alloc(0);
+      client.on("data", (d) => upstream.write(d));
+      upstream.on("data", (d: Buffer) => {
+        buffered = Buffer.concat([buffered, d]);
+        if (buffered.length >= 5 && buffered.length >= 5 + buffered.readUInt16BE(3)) {
+          client.end(buffered.subarray(0, 5 + buffered.readUInt16BE(3)));
+          upstream.destroy();
+        }
+      });
+      for (const s of [client, upstream]) s.on("error", () => {});
+    });
+    await new Promise<void>((r) => cut.listen(0, "127.0.0.1", () => r()));
+    try {
+      for (const version of [[], ["--tls", "1.2"]]) {
+        const r = await cliAsync(["connect", `https://localhost:${(cut.address() as import("node:net").AddressInfo).port}/`, ...version, "--ca", join(ROOT, "tests/fixtures/ca.crt")]);
+        expect(r.status, r.stderr).to.equal(1);
+        const lines = r.stderr.trim().split("\n");
+        expect(lines.pop(), `the last line (${version.join(" ") || "one hello"})`).to.equal("✗ the server closed the connection during the handshake");
+        expect(lines.join("\n"), "no step of ours is blamed, no alert of ours claimed").to.not.match(/our check failed|we sent alert/);
+      }
+    } finally {
+      await openssl.close();
+      await new Promise<void>((r) => cut.close(() => r()));
+    }
+  });
+
   it("connect names what it cannot check by name and OID: a chain under an Ed448 CA is unsupported_certificate, \"Ed448 (1.3.101.113)\"", async () => {
     // A P-256 leaf (which we can check) issued by an Ed448 CA (which we cannot, RFC 8410): the server sends the chain
     // whatever our signature_algorithms say about its own CertificateVerify. Made here with openssl, for this test.
