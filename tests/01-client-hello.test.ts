@@ -38,6 +38,7 @@ import {
   NamedGroup,
   ProtocolVersion,
   PskKeyExchangeMode,
+  cipherSuites,
 } from "../lib/constants.js";
 import { renderText } from "../lib/render.js";
 import {
@@ -782,6 +783,19 @@ describe("01 client hello", () => {
       const groups = makeClientHello({ version }).clientHello.extensions.find((e) => e.kind === "supported_groups");
       expectSame(groups?.kind === "supported_groups" && groups.groups, [0x001d, 0x0017, 0x0018], `supported_groups of the "${version}" offer`, { table: NamedGroup });
     }
+  });
+
+  it("01.8 the default \"both\" offer lists every suite the project runs and nothing else, TLS 1.3 first, then TLS 1.2 with forward secrecy first (ECDHE, DHE, then RSA key exchange; RFC 7525 §4.2)", () => {
+    const offered = makeClientHello({ version: "both" }).clientHello.cipherSuites;
+    // The registry of suites the chapters negotiate (lib/constants.ts): the outside list the offer must match.
+    const runnable = [...cipherSuites.values()];
+    expectSame([...offered].sort((a, b) => a - b), runnable.map((s) => (CipherSuite as Record<string, number>)[s.name]!).sort((a, b) => a - b), "the suites offered, as a set", { table: AnyCipherSuite });
+    const rank = (code: number): number => {
+      const info = cipherSuites.get(code)!;
+      return info.version === "TLS 1.3" ? 0 : info.keyExchange.startsWith("ECDHE") ? 1 : info.keyExchange.startsWith("DHE") ? 2 : 3;
+    };
+    const ranks = offered.map(rank);
+    expect(ranks, `the order of ${offered.map((s) => showCode(s, AnyCipherSuite)).join(", ")}`).to.deep.equal([...ranks].sort((a, b) => a - b));
   });
 
   // ---- Live: real clients' ClientHellos --------------------------------------------------------------------
