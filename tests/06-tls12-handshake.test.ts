@@ -12,3 +12,4 @@ import "./06-tls12-handshake/steps.js";
 import "./06-tls12-handshake/live.js";
 import "./06-tls12-handshake/framing.js";
 import "./06-tls12-handshake/tampering.js";
+import "./06-tls12-handshake/chacha20.js";

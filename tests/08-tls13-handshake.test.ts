@@ -15,3 +15,5 @@ import "./08-tls13-handshake/steps.js";
 import "./08-tls13-handshake/post-handshake.js";
 import "./08-tls13-handshake/live.js";
 import "./08-tls13-handshake/tampering.js";
+import "./08-tls13-handshake/any-version.js";
+import "./08-tls13-handshake/interop.js";

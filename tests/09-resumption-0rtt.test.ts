@@ -7,3 +7,4 @@ import "./09-resumption-0rtt/steps.js";
 import "./09-resumption-0rtt/codecs.js";
 import "./09-resumption-0rtt/store.js";
 import "./09-resumption-0rtt/live.js";
+import "./09-resumption-0rtt/nginx.js";

@@ -91,7 +91,7 @@ export function newClientHello13(options: Tls13Options): ClientHelloOffer {
   // TODO 08.9: options.fixed if set (tests replay a recorded handshake with it). Else chapter 01's makeClientHello:
   // version "1.3", serverName sniFor(options.servername) (chapter 06: never an IP address, RFC 6066 §3), cipherSuites
   // (default [...TLS13_SUITES]), and options.groups, keyShareGroups and signatureSchemes as they are. (options.offer,
-  // chapter 12's hybrid offer, replaces makeClientHello when it is set.)
+  // chapter 12's hybrid offer, builds it around this one when it is set.)
   throw new NotImplemented("08.9");
   // END 08.9
 }

@@ -68,20 +68,25 @@ export function hybridClientSecret(group: number, privateKey: Uint8Array, server
   // END 12.4
 }
 
+/** Chapter 08's TLS 1.3 ClientHello, the default base of hybridOffer. */
+const tls13Hello = (options: Tls13Options): ClientHelloOffer => newClientHello13({ ...options, offer: undefined });
+
 /**
- * The first ClientHello with hybrid shares (Tls13Options.offer, chapter 08): supported_groups `options.groups`
+ * The first ClientHello with hybrid shares (Tls13Options.offer, chapter 08), built around `base`: chapter 08's hello,
+ * for TLS 1.3 alone or for both versions (08.19). supported_groups `options.groups`
  * (default PQ_GROUPS) and key shares for `options.keyShareGroups` (default: those of PQ_KEY_SHARES that are offered,
- * else the first group), in supported_groups' order. Chapter 08 makes the rest of the hello; a HelloRetryRequest's new pair comes from makeAnyKeyPair.
+ * else the first group), in supported_groups' order. `base` makes the rest of the hello; a HelloRetryRequest's new
+ * pair comes from makeAnyKeyPair.
  */
-export function hybridOffer(options: Tls13Options): ClientHelloOffer {
+export function hybridOffer(options: Tls13Options, base: (options: Tls13Options) => ClientHelloOffer = tls13Hello): ClientHelloOffer {
   // TODO 12.6: 1. groups = options.groups ?? PQ_GROUPS; shareGroups = options.keyShareGroups ?? the PQ_KEY_SHARES
-  // that groups lists (none of them: its first group, as chapter 01 does). 2. base = chapter 08's newClientHello13 with offer undefined (or it would call us again), those
-  // groups, and keyShareGroups = the shareGroups that are NOT hybrid (chapter 01 makes those pairs). 3. One
-  // makeHybridKeyPair per hybrid group of shareGroups. 4. keyPairs = every pair, in the order `groups` lists their
-  // groups (RFC 8446 §4.2.8: the shares "MUST appear in the same order" as supported_groups; tlslite-ng refuses a hello
-  // that breaks it); replace the hello's key_share extension by { kind: "key_share", shares: their { group, keyExchange:
-  // publicKey } } in that order. 5. Return { clientHello, keyPairs, makeKeyPair:
-  // makeAnyKeyPair } so that a HelloRetryRequest for a hybrid group gets a hybrid share.
+  // that groups lists (none of them: its first group, as chapter 01 does). 2. made = base({ ...options, groups,
+  // keyShareGroups: the shareGroups that are NOT hybrid }): chapter 08's hello, with chapter 01's pairs for those.
+  // 3. One makeHybridKeyPair per hybrid group of shareGroups. 4. keyPairs = every pair, in the order `groups` lists
+  // their groups (RFC 8446 §4.2.8: the shares "MUST appear in the same order" as supported_groups; tlslite-ng refuses
+  // a hello that breaks it); replace the hello's key_share extension by { kind: "key_share", shares: their { group,
+  // keyExchange: publicKey } } in that order. 5. Return { clientHello, keyPairs, makeKeyPair: makeAnyKeyPair } so
+  // that a HelloRetryRequest for a hybrid group gets a hybrid share.
   throw new NotImplemented("12.6");
   // END 12.6
 }

@@ -7,6 +7,7 @@ import { ByteReader } from "../../lib/bytes.js";
 import { AlertDescription } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
 import { equalBytes } from "../../lib/hex.js";
+import { describeOid } from "../../lib/oid-names.js";
 import {
   Tag,
   contextTag,
@@ -291,7 +292,7 @@ export function readSignatureAlgorithm(r: ByteReader, field: string): SignatureA
   } else {
     // e.g. sha1WithRSAEncryption or Ed25519: parse past it, let validation refuse it.
     if (body.remaining > 0) readAny(body, `${field} parameters`);
-    algorithm = { kind: "unsupported", name: oid };
+    algorithm = { kind: "unsupported", name: describeOid(oid) }; // "Ed448 (1.3.101.113)": a refusal says what it refuses
   }
   body.end(field);
   return algorithm;
@@ -345,7 +346,8 @@ export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKe
   // absolute; require n > 0, odd e ≥ 3. id-RSASSA-PSS: the
   // same key, parameters optional (skip them with readAny), pss: true. id-ecPublicKey: parameters are the
   // namedCurve OID; take P-256/P-384 from CURVES and require an uncompressed point (0x04, right length).
-  // bits = n.toString(2).length. Anything else: { kind: "unsupported", name: oid }, not an error. A BIT
+  // bits = n.toString(2).length. Anything else: { kind: "unsupported", name: describeOid(oid) } ("Ed448
+  // (1.3.101.113)"; another curve: "EC key on curve " and describeOid of the curve), not an error. A BIT
   // STRING with unused bits is an error. (RFC 5280 §4.1.2.7, RFC 5480 §2, RFC 4055 §1.2)
   const body = readElement(r, Tag.SEQUENCE, field);
   const algorithm = readElement(body, Tag.SEQUENCE, `${field} algorithm`);
@@ -374,7 +376,7 @@ export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKe
     const bits = readBitString(body, keyField);
     const known = CURVES[curveOid];
     if (known === undefined) {
-      key = { kind: "unsupported", name: `EC key on curve ${curveOid}` };
+      key = { kind: "unsupported", name: `EC key on curve ${describeOid(curveOid)}` };
     } else {
       if (bits.unusedBits !== 0 || bits.bytes.length !== known.pointLength || bits.bytes[0] !== UNCOMPRESSED_POINT) {
         throw derError(keyField, at, `a ${known.curve} key is an uncompressed point: 04 and ${known.pointLength - 1} bytes`);
@@ -384,7 +386,7 @@ export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKe
   } else {
     if (algorithm.remaining > 0) readAny(algorithm, `${field} parameters`);
     readBitString(body, keyField);
-    key = { kind: "unsupported", name: oid };
+    key = { kind: "unsupported", name: describeOid(oid) };
   }
   algorithm.end(`${field} algorithm`);
   body.end(field);

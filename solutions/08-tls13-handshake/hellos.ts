@@ -92,9 +92,9 @@ export function newClientHello13(options: Tls13Options): ClientHelloOffer {
   // EXERCISE 08.9: options.fixed if set (tests replay a recorded handshake with it). Else chapter 01's makeClientHello:
   // version "1.3", serverName sniFor(options.servername) (chapter 06: never an IP address, RFC 6066 §3), cipherSuites
   // (default [...TLS13_SUITES]), and options.groups, keyShareGroups and signatureSchemes as they are. (options.offer,
-  // chapter 12's hybrid offer, replaces makeClientHello when it is set.)
+  // chapter 12's hybrid offer, builds it around this one when it is set.)
   if (options.fixed !== undefined) return { clientHello: options.fixed.clientHello, keyPairs: options.fixed.keyPairs };
-  if (options.offer !== undefined) return options.offer(options);
+  if (options.offer !== undefined) return options.offer(options, (o) => newClientHello13({ ...o, offer: undefined }));
   return makeClientHello({
     version: "1.3",
     serverName: sniFor(options.servername),

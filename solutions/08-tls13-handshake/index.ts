@@ -10,3 +10,4 @@ export * from "./server-flight.js";
 export * from "./client-flight.js";
 export * from "./handshake.js";
 export * from "./trace.js";
+export * from "./any-version.js";

@@ -4,9 +4,9 @@
 import { expect } from "chai";
 import { NamedGroup } from "../../lib/constants.js";
 import { connectTcp } from "../../chapters/06-tls12-handshake/index.js";
-import { connectTls13 } from "../../chapters/08-tls13-handshake/index.js";
+import { connectTls, connectTls13 } from "../../chapters/08-tls13-handshake/index.js";
 import { type TlsServer, newSecretKey, startTlsServer } from "../../chapters/10-tls13-server/index.js";
-import { connectPq, pqServerConfig } from "../../chapters/12-post-quantum/index.js";
+import { connectPq, hybridOffer, pqServerConfig } from "../../chapters/12-post-quantum/index.js";
 import { readAll, roots } from "../support/client-helpers.js";
 import { httpGet } from "../support/clients.js";
 import { expectCode } from "../support/expect-bytes.js";
@@ -120,6 +120,13 @@ describe("12.5 our client against our server (live, 127.0.0.1)", () => {
   it("12.5 SecP256r1MLKEM768 both ways", async () => {
     const got = await fetchWithOurClient(server.port, { groups: [NamedGroup.SecP256r1MLKEM768], keyShareGroups: [NamedGroup.SecP256r1MLKEM768] });
     expectCode(got.group, NamedGroup.SecP256r1MLKEM768, NamedGroup, "the group");
+  });
+  it("12.6 one hello for both versions (chapter 08's connectTls, 08.19) carries the hybrid share too", async () => {
+    const connection = await connectTls(await connectTcp("127.0.0.1", server.port), { servername: "localhost", ca: roots(), offer: hybridOffer });
+    expect(connection.version, "the version").to.equal(0x0304);
+    if (connection.version === 0x0304) expectCode(connection.group, NamedGroup.X25519MLKEM768, NamedGroup, "the group");
+    connection.write(encode(httpGet("/")));
+    expect(await readAll(connection)).to.match(/^HTTP\/1\.1 200/);
   });
   it("12.5 a client without ML-KEM (chapter 08's) is still served, over X25519", async () => {
     const connection = await connectTls13(await connectTcp("127.0.0.1", server.port), { servername: "localhost", ca: roots() });
