@@ -5,30 +5,23 @@
 // (records as they cross the wire, headers included). Runs on its own: node --import tsx tools/bench-pq.ts
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { readPemCertificates } from "../lib/pem.js";
+import * as ch01 from "../solutions/01-client-hello/index.js";
+import * as ch03 from "../solutions/03-certificates/index.js";
+import * as ch05 from "../solutions/05-dhe-key-exchange/index.js";
+import * as ch06 from "../solutions/06-tls12-handshake/index.js";
+import * as ch08 from "../solutions/08-tls13-handshake/index.js";
+import * as ch10 from "../solutions/10-tls13-server/index.js";
+import * as ch12 from "../solutions/12-post-quantum/index.js";
 import { median } from "./bench-server.js";
 import { ROOT } from "./exercises.js";
-
-type Ch06 = typeof import("../solutions/06-tls12-handshake/index.js");
-type Ch08 = typeof import("../solutions/08-tls13-handshake/index.js");
-type Ch10 = typeof import("../solutions/10-tls13-server/index.js");
-type Ch12 = typeof import("../solutions/12-post-quantum/index.js");
-type Ch01 = typeof import("../solutions/01-client-hello/index.js");
-type Ch05 = typeof import("../solutions/05-dhe-key-exchange/index.js");
 
 const RUNS = 40;
 const fixture = (f: string) => readFileSync(join(ROOT, "tests/fixtures", f), "utf8");
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
-/** The post-quantum benchmark, on the reference code (`base` "../solutions") or the learner's ("../chapters"). */
-export async function benchPq(log: (line: string) => void, base = "../solutions"): Promise<void> {
-  const ch06 = (await import(`${base}/06-tls12-handshake/index.js`)) as Ch06;
-  const ch08 = (await import(`${base}/08-tls13-handshake/index.js`)) as Ch08;
-  const ch10 = (await import(`${base}/10-tls13-server/index.js`)) as Ch10;
-  const ch12 = (await import(`${base}/12-post-quantum/index.js`)) as Ch12;
-  const ch03 = await import(`${base}/03-certificates/index.js`);
-  const ch01 = (await import(`${base}/01-client-hello/index.js`)) as Ch01;
-  const ch05 = (await import(`${base}/05-dhe-key-exchange/index.js`)) as Ch05;
-  const { readPemCertificates } = await import("../lib/pem.js");
+/** The post-quantum benchmark, on the reference code. */
+export async function benchPq(log: (line: string) => void): Promise<void> {
   const ca = ch03.parseCertificates(readPemCertificates(fixture("ca.crt"), "ca.crt"));
   const credentials = [ch10.readServerCredential(fixture("server-ecdsa.crt"), fixture("server-ecdsa.key"), "server-ecdsa.crt")];
   const config = { credentials, cookieKey: ch10.newSecretKey() };
