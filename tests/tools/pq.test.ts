@@ -1,6 +1,7 @@
 // Chapter 12 in the command-line tool: a hybrid --group needs chapters 00–12; connect offers X25519MLKEM768 first
 // by default only once chapter 12 is done (a learner's copy with 12.6 unfinished runs chapter 08's offer); a hybrid
 // group is refused for TLS 1.2. The server is the reference's, started here with the hybrid groups first.
+import { spawn } from "node:child_process";
 import { expect } from "chai";
 import { NamedGroup } from "../../lib/constants.js";
 import { chaptersNeeded } from "../../tools/needs.js";
@@ -60,4 +61,30 @@ describe("chapter 12 in the command-line tool", function () {
     expect(r.status, r.stderr).to.equal(2);
     expect(r.stderr).to.include("TLS 1.3 key shares");
   });
+
+  it("serve --group secp256r1mlkem768 serves the hybrid alone, and connect --group secp256r1mlkem768 gets it", async function () {
+    const serve = spawn(process.execPath, ["bin/tls-by-hand.mjs", "serve", "--port", "0", "--tls", "1.3", "--group", "secp256r1mlkem768"], { cwd: copy.dir });
+    try {
+      let out = "";
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}`)), 15_000);
+        serve.stdout.on("data", (d: Buffer) => {
+          out += d;
+          const m = /listening on https:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
+          if (m !== null) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+        serve.stderr.on("data", (d: Buffer) => (out += d));
+      });
+      expect(out, "serve's banner").to.match(/groups: SecP256r1MLKEM768\n/);
+      const r = await tool(copy.dir, ["connect", `https://localhost:${port}/`, "--ca", "tests/fixtures/ca.crt", "--group", "secp256r1mlkem768"]);
+      expect(r.status, r.stderr + r.stdout).to.equal(0);
+      expect(r.stdout).to.match(/handshake done: TLS 1\.3, \S+ \(0x13..\), SecP256r1MLKEM768 \(0x11eb\)/);
+    } finally {
+      serve.kill("SIGTERM");
+    }
+  });
 });
+
