@@ -120,6 +120,22 @@ describe("08.9 sendClientHello: the first message", function () {
     const fixed = replayOptions(3, []);
     expect(newClientHello13(fixed).clientHello, "options.fixed's ClientHello, as it is").to.equal(fixed.fixed!.clientHello);
   });
+  it("08.9 options.offer (chapter 12's hybrid offer) builds the hello around chapter 08's: called once, its base is this very hello", () => {
+    const calls: string[] = [];
+    const offer = newClientHello13({
+      servername: "example.com",
+      ca: [],
+      groups: [NamedGroup.secp256r1],
+      offer: (options, base) => {
+        calls.push(options.servername);
+        const made = base(options); // must be chapter 08's hello, not options.offer again
+        return { ...made, clientHello: { ...made.clientHello, cipherSuites: [0x1303] } };
+      },
+    });
+    expectSame(calls, ["example.com"], "the calls of options.offer");
+    expectSame(offer.clientHello.cipherSuites, [0x1303], "cipher_suites: what options.offer returned");
+    expectSame(findExtension(offer.clientHello.extensions, "key_share")?.shares.map((s) => s.group), [NamedGroup.secp256r1], "key_share groups of the base hello");
+  });
 });
 
 describe("08.10 processServerHello: the ServerHello and the transcript's start", function () {
