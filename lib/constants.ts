@@ -140,6 +140,10 @@ export const OtherCipherSuite = {
   TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256: 0xc027,
   TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384: 0xc028,
   TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 0xccaa,
+  TLS_AES_128_CCM_SHA256: 0x1304, // RFC 8446 §B.4: TLS 1.3 suites this project does not run, named when a server picks one
+  TLS_AES_128_CCM_8_SHA256: 0x1305,
+  TLS_ECDHE_ECDSA_WITH_AES_128_CCM: 0xc0ac, // RFC 7251
+  TLS_ECDHE_ECDSA_WITH_AES_256_CCM: 0xc0ad,
   TLS_FALLBACK_SCSV: 0x5600, // RFC 7507
 } as const;
 
@@ -193,7 +197,9 @@ export const NamedGroup = {
   ffdhe4096: 0x0102,
   ffdhe6144: 0x0103,
   ffdhe8192: 0x0104,
-  X25519MLKEM768: 0x11ec, // draft-ietf-tls-ecdhe-mlkem; named so that modern clients' offers read well
+  // draft-ietf-tls-ecdhe-mlkem §6: the post-quantum hybrids (ML-KEM-768 beside an ECDH share), chapter 12.
+  SecP256r1MLKEM768: 0x11eb,
+  X25519MLKEM768: 0x11ec,
 } as const;
 
 /** RFC 8446 §4.2.3 SignatureScheme (also TLS 1.2's SignatureAndHashAlgorithm pairs, RFC 5246 §7.4.1.4.1). */

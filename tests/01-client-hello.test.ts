@@ -38,6 +38,7 @@ import {
   NamedGroup,
   ProtocolVersion,
   PskKeyExchangeMode,
+  cipherSuites,
 } from "../lib/constants.js";
 import { renderText } from "../lib/render.js";
 import {
@@ -242,6 +243,13 @@ function nodeX25519Public(privateKey: Uint8Array): Uint8Array {
 /** …and the uncompressed P-256 point (04 ‖ x ‖ y) from the private scalar. */
 function nodeP256Public(privateKey: Uint8Array): Uint8Array {
   const ecdh = createECDH("prime256v1");
+  ecdh.setPrivateKey(privateKey);
+  return new Uint8Array(ecdh.getPublicKey());
+}
+
+/** …and the uncompressed P-384 point. */
+function nodeP384Public(privateKey: Uint8Array): Uint8Array {
+  const ecdh = createECDH("secp384r1");
   ecdh.setPrivateKey(privateKey);
   return new Uint8Array(ecdh.getPublicKey());
 }
@@ -660,15 +668,24 @@ describe("01 client hello", () => {
     }
   });
 
+  it("01.7 makes P-384 key pairs whose public key is Node's uncompressed point (97 bytes starting 04, RFC 8446 §4.2.8.2)", () => {
+    for (let i = 0; i < 10; i++) {
+      const k = makeKeyPair(0x0018);
+      expectCode(k.group, NamedGroup.secp384r1, NamedGroup, "group");
+      expectSame({ privateKey: k.privateKey.length, publicKey: k.publicKey.length, firstByte: k.publicKey[0] }, { privateKey: 48, publicKey: 97, firstByte: 0x04 }, "key lengths and point form");
+      expectBytes(k.publicKey, nodeP384Public(k.privateKey), "public key (expected: what Node's crypto derives from your private key)");
+    }
+  });
+
   it("01.7 makes a fresh key each time", () => {
-    for (const group of [0x001d, 0x0017]) {
+    for (const group of [0x001d, 0x0017, 0x0018]) {
       const keys = new Set(Array.from({ length: 8 }, () => hex(makeKeyPair(group).privateKey)));
       expect(keys.size).to.equal(8);
     }
   });
 
-  it("01.7 refuses groups it cannot compute (x448, secp384r1, ffdhe2048, GREASE) with internal_error", () => {
-    for (const group of [0x001e, 0x0018, 0x0100, 0x0a0a]) expectTlsError(() => makeKeyPair(group), { alert: internal_error });
+  it("01.7 refuses groups it cannot compute (x448, secp521r1, ffdhe2048, GREASE) with internal_error", () => {
+    for (const group of [0x001e, 0x0019, 0x0100, 0x0a0a]) expectTlsError(() => makeKeyPair(group), { alert: internal_error });
   });
 
   // ---- 01.8 makeClientHello --------------------------------------------------------------------------------
@@ -724,6 +741,61 @@ describe("01 client hello", () => {
     expectContains(ch.extensions, { kind: "ec_point_formats", formats: [0] }, "extensions");
     expectContains(ch.extensions, { kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }, "extensions");
     expectContains(ch.extensions, { kind: "extended_master_secret" }, "extensions");
+  });
+
+  it("01.8 \"both\" offers TLS 1.3 and 1.2 in one hello: supported_versions [0x0304, 0x0303], the 1.3 suites then the 1.2 ones, a key share, a session id", () => {
+    const { clientHello: ch, keyPairs } = makeClientHello({ version: "both", serverName: "localhost" });
+    const find = <K extends ClientExtension["kind"]>(k: K) => ch.extensions.find((e) => e.kind === k) as Extract<ClientExtension, { kind: K }> | undefined;
+    expectSame(find("supported_versions")?.versions, [0x0304, 0x0303], "supported_versions (RFC 8446 §4.2.1: best first)", { table: ProtocolVersion });
+    expectCode(ch.legacyVersion, ProtocolVersion.TLS1_2, ProtocolVersion, "legacy_version");
+    expect(ch.legacySessionId.length, "a 32-byte session id: a TLS 1.3 server may answer (RFC 8446 §D.4)").to.equal(32);
+    // Every 1.3 suite before every 1.2 one, and both kinds there.
+    const is13 = ch.cipherSuites.map((s) => TLS13_SUITES.includes(s));
+    expect(is13.indexOf(false), "a TLS 1.2 suite in the offer").to.be.greaterThan(0);
+    expect(is13.lastIndexOf(true), `the last TLS 1.3 suite comes before the first TLS 1.2 one: ${ch.cipherSuites.map((s) => showCode(s, AnyCipherSuite)).join(", ")}`).to.be.lessThan(is13.indexOf(false));
+    const shares = find("key_share")?.shares ?? [];
+    expectSame(shares.map((e) => e.group), [find("supported_groups")!.groups[0]!], "key share groups (the first group)", { table: NamedGroup });
+    expectSame(keyPairs.map((k) => k.publicKey), shares.map((e) => e.keyExchange), "the key pairs returned (expected: the key_share entries)");
+    expectSame(find("psk_key_exchange_modes")?.modes, [1], "psk_key_exchange_modes", { table: PskKeyExchangeMode });
+    // What a TLS 1.2 server needs from it.
+    expectContains(ch.extensions, { kind: "ec_point_formats", formats: [0] }, "extensions");
+    expectContains(ch.extensions, { kind: "renegotiation_info", renegotiatedConnection: new Uint8Array(0) }, "extensions");
+    expectContains(ch.extensions, { kind: "extended_master_secret" }, "extensions");
+    const kinds = ch.extensions.map((e) => e.kind);
+    expect(new Set(kinds).size, "no extension twice").to.equal(kinds.length);
+  });
+
+  it("01.8 the three offers list their extensions in one order (server_name, supported_groups, ec_point_formats, signature_algorithms, supported_versions, key_share, psk_key_exchange_modes, renegotiation_info, extended_master_secret)", () => {
+    const order = ["server_name", "supported_groups", "ec_point_formats", "signature_algorithms", "supported_versions", "key_share", "psk_key_exchange_modes", "renegotiation_info", "extended_master_secret"];
+    for (const version of ["1.3", "1.2", "both"] as const) {
+      const kinds = makeClientHello({ version, serverName: "localhost" }).clientHello.extensions.map((e) => e.kind);
+      expectSame(kinds, order.filter((k) => kinds.includes(k as ClientExtension["kind"])), `the extensions of the "${version}" offer, in order`);
+    }
+    expectSame(
+      makeClientHello({ version: "both", serverName: "localhost" }).clientHello.extensions.map((e) => e.kind),
+      order,
+      "the extensions of the \"both\" offer",
+    );
+  });
+
+  it("01.8 by default every offer lists x25519, secp256r1 and secp384r1, in that order (a TLS 1.2 server may use a P-384 certificate only if the client lists the curve, RFC 8422 §5.1.1)", () => {
+    for (const version of ["1.3", "1.2", "both"] as const) {
+      const groups = makeClientHello({ version }).clientHello.extensions.find((e) => e.kind === "supported_groups");
+      expectSame(groups?.kind === "supported_groups" && groups.groups, [0x001d, 0x0017, 0x0018], `supported_groups of the "${version}" offer`, { table: NamedGroup });
+    }
+  });
+
+  it("01.8 the default \"both\" offer lists every suite the project runs and nothing else, TLS 1.3 first, then TLS 1.2 with forward secrecy first (ECDHE, DHE, then RSA key exchange; RFC 7525 §4.2)", () => {
+    const offered = makeClientHello({ version: "both" }).clientHello.cipherSuites;
+    // The registry of suites the chapters negotiate (lib/constants.ts): the outside list the offer must match.
+    const runnable = [...cipherSuites.values()];
+    expectSame([...offered].sort((a, b) => a - b), runnable.map((s) => (CipherSuite as Record<string, number>)[s.name]!).sort((a, b) => a - b), "the suites offered, as a set", { table: AnyCipherSuite });
+    const rank = (code: number): number => {
+      const info = cipherSuites.get(code)!;
+      return info.version === "TLS 1.3" ? 0 : info.keyExchange.startsWith("ECDHE") ? 1 : info.keyExchange.startsWith("DHE") ? 2 : 3;
+    };
+    const ranks = offered.map(rank);
+    expect(ranks, `the order of ${offered.map((s) => showCode(s, AnyCipherSuite)).join(", ")}`).to.deep.equal([...ranks].sort((a, b) => a - b));
   });
 
   // ---- Live: real clients' ClientHellos --------------------------------------------------------------------
@@ -796,20 +868,22 @@ describe("01 client hello", () => {
     let node13: NodeServer;
     let node12: NodeServer;
     let nodeP256: NodeServer;
+    let nodeP384: NodeServer;
     let openssl13: OpenSslServer;
     let openssl12: OpenSslServer;
     before(async function () {
       this.timeout(15000);
-      [node13, node12, nodeP256, openssl13, openssl12] = await Promise.all([
+      [node13, node12, nodeP256, nodeP384, openssl13, openssl12] = await Promise.all([
         startNodeServer({ ciphers: "TLS_AES_256_GCM_SHA384", minVersion: "TLSv1.3" }),
         startNodeServer({ ciphers: "ECDHE-RSA-AES256-GCM-SHA384", maxVersion: "TLSv1.2" }),
         startNodeServer({ ciphers: "TLS_AES_128_GCM_SHA256", minVersion: "TLSv1.3", ecdhCurve: "P-256" }),
+        startNodeServer({ ciphers: "TLS_AES_128_GCM_SHA256", minVersion: "TLSv1.3", ecdhCurve: "P-384" }),
         startOpenSslServer(["-tls1_3", "-trace"]),
         startOpenSslServer(["-tls1_2", "-trace"]),
       ]);
     });
     after(async () => {
-      await Promise.all([node13, node12, nodeP256, openssl13, openssl12].map((s) => s?.close()));
+      await Promise.all([node13, node12, nodeP256, nodeP384, openssl13, openssl12].map((s) => s?.close()));
     });
 
     const send = async (port: number, offer: Parameters<typeof makeClientHello>[0]) => {
@@ -856,6 +930,25 @@ describe("01 client hello", () => {
       expectCode(sh.cipherSuite, traced.cipherSuite, AnyCipherSuite, "the suite (expected: openssl's trace)");
       expectBytes(sh.random, traced.random, "the server random (expected: openssl's trace)");
       expectCodeIn(sh.cipherSuite, clientHello.cipherSuites, AnyCipherSuite, "the server's suite (must be one offered)");
+    });
+
+    it("01.8 one \"both\" offer: Node's TLS 1.3 server answers with supported_versions 0x0304 and a 1.3 suite; its TLS 1.2-only server with legacy_version 0x0303, no supported_versions, a 1.2 suite", async () => {
+      const to13 = await send(node13.port, { version: "both", serverName: "localhost" });
+      expect(Buffer.from(to13.sh.extensionBlock).indexOf(SUPPORTED_VERSIONS_TLS13), "supported_versions 0x0304 in the ServerHello").to.be.at.least(0);
+      expectCode(to13.sh.cipherSuite, CipherSuite.TLS_AES_256_GCM_SHA384, AnyCipherSuite, "the TLS 1.3 server's only suite");
+      const to12 = await send(node12.port, { version: "both", serverName: "localhost" });
+      expectCode(to12.sh.legacyVersion, ProtocolVersion.TLS1_2, ProtocolVersion, "the TLS 1.2 server's legacy_version");
+      expect(to12.sh.extensionTypes, "a TLS 1.2 ServerHello has no supported_versions").to.not.include(43);
+      expectCode(to12.sh.cipherSuite, CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, AnyCipherSuite, "the TLS 1.2 server's only suite");
+    });
+
+    it("01.7 a P-384 key share from makeKeyPair is accepted by a Node server that allows only P-384 (an alert would mean a bad point)", async () => {
+      const { sh } = await send(nodeP384.port, { version: "1.3", groups: [0x0018], keyShareGroups: [0x0018] });
+      expectCode(sh.type, HandshakeType.server_hello, HandshakeType, "the reply's first handshake message");
+      const keyShare = splitExtensions(sh.extensionBlock).find((e) => e.type === 51);
+      expect(keyShare, "a key_share in the ServerHello").to.not.equal(undefined);
+      expectCode(readU16(keyShare!.data, 0), NamedGroup.secp384r1, NamedGroup, "the server's key share group (P-384, like ours)");
+      expect(readU16(keyShare!.data, 2), "the server's P-384 point: 97 bytes").to.equal(97);
     });
 
     it("01.7 a P-256 key share from makeKeyPair is accepted by a Node server that allows only P-256 (an alert would mean a bad point)", async () => {

@@ -666,7 +666,9 @@ describe("02 server hello", function () {
   it("02.9 rejects a cipher suite we did not offer (illegal_parameter)", function () {
     const { ch, sh } = pair3();
     expect(ch.cipherSuites).to.not.include(0x1304);
-    expectTlsError(() => checkServerHello(ch, { ...sh, cipherSuite: 0x1304 }), { alert: AlertDescription.illegal_parameter, field: "cipher_suite" });
+    const e = expectTlsError(() => checkServerHello(ch, { ...sh, cipherSuite: 0x1304 }), { alert: AlertDescription.illegal_parameter, field: "cipher_suite" });
+    // The message names the suite by name and number (RFC 8446 §B.4), not a bare number.
+    expect(e.message, "the refused suite, named").to.include("TLS_AES_128_CCM_SHA256 (0x1304)");
     // offered, but a TLS 1.2 suite in a TLS 1.3 ServerHello
     const ch12 = { ...ch, cipherSuites: [...ch.cipherSuites, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] };
     expectTlsError(() => checkServerHello(ch12, { ...sh, cipherSuite: CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 }), {
@@ -692,10 +694,11 @@ describe("02 server hello", function () {
   it("02.8 rejects a key_share in a group we sent no share for (illegal_parameter, RFC 8446 §4.2.8)", function () {
     const { ch, sh } = pair3();
     const p256 = { kind: "key_share" as const, share: { group: NamedGroup.secp256r1, keyExchange: new Uint8Array(65).fill(4) } };
-    expectTlsError(() => checkKeyShareAnswer(ch, { ...sh, extensions: sh.extensions.map((e) => (e.kind === "key_share" ? p256 : e)) }), {
+    const e = expectTlsError(() => checkKeyShareAnswer(ch, { ...sh, extensions: sh.extensions.map((e) => (e.kind === "key_share" ? p256 : e)) }), {
       alert: AlertDescription.illegal_parameter,
       field: "key_share",
     });
+    expect(e.message, "the server's group, by name and number").to.include("secp256r1 (0x0017)");
     expectTlsError(() => checkKeyShareAnswer(ch, { ...sh, extensions: sh.extensions.filter((e) => e.kind !== "key_share") }), {
       alert: AlertDescription.missing_extension,
     });
@@ -706,7 +709,8 @@ describe("02 server hello", function () {
     const hrr = decodeServerHello(rfc.hrr5());
     const asking = (g: number): ServerHello => ({ ...hrr, extensions: hrr.extensions.map((e) => (e.kind === "key_share" ? { kind: "key_share", selectedGroup: g } : e)) });
     expectTlsError(() => checkKeyShareAnswer(ch, asking(NamedGroup.x25519)), { alert: AlertDescription.illegal_parameter, field: "selected_group" });
-    expectTlsError(() => checkKeyShareAnswer(ch, asking(NamedGroup.x448)), { alert: AlertDescription.illegal_parameter, field: "selected_group" });
+    const e = expectTlsError(() => checkKeyShareAnswer(ch, asking(NamedGroup.x448)), { alert: AlertDescription.illegal_parameter, field: "selected_group" });
+    expect(e.message, "the group asked for, by name and number (RFC 8446 §4.2.7)").to.include("x448 (0x001e)");
     expectCode(checkKeyShareAnswer(ch, asking(NamedGroup.secp384r1)), NamedGroup.secp384r1, NamedGroup, "group");
   });
 

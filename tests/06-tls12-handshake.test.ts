@@ -14,3 +14,4 @@ import "./06-tls12-handshake/live-keys.js";
 import "./06-tls12-handshake/framing.js";
 import "./06-tls12-handshake/tampering.js";
 import "./06-tls12-handshake/client-auth.js";
+import "./06-tls12-handshake/chacha20.js";

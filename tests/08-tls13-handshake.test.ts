@@ -17,3 +17,5 @@ import "./08-tls13-handshake/live.js";
 import "./08-tls13-handshake/live-keys.js";
 import "./08-tls13-handshake/tampering.js";
 import "./08-tls13-handshake/client-auth.js";
+import "./08-tls13-handshake/any-version.js";
+import "./08-tls13-handshake/interop.js";

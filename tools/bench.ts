@@ -10,6 +10,8 @@
 //     tls.createServer, and 200 connections held open at once (tools/bench-server.ts)
 //   - the TLS 1.2 server (chapter 11): RSA key exchange, ECDHE and DHE handshakes per second with Node's tls.connect,
 //     against Node's own tls.createServer with the same certificate, and what dominates each (tools/bench-server12.ts)
+//   - the post-quantum handshake (chapter 12): our client and server with X25519MLKEM768 against X25519 alone, and the
+//     bytes each side sends (tools/bench-pq.ts)
 //   - the whole `npm test` (pass --no-full to leave it out)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +20,7 @@ import { join } from "node:path";
 import { benchChain } from "./bench-chain.js";
 import { benchServer } from "./bench-server.js";
 import { benchServer12 } from "./bench-server12.js";
+import { benchPq } from "./bench-pq.js";
 import { TLS12_CASES, TLS13_CASES, benchTls } from "./bench-tls.js";
 import { ROOT, findRegions } from "./exercises.js";
 import { scratchCopy } from "./scratch.js";
@@ -95,6 +98,7 @@ await benchChain(console.log);
 await benchTls([...TLS12_CASES, ...TLS13_CASES], console.log);
 await benchServer(console.log);
 await benchServer12(console.log);
+await benchPq(console.log); // chapter 12: the hybrid key share against X25519 alone
 
 if (!process.argv.includes("--no-full")) {
   const t = time(npm, ["test", "--silent"]);

@@ -15,6 +15,7 @@ import { blameStack, exerciseAt, learnerFrames, where } from "./blame.js";
 import { ROOT, type Region, chapterSlugs, findRegions, listExercises } from "./exercises.js";
 import { ChapterError, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, formatReport, grade, resolveChapter, writeResults } from "./grade.js";
 import { chaptersNeeded, describeChapters } from "./needs.js";
+import { HYBRID_GROUP_NAMES, chapter12Done } from "./pq.js";
 import { SERVE_FLAGS, SERVE_HELP, serve } from "./serve.js";
 
 const HELP: Record<string, string> = {
@@ -22,7 +23,7 @@ const HELP: Record<string, string> = {
 
 Commands:
   explain [HEX | -]          decode a TLS record or handshake message given as hex and annotate every byte
-  hello URL [--tls 1.2|1.3]  send your ClientHello to a server and show its ServerHello
+  hello URL [--tls 1.2|1.3]  send your ClientHello (TLS 1.3 and 1.2 unless --tls) and show the ServerHello
   verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at TIME]
                              validate a certificate chain with your chapter-03 code
   connect URL [--tls 1.3|1.2] [--session FILE] [--early-data TEXT] [--trace] …
@@ -53,8 +54,8 @@ Exit 0 when it decodes; 2 with the field and byte offset where decoding failed; 
   hello: `tls-by-hand hello URL [--tls 1.2|1.3] [--impl solutions] [--reference-earlier]
 
 Opens TCP to URL's host and port (https://host[:port], host:port; default port 443), sends your chapter-01
-ClientHello (SNI from the host), reads the server's first flight and prints the ServerHello, annotated,
-and what was negotiated (needs chapters 00–02).
+ClientHello (SNI from the host; it offers TLS 1.3 and 1.2, or only the version --tls names), reads the server's
+first flight and prints the ServerHello, annotated, and what was negotiated (needs chapters 00–02).
 Exit 0 on a ServerHello; 1 if the server answers with an alert or fails; 2 on bad usage; 3 if your code is not ready.`,
   "verify-chain": `tls-by-hand verify-chain CHAIN.pem --ca ROOTS.pem [--host NAME] [--at ISO-8601-TIME] [--impl solutions] [--reference-earlier]
 
@@ -69,16 +70,20 @@ the leaf and, with --host, the name, DNS or IP) until one holds.
 Prints the path and each check with ✓/✗. Exit 0 valid; 1 invalid (the last line names the failed check and
 the alert a client would send), a certificate that decodes but breaks RFC 5280 (a repeated extension) included;
 2 if a file cannot be read or does not decode (bad PEM or DER, with where); 3 if your code is not ready.`,
-  connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|ffdhe2048] [--suite NAME]
+  connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|secp384r1|ffdhe2048|x25519mlkem768|…] [--suite NAME]
                       [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--session FILE] [--early-data TEXT]
                       [--timeout MS] [--trace] [--cert CHAIN.pem --key KEY.pem] [--impl solutions] [--reference-earlier]
 
 Connects to URL's host and port (https://host[:port]/path; default port 443) with YOUR TLS client, completes
 the handshake, sends "GET <path>" and prints the response. Needs chapters 00–08 (--tls 1.2: 00–06;
---session or --early-data: 00–09; --cert: 00–11).
-  --tls 1.3|1.2      the protocol version (default 1.3: chapters 07–08; 1.2: chapters 04–06)
+  --session or --early-data: 00–09; --cert: 00–11).
+  --tls 1.3|1.2      offer only this version (1.3: chapters 07–08; 1.2: chapters 04–06); without it, one hello
+                     offers both and the server picks (chapter 08's 08.19), unless an option below names a version
   --kx KIND          TLS 1.2: offer only suites with this key exchange: rsa, dhe or ecdhe
-  --group NAME       the group to offer (TLS 1.3: and send a key share for): x25519 or secp256r1; TLS 1.2 also ffdhe2048
+  --group NAME       the group to offer (TLS 1.3: and send a key share for): x25519, secp256r1 or secp384r1;
+                     ffdhe2048 for TLS 1.2 DHE; the post-quantum hybrids x25519mlkem768 and secp256r1mlkem768 for
+                     TLS 1.3 (chapter 12: needs 00–12). Without --group, once chapter 12 is done, TLS 1.3 is offered
+                     with X25519MLKEM768 first and an X25519 share beside it, as browsers do; before, chapter 08's offer
   --suite NAME       offer only this suite (IANA name, e.g. TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
   --ca FILE          trust the roots in FILE (PEM) instead of Node's bundled roots
   --servername NAME  the name to send (SNI) and to check the certificate against (default: URL's host)
@@ -180,7 +185,7 @@ export async function main(args: string[], options: CliOptions): Promise<number>
     if (command === "hello") return await hello(parsed);
     if (command === "verify-chain") return await verifyChain(parsed);
     if (command === "connect") return await connect(parsed, context);
-    if (command === "serve") return await serve(rest);
+    if (command === "serve") return await serve(rest, { pq: chapter12Done(options.impl, options.referenceBelow) });
     return await gradeCommand(parsed, options);
   } catch (e) {
     return reportError(e, context);
@@ -341,8 +346,9 @@ function parseTarget(url: string): { host: string; port: number; path: string } 
 }
 
 async function hello({ positional, flags }: ParsedArgs): Promise<number> {
-  const version = flags.get("--tls") ?? "1.3";
-  if (version !== "1.2" && version !== "1.3") throw new UsageError(`--tls must be 1.2 or 1.3, not ${version}`, usageLine(HELP.hello!));
+  // Without --tls, the hello offers both versions, as real clients do, and the server's answer says which it chose.
+  const version = flags.get("--tls") ?? "both";
+  if (version !== "1.2" && version !== "1.3" && version !== "both") throw new UsageError(`--tls must be 1.2 or 1.3, not ${version}`, usageLine(HELP.hello!));
   const [target, ...extra] = positional;
   if (target === undefined) throw new UsageError("a URL is needed (https://host:port)", usageLine(HELP.hello!));
   if (extra.length > 0) throw new UsageError(`one URL only; what is ${extra.join(" ")}?`, usageLine(HELP.hello!));
@@ -353,7 +359,7 @@ async function hello({ positional, flags }: ParsedArgs): Promise<number> {
   const isIp = /^[\d.]+$/.test(host) || host.includes(":");
   const { clientHello } = ch01.makeClientHello({ version, serverName: isIp ? undefined : host });
   const record = ch01.clientHelloRecord(clientHello).toBytes();
-  console.log(`→ ClientHello to ${host}:${port} (TLS ${version} offer, ${record.length} bytes)`);
+  console.log(`→ ClientHello to ${host}:${port} (${version === "both" ? "TLS 1.3 and 1.2" : `TLS ${version}`} offer, ${record.length} bytes)`);
 
   const first = await firstMessage(host, port, record, b00);
   if (first.kind === "alert") {
@@ -523,10 +529,19 @@ function describeKey(key: { kind: string; bits?: number; curve?: string; name?: 
 // ---- connect ----
 
 const KX: Record<string, string[]> = { rsa: ["RSA"], dhe: ["DHE_RSA"], ecdhe: ["ECDHE_RSA", "ECDHE_ECDSA"] };
-const GROUPS: Record<string, number> = { x25519: NamedGroup.x25519, secp256r1: NamedGroup.secp256r1, "p-256": NamedGroup.secp256r1, ffdhe2048: NamedGroup.ffdhe2048 };
+const GROUPS: Record<string, number> = {
+  x25519: NamedGroup.x25519,
+  secp256r1: NamedGroup.secp256r1,
+  "p-256": NamedGroup.secp256r1,
+  secp384r1: NamedGroup.secp384r1,
+  "p-384": NamedGroup.secp384r1,
+  ffdhe2048: NamedGroup.ffdhe2048,
+  ...HYBRID_GROUP_NAMES, // chapter 12, TLS 1.3 only
+};
 
 interface ConnectOptions {
-  version: "1.2" | "1.3";
+  /** "both": one hello for TLS 1.3 and 1.2, the server picks. */
+  version: "1.2" | "1.3" | "both";
   servername: string;
   cipherSuites: number[];
   groups?: number[];
@@ -557,14 +572,27 @@ function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls1
   const args = parsed.positional;
   // --session FILE: a TLS 1.2 session file (chapter 09's Session12Store writes "tls": "1.2") picks TLS 1.2 unless --tls says.
   const sessionTls = sessionFileTls(parsed.flags.get("--session"));
-  const version = option(args, "--tls") ?? sessionTls ?? "1.3";
-  if (version !== "1.2" && version !== "1.3") throw new UsageError(`--tls must be 1.2 or 1.3, not ${version}`);
+  // Without --tls, one hello offers both versions and the server picks (as with every real client); an option only
+  // one version has picks that version.
+  const implied = (): "1.2" | "1.3" | "both" => {
+    if (sessionTls !== undefined) return sessionTls;
+    if (option(args, "--kx") !== undefined || option(args, "--group")?.toLowerCase() === "ffdhe2048") return "1.2";
+    if (option(args, "--session") !== undefined || option(args, "--early-data") !== undefined) return "1.3";
+    if ((option(args, "--group")?.toLowerCase() ?? "") in HYBRID_GROUP_NAMES) return "1.3"; // chapter 12's groups are TLS 1.3's
+    const suite = cipherSuites.get((CipherSuite as Record<string, number>)[option(args, "--suite")?.toUpperCase() ?? ""] ?? -1);
+    return suite === undefined ? "both" : suite.version === "TLS 1.2" ? "1.2" : "1.3";
+  };
+  const version = option(args, "--tls") ?? implied();
+  if (version !== "1.2" && version !== "1.3" && version !== "both") throw new UsageError(`--tls must be 1.2 or 1.3, not ${version}`);
   const kx = option(args, "--kx");
   if (kx !== undefined && !(kx in KX)) throw new UsageError(`--kx must be rsa, dhe or ecdhe, not ${kx}`);
   if (kx !== undefined && version === "1.3") throw new UsageError("--kx is for TLS 1.2: TLS 1.3 suites do not name a key exchange (it is always (EC)DHE)");
   const groupName = option(args, "--group")?.toLowerCase();
-  if (groupName !== undefined && !(groupName in GROUPS)) throw new UsageError(`--group must be x25519, secp256r1 or ffdhe2048, not ${groupName}`);
-  if (groupName === "ffdhe2048" && version === "1.3") throw new UsageError("--group ffdhe2048: this TLS 1.3 client does x25519 and secp256r1");
+  if (groupName !== undefined && !(groupName in GROUPS)) {
+    throw new UsageError(`--group must be x25519, secp256r1, secp384r1, ffdhe2048, x25519mlkem768 or secp256r1mlkem768, not ${groupName}`);
+  }
+  if (groupName !== undefined && groupName in HYBRID_GROUP_NAMES && version === "1.2") throw new UsageError(`--group ${groupName}: the hybrid groups are TLS 1.3 key shares (chapter 12)`);
+  if (groupName === "ffdhe2048" && version === "1.3") throw new UsageError("--group ffdhe2048: this TLS 1.3 client does x25519, secp256r1 and secp384r1");
   const suiteName = option(args, "--suite");
   const session = option(args, "--session");
   const earlyText = option(args, "--early-data");
@@ -583,13 +611,13 @@ function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls1
   if (target === undefined) throw new UsageError("a URL is needed (https://host:port/path)", usageLine(HELP.connect!));
   if (extra.length > 0) throw new UsageError(`one URL only; what is ${extra.join(" ")}?`, usageLine(HELP.connect!));
   const url = parseTarget(target);
-  const runnable = version === "1.3" ? tls13Suites : tls12Suites;
+  const runnable = version === "1.3" ? tls13Suites : version === "1.2" ? tls12Suites : [...tls13Suites, ...tls12Suites];
   let suites = [...runnable];
   if (kx !== undefined) suites = suites.filter((s) => KX[kx]!.includes(cipherSuites.get(s)?.keyExchange ?? ""));
   if (suiteName !== undefined) {
     const code = (CipherSuite as Record<string, number>)[suiteName.toUpperCase()];
     if (code === undefined || !runnable.includes(code)) {
-      throw new UsageError(`--suite ${suiteName}: not one this TLS ${version} client runs; it runs ${runnable.map(suiteName_).join(", ")}`);
+      throw new UsageError(`--suite ${suiteName}: not one this ${version === "both" ? "" : `TLS ${version} `}client runs; it runs ${runnable.map(suiteName_).join(", ")}`);
     }
     suites = suites.filter((s) => s === code);
   }
@@ -646,12 +674,13 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
   };
   // --trace streams: each message is shown, decoded, the moment it is sent or received, so a failure shows
   // everything up to it.
-  const annotate = options.version === "1.3" ? ch08.annotator13() : ch06.annotator();
+  const annotate = options.version === "1.3" ? ch08.annotator13() : options.version === "1.2" ? ch06.annotator() : ch08.annotatorAnyVersion();
   const onTrace = options.trace ? (entry: import("../chapters/06-tls12-handshake/index.js").TraceEntry) => showEntry(annotate(entry)) : undefined;
   // Mutual TLS: the certificate and key read by chapter 10, the signer made by chapter 11 from YOUR signing code. A key
   // file that does not read, or does not fit the certificate, is a usage error (exit 2), before any connection.
   const clientCredential = options.clientCert === undefined ? undefined : await readClientCredential(options.clientCert);
-  console.log(`→ ${host}:${port}, TLS ${options.version}, offering ${options.cipherSuites.map(suiteName_).join(", ")}`);
+  const versions = options.version === "both" ? "TLS 1.3 or 1.2 (one hello, the server picks)" : `TLS ${options.version}`;
+  console.log(`→ ${host}:${port}, ${versions}, offering ${options.cipherSuites.map(suiteName_).join(", ")}`);
 
   let connection: { write(d: Uint8Array): void; read(): Promise<Uint8Array | null>; close(): void };
   let saveTickets = (): void => {};
@@ -681,19 +710,7 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
         store.save();
       };
       connection = c;
-    } else if (options.version === "1.3") {
-      const c = await ch08.connectTls13(transport, { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace, clientCredential });
-      if (options.trace) {
-        console.log("\nthe key schedule, in the order it unfolds:");
-        for (const row of ch08.describeSecrets13(c.secrets)) console.log(`  after ${row.after.padEnd(20)} ${row.name.padEnd(44)} ${row.hex}`);
-      }
-      const leaf = c.validation.path[0]!;
-      const retry = c.helloRetryRequest ? ", after a HelloRetryRequest" : "";
-      console.log(`✓ handshake done: TLS 1.3, ${describeSuite(c.cipherSuite)}, ${describeCode(NamedGroup, c.group)}${retry}`);
-      console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
-      showClientAuthentication(c.trace, clientCredential !== undefined);
-      connection = c;
-    } else if (options.session !== undefined) {
+    } else if (options.version === "1.2" && options.session !== undefined) {
       // TLS 1.2 with --session: chapter 09's client offers the saved session (ID and ticket), resumes or not.
       const ch09 = await import("../chapters/09-resumption-0rtt/index.js");
       const store = ch09.Session12Store.load(options.session);
@@ -710,30 +727,44 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
       };
       connection = c;
     } else {
-      const c = await ch06.connectTls12(transport, {
-        servername: options.servername,
-        ca,
-        cipherSuites: options.cipherSuites,
-        groups: options.groups,
-        extendedMasterSecret: options.ems,
-        keyLog,
-        onTrace,
-        clientCredential,
-      });
-      if (options.trace) {
-        console.log("\nsecrets:");
-        for (const [name, hex] of ch06.describeSecrets(c.secrets)) console.log(`  ${name.padEnd(26)} ${hex}`);
+      // One hello for both versions (connectTls), or one version only; then what the server chose.
+      const plain = { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace, clientCredential };
+      // Chapter 12's offer (X25519MLKEM768 first, an X25519 share beside it) when a hybrid group is asked for, or by
+      // default once chapter 12 is done; chapter 08's own offer before that (tools/pq.ts). Not in a TLS 1.2-only hello.
+      const hybridAsked = options.groups?.some((g) => Object.values(HYBRID_GROUP_NAMES).includes(g)) ?? false;
+      const pq = options.version !== "1.2" && (hybridAsked || (options.groups === undefined && chapter12Done(context.options.impl, context.options.referenceBelow)));
+      if (pq) console.log("  key shares from chapter 12: the post-quantum hybrid (ML-KEM-768 with ECDH) first");
+      const common = pq ? { ...plain, offer: (await import("../chapters/12-post-quantum/index.js")).hybridOffer } : plain;
+      const c =
+        options.version === "1.3"
+          ? await ch08.connectTls13(transport, common)
+          : options.version === "1.2"
+            ? await ch06.connectTls12(transport, { ...common, extendedMasterSecret: options.ems })
+            : await ch08.connectTls(transport, { ...common, extendedMasterSecret: options.ems });
+      if (c.version === ProtocolVersion.TLS1_3) {
+        if (options.trace) {
+          console.log("\nthe key schedule, in the order it unfolds:");
+          for (const row of ch08.describeSecrets13(c.secrets)) console.log(`  after ${row.after.padEnd(20)} ${row.name.padEnd(44)} ${row.hex}`);
+        }
+        const retry = c.helloRetryRequest ? ", after a HelloRetryRequest" : "";
+        console.log(`✓ handshake done: TLS 1.3, ${describeSuite(c.cipherSuite)}, ${describeCode(NamedGroup, c.group)}${retry}`);
+      } else {
+        if (options.trace) {
+          console.log("\nsecrets:");
+          for (const [name, hex] of ch06.describeSecrets(c.secrets)) console.log(`  ${name.padEnd(26)} ${hex}`);
+        }
+        const kx = c.serverKeyExchange?.kind === "ecdhe" ? `, ${describeCode(NamedGroup, c.serverKeyExchange.params.namedCurve)}` : "";
+        console.log(`✓ handshake done: TLS 1.2, ${describeSuite(c.cipherSuite)}${kx}, ${c.secrets.extendedMasterSecret ? "extended master secret" : "master secret (no RFC 7627)"}`);
       }
       const leaf = c.validation.path[0]!;
-      console.log(`✓ handshake done: TLS 1.2, ${describeSuite(c.cipherSuite)}, ${c.secrets.extendedMasterSecret ? "extended master secret" : "master secret (no RFC 7627)"}`);
       console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
       showClientAuthentication(c.trace, clientCredential !== undefined);
       connection = c;
     }
   } catch (e) {
     // A TLS failure: the steps it failed in and the key log so far; an unfinished or buggy exercise: reportError.
-    if (isTlsError(e)) explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
-    return handshakeFailed(e, ch06.isReceivedAlert(e), context);
+    if (isTlsError(e)) explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e), ch06.isConnectionClosed(e));
+    return handshakeFailed(e, ch06.isReceivedAlert(e), context, ch06.isConnectionClosed(e));
   }
   try {
     if (options.earlyData === undefined) {
@@ -753,8 +784,8 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
     saveTickets();
   } catch (e) {
     // A TLS failure: the steps it failed in and the key log so far; an unfinished or buggy exercise: reportError.
-    if (isTlsError(e)) explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e));
-    return handshakeFailed(e, ch06.isReceivedAlert(e), context);
+    if (isTlsError(e)) explainFailure(e, keyLines, options.keyLog, ch06.isReceivedAlert(e), ch06.isConnectionClosed(e));
+    return handshakeFailed(e, ch06.isReceivedAlert(e), context, ch06.isConnectionClosed(e));
   } finally {
     connection.close();
   }
@@ -801,8 +832,9 @@ function showEntry(item: { entry: { from: string; name: string; encrypted: boole
  * in (from the error's stack: each frame in a chapter's exercise region, innermost first), and the key log lines
  * derived so far, which Wireshark needs to open what did get encrypted.
  */
-function explainFailure(e: unknown, keyLines: string[], keyLogFile: string | undefined, received: boolean): void {
-  const steps = exerciseFrames(e);
+function explainFailure(e: unknown, keyLines: string[], keyLogFile: string | undefined, received: boolean, closed = false): void {
+  // A server that went away sent nothing to blame a step of ours for: the last line says it closed.
+  const steps = closed ? [] : exerciseFrames(e);
   if (steps.length > 0) {
     const [first, ...callers] = steps;
     const chain = `${first}${callers.length > 0 ? `\n    called from ${callers.join("\n    called from ")}` : ""}`;
@@ -841,12 +873,18 @@ function exerciseFrames(e: unknown): string[] {
   return out;
 }
 
-/** A failed connection: exit 1 with the alert's name, saying who sent it; exit 3 if it is the learner's code that is not ready. */
-function handshakeFailed(e: unknown, received: boolean, context: Context): number {
+/**
+ * A failed connection: exit 1 with the alert's name, saying who sent it (or that the server just went away); exit 3
+ * if it is the learner's code that is not ready.
+ */
+function handshakeFailed(e: unknown, received: boolean, context: Context, closed = false): number {
   if (isNotImplemented(e)) return reportError(e, context);
   if (!isTlsError(e) && e instanceof Error && blameStack(e.stack)?.frame.file.startsWith("chapters/")) return reportError(e, context);
   if (isTlsError(e)) {
-    console.error(`✗ ${received ? "the server sent" : "we sent"} alert ${e.alertName}: ${e.detail}`);
+    // The server's alert is named once (its detail would only say it again); a server that went away sent none.
+    if (received) console.error(`✗ the server sent alert ${e.alertName} (${e.alert})`);
+    else if (closed) console.error(`✗ ${e.detail}`);
+    else console.error(`✗ we sent alert ${e.alertName}: ${e.detail}`);
     return 1;
   }
   console.error(`✗ connection failed: ${e instanceof Error ? e.message : String(e)}`);

@@ -4,7 +4,7 @@
 // Read RFC 8422 §5.10 and §5.11 (the premaster), RFC 7748 §5 and §6.1 (X25519), SEC 1 §2.3.3–2.3.4 (points).
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
 import { x25519 } from "@noble/curves/ed25519.js";
-import { p256 } from "@noble/curves/nist.js";
+import { p256, p384 } from "@noble/curves/nist.js";
 import { AlertDescription, NamedGroup, describeCode } from "../../lib/constants.js";
 import { TlsError, illegalParameter } from "../../lib/errors.js";
 import { NotImplemented } from "../../lib/errors.js";
@@ -13,9 +13,18 @@ import { NotImplemented } from "../../lib/errors.js";
 export const X25519_KEY_LENGTH = 32;
 /** A P-256 coordinate, and a P-256 private key, is 32 bytes. */
 export const P256_COORDINATE_LENGTH = 32;
+/** A P-384 coordinate, and a P-384 private key, is 48 bytes. */
+export const P384_COORDINATE_LENGTH = 48;
 /** SEC 1 §2.3.3: an uncompressed point is 04 || x || y. */
 export const UNCOMPRESSED_POINT = 0x04;
 export const P256_POINT_LENGTH = 1 + 2 * P256_COORDINATE_LENGTH;
+export const P384_POINT_LENGTH = 1 + 2 * P384_COORDINATE_LENGTH;
+
+/** The NIST curves we do ECDHE on (RFC 8422 §5.1.1), by NamedGroup: noble's curve, its name, its coordinate size. */
+export const NIST_CURVES: ReadonlyMap<number, { curve: typeof p256; name: string; coordinateLength: number }> = new Map([
+  [NamedGroup.secp256r1, { curve: p256, name: "P-256", coordinateLength: P256_COORDINATE_LENGTH }],
+  [NamedGroup.secp384r1, { curve: p384, name: "P-384", coordinateLength: P384_COORDINATE_LENGTH }],
+]);
 
 /** Our own key is wrong: a bug on our side, not the peer's. */
 function checkPrivateKey(privateKey: Uint8Array, length: number, group: number): void {
@@ -27,19 +36,21 @@ function checkPrivateKey(privateKey: Uint8Array, length: number, group: number):
 
 /**
  * The premaster secret of an ECDHE handshake with our private key and the peer's public value, on `group`
- * (x25519 or secp256r1). Throws illegal_parameter for a group we did not offer or a public value we must refuse.
+ * (x25519, secp256r1 or secp384r1). Throws illegal_parameter for a group we did not offer or a public value we must
+ * refuse.
  */
 export function ecdhePremaster(group: number, privateKey: Uint8Array, peerPublic: Uint8Array): Uint8Array {
   // TODO 05.6: the ECDHE premaster, refusing bad points. x25519: the peer's value must be 32 bytes
   // (illegal_parameter "point"); the premaster is x25519.getSharedSecret(privateKey, peerPublic), all 32 bytes (RFC
   // 8422 §5.11). If it is all zeros the peer sent a low-order point that fixes the result whatever our key:
   // illegal_parameter (RFC 7748 §6.1, RFC 8422 §5.11). noble already refuses the known low-order points by throwing:
-  // turn that into illegal_parameter too. secp256r1: the peer's point must be uncompressed, 65 bytes starting 04 (we
-  // offered only the uncompressed format, RFC 8422 §5.1.2), else illegal_parameter. p256.getSharedSecret(privateKey,
-  // peerPublic, true) checks that the point is on the curve and throws if not (illegal_parameter: a point off the
-  // curve is the "invalid curve" attack on our private key); it returns the shared point compressed, 02/03 || x, and
-  // the premaster is x alone, 32 bytes (RFC 8422 §5.10). Any other group: illegal_parameter "namedcurve" (we offered
-  // only these two). A private key of the wrong length is our own bug: checkPrivateKey (internal_error).
+  // turn that into illegal_parameter too. secp256r1 and secp384r1 (NIST_CURVES has each one's noble curve and sizes):
+  // the peer's point must be uncompressed, 1 + 2 × coordinate bytes starting 04 (we offered only the uncompressed
+  // format, RFC 8422 §5.1.2), else illegal_parameter. curve.getSharedSecret(privateKey, peerPublic, true) checks that
+  // the point is on the curve and throws if not (illegal_parameter: a point off the curve is the "invalid curve"
+  // attack on our private key); it returns the shared point compressed, 02/03 || x, and the premaster is x alone
+  // (RFC 8422 §5.10). Any other group: illegal_parameter "namedcurve" (we offered only these). A private key of the
+  // wrong length is our own bug: checkPrivateKey (internal_error).
   throw new NotImplemented("05.6");
   // END 05.6
 }

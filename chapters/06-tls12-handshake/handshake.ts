@@ -3,6 +3,7 @@
 // built from the pieces of chapters 00–05 and this chapter's record protection and Finished. Read RFC 5246 §7.3 (the flow), §7.4 (each message), §8.1 (the master secret), RFC 7627 (the extended
 // master secret) and the NSS key log format (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/).
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
+import { ProtocolVersion } from "../../lib/constants.js";
 import type { ClientHello, KeyPair } from "../01-client-hello/index.js";
 import type { Certificate, Validation } from "../03-certificates/index.js";
 import type { KeyBlock } from "../04-rsa-key-exchange/index.js";
@@ -72,6 +73,7 @@ export interface Tls12Secrets {
 
 /** A connection after a completed handshake. */
 export interface Tls12Connection {
+  version: typeof ProtocolVersion.TLS1_2;
   cipherSuite: number;
   /** The certificates the server sent, its own first. */
   serverCertificates: Certificate[];
@@ -100,11 +102,12 @@ export interface Established {
   secrets: Tls12Secrets;
 }
 
-/** Wraps the record layer of a finished handshake as the connection the caller uses. */
-function established(e: Established): Tls12Connection {
+/** Wraps the record layer of a finished handshake as the connection the caller uses (chapter 08's connectTls too). */
+export function established12(e: Established): Tls12Connection {
   const { records, ...rest } = e;
   return {
     ...rest,
+    version: ProtocolVersion.TLS1_2,
     trace: records.trace,
     write: (data) => records.sendApplicationData(data),
     read: async () => {
@@ -126,14 +129,16 @@ function established(e: Established): Tls12Connection {
 export async function connectTls12(transport: RecordTransport, options: Tls12Options): Promise<Tls12Connection> {
   const records = new Tls12RecordLayer(transport, options.onTrace);
   try {
-    return established(await clientHandshake(records, options));
+    return established12(await clientHandshake(records, options));
   } catch (error) {
     records.abort(error);
     throw error;
   }
 }
 
-/** The handshake itself, message by message (RFC 5246 §7.3):
+/**
+ * The handshake itself, message by message (RFC 5246 §7.3). `sent` is a ClientHello that already went out (08.19
+ * sends one hello for both versions and, when the server picks TLS 1.2, goes on here):
  *
  *      Client                                               Server
  *
@@ -151,9 +156,10 @@ export async function connectTls12(transport: RecordTransport, options: Tls12Opt
  *                                   <--------             Finished
  *      Application Data             <------->     Application Data
  */
-export async function clientHandshake(records: Tls12RecordLayer, options: Tls12Options): Promise<Established> {
+export async function clientHandshake(records: Tls12RecordLayer, options: Tls12Options, sent?: ClientHello): Promise<Established> {
   // TODO 06.13: the script of RFC 5246 §7.3, one step per message, each step's result handed to the next.
-  // 1. clientHello = sendClientHello12(records, options); hello = await processServerHello12(records, clientHello).
+  // 1. clientHello = sent (a ClientHello that already went out: chapter 08's offer of both versions, 08.19) or else
+  //    sendClientHello12(records, options); hello = await processServerHello12(records, clientHello).
   // 2. flight = await readServerFlight12(records, hello, options).
   // 3. auth = sendClientCertificate12(records, flight, options.clientCredential) (given: our Certificate, only if the
   //    server asked); premaster = sendClientKeyExchange12(records, hello, flight, options.fixed).

@@ -1,8 +1,10 @@
 // Protecting TLS 1.2 records with an AEAD, the way the GCM suites do it: AES-GCM with a nonce made of a 4-byte
 // salt from the key block and an 8-byte explicit part sent in every record, and additional data that binds the
-// sequence number and the record header to the ciphertext. Read RFC 5246 §6.2.3.3 and §6.1, RFC 5288 §3.
+// sequence number and the record header to the ciphertext. Then the ChaCha20-Poly1305 suites, which send no
+// nonce at all. Read RFC 5246 §6.2.3.3 and §6.1, RFC 5288 §3, RFC 7905 §2.
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
 import { gcm } from "@noble/ciphers/aes.js";
+import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 import { ByteWriter } from "../../lib/bytes.js";
 import { AlertDescription, ContentType, MAX_PLAINTEXT_LENGTH, ProtocolVersion, describeCode } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
@@ -23,20 +25,25 @@ export const ADDITIONAL_DATA_LENGTH = 13;
 /** RFC 5246 §6.1: "Sequence numbers are of type uint64 and may not exceed 2^64-1"; they never wrap. */
 export const MAX_SEQUENCE_NUMBER = 2n ** 64n - 1n;
 
+/** RFC 7905 §2: a ChaCha20-Poly1305 suite takes a whole 12-byte IV from the key block (fixed_iv_length 12). */
+export const CHACHA20_IV_LENGTH = 12;
+/** RFC 8439 §2.8: Poly1305's tag, appended to the ciphertext. */
+export const POLY1305_TAG_LENGTH = 16;
+
 /**
  * One direction of a protected connection: the client writes with the client_write key and IV, the server
  * with the server_write ones (RFC 5246 §6.3). Each side keeps one of these for sending and one for receiving.
  */
 export interface DirectionState {
-  /** client_write_key or server_write_key: 16 bytes for AES-128-GCM, 32 for AES-256-GCM. */
+  /** client_write_key or server_write_key: 16 bytes for AES-128-GCM, 32 for AES-256-GCM and ChaCha20. */
   key: Uint8Array;
   /** client_write_IV or server_write_IV: the 4-byte salt (RFC 5288 §3); for ChaCha20-Poly1305 the 12-byte IV. */
   salt: Uint8Array;
   /** The sequence number of the next record in this direction: 0 for the first record after ChangeCipherSpec. */
   sequence: bigint;
   /**
-   * The suite's own record protection when it is not AES-GCM: chapter 11's ChaCha20-Poly1305 (RFC 7905). Absent for
-   * the GCM suites, which sealRecord and openRecord below protect.
+   * The suite's own record protection when it is not AES-GCM: ChaCha20-Poly1305 (RFC 7905; below, 06.14, or chapter
+   * 11's). Absent for the GCM suites, which sealRecord and openRecord below protect.
    */
   aead?: RecordAead12;
 }
@@ -58,9 +65,14 @@ export function unprotectRecord(state: DirectionState, type: number, fragment: U
   return state.aead !== undefined ? state.aead.open(state, type, fragment) : openRecord(state, type, fragment);
 }
 
-/** A DirectionState that starts at sequence number 0, as every one does right after a ChangeCipherSpec. */
+/**
+ * A DirectionState that starts at sequence number 0, as every one does right after a ChangeCipherSpec. The key
+ * block's IV says which AEAD the suite uses: 4 bytes of salt for AES-GCM, a whole 12-byte IV for ChaCha20-Poly1305
+ * (keyBlockParams, chapter 04).
+ */
 export function directionState(key: Uint8Array, salt: Uint8Array): DirectionState {
-  return { key, salt, sequence: 0n };
+  const state: DirectionState = { key, salt, sequence: 0n };
+  return salt.length === CHACHA20_IV_LENGTH ? { ...state, aead: CHACHA20_POLY1305_RECORDS } : state;
 }
 
 /** A uint64 as 8 big-endian bytes (seq_num, and our choice of nonce_explicit). */
@@ -122,3 +134,48 @@ export function additionalData(sequence: bigint, type: number, version: number, 
   throw new NotImplemented("06.1");
   // END 06.1
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// ChaCha20-Poly1305 (RFC 7905)
+
+/**
+ * The nonce of record number `sequence` in a ChaCha20-Poly1305 suite (RFC 7905 §2): "The 64-bit record sequence
+ * number is serialized as an 8-byte, big-endian value and padded on the left with four 0x00 bytes. The padded
+ * sequence number is XORed with the client_write_IV (when the client is sending) or server_write_IV (when the server
+ * is sending)." Both sides count records, so the nonce never travels: TLS 1.3 later did the same for every suite.
+ */
+export function chacha20Nonce(iv: Uint8Array, sequence: bigint): Uint8Array {
+  // TODO 06.14: the nonce: a 12-byte IV (else internal_error, our bug) and a sequence number up to 2^64−1 (past
+  // that: internal_error). Copy the IV and XOR uint64(sequence) into its last 8 bytes. (RFC 7905 §2)
+  throw new NotImplemented("06.14");
+  // END 06.14
+}
+
+/**
+ * Protects one record with ChaCha20-Poly1305 and returns it whole, header included. The fragment is the ciphertext
+ * and the 16-byte Poly1305 tag, nothing else: unlike AES-GCM's records there is no explicit nonce (RFC 7905 §2). The
+ * additional data is RFC 5246 §6.2.3.3's, as for AES-GCM. Increments `state.sequence`.
+ */
+export function sealRecordChaCha20(state: DirectionState, type: number, plaintext: Uint8Array): Uint8Array {
+  // TODO 06.14: seal with chacha20poly1305(key, chacha20Nonce(salt, sequence), additionalData(sequence, type,
+  // TLS 1.2, plaintext length)).encrypt(plaintext); a plaintext over 2^14 bytes is our bug (internal_error). The
+  // record: header (type, 0x0303, fragment length; writeUint, each noted), then ciphertext and tag, each noted; then
+  // sequence += 1. (RFC 7905 §2, RFC 5246 §6.2.3.3)
+  throw new NotImplemented("06.14");
+  // END 06.14
+}
+
+/**
+ * Checks and decrypts one ChaCha20-Poly1305 record's fragment. Any failure is bad_record_mac, as with AES-GCM;
+ * increments `state.sequence`.
+ */
+export function openRecordChaCha20(state: DirectionState, type: number, fragment: Uint8Array): Uint8Array {
+  // TODO 06.14: a fragment shorter than the 16-byte tag is bad_record_mac; the additional data takes OUR sequence
+  // number and the plaintext's length (fragment length − 16); a tag that does not verify (decrypt throws) is
+  // bad_record_mac, with nothing more said; a plaintext over 2^14 bytes is record_overflow. Then sequence += 1.
+  throw new NotImplemented("06.14");
+  // END 06.14
+}
+
+/** The ChaCha20-Poly1305 record protection (RFC 7905), as a DirectionState's `aead`: directionState picks it for a 12-byte IV. */
+export const CHACHA20_POLY1305_RECORDS: RecordAead12 = { name: "ChaCha20-Poly1305 (RFC 7905)", seal: sealRecordChaCha20, open: openRecordChaCha20 };

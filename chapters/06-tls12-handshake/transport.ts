@@ -3,7 +3,7 @@
 // it into records (RFC 5246 §6.2.1). Nothing here knows about keys or handshakes.
 import * as net from "node:net";
 import { AlertDescription } from "../../lib/constants.js";
-import { TlsError } from "../../lib/errors.js";
+import { TlsError, isTlsError } from "../../lib/errors.js";
 import { concat } from "../../lib/hex.js";
 import { type TlsRecord, nextRecord } from "../00-bytes/index.js";
 
@@ -15,6 +15,25 @@ export interface RecordTransport {
   write(bytes: Uint8Array): void;
   /** Closes the connection (TCP FIN); reading afterwards gives null. */
   close(): void;
+}
+
+/**
+ * The `field` of a TlsError that says the peer closed the connection when we still expected something from it: no
+ * alert came, it simply went away (a FIN, or a reset). The handshake ends there, and no alert of ours goes out.
+ */
+export const CONNECTION_CLOSED = "connection closed by the peer";
+
+/**
+ * The error for a peer that went away without an alert; `detail` says when, e.g. "during the handshake". `peer` is
+ * who went away: the server, for a client (chapters 06, 08); the client, for chapter 10's and 11's servers.
+ */
+export function connectionClosed(detail: string, peer: "server" | "client" = "server"): TlsError {
+  return new TlsError(AlertDescription.handshake_failure, `the ${peer} closed the connection ${detail}`, { field: CONNECTION_CLOSED });
+}
+
+/** True when `e` says the peer closed the connection (rather than sending an alert, or a check of ours failing). */
+export function isConnectionClosed(e: unknown): boolean {
+  return isTlsError(e) && e.field === CONNECTION_CLOSED;
 }
 
 /** How long a read may wait for the peer before the connection is given up, by default. */
@@ -30,8 +49,16 @@ export const CLOSE_GRACE_MS = 2000;
 /**
  * Wraps a connected socket. Bytes that arrive are buffered until nextRecord finds a whole record in them;
  * `readRecord` waits for one. A connection that ends in the middle of a record is an error, not a quiet end.
+ * `peer` is who is at the other end (a server wraps its client's socket with "client"), for the words of an error.
+ *
+ * What we write in one go (a flight: Certificate, ClientKeyExchange, ChangeCipherSpec, Finished) leaves as ONE write,
+ * at the end of the current tick (cork/uncork). Fewer packets, and above all: a server that refuses the first message
+ * of a flight sends its alert and closes, and a later write of ours into the closed connection fails (EPIPE, or the
+ * reset that answers it). Node then drops the socket with whatever was still unread — the alert that says why. With
+ * the flight in one write, the server reads it whole, and its alert is in `buffered` before any failure is reported:
+ * readRecord hands over what arrived before it reports that the connection is gone.
  */
-export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIMEOUT_MS): RecordTransport {
+export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIMEOUT_MS, peer: "server" | "client" = "server"): RecordTransport {
   let buffered: Uint8Array = new Uint8Array(0);
   let ended = false;
   let failure: Error | undefined;
@@ -54,8 +81,11 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
     ended = true;
     notify();
   });
-  socket.on("error", (e) => {
-    failure = e;
+  socket.on("error", (e: NodeJS.ErrnoException) => {
+    // A reset, or a write into a connection the peer has closed: the peer went away. Say so in those words, not
+    // as "write EPIPE"; what it sent before (its alert, its answer) is still in `buffered` and is read first.
+    const gone = e.code === "EPIPE" || e.code === "ECONNRESET";
+    failure = gone ? connectionClosed(`(our ${e.syscall ?? "socket"} failed: ${e.code})`, peer) : e;
     notify();
   });
 
@@ -88,7 +118,13 @@ export function socketTransport(socket: net.Socket, timeoutMs = DEFAULT_READ_TIM
       }
     },
     write(bytes: Uint8Array): void {
-      if (!socket.destroyed && socket.writable) socket.write(bytes);
+      if (socket.destroyed || !socket.writable) return;
+      // Everything written until this tick ends goes out together (see above).
+      if (socket.writableCorked === 0) {
+        socket.cork();
+        process.nextTick(() => socket.uncork());
+      }
+      socket.write(bytes);
     },
     close(): void {
       socket.end();

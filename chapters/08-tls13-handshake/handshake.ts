@@ -22,7 +22,7 @@ import type { CertificateVerify } from "./certificate-verify.js";
 import { sendClientCertificate13 } from "./client-auth.js";
 import { sendClientFinished } from "./client-flight.js";
 import type { EncryptedExtensions } from "./encrypted-extensions.js";
-import { type Hellos, newClientHello13, processServerHello, sendClientHello } from "./hellos.js";
+import { type ClientHelloOffer, type ClientHelloSent, type Hellos, newClientHello13, processServerHello, sendClientHello } from "./hellos.js";
 import { type NewSessionTicket, decodeKeyUpdate, decodeNewSessionTicket, encodeKeyUpdate } from "./post-handshake.js";
 import { direction13 } from "./record-protection.js";
 import { type TraceEntry, Tls13RecordLayer } from "./record-layer.js";
@@ -77,6 +77,12 @@ export interface Tls13Options {
   clientCredential?: ClientCredential;
   /** Tests only: replay a recorded handshake. */
   fixed?: FixedHandshake;
+  /**
+   * Builds the first ClientHello around `base`, the one chapter 08 would send (TLS 1.3 only, or both versions: 08.19):
+   * chapter 12's offer adds a hybrid post-quantum key share, whose key pairs finish the exchange themselves
+   * (KeyPair.sharedSecret).
+   */
+  offer?: (options: Tls13Options, base: (options: Tls13Options) => ClientHelloOffer) => ClientHelloOffer;
 }
 
 /** The secrets of a connection, in the order the key schedule made them; enough to decrypt it afterwards. */
@@ -160,7 +166,9 @@ export async function connectTls13(transport: RecordTransport, options: Tls13Opt
   }
 }
 
-/** The handshake itself, message by message (RFC 8446 §2):
+/**
+ * The handshake itself, message by message (RFC 8446 §2). `sent` is a ClientHello that already went out (08.19 sends
+ * one hello for both versions and, when the server picks TLS 1.3, goes on here):
  *
  *       Client                                           Server
  *
@@ -181,10 +189,11 @@ export async function connectTls13(transport: RecordTransport, options: Tls13Opt
  *
  *   {} protected with the [sender]_handshake_traffic_secret keys, [] with the [sender]_application_traffic_secret_N keys.
  */
-export async function clientHandshake13(records: Tls13RecordLayer, options: Tls13Options): Promise<Established13> {
+export async function clientHandshake13(records: Tls13RecordLayer, options: Tls13Options, sent?: ClientHelloSent): Promise<Established13> {
   // TODO 08.17: the script of RFC 8446 §2, one step per message, each step's result handed to the next.
-  // 1. sent = sendClientHello(records, newClientHello13(options)).
-  // 2. hellos = await processServerHello(records, sent, options.fixed?.retry) (a HelloRetryRequest is handled there).
+  // 1. first = sent (a ClientHello that already went out: the offer of both versions, 08.19) or else
+  //    sendClientHello(records, newClientHello13(options)).
+  // 2. hellos = await processServerHello(records, first, options.fixed?.retry) (a HelloRetryRequest is handled there).
   // 3. keys = establishHandshakeKeys(records, hellos, options.keyLog) (no PSK: chapter 09 passes one).
   // 4. encryptedExtensions = await readServerParameters(records, hellos).
   // 5. server = await readServerCertificate(records, hellos, options).
@@ -317,8 +326,8 @@ export function channel13(records: Tls13RecordLayer, cipherSuite: number, secret
   };
 }
 
-/** Wraps the record layer of a finished handshake as the connection the caller uses. */
-function established13(e: Established13): Tls13Connection {
+/** Wraps the record layer of a finished handshake as the connection the caller uses (connectTls too). */
+export function established13(e: Established13): Tls13Connection {
   const { records, ...rest } = e;
   const { state: _state, ...channel } = channel13(records, e.cipherSuite, e.secrets);
   return { ...rest, version: ProtocolVersion.TLS1_3, ...channel };

@@ -27,8 +27,11 @@ import {
   MAX_HANDSHAKE_MESSAGE_LENGTH,
   RECEIVED_ALERT,
   type RecordTransport,
+  Tls12RecordLayer,
   type TraceEntry,
   isReceivedAlert,
+  connectionClosed,
+  isConnectionClosed,
 } from "../06-tls12-handshake/index.js";
 import { type Direction13, openRecord13, sealRecord13 } from "./record-protection.js";
 import { NotImplemented } from "../../lib/errors.js";
@@ -266,11 +269,50 @@ export class Tls13RecordLayer {
     // TODO 08.8: handshake messages from records, as in 06.5 but without the transcript (the handshake adds each
     // message itself, once it knows the suite's hash). Loop: this.takeHandshake(this.readProtected) gives a whole
     // message from the buffer, or null; return it if there is one. Else read a record with readContent: null means
-    // the server hung up mid-handshake (handshake_failure); anything but a handshake record is unexpected_message
-    // (RFC 8446 §5.1: no other record may come between the pieces of a message, nor in place of one);
-    // this.bufferHandshake(content) appends it (and refuses an empty one) and read on.
+    // the peer hung up mid-handshake (throw connectionClosed("during the handshake", this.peer)); anything but a
+    // handshake record is unexpected_message (RFC 8446 §5.1: no other record may come between the pieces of a
+    // message, nor in place of one); this.bufferHandshake(content) appends it (and refuses an empty one) and read on.
     throw new NotImplemented("08.8");
     // END 08.8
+  }
+
+  /**
+   * The next handshake message, header included, WITHOUT taking it: the next readHandshake returns it again. A client
+   * that offered TLS 1.3 and 1.2 in one hello reads the ServerHello so, to see which version the server chose before
+   * either handshake reads it for good (08.19). Nothing is noted in the trace until then.
+   */
+  async peekHandshake(): Promise<Uint8Array> {
+    for (;;) {
+      const found = nextHandshake(this.handshakeBuffer);
+      if (found !== null) return found.message;
+      const next = await this.readContent();
+      if (next === null) throw connectionClosed("before its ServerHello", this.peer);
+      if (next.type !== ContentType.handshake) {
+        throw new TlsError(AlertDescription.unexpected_message, `expected a handshake record, got ${describeCode(ContentType, next.type, 2)}`, {
+          field: "content type",
+        });
+      }
+      this.bufferHandshake(next.content);
+    }
+  }
+
+  /** Set once the connection went on as TLS 1.2 (continueAsTls12): that record layer has it now. */
+  successor: Tls12RecordLayer | undefined;
+
+  /**
+   * The server chose TLS 1.2 (08.19): hands the connection to a TLS 1.2 record layer (chapter 06) and returns it. It
+   * gets the transport, the trace so far, the handshake bytes not yet read (the ServerHello, and whatever came with
+   * it) and the transcript's start: `clientHello`, the bytes of the ClientHello we sent. Nothing is protected yet,
+   * so nothing else carries over; this layer must not be used again.
+   */
+  continueAsTls12(clientHello: Uint8Array): Tls12RecordLayer {
+    if (this.readProtected || this.writeProtected) {
+      throw new TlsError(AlertDescription.internal_error, "keys are on: too late to go on as TLS 1.2", { field: "record layer" });
+    }
+    const next = new Tls12RecordLayer(this.transport, this.onTrace);
+    next.continueFrom({ trace: this.trace, sent: [clientHello], pending: this.handshakeBuffer, recordsInPending: this.recordsInBuffer });
+    this.successor = next;
+    return next;
   }
 
   /**
@@ -284,9 +326,7 @@ export class Tls13RecordLayer {
       if (message !== null) return { kind: "handshake", message };
       const next = await this.readContent();
       if (next === null) {
-        if (this.handshakePending) {
-          throw new TlsError(AlertDescription.unexpected_message, `the ${this.peer} closed in the middle of a handshake message`, { field: "handshake" });
-        }
+        if (this.handshakePending) throw connectionClosed("in the middle of a handshake message", this.peer);
         return null;
       }
       if (next.type === ContentType.handshake) {
@@ -307,11 +347,11 @@ export class Tls13RecordLayer {
 
   /**
    * Ends a connection that failed: sends the fatal alert our check produced (not when the server's own alert ended
-   * it), protected if our keys are on, then closes the transport.
+   * it, nor when it has gone away), protected if our keys are on, then closes the transport.
    */
   abort(error: unknown): void {
     try {
-      if (isTlsError(error) && !isReceivedAlert(error)) this.sendAlert(AlertLevel.fatal, error.alert);
+      if (isTlsError(error) && !isReceivedAlert(error) && !isConnectionClosed(error)) this.sendAlert(AlertLevel.fatal, error.alert);
       else if (!isTlsError(error)) this.sendAlert(AlertLevel.fatal, AlertDescription.internal_error);
     } catch {
       // the connection is going away anyway

@@ -8,7 +8,7 @@ import { readHandshake } from "../00-bytes/index.js";
 import { readClientHelloBody } from "../01-client-hello/index.js";
 import { decodeServerHello, readServerHelloBody } from "../02-server-hello/index.js";
 import { HASH_LENGTH, readCertificateBody } from "../03-certificates/index.js";
-import { type AnnotatedEntry, annotateEntries } from "../06-tls12-handshake/index.js";
+import { type AnnotatedEntry, annotateEntries, annotator } from "../06-tls12-handshake/index.js";
 import { suiteHash } from "../07-tls13-key-schedule/index.js";
 import { readCertificateVerifyBody } from "./certificate-verify.js";
 import { readEncryptedExtensionsBody } from "./encrypted-extensions.js";
@@ -73,6 +73,33 @@ export function annotator13(): (entry: TraceEntry) => AnnotatedEntry13 {
 /** Every entry of a trace, annotated. */
 export function annotateTrace13(trace: readonly TraceEntry[]): AnnotatedEntry13[] {
   return trace.map(annotator13());
+}
+
+/**
+ * The annotator for a connection that offered both versions (connectTls): TLS 1.3's until the ServerHello, then the
+ * one of the version it chose (a TLS 1.3 ServerHello carries supported_versions, a TLS 1.2 one does not).
+ */
+export function annotatorAnyVersion(): (entry: TraceEntry) => AnnotatedEntry13 {
+  const tls13 = annotator13();
+  const tls12 = annotator();
+  let chosen: ((entry: TraceEntry) => AnnotatedEntry13) | undefined;
+  return (entry) => {
+    if (chosen === undefined && entry.from === "server" && entry.content[0] === HandshakeType.server_hello) {
+      let is13 = true;
+      try {
+        is13 = decodeServerHello(entry.content).extensions.some((e) => e.kind === "supported_versions");
+      } catch {
+        // a ServerHello that does not decode is shown raw by either annotator
+      }
+      chosen = is13 ? tls13 : tls12;
+    }
+    return (chosen ?? tls13)(entry);
+  };
+}
+
+/** Every entry of a trace that offered both versions, annotated. */
+export function annotateTraceAnyVersion(trace: readonly TraceEntry[]): AnnotatedEntry13[] {
+  return trace.map(annotatorAnyVersion());
 }
 
 /** One derived value: the message after which it exists, its name as RFC 8446 §7 writes it, and its value in hex. */

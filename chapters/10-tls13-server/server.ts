@@ -117,7 +117,7 @@ export async function startTlsServer(options: TlsServerOptions): Promise<TlsServ
     const record: ConnectionRecord = { id: ++next, remote: `${socket.remoteAddress}:${socket.remotePort}`, requests: 0, closed: false };
     keep(connections, record);
     socket.setNoDelay(true);
-    const transport = socketTransport(socket, options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
+    const transport = socketTransport(socket, options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, "client");
     const http = new HttpSession(record.id, (r) => {
       record.requests++;
       keep(requests, r);

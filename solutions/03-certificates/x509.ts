@@ -7,6 +7,7 @@ import { ByteReader } from "../../lib/bytes.js";
 import { AlertDescription } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
 import { equalBytes } from "../../lib/hex.js";
+import { describeOid } from "../../lib/oid-names.js";
 import {
   Tag,
   contextTag,
@@ -86,8 +87,6 @@ const ALGORITHM_NAMES: Readonly<Record<string, string>> = {
   [Oid.ecPublicKey]: "EC",
   [Oid.ed25519]: "Ed25519",
   [Oid.ed448]: "Ed448",
-  [Oid.x25519]: "X25519 (key agreement only)",
-  [Oid.x448]: "X448 (key agreement only)",
   [Oid.dsa]: "DSA",
   [Oid.sha1WithRSAEncryption]: "sha1WithRSAEncryption (SHA-1)",
   [Oid.ecdsaWithSHA1]: "ecdsa-with-SHA1 (SHA-1)",
@@ -95,11 +94,12 @@ const ALGORITHM_NAMES: Readonly<Record<string, string>> = {
 
 /**
  * An algorithm named by what it is and its OID, "Ed448 (1.3.101.113)", so that a refusal says what the server
- * chose; an OID nobody here knows stays bare.
+ * chose: this chapter's names first, then lib/oid-names.ts's table ("secp521r1 (1.3.132.0.35)", "unknown algorithm
+ * (1.2.3.4)").
  */
 export function algorithmName(oid: string): string {
-  const name = ALGORITHM_NAMES[oid] ?? OID_NAMES[oid];
-  return name === undefined ? oid : `${name} (${oid})`;
+  const name = ALGORITHM_NAMES[oid];
+  return name === undefined ? describeOid(oid) : `${name} (${oid})`;
 }
 
 /** readOid, plus the OID's name (when this chapter knows it) in the notes. */
@@ -452,7 +452,7 @@ export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKe
     const bits = readBitString(body, keyField);
     const known = CURVES[curveOid];
     if (known === undefined) {
-      key = { kind: "unsupported", name: `EC key on curve ${curveOid}` };
+      key = { kind: "unsupported", name: `EC key on curve ${algorithmName(curveOid)}` };
     } else if (bits.unusedBits !== 0 || bits.bytes.length !== known.pointLength || bits.bytes[0] !== UNCOMPRESSED_POINT) {
       throw derError(keyField, at, `a ${known.curve} key is an uncompressed point: 04 and ${known.pointLength - 1} bytes`);
     } else {

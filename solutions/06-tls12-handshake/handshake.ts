@@ -2,6 +2,7 @@
 // message flow of RFC 5246 §7.3, one step per message (hellos.ts, server-flight.ts, key-exchange.ts, finish.ts),
 // built from the pieces of chapters 00–05 and this chapter's record protection and Finished. Read RFC 5246 §7.3 (the flow), §7.4 (each message), §8.1 (the master secret), RFC 7627 (the extended
 // master secret) and the NSS key log format (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/).
+import { ProtocolVersion } from "../../lib/constants.js";
 import type { ClientHello, KeyPair } from "../01-client-hello/index.js";
 import type { Certificate, Validation } from "../03-certificates/index.js";
 import type { KeyBlock } from "../04-rsa-key-exchange/index.js";
@@ -70,6 +71,7 @@ export interface Tls12Secrets {
 
 /** A connection after a completed handshake. */
 export interface Tls12Connection {
+  version: typeof ProtocolVersion.TLS1_2;
   cipherSuite: number;
   /** The certificates the server sent, its own first. */
   serverCertificates: Certificate[];
@@ -98,11 +100,12 @@ export interface Established {
   secrets: Tls12Secrets;
 }
 
-/** Wraps the record layer of a finished handshake as the connection the caller uses. */
-function established(e: Established): Tls12Connection {
+/** Wraps the record layer of a finished handshake as the connection the caller uses (chapter 08's connectTls too). */
+export function established12(e: Established): Tls12Connection {
   const { records, ...rest } = e;
   return {
     ...rest,
+    version: ProtocolVersion.TLS1_2,
     trace: records.trace,
     write: (data) => records.sendApplicationData(data),
     read: async () => {
@@ -124,14 +127,16 @@ function established(e: Established): Tls12Connection {
 export async function connectTls12(transport: RecordTransport, options: Tls12Options): Promise<Tls12Connection> {
   const records = new Tls12RecordLayer(transport, options.onTrace);
   try {
-    return established(await clientHandshake(records, options));
+    return established12(await clientHandshake(records, options));
   } catch (error) {
     records.abort(error);
     throw error;
   }
 }
 
-/** The handshake itself, message by message (RFC 5246 §7.3):
+/**
+ * The handshake itself, message by message (RFC 5246 §7.3). `sent` is a ClientHello that already went out (08.19
+ * sends one hello for both versions and, when the server picks TLS 1.2, goes on here):
  *
  *      Client                                               Server
  *
@@ -149,9 +154,10 @@ export async function connectTls12(transport: RecordTransport, options: Tls12Opt
  *                                   <--------             Finished
  *      Application Data             <------->     Application Data
  */
-export async function clientHandshake(records: Tls12RecordLayer, options: Tls12Options): Promise<Established> {
+export async function clientHandshake(records: Tls12RecordLayer, options: Tls12Options, sent?: ClientHello): Promise<Established> {
   // EXERCISE 06.13: the script of RFC 5246 §7.3, one step per message, each step's result handed to the next.
-  // 1. clientHello = sendClientHello12(records, options); hello = await processServerHello12(records, clientHello).
+  // 1. clientHello = sent (a ClientHello that already went out: chapter 08's offer of both versions, 08.19) or else
+  //    sendClientHello12(records, options); hello = await processServerHello12(records, clientHello).
   // 2. flight = await readServerFlight12(records, hello, options).
   // 3. auth = sendClientCertificate12(records, flight, options.clientCredential) (given: our Certificate, only if the
   //    server asked); premaster = sendClientKeyExchange12(records, hello, flight, options.fixed).
@@ -159,7 +165,7 @@ export async function clientHandshake(records: Tls12RecordLayer, options: Tls12O
   //    sendCertificateVerify12(records, auth) (06.16): after the session hash, which ends at ClientKeyExchange.
   // 5. sendClientFinished12(records, hello, secrets); await readServerFinished12(records, hello, secrets).
   // 6. Return { records, cipherSuite, serverCertificates, validation, serverKeyExchange (if any), secrets }.
-  const clientHello = sendClientHello12(records, options);
+  const clientHello = sent ?? sendClientHello12(records, options);
   const hello = await processServerHello12(records, clientHello);
   const flight = await readServerFlight12(records, hello, options);
   // Mutual TLS (RFC 5246 §7.4.6, §7.4.8): our Certificate before ClientKeyExchange, our CertificateVerify after it.

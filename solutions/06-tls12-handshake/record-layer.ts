@@ -21,7 +21,7 @@ import { concat } from "../../lib/hex.js";
 import { nextHandshake, writeRecord } from "../00-bytes/index.js";
 import { digest, type HashName } from "../03-certificates/index.js";
 import { type DirectionState, protectRecord, unprotectRecord } from "./record-protection.js";
-import type { RecordTransport } from "./transport.js";
+import { type RecordTransport, connectionClosed, isConnectionClosed } from "./transport.js";
 
 /** RFC 5246 §7.1: the ChangeCipherSpec message is this one byte. */
 export const CHANGE_CIPHER_SPEC = 1;
@@ -31,7 +31,7 @@ export const CHANGE_CIPHER_SPEC = 1;
  */
 export const MAX_HANDSHAKE_MESSAGE_LENGTH = 2 ** 18;
 /** The `field` of a TlsError that reports an alert the peer sent us (as opposed to one we send). */
-export const RECEIVED_ALERT = "alert from the server";
+export const RECEIVED_ALERT = "received alert";
 
 /** True when `e` reports a fatal alert the peer sent, rather than a check of ours that failed. */
 export function isReceivedAlert(e: unknown): boolean {
@@ -104,6 +104,23 @@ export class Tls12RecordLayer {
     readonly side: Side12 = "client",
   ) {
     this.peer = side === "client" ? "server" : "client";
+  }
+
+  /**
+   * Takes over a connection that another record layer began: a client that offered TLS 1.3 and 1.2 in one hello
+   * reads the ServerHello with its TLS 1.3 record layer, and hands over here when the server chose TLS 1.2 (chapter
+   * 08, exercise 08.19). What comes along: everything sent and received so far (the trace), the handshake messages
+   * already sent (our ClientHello, which starts the transcript), and the handshake bytes received but not yet taken
+   * (the ServerHello and whatever came with it in its records). Nothing is protected yet on either side.
+   */
+  continueFrom(earlier: { trace: readonly TraceEntry[]; sent: readonly Uint8Array[]; pending: Uint8Array; recordsInPending: number }): void {
+    if (this.trace.length > 0 || this.transcript.messages.length > 0) {
+      throw new TlsError(AlertDescription.internal_error, "only a fresh record layer can take over a connection", { field: "record layer" });
+    }
+    this.trace.push(...earlier.trace);
+    for (const message of earlier.sent) this.transcript.add(message);
+    this.handshakeBuffer = earlier.pending.slice();
+    this.recordsInBuffer = earlier.recordsInPending;
   }
 
   private note(entry: TraceEntry): void {
@@ -221,7 +238,7 @@ export class Tls12RecordLayer {
       }
       // RFC 5246 §7.2: a warning leaves the connection usable; TLS 1.2 servers send e.g. no_renegotiation this way.
       if (level === AlertLevel.warning) continue;
-      throw new TlsError(description, `the ${this.peer} sent a fatal alert: ${alertName(description)} (${description})`, { field: RECEIVED_ALERT });
+      throw new TlsError(description, `sent by the ${this.peer} (code ${description})`, { field: RECEIVED_ALERT });
     }
     // END 06.4
   }
@@ -236,10 +253,10 @@ export class Tls12RecordLayer {
     // handshake and never hashed (RFC 5246 §7.4.1.1); any other message: this.transcript.add it, note it with
     // this.received(ContentType.handshake, describeHandshake(type), message, this.recordsInBuffer), set
     // recordsInBuffer to 1 if bytes of the next message are already buffered (they came in the same record), else 0,
-    // and return it. Otherwise read a record with readContent: null means the peer hung up mid-handshake
-    // (handshake_failure); anything but a handshake record is unexpected_message, and so is an empty one (RFC 5246
-    // §6.2.1 forbids them); append its content to the buffer, count the record, and as soon as the 4-byte header is
-    // there, a length over MAX_HANDSHAKE_MESSAGE_LENGTH is decode_error.
+    // and return it. Otherwise read a record with readContent: null means the peer hung up mid-handshake (throw
+    // connectionClosed("during the handshake", this.peer)); anything but a handshake record is unexpected_message, and
+    // so is an empty one (RFC 5246 §6.2.1 forbids them); append its content to the buffer, count the record, and as
+    // soon as the 4-byte header is there, a length over MAX_HANDSHAKE_MESSAGE_LENGTH is decode_error.
     for (;;) {
       const found = nextHandshake(this.handshakeBuffer);
       if (found !== null) {
@@ -253,9 +270,7 @@ export class Tls12RecordLayer {
         return found.message;
       }
       const next = await this.readContent();
-      if (next === null) {
-        throw new TlsError(AlertDescription.handshake_failure, `the ${this.peer} closed the connection in the middle of the handshake`, { field: "handshake" });
-      }
+      if (next === null) throw connectionClosed("during the handshake", this.peer);
       if (next.type !== ContentType.handshake) {
         throw new TlsError(AlertDescription.unexpected_message, `expected a handshake record, got ${describeCode(ContentType, next.type, 2)}`, {
           field: "content type",
@@ -294,9 +309,7 @@ export class Tls12RecordLayer {
       throw new TlsError(AlertDescription.unexpected_message, "ChangeCipherSpec in the middle of a handshake message", { field: "content type" });
     }
     const record = await this.readContent();
-    if (record === null) {
-      throw new TlsError(AlertDescription.handshake_failure, `the ${this.peer} closed the connection before its ChangeCipherSpec`, { field: "handshake" });
-    }
+    if (record === null) throw connectionClosed("before its ChangeCipherSpec", this.peer);
     if (record.type !== ContentType.change_cipher_spec) {
       const what = record.type === ContentType.handshake ? describeHandshake(record.content[0] ?? -1) : describeCode(ContentType, record.type, 2);
       throw new TlsError(AlertDescription.unexpected_message, `expected the ${this.peer}'s ChangeCipherSpec, got ${what}`, { field: "content type" });
@@ -340,11 +353,11 @@ export class Tls12RecordLayer {
 
   /**
    * Ends a connection that failed: sends the fatal alert our check produced (the peer learns why we hung up;
-   * not when the peer's own alert ended it, RFC 5246 §7.2.2), then closes the transport.
+   * not when the peer's own alert ended it, RFC 5246 §7.2.2, nor when it has gone away), then closes the transport.
    */
   abort(error: unknown): void {
     try {
-      if (isTlsError(error) && !isReceivedAlert(error)) this.sendAlert(AlertLevel.fatal, error.alert);
+      if (isTlsError(error) && !isReceivedAlert(error) && !isConnectionClosed(error)) this.sendAlert(AlertLevel.fatal, error.alert);
       else if (!isTlsError(error)) this.sendAlert(AlertLevel.fatal, AlertDescription.internal_error);
     } catch {
       // the connection is going away anyway

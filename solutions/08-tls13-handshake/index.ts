@@ -11,3 +11,4 @@ export * from "./client-flight.js";
 export * from "./client-auth.js";
 export * from "./handshake.js";
 export * from "./trace.js";
+export * from "./any-version.js";

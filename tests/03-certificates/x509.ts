@@ -1052,6 +1052,19 @@ describe("03.6 readSubjectPublicKeyInfo", () => {
     expect(ours).to.deep.include({ kind: "rsa", n: big(key.modulus), e: big(key.publicExponent), bits: 1024, pss: false });
   });
 
+  it("03.6 names a key it cannot use by what it is, name and OID (RFC 8410 §3, RFC 5480 §2.1.1.1): \"Ed448 (1.3.101.113)\", not a bare OID", () => {
+    const cases: [string, KeyObject, string][] = [
+      ["Ed448", generateKeyPairSync("ed448").publicKey, "Ed448 (1.3.101.113)"],
+      ["X448", generateKeyPairSync("x448").publicKey, "X448 (1.3.101.111)"],
+      ["P-521", generateKeyPairSync("ec", { namedCurve: "secp521r1" }).publicKey, "EC key on curve secp521r1 (1.3.132.0.35)"],
+      ["secp256k1", generateKeyPairSync("ec", { namedCurve: "secp256k1" }).publicKey, "EC key on curve secp256k1 (1.3.132.0.10)"],
+    ];
+    for (const [what, key, name] of cases) {
+      const got = readSubjectPublicKeyInfo(readerOf(new Uint8Array(key.export({ type: "spki", format: "der" }))), "subjectPublicKeyInfo");
+      expect(got, `${what}: an unsupported key, named`).to.deep.equal({ kind: "unsupported", name });
+    }
+  });
+
   it("03.6 reads the keys Node writes as SubjectPublicKeyInfo", () => {
     const cases: [string, KeyObject][] = [
       ["RSA (server-rsa.crt)", entry("server-rsa.crt").x.publicKey],

@@ -91,6 +91,8 @@ describe("06.13 the server's flight, cut every way (a re-framing proxy in front 
     const e = await expectRejection(() => fetchPage(proxy.port, { cipherSuites: [ECDHE_RSA] }));
     expect(isReceivedAlert(e), e.message).to.equal(true);
     expect(e.alertName).to.equal("internal_error");
+    // Named once: the error puts the alert's name in front already ("internal_error: received alert: …").
+    expect(e.message.split(e.alertName).length - 1, `how often "${e.message}" names the alert`).to.equal(1);
   });
 
   it("06.13 application data before the handshake is done is unexpected_message", async () => {

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AlertDescription, CipherSuite, NamedGroup } from "../../lib/constants.js";
+import { AlertDescription, CipherSuite, DOWNGRADE_TLS12, NamedGroup } from "../../lib/constants.js";
 import { fromHex } from "../../lib/hex.js";
 import { type Tls12Connection, annotateTrace, connectTcp, connectTls12, isReceivedAlert } from "../../chapters/06-tls12-handshake/index.js";
 import { expectBytes } from "../support/expect-bytes.js";
@@ -155,6 +155,19 @@ describe("06.13 live: our client against Node's tls (a small HTTPS responder on 
       expect(e.alertName).to.equal("handshake_failure");
     } finally {
       await strict.close();
+    }
+  });
+
+  it("06.13 Node, which also speaks TLS 1.3: its random ends with the downgrade sentinel, but we offered only TLS 1.2, so nothing was lost and the handshake completes (RFC 8446 §4.1.3)", async () => {
+    const both = await startNodeServer({ minVersion: "TLSv1.2" });
+    try {
+      const conn = await connectTls12(await connectTcp("127.0.0.1", both.port), { servername: "localhost", ca: roots() });
+      conn.write(new TextEncoder().encode("ping"));
+      expect(new TextDecoder().decode((await conn.read()) ?? new Uint8Array(0)), "Node's echo").to.equal("ping");
+      conn.close();
+      expectBytes(conn.secrets.serverRandom.subarray(24), DOWNGRADE_TLS12, "the last 8 bytes of the server random: DOWNGRD 01");
+    } finally {
+      await both.close();
     }
   });
 

@@ -11,7 +11,7 @@ import { fromHex } from "../../lib/hex.js";
 import { decodeClientHello } from "../../chapters/01-client-hello/index.js";
 import { decodeServerHello } from "../../chapters/02-server-hello/index.js";
 import { keyBlock, keyBlockParams } from "../../chapters/04-rsa-key-exchange/index.js";
-import { Tls12RecordLayer, directionState, isReceivedAlert } from "../../chapters/06-tls12-handshake/index.js";
+import { Tls12RecordLayer, directionState, isConnectionClosed, isReceivedAlert } from "../../chapters/06-tls12-handshake/index.js";
 import { expectBytes, expectSame } from "../support/expect-bytes.js";
 import { replayTransport } from "../support/replay-transport.js";
 import { handshakes } from "../support/structures.js";
@@ -89,6 +89,8 @@ describe("06.4–06.5 the TLS 1.2 record layer alone, on a recorded openssl s_se
       const e = await expectRejection(() => readMessages(records()));
       expect(e.alertName, e.message).to.equal(alert);
       expect(isReceivedAlert(e), "our own check, not an alert from the server").to.equal(false);
+      // A server that hangs up sent no alert: the error says so (connectionClosed), so that no one reports "we sent".
+      expect(isConnectionClosed(e), `connectionClosed (the server went away), or a check of ours: ${e.message}`).to.equal(label.includes("hanging up"));
     });
   }
 

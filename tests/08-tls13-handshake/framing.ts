@@ -7,6 +7,7 @@
 import { expect } from "chai";
 import { AlertDescription, ContentType } from "../../lib/constants.js";
 import { isReceivedAlert } from "../../chapters/08-tls13-handshake/index.js";
+import { isConnectionClosed } from "../../chapters/06-tls12-handshake/index.js";
 import { expectBytes, expectSame } from "../support/expect-bytes.js";
 import { handshakes } from "../support/structures.js";
 import { type OracleDirection, oracleSeal, oracleSealInner } from "../support/tls13-oracle.js";
@@ -133,6 +134,8 @@ describe("08.7–08.8 the record layer under the handshake: the server's records
       const e = await expectRejection(() => readFlight(records()));
       expect(e.alertName, e.message).to.equal(alert);
       expect(isReceivedAlert(e), "our own check, not an alert from the server").to.equal(false);
+      // A server that hangs up sent no alert: the error says so (connectionClosed), so that no one reports "we sent".
+      expect(isConnectionClosed(e), `connectionClosed (the server went away), or a check of ours: ${e.message}`).to.equal(label.includes("hangs up"));
     });
   }
 
@@ -154,6 +157,8 @@ describe("08.7–08.8 the record layer under the handshake: the server's records
       const e = await expectRejection(() => readFlight([serverHello(), oracleSeal(w, ALERT, Uint8Array.of(level, description)), ...sealedFlight(rfcFlight(), w)]));
       expect(isReceivedAlert(e), e.message).to.equal(true);
       expect(e.alert, e.message).to.equal(description);
+      // Named once: the error puts the alert's name in front already ("handshake_failure: received alert: …").
+      expect(e.message.split(e.alertName).length - 1, `how often "${e.message}" names the alert`).to.equal(1);
     }
     const w = serverHandshake();
     const { messages } = await readFlight([serverHello(), oracleSeal(w, ALERT, Uint8Array.of(1, AlertDescription.user_canceled)), ...sealedFlight(rfcFlight(), w)]);

@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import { toHex } from "../../lib/hex.js";
 import { connectTcp } from "../../chapters/06-tls12-handshake/index.js";
-import { type Tls13Options, connectTls13 } from "../../chapters/08-tls13-handshake/index.js";
+import { type Tls13Options, type TlsOptions, connectTls, connectTls13 } from "../../chapters/08-tls13-handshake/index.js";
 import { expectRejection, readAll, roots, waitFor } from "../support/client-helpers.js";
 import { keyLogLinesFor, oracleDirection, oracleOpen, suite13 } from "../support/tls13-oracle.js";
 
@@ -16,6 +16,24 @@ export const GET = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r
 export async function fetchPage13(port: number, options: Partial<Tls13Options> = {}) {
   const keyLog: string[] = [];
   const conn = await connectTls13(await connectTcp(HOST, port), {
+    servername: "localhost",
+    ca: roots(),
+    keyLog: (line) => keyLog.push(line),
+    ...options,
+  });
+  conn.write(GET);
+  const response = await readAll(conn);
+  conn.close();
+  return { conn, response, keyLog };
+}
+
+/**
+ * The same with the client that offers TLS 1.3 and 1.2 in one hello (08.19): connects, sends GET /, reads the whole
+ * answer; collects the key log (one CLIENT_RANDOM line for TLS 1.2, five lines for TLS 1.3).
+ */
+export async function fetchPageAny(port: number, options: Partial<TlsOptions> = {}) {
+  const keyLog: string[] = [];
+  const conn = await connectTls(await connectTcp(HOST, port), {
     servername: "localhost",
     ca: roots(),
     keyLog: (line) => keyLog.push(line),

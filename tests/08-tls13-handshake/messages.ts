@@ -257,9 +257,11 @@ describe("08.5 CertificateVerify", function () {
   it("08.5 illegal_parameter: a scheme we did not offer, RSA PKCS#1 v1.5 (even a valid one), a scheme that does not fit the key or its curve", () => {
     const hash = sha("sha256", new TextEncoder().encode("a transcript"));
     const cv = decodeCertificateVerify(rfcMessage(3, "CertificateVerify"));
-    expectTlsError(() => verifyCertificateVerify(cv, rfcRsaKey(), rfcTranscript(), [SignatureScheme.rsa_pss_rsae_sha384, SignatureScheme.ecdsa_secp256r1_sha256]), {
+    const notOffered = expectTlsError(() => verifyCertificateVerify(cv, rfcRsaKey(), rfcTranscript(), [SignatureScheme.rsa_pss_rsae_sha384, SignatureScheme.ecdsa_secp256r1_sha256]), {
       alert: AlertDescription.illegal_parameter,
     });
+    // Named by name and number (RFC 8446 §4.2.3), not a bare code.
+    expect(notOffered.message, "the scheme the server used").to.include("rsa_pss_rsae_sha256 (0x0804)");
     const pkcs1 = crypto.sign("sha256", signedContent(hash), readFixture("server-rsa.key"));
     expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.rsa_pkcs1_sha256, signature: pkcs1 }, fixtureKey("server-rsa.crt"), hash, ALL_SCHEMES), {
       alert: AlertDescription.illegal_parameter,
@@ -275,6 +277,10 @@ describe("08.5 CertificateVerify", function () {
     expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.ed25519, signature: ecdsa }, fixtureKey("server-ecdsa.crt"), hash, ALL_SCHEMES), {
       alert: AlertDescription.illegal_parameter,
     });
+    const ed448 = expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.ed448, signature: ecdsa }, fixtureKey("server-ecdsa.crt"), hash, [SignatureScheme.ed448]), {
+      alert: AlertDescription.illegal_parameter,
+    });
+    expect(ed448.message, "a scheme this client cannot check, named").to.include("ed448 (0x0808)");
   });
 
   it("08.5 decodeCertificateVerify on random and mutated messages: only TlsErrors (decode_error, unexpected_message)", () => {

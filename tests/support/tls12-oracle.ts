@@ -96,3 +96,31 @@ function sealRecord(key: Uint8Array, salt: Uint8Array, sequence: bigint, header:
   const body = Buffer.concat([explicit, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
   return new Uint8Array(Buffer.concat([Buffer.from([header[0]!, header[1]!, header[2]!, body.length >> 8, body.length & 0xff]), body]));
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// ChaCha20-Poly1305 records (RFC 7905 §2), with Node's chacha20-poly1305
+
+/** RFC 7905 §2: the sequence number, big-endian, padded on the left to 12 bytes, XORed with the 12-byte IV. */
+export function referenceChaChaNonce(iv: Uint8Array, sequence: bigint): Buffer {
+  const padded = Buffer.alloc(12);
+  padded.writeBigUInt64BE(sequence, 4);
+  return Buffer.from(padded.map((b, i) => b ^ iv[i]!));
+}
+
+/** Encrypts `plaintext` into a TLS 1.2 ChaCha20-Poly1305 record of `type` with Node: no explicit nonce in the fragment. */
+export function referenceSealChaCha20(key: Uint8Array, iv: Uint8Array, sequence: bigint, type: number, plaintext: Uint8Array): Uint8Array {
+  const header = Uint8Array.of(type, TLS12_VERSION >> 8, TLS12_VERSION & 0xff);
+  const cipher = crypto.createCipheriv("chacha20-poly1305", key, referenceChaChaNonce(iv, sequence), { authTagLength: 16 });
+  cipher.setAAD(aad(sequence, header, plaintext.length), { plaintextLength: plaintext.length });
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+  return new Uint8Array(Buffer.concat([Buffer.from([type, header[1]!, header[2]!, body.length >> 8, body.length & 0xff]), body]));
+}
+
+/** Decrypts a whole TLS 1.2 ChaCha20-Poly1305 record (header included) with Node; throws if the tag is wrong. */
+export function referenceOpenChaCha20(key: Uint8Array, iv: Uint8Array, sequence: bigint, record: Uint8Array): Uint8Array {
+  const body = Buffer.from(record.subarray(5));
+  const decipher = crypto.createDecipheriv("chacha20-poly1305", key, referenceChaChaNonce(iv, sequence), { authTagLength: 16 });
+  decipher.setAAD(aad(sequence, record, body.length - 16), { plaintextLength: body.length - 16 });
+  decipher.setAuthTag(body.subarray(body.length - 16));
+  return new Uint8Array(Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]));
+}

@@ -100,6 +100,16 @@ describe("command-line tool", () => {
       expect(r.stdout).to.match(/negotiated: TLS1_2 \(0x0303\), TLS_ECDHE_RSA_WITH_AES_\d+_GCM_SHA\d+/);
     });
 
+    it("without --tls offers both versions in one hello: Node answers in TLS 1.3, the TLS 1.2-only s_server in TLS 1.2", async () => {
+      const to13 = await cliAsync(["hello", `https://127.0.0.1:${node.port}`]);
+      expect(to13.status, to13.stderr).to.equal(0);
+      expect(to13.stdout).to.include("(TLS 1.3 and 1.2 offer");
+      expect(to13.stdout).to.match(/negotiated: TLS1_3 \(0x0304\)/);
+      const to12 = await cliAsync(["hello", `127.0.0.1:${openssl12.port}`]);
+      expect(to12.status, to12.stderr).to.equal(0);
+      expect(to12.stdout).to.match(/negotiated: TLS1_2 \(0x0303\), TLS_ECDHE_/);
+    });
+
     it("names the alert and exits 1 when the server refuses (TLS 1.3 offer to a TLS 1.2-only server)", async () => {
       const r = await cliAsync(["hello", `127.0.0.1:${openssl12.port}`, "--tls", "1.3"]);
       expect(r.status).to.equal(1);
@@ -237,14 +247,14 @@ describe("command-line tool", () => {
     });
 
     it("exits 2 on bad usage", async () => {
-      for (const args of [["--tls", "1.2", "--kx", "foo"], ["--tls", "1.0"], ["--suite", "TLS_NOPE"], ["--kx", "rsa"], ["--group", "ffdhe2048"]]) {
+      for (const args of [["--tls", "1.2", "--kx", "foo"], ["--tls", "1.0"], ["--suite", "TLS_NOPE"], ["--tls", "1.3", "--kx", "rsa"], ["--tls", "1.3", "--group", "ffdhe2048"]]) {
         const r = await cliAsync(["connect", `https://localhost:${server.port}/`, ...args]);
         expect(r.status, args.join(" ")).to.equal(2);
       }
     });
   });
 
-  describe("connect --tls 1.3 (chapters 07–08, the default) to openssl s_server -www -tls1_3 on 127.0.0.1", () => {
+  describe("connect (chapters 07–08; one hello for both versions by default) to openssl s_server -www -tls1_3 on 127.0.0.1", () => {
     let server: OpenSslServer;
     let p256only: OpenSslServer;
     let dir: string;
@@ -328,6 +338,7 @@ describe("command-line tool", () => {
       expect(r.stderr).to.match(/✗ our check failed in 03\.\d+ \w+ \(solutions\/03-certificates\/[\w-]+\.ts:\d+\)/);
       expect(r.stderr).to.match(/called from 08\.14 readServerCertificate \(solutions\/08-tls13-handshake\/server-flight\.ts:\d+\)/);
       expect(r.stderr).to.match(/called from 08\.17 clientHandshake13/);
+      expect(r.stderr).to.match(/called from 08\.19 clientHandshakeAnyVersion/);
       expect(r.stderr).to.match(/the key log lines derived before the failure[^\n]*\n {4}SERVER_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]{64}\n {4}CLIENT_HANDSHAKE_TRAFFIC_SECRET /);
       for (const m of ["← encrypted_extensions (encrypted", "← certificate (encrypted", "→ alert: bad_certificate (encrypted: client handshake traffic, record 0)"]) expect(r.stdout).to.include(m);
     });
@@ -398,6 +409,100 @@ describe("command-line tool", () => {
       expect(second.stdout).to.match(/offering a TLS 1\.2 session .*session ticket/);
       expect(second.stdout).to.include("resumed: the session's master secret");
       expect(second.stdout, "s_server's page").to.match(/Reused, TLSv1\.2/);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("connect without --tls: one hello; a TLS 1.2-only server gets a TLS 1.2 handshake, a TLS 1.3 one a TLS 1.3 handshake", async () => {
+    const ca = join(ROOT, "tests/fixtures/ca.crt");
+    const [only12, both] = await Promise.all([startOpenSslServer(["-tls1_2", "-www"]), startOpenSslServer(["-www"])]);
+    try {
+      const r12 = await cliAsync(["connect", `https://localhost:${only12.port}/`, "--ca", ca]);
+      expect(r12.status, r12.stderr).to.equal(0);
+      expect(r12.stdout).to.include("TLS 1.3 or 1.2 (one hello, the server picks)");
+      expect(r12.stdout).to.match(/✓ handshake done: TLS 1\.2, TLS_ECDHE_\w+ \(0x[0-9a-f]{4}\), x25519 \(0x001d\), extended master secret/);
+      expect(r12.stdout).to.include("Protocol  : TLSv1.2");
+      const r13 = await cliAsync(["connect", `https://localhost:${both.port}/`, "--ca", ca]);
+      expect(r13.status, r13.stderr).to.equal(0);
+      expect(r13.stdout).to.match(/✓ handshake done: TLS 1\.3, TLS_AES_128_GCM_SHA256/);
+    } finally {
+      await Promise.all([only12.close(), both.close()]);
+    }
+  });
+
+  it("connect names the server's alert once (its name and number), and says so when the server just closes", async () => {
+    const ecdheOnly = await startOpenSslServer(["-tls1_2", "-www", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"]);
+    const net = await import("node:net");
+    const mute = net.createServer((socket) => socket.once("data", () => socket.end()));
+    await new Promise<void>((r) => mute.listen(0, "127.0.0.1", () => r()));
+    try {
+      const refused = await cliAsync(["connect", `https://localhost:${ecdheOnly.port}/`, "--ca", join(ROOT, "tests/fixtures/ca.crt"), "--kx", "rsa"]);
+      expect(refused.status).to.equal(1);
+      expect(refused.stderr.trim().split("\n").pop(), "the last line").to.equal("✗ the server sent alert handshake_failure (40)");
+      const closed = await cliAsync(["connect", `https://localhost:${(mute.address() as import("node:net").AddressInfo).port}/`, "--ca", join(ROOT, "tests/fixtures/ca.crt")]);
+      expect(closed.status).to.equal(1);
+      expect(closed.stderr.trim().split("\n").pop(), "the last line").to.equal("✗ the server closed the connection before its ServerHello");
+    } finally {
+      await ecdheOnly.close();
+      await new Promise<void>((r) => mute.close(() => r()));
+    }
+  });
+
+  it("connect says \"the server closed the connection during the handshake\" when it goes away after its ServerHello, in either version", async () => {
+    const openssl = await startOpenSslServer(["-www"]);
+    const net = await import("node:net");
+    // A relay that passes the client's bytes on but only the server's first record (its ServerHello), then hangs up.
+    const cut = net.createServer((client) => {
+      const upstream = net.connect(openssl.port, "127.0.0.1");
+      let buffered = Buffer.alloc(0);
+      client.on("data", (d) => upstream.write(d));
+      upstream.on("data", (d: Buffer) => {
+        buffered = Buffer.concat([buffered, d]);
+        if (buffered.length >= 5 && buffered.length >= 5 + buffered.readUInt16BE(3)) {
+          client.end(buffered.subarray(0, 5 + buffered.readUInt16BE(3)));
+          upstream.destroy();
+        }
+      });
+      for (const s of [client, upstream]) s.on("error", () => {});
+    });
+    await new Promise<void>((r) => cut.listen(0, "127.0.0.1", () => r()));
+    try {
+      for (const version of [[], ["--tls", "1.2"]]) {
+        const r = await cliAsync(["connect", `https://localhost:${(cut.address() as import("node:net").AddressInfo).port}/`, ...version, "--ca", join(ROOT, "tests/fixtures/ca.crt")]);
+        expect(r.status, r.stderr).to.equal(1);
+        const lines = r.stderr.trim().split("\n");
+        expect(lines.pop(), `the last line (${version.join(" ") || "one hello"})`).to.equal("✗ the server closed the connection during the handshake");
+        expect(lines.join("\n"), "no step of ours is blamed, no alert of ours claimed").to.not.match(/our check failed|we sent alert/);
+      }
+    } finally {
+      await openssl.close();
+      await new Promise<void>((r) => cut.close(() => r()));
+    }
+  });
+
+  it("connect names what it cannot check by name and OID: a chain under an Ed448 CA is unsupported_certificate, \"Ed448 (1.3.101.113)\"", async () => {
+    // A P-256 leaf (which we can check) issued by an Ed448 CA (which we cannot, RFC 8410): the server sends the chain
+    // whatever our signature_algorithms say about its own CertificateVerify. Made here with openssl, for this test.
+    const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-ed448-"));
+    const openssl = (...args: string[]) => spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+    openssl("genpkey", "-algorithm", "ed448", "-out", "ca.key");
+    openssl("req", "-new", "-x509", "-key", "ca.key", "-out", "ca.crt", "-subj", "/CN=Ed448 test CA", "-days", "30",
+      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign");
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "leaf.key");
+    openssl("req", "-new", "-key", "leaf.key", "-subj", "/CN=localhost", "-out", "leaf.csr");
+    writeFileSync(join(dir, "ext.cnf"), "subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n");
+    const issued = openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "leaf.crt", "-days", "30", "-extfile", "ext.cnf");
+    expect(issued.status, issued.stderr).to.equal(0);
+    const server = await startOpenSslServer(["-www", "-cert", join(dir, "leaf.crt"), "-key", join(dir, "leaf.key"), "-cert_chain", join(dir, "ca.crt")]);
+    try {
+      for (const version of ["1.3", "1.2"]) {
+        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", version, "--ca", join(dir, "ca.crt")]);
+        expect(r.status, r.stderr).to.equal(1);
+        const last = r.stderr.trim().split("\n").pop();
+        expect(last, `TLS ${version}: the last line`).to.match(/^✗ we sent alert unsupported_certificate: .*Ed448 \(1\.3\.101\.113\)/);
+      }
     } finally {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
