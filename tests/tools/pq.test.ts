@@ -71,7 +71,7 @@ describe("chapter 12 in the command-line tool", function () {
         serve.stdout.on("data", (d: Buffer) => {
           out += d;
           const m = /listening on https:\/\/127\.0\.0\.1:(\d+)\//.exec(out);
-          if (m !== null) {
+          if (m !== null && out.includes("Ctrl-C stops it")) { // the whole banner: it may come in several chunks
             clearTimeout(timer);
             resolve(Number(m[1]));
           }
