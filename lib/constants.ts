@@ -197,7 +197,9 @@ export const NamedGroup = {
   ffdhe4096: 0x0102,
   ffdhe6144: 0x0103,
   ffdhe8192: 0x0104,
-  X25519MLKEM768: 0x11ec, // draft-ietf-tls-ecdhe-mlkem; named so that modern clients' offers read well
+  // draft-ietf-tls-ecdhe-mlkem §6: the post-quantum hybrids (ML-KEM-768 beside an ECDH share), chapter 12.
+  SecP256r1MLKEM768: 0x11eb,
+  X25519MLKEM768: 0x11ec,
 } as const;
 
 /** RFC 8446 §4.2.3 SignatureScheme (also TLS 1.2's SignatureAndHashAlgorithm pairs, RFC 5246 §7.4.1.4.1). */

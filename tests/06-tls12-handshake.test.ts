@@ -10,6 +10,8 @@ import "./06-tls12-handshake/record-layer.js";
 import "./06-tls12-handshake/illustrated.js";
 import "./06-tls12-handshake/steps.js";
 import "./06-tls12-handshake/live.js";
+import "./06-tls12-handshake/live-keys.js";
 import "./06-tls12-handshake/framing.js";
 import "./06-tls12-handshake/tampering.js";
+import "./06-tls12-handshake/client-auth.js";
 import "./06-tls12-handshake/chacha20.js";

@@ -14,6 +14,8 @@ import "./08-tls13-handshake/framing.js";
 import "./08-tls13-handshake/steps.js";
 import "./08-tls13-handshake/post-handshake.js";
 import "./08-tls13-handshake/live.js";
+import "./08-tls13-handshake/live-keys.js";
 import "./08-tls13-handshake/tampering.js";
+import "./08-tls13-handshake/client-auth.js";
 import "./08-tls13-handshake/any-version.js";
 import "./08-tls13-handshake/interop.js";

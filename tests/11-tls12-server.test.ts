@@ -13,4 +13,5 @@ import "./11-tls12-server/session.js";
 import "./11-tls12-server/handshake.js";
 import "./11-tls12-server/live.js";
 import "./11-tls12-server/bad-input.js";
+import "./11-tls12-server/client-credential.js";
 import "./11-tls12-server/any-version.js";

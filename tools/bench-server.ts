@@ -50,7 +50,8 @@ function nodeGet(port: number): Promise<void> {
   });
 }
 
-async function median(f: () => Promise<void> | void, runs = RUNS): Promise<number> {
+/** The median time of `runs` calls of `f`, in ms, after five to warm up (tools/bench-pq.ts uses it too). */
+export async function median(f: () => Promise<unknown> | unknown, runs = RUNS): Promise<number> {
   for (let i = 0; i < 5; i++) await f();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {

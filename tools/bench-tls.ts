@@ -26,7 +26,8 @@ const REQUEST = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
 interface Case {
   label: string;
   goal: string;
-  server: tls.TlsOptions & { cert: string };
+  /** cert: the fixture's name (NAME.key, NAME.crt); certFile: another file for the certificates (a chain). */
+  server: tls.TlsOptions & { cert: string; certFile?: string };
   /** The roots that issued the server's certificate, under tests/fixtures (default ca.crt). */
   ca?: string;
   node: tls.ConnectionOptions;
@@ -41,12 +42,12 @@ const tls12 = (kx: string, openssl: string, suite: number, goal: string): Case =
   ours: async (ch06, _ch08, ca, port) => ch06.connectTls12(await ch06.connectTcp("127.0.0.1", port), { servername: "localhost", ca, cipherSuites: [suite] }),
 });
 
-const tls13 = (label: string, cert: string, curve: string, group: number, name: string, suite: number, goal: string, ca?: string): Case => ({
+const tls13 = (label: string, cert: string, curve: string, group: number, name: string, suite: number, goal: string, extra: { certFile?: string; ca?: string } = {}): Case => ({
   label: `TLS 1.3 ${label}`,
   goal,
-  server: { cert, minVersion: "TLSv1.3", ecdhCurve: "X25519:P-256:P-384" },
-  ...(ca === undefined ? {} : { ca }),
-  node: { ciphers: name, ecdhCurve: curve, minVersion: "TLSv1.3", ...(ca === undefined ? {} : { ca: fixture(ca) }) },
+  server: { cert, ...(extra.certFile !== undefined ? { certFile: extra.certFile } : {}), minVersion: "TLSv1.3", ecdhCurve: "X25519:P-256:P-384" },
+  ...(extra.ca === undefined ? {} : { ca: extra.ca }),
+  node: { ciphers: name, ecdhCurve: curve, minVersion: "TLSv1.3", ...(extra.ca === undefined ? {} : { ca: fixture(extra.ca) }) },
   ours: async (ch06, ch08, ca, port) =>
     ch08.connectTls13(await ch06.connectTcp("127.0.0.1", port), { servername: "localhost", ca, cipherSuites: [suite], groups: [group] }),
 });
@@ -62,13 +63,15 @@ export const TLS13_CASES: Case[] = [
   tls13("X25519, AES-128-GCM, RSA", "server-rsa", "X25519", NamedGroup.x25519, "TLS_AES_128_GCM_SHA256", CipherSuite.TLS_AES_128_GCM_SHA256, "reported"),
   tls13("P-256, AES-256-GCM, ECDSA", "server-ecdsa", "P-256", NamedGroup.secp256r1, "TLS_AES_256_GCM_SHA384", CipherSuite.TLS_AES_256_GCM_SHA384, "reported"),
   tls13("X25519, ChaCha20, ECDSA", "server-ecdsa", "X25519", NamedGroup.x25519, "TLS_CHACHA20_POLY1305_SHA256", CipherSuite.TLS_CHACHA20_POLY1305_SHA256, "reported"),
+  // An Ed25519 leaf under an Ed25519 CA (two EdDSA checks, CertificateVerify ed25519), sent as a chain.
+  tls13("X25519, AES-128-GCM, Ed25519", "server-ed25519", "X25519", NamedGroup.x25519, "TLS_AES_128_GCM_SHA256", CipherSuite.TLS_AES_128_GCM_SHA256, "reported", { certFile: "server-ed25519-chain" }),
   tls13("P-384, AES-256-GCM, ECDSA", "server-ecdsa", "P-384", NamedGroup.secp384r1, "TLS_AES_256_GCM_SHA384", CipherSuite.TLS_AES_256_GCM_SHA384, "reported"),
-  tls13("X25519, AES-256-GCM, ECDSA P-384", "pki/leaf-p384", "X25519", NamedGroup.x25519, "TLS_AES_256_GCM_SHA384", CipherSuite.TLS_AES_256_GCM_SHA384, "reported", "pki/roots.pem"),
+  tls13("X25519, AES-256-GCM, ECDSA P-384", "pki/leaf-p384", "X25519", NamedGroup.x25519, "TLS_AES_256_GCM_SHA384", CipherSuite.TLS_AES_256_GCM_SHA384, "reported", { ca: "pki/roots.pem" }),
 ];
 
 /** A server that answers any request with RESPONSE and closes. */
-function startServer({ cert, ...options }: Case["server"]): Promise<{ port: number; close: () => void }> {
-  const server = tls.createServer({ key: fixture(`${cert}.key`), cert: fixture(`${cert}.crt`), ...options }, (socket) => {
+function startServer({ cert, certFile, ...options }: Case["server"]): Promise<{ port: number; close: () => void }> {
+  const server = tls.createServer({ key: fixture(`${cert}.key`), cert: fixture(`${certFile ?? cert}.crt`), ...options }, (socket) => {
     socket.once("data", () => socket.end(RESPONSE));
     socket.on("error", () => {});
   });

@@ -10,6 +10,8 @@
 //     tls.createServer, and 200 connections held open at once (tools/bench-server.ts)
 //   - the TLS 1.2 server (chapter 11): RSA key exchange, ECDHE and DHE handshakes per second with Node's tls.connect,
 //     against Node's own tls.createServer with the same certificate, and what dominates each (tools/bench-server12.ts)
+//   - the post-quantum handshake (chapter 12): our client and server with X25519MLKEM768 against X25519 alone, and the
+//     bytes each side sends (tools/bench-pq.ts)
 //   - the whole `npm test` (pass --no-full to leave it out)
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -18,6 +20,7 @@ import { join } from "node:path";
 import { benchChain } from "./bench-chain.js";
 import { benchServer } from "./bench-server.js";
 import { benchServer12 } from "./bench-server12.js";
+import { benchPq } from "./bench-pq.js";
 import { TLS12_CASES, TLS13_CASES, benchTls } from "./bench-tls.js";
 import { ROOT, findRegions } from "./exercises.js";
 import { scratchCopy } from "./scratch.js";
@@ -55,13 +58,17 @@ for (const [label, extra] of [
   const t = median(npm, ["run", "--silent", "grade", "--", "01", ...extra], finished);
   console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline   (goal ≤ 1.5 s and ≤ 2×)`);
 }
+// The same tests with plain mocha and no grader (no worker, no watchdog, no scoreboard): what the tests of chapter 01
+// cost by themselves (their files loaded, their fast-check properties run). The grader's own cost is the difference.
+const plain = median(process.execPath, [mochaBin, "--no-config", "--reporter", "dot", "--require", "tsx/esm", "--require", "./tools/impl-hook.mjs", "tests/01-client-hello.test.ts"], finished);
+console.log(`${"mocha + tsx on chapter 01's tests".padEnd(40)} ${s(plain)}   ${(plain / baseline).toFixed(2)}× the baseline   (the tests themselves, no grader)`);
 // The same without npm's own start-up, to show what is the grader's and what is npm's.
 for (const [label, extra] of [
   ["node bin/tls-by-hand.mjs grade 01", []],
   ["node bin/tls-by-hand.mjs grade 01 --impl solutions", ["--impl", "solutions"]],
 ] as const) {
   const t = median(process.execPath, ["bin/tls-by-hand.mjs", "grade", "01", ...extra], finished);
-  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline`);
+  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline, ${(t / plain).toFixed(2)}× plain mocha on the same tests`);
 }
 // The watchdog: 00.2 with an index that never moves. One run: the default limit is 10 s of a blocked test,
 // then the remaining tests run in a fresh worker with 00.2 stopped.
@@ -91,6 +98,7 @@ await benchChain(console.log);
 await benchTls([...TLS12_CASES, ...TLS13_CASES], console.log);
 await benchServer(console.log);
 await benchServer12(console.log);
+await benchPq(console.log); // chapter 12: the hybrid key share against X25519 alone
 
 if (!process.argv.includes("--no-full")) {
   const t = time(npm, ["test", "--silent"]);

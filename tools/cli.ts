@@ -1,10 +1,10 @@
 // The command-line tool's commands. Each runs the learner's code (or the reference, with --impl
 // solutions) through the same imports the tests use: ../chapters/… served by the resolve hook.
 import { createConnection } from "node:net";
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
 import { ByteReader } from "../lib/bytes.js";
-import { AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, cipherSuites, describeCode, describeSuite, nameOf } from "../lib/constants.js";
+import { AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, NamedGroup, ProtocolVersion, SignatureScheme, cipherSuites, describeCode, describeSuite, nameOf } from "../lib/constants.js";
 import { type CertificateCheck, isCertificateError, isNotImplemented, isTlsError } from "../lib/errors.js";
 import { readPemCertificates } from "../lib/pem.js";
 import { fromHex } from "../lib/hex.js";
@@ -15,6 +15,7 @@ import { blameStack, exerciseAt, learnerFrames, where } from "./blame.js";
 import { ROOT, type Region, chapterSlugs, findRegions, listExercises } from "./exercises.js";
 import { ChapterError, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, formatReport, grade, resolveChapter, writeResults } from "./grade.js";
 import { chaptersNeeded, describeChapters } from "./needs.js";
+import { HYBRID_GROUP_NAMES, chapter12Done } from "./pq.js";
 import { SERVE_FLAGS, SERVE_HELP, serve } from "./serve.js";
 
 const HELP: Record<string, string> = {
@@ -36,7 +37,8 @@ Options for every command:
   --impl solutions           run the reference code instead of yours (chapters/)
   --reference-earlier        run the chapters before the command's last one on the reference code, and that
                              chapter on yours (grade NN: chapters before NN; explain, hello: 00–01; verify-chain:
-                             00–02; connect: 00–07, --tls 1.2: 00–05, --session/--early-data: 00–08; serve: 00–10, --tls 1.3: 00–09)
+                             00–02; connect: 00–07, --tls 1.2: 00–05, --session/--early-data: 00–08, --cert: 00–10;
+                             serve: 00–10, --tls 1.3: 00–09)
   --help                     help for a command, e.g. tls-by-hand explain --help
 
 Exit codes: 0 done; 1 the peer or the protocol failed (an alert, a refused certificate, failing tests);
@@ -68,29 +70,36 @@ the leaf and, with --host, the name, DNS or IP) until one holds.
 Prints the path and each check with ✓/✗. Exit 0 valid; 1 invalid (the last line names the failed check and
 the alert a client would send), a certificate that decodes but breaks RFC 5280 (a repeated extension) included;
 2 if a file cannot be read or does not decode (bad PEM or DER, with where); 3 if your code is not ready.`,
-  connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|secp384r1|ffdhe2048] [--suite NAME]
+  connect: `tls-by-hand connect URL [--tls 1.3|1.2] [--kx rsa|dhe|ecdhe] [--group x25519|secp256r1|secp384r1|ffdhe2048|x25519mlkem768|…] [--suite NAME]
                       [--ca FILE] [--servername NAME] [--keylog FILE] [--no-ems] [--session FILE] [--early-data TEXT]
-                      [--timeout MS] [--trace] [--impl solutions] [--reference-earlier]
+                      [--timeout MS] [--trace] [--cert CHAIN.pem --key KEY.pem] [--impl solutions] [--reference-earlier]
 
 Connects to URL's host and port (https://host[:port]/path; default port 443) with YOUR TLS client, completes
 the handshake, sends "GET <path>" and prints the response. Needs chapters 00–08 (--tls 1.2: 00–06;
---session or --early-data: 00–09).
+  --session or --early-data: 00–09; --cert: 00–11).
   --tls 1.3|1.2      offer only this version (1.3: chapters 07–08; 1.2: chapters 04–06); without it, one hello
                      offers both and the server picks (chapter 08's 08.19), unless an option below names a version
   --kx KIND          TLS 1.2: offer only suites with this key exchange: rsa, dhe or ecdhe
   --group NAME       the group to offer (TLS 1.3: and send a key share for): x25519, secp256r1 or secp384r1;
-                     ffdhe2048 for TLS 1.2 DHE
+                     ffdhe2048 for TLS 1.2 DHE; the post-quantum hybrids x25519mlkem768 and secp256r1mlkem768 for
+                     TLS 1.3 (chapter 12: needs 00–12). Without --group, once chapter 12 is done, TLS 1.3 is offered
+                     with X25519MLKEM768 first and an X25519 share beside it, as browsers do; before, chapter 08's offer
   --suite NAME       offer only this suite (IANA name, e.g. TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
   --ca FILE          trust the roots in FILE (PEM) instead of Node's bundled roots
   --servername NAME  the name to send (SNI) and to check the certificate against (default: URL's host)
   --keylog FILE      append the NSS key-log lines to FILE; SSLKEYLOGFILE is honoured too
   --no-ems           TLS 1.2: do not offer the extended master secret (RFC 7627)
-  --session FILE     TLS 1.3 (chapter 09): resume with a ticket saved in FILE if there is one, and save the
-                     tickets the server sends, so that the next run resumes
+  --session FILE     (chapter 09) resume with what FILE holds, and save what the server sends, so that the next
+                     run resumes: TLS 1.3 tickets (PSK), or with --tls 1.2 a TLS 1.2 session (its ID and RFC 5077
+                     ticket). The file says which version it holds; without --tls, that version is used
   --early-data TEXT  TLS 1.3: send TEXT (\\r and \\n understood) instead of the GET: as 0-RTT early data if the
                      loaded ticket allows it, else right after the handshake
   --timeout MS       stop reading the server's answer after MS milliseconds (default 5000); a server that stays
                      silent after the handshake is not an error
+  --cert CHAIN.pem   mutual TLS: answer a server's CertificateRequest with this certificate chain (PEM, ours first)
+  --key KEY.pem      … and sign the CertificateVerify with this private key (PEM: PKCS #8, RSA or EC), by YOUR
+                     signing code of chapters 10 and 11 (so --cert needs chapters 00–11). Without --cert, a request
+                     is answered with an empty Certificate and the server decides
   --trace            print every record as it is sent or received, annotated (TLS 1.3: decrypted), with the keys
                      that protected it (label, generation, record number) and each key log line as soon as its
                      secret is derived; at the end the whole key schedule; with --session / --early-data, whether
@@ -132,6 +141,9 @@ const FLAGS: Record<string, Record<string, FlagKind>> = {
     "--early-data": "value",
     "--timeout": "value",
     "--trace": "switch",
+    // Mutual TLS: our client certificate and its key (chapters 06/08 answer the request, 10/11 sign).
+    "--cert": "value",
+    "--key": "value",
   },
   serve: SERVE_FLAGS,
   grade: {
@@ -173,7 +185,7 @@ export async function main(args: string[], options: CliOptions): Promise<number>
     if (command === "hello") return await hello(parsed);
     if (command === "verify-chain") return await verifyChain(parsed);
     if (command === "connect") return await connect(parsed, context);
-    if (command === "serve") return await serve(rest);
+    if (command === "serve") return await serve(rest, { pq: chapter12Done(options.impl, options.referenceBelow) });
     return await gradeCommand(parsed, options);
   } catch (e) {
     return reportError(e, context);
@@ -524,6 +536,7 @@ const GROUPS: Record<string, number> = {
   secp384r1: NamedGroup.secp384r1,
   "p-384": NamedGroup.secp384r1,
   ffdhe2048: NamedGroup.ffdhe2048,
+  ...HYBRID_GROUP_NAMES, // chapter 12, TLS 1.3 only
 };
 
 interface ConnectOptions {
@@ -539,17 +552,33 @@ interface ConnectOptions {
   session?: string;
   earlyData?: Uint8Array;
   timeoutMs: number;
+  /** --cert and --key: our client certificate chain and its private key (files), for mutual TLS. */
+  clientCert?: { chain: string; key: string };
+}
+
+/** The TLS version a --session file holds, from its "tls" field (chapter 09's stores write it; older ticket files lack it: 1.3); none if absent. */
+function sessionFileTls(file: string | undefined): "1.2" | "1.3" | undefined {
+  if (file === undefined || !existsSync(file)) return undefined;
+  try {
+    return (JSON.parse(readFileSync(file, "utf8")) as { tls?: unknown }).tls === "1.2" ? "1.2" : "1.3";
+  } catch {
+    throw new UsageError(`--session ${file}: not a session file (JSON) this tool wrote`);
+  }
 }
 
 /** Reads connect's options; throws UsageError for anything a person mistyped. */
 function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls13Suites: readonly number[]): { url: ReturnType<typeof parseTarget>; options: ConnectOptions } {
   const option = (_: unknown, name: string) => parsed.flags.get(name);
   const args = parsed.positional;
+  // --session FILE: a TLS 1.2 session file (chapter 09's Session12Store writes "tls": "1.2") picks TLS 1.2 unless --tls says.
+  const sessionTls = sessionFileTls(parsed.flags.get("--session"));
   // Without --tls, one hello offers both versions and the server picks (as with every real client); an option only
   // one version has picks that version.
   const implied = (): "1.2" | "1.3" | "both" => {
+    if (sessionTls !== undefined) return sessionTls;
     if (option(args, "--kx") !== undefined || option(args, "--group")?.toLowerCase() === "ffdhe2048") return "1.2";
     if (option(args, "--session") !== undefined || option(args, "--early-data") !== undefined) return "1.3";
+    if ((option(args, "--group")?.toLowerCase() ?? "") in HYBRID_GROUP_NAMES) return "1.3"; // chapter 12's groups are TLS 1.3's
     const suite = cipherSuites.get((CipherSuite as Record<string, number>)[option(args, "--suite")?.toUpperCase() ?? ""] ?? -1);
     return suite === undefined ? "both" : suite.version === "TLS 1.2" ? "1.2" : "1.3";
   };
@@ -559,15 +588,25 @@ function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls1
   if (kx !== undefined && !(kx in KX)) throw new UsageError(`--kx must be rsa, dhe or ecdhe, not ${kx}`);
   if (kx !== undefined && version === "1.3") throw new UsageError("--kx is for TLS 1.2: TLS 1.3 suites do not name a key exchange (it is always (EC)DHE)");
   const groupName = option(args, "--group")?.toLowerCase();
-  if (groupName !== undefined && !(groupName in GROUPS)) throw new UsageError(`--group must be x25519, secp256r1, secp384r1 or ffdhe2048, not ${groupName}`);
+  if (groupName !== undefined && !(groupName in GROUPS)) {
+    throw new UsageError(`--group must be x25519, secp256r1, secp384r1, ffdhe2048, x25519mlkem768 or secp256r1mlkem768, not ${groupName}`);
+  }
+  if (groupName !== undefined && groupName in HYBRID_GROUP_NAMES && version === "1.2") throw new UsageError(`--group ${groupName}: the hybrid groups are TLS 1.3 key shares (chapter 12)`);
   if (groupName === "ffdhe2048" && version === "1.3") throw new UsageError("--group ffdhe2048: this TLS 1.3 client does x25519, secp256r1 and secp384r1");
   const suiteName = option(args, "--suite");
   const session = option(args, "--session");
   const earlyText = option(args, "--early-data");
-  if ((session !== undefined || earlyText !== undefined) && version !== "1.3") throw new UsageError("--session and --early-data are for TLS 1.3 (chapter 09)");
+  if (earlyText !== undefined && version !== "1.3") throw new UsageError("--early-data is for TLS 1.3 (chapter 09): TLS 1.2 has no 0-RTT");
+  if (sessionTls !== undefined && sessionTls !== version) throw new UsageError(`--session ${session}: the file holds a TLS ${sessionTls} session, not TLS ${version}`);
   const timeoutText = option(args, "--timeout") ?? "5000";
   const timeoutMs = Number(timeoutText);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout must be a positive number of milliseconds, not ${timeoutText}`);
+  const certFile = option(args, "--cert");
+  const keyFile = option(args, "--key");
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError("--cert and --key go together: the certificate chain and its private key");
+  if (certFile !== undefined && (session !== undefined || earlyText !== undefined)) {
+    throw new UsageError("--cert is for a full handshake: chapter 09's resumed handshake does not send a client certificate");
+  }
   const [target, ...extra] = args;
   if (target === undefined) throw new UsageError("a URL is needed (https://host:port/path)", usageLine(HELP.connect!));
   if (extra.length > 0) throw new UsageError(`one URL only; what is ${extra.join(" ")}?`, usageLine(HELP.connect!));
@@ -597,6 +636,7 @@ function connectOptions(parsed: ParsedArgs, tls12Suites: readonly number[], tls1
       session,
       earlyData: earlyText === undefined ? undefined : new TextEncoder().encode(earlyText.replace(/\\r/g, "\r").replace(/\\n/g, "\n")),
       timeoutMs,
+      ...(certFile !== undefined && keyFile !== undefined ? { clientCert: { chain: certFile, key: keyFile } } : {}),
     },
   };
 }
@@ -636,6 +676,9 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
   // everything up to it.
   const annotate = options.version === "1.3" ? ch08.annotator13() : options.version === "1.2" ? ch06.annotator() : ch08.annotatorAnyVersion();
   const onTrace = options.trace ? (entry: import("../chapters/06-tls12-handshake/index.js").TraceEntry) => showEntry(annotate(entry)) : undefined;
+  // Mutual TLS: the certificate and key read by chapter 10, the signer made by chapter 11 from YOUR signing code. A key
+  // file that does not read, or does not fit the certificate, is a usage error (exit 2), before any connection.
+  const clientCredential = options.clientCert === undefined ? undefined : await readClientCredential(options.clientCert);
   const versions = options.version === "both" ? "TLS 1.3 or 1.2 (one hello, the server picks)" : `TLS ${options.version}`;
   console.log(`→ ${host}:${port}, ${versions}, offering ${options.cipherSuites.map(suiteName_).join(", ")}`);
 
@@ -667,9 +710,31 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
         store.save();
       };
       connection = c;
+    } else if (options.version === "1.2" && options.session !== undefined) {
+      // TLS 1.2 with --session: chapter 09's client offers the saved session (ID and ticket), resumes or not.
+      const ch09 = await import("../chapters/09-resumption-0rtt/index.js");
+      const store = ch09.Session12Store.load(options.session);
+      const session = store.take(options.servername);
+      console.log(session === undefined ? "  no usable session: a full handshake" : `  offering a TLS 1.2 session from ${options.session} (${ch09.describeSession12(session)})`);
+      const tls12 = { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, extendedMasterSecret: options.ems, keyLog, onTrace, clientCredential };
+      const c = await ch09.connectTls12Resumable(transport, { ...tls12, session });
+      const how = c.resumed ? "resumed: the session's master secret, no certificate, no key exchange" : `certificate ${c.validation!.path[0]!.subject.text}`;
+      console.log(`✓ handshake done: TLS 1.2, ${describeSuite(c.cipherSuite)}; ${how}`);
+      showClientAuthentication(c.trace, clientCredential !== undefined);
+      saveTickets = () => {
+        store.add(c.session);
+        store.save();
+      };
+      connection = c;
     } else {
       // One hello for both versions (connectTls), or one version only; then what the server chose.
-      const common = { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace };
+      const plain = { servername: options.servername, ca, cipherSuites: options.cipherSuites, groups: options.groups, keyLog, onTrace, clientCredential };
+      // Chapter 12's offer (X25519MLKEM768 first, an X25519 share beside it) when a hybrid group is asked for, or by
+      // default once chapter 12 is done; chapter 08's own offer before that (tools/pq.ts). Not in a TLS 1.2-only hello.
+      const hybridAsked = options.groups?.some((g) => Object.values(HYBRID_GROUP_NAMES).includes(g)) ?? false;
+      const pq = options.version !== "1.2" && (hybridAsked || (options.groups === undefined && chapter12Done(context.options.impl, context.options.referenceBelow)));
+      if (pq) console.log("  key shares from chapter 12: the post-quantum hybrid (ML-KEM-768 with ECDH) first");
+      const common = pq ? { ...plain, offer: (await import("../chapters/12-post-quantum/index.js")).hybridOffer } : plain;
       const c =
         options.version === "1.3"
           ? await ch08.connectTls13(transport, common)
@@ -693,6 +758,7 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
       }
       const leaf = c.validation.path[0]!;
       console.log(`  certificate: ${leaf.subject.text}, issued by ${leaf.issuer.text}`);
+      showClientAuthentication(c.trace, clientCredential !== undefined);
       connection = c;
     }
   } catch (e) {
@@ -724,6 +790,34 @@ async function connect(args: ParsedArgs, context: Context): Promise<number> {
     connection.close();
   }
   return 0;
+}
+
+/** --cert / --key: the learner's signer (chapter 11) over the certificate and key chapter 10 reads. */
+async function readClientCredential(files: { chain: string; key: string }) {
+  const ch10 = await import("../chapters/10-tls13-server/index.js");
+  const ch11 = await import("../chapters/11-tls12-server/index.js");
+  let credential;
+  try {
+    credential = ch10.readServerCredential(readText(files.chain), readText(files.key), files.chain);
+  } catch (e) {
+    if (isTlsError(e)) throw new UsageError(`--cert ${files.chain} --key ${files.key}: ${e.detail}`);
+    throw e;
+  }
+  return ch11.clientCredential(credential);
+}
+
+/** Whether the server asked who we are (mutual TLS), and what we answered, from the connection's trace. */
+function showClientAuthentication(trace: readonly { from: string; name: string; content: Uint8Array }[], haveCredential: boolean): void {
+  const asked = trace.some((e) => e.from === "server" && e.name === "certificate_request");
+  const verify = trace.find((e) => e.from === "client" && e.name === "certificate_verify");
+  if (verify !== undefined) {
+    const scheme = ((verify.content[4] ?? 0) << 8) | (verify.content[5] ?? 0);
+    console.log(`  client certificate: sent, with a CertificateVerify signed by your code (${describeCode(SignatureScheme, scheme)})`);
+  } else if (asked) {
+    console.log(`  client certificate: the server asked; we sent an empty Certificate (${haveCredential ? "none of our schemes fits its request" : "no --cert given"})`);
+  } else if (haveCredential) {
+    console.log("  client certificate: the server did not ask for one");
+  }
 }
 
 /** One message of the trace, as it happens: who sent it, under which keys, every byte annotated. */

@@ -3,9 +3,10 @@
 // --tls one port serves both (chapter 11's acceptTls reads the ClientHello and picks). Runs until stopped (Ctrl-C,
 // SIGTERM): exit 0; bad usage: exit 2.
 import { appendFileSync, readFileSync } from "node:fs";
-import { CipherSuite, NamedGroup, cipherSuites, describeSuite } from "../lib/constants.js";
+import { CipherSuite, NamedGroup, cipherSuites, describeCode, describeSuite } from "../lib/constants.js";
 import { isNotImplemented, isTlsError } from "../lib/errors.js";
 import type { FlagKind } from "./args.js";
+import { HYBRID_GROUP_NAMES } from "./pq.js";
 
 export const SERVE_HELP = `tls-by-hand serve [--port 8443] [--host 127.0.0.1] [--cert CHAIN.pem --key KEY.pem] [--tls 1.3|1.2]
                   [--suite NAME] [--group NAME] [--early-data [MAX]] [--allow-replay] [--keylog FILE] [--trace]
@@ -26,7 +27,9 @@ alert and logged.
   --suite NAME       serve only this suite (IANA name, e.g. TLS_CHACHA20_POLY1305_SHA256 or
                      TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256), and so only its version
   --group NAME       do (EC)DHE only in this group: x25519 or secp256r1 (a TLS 1.3 client that sent another share
-                     gets a HelloRetryRequest); ffdhe2048, ffdhe3072 or ffdhe4096 for TLS 1.2's DHE suites
+                     gets a HelloRetryRequest); ffdhe2048, ffdhe3072 or ffdhe4096 for TLS 1.2's DHE suites;
+                     x25519mlkem768 or secp256r1mlkem768, the post-quantum hybrids (chapter 12, TLS 1.3: needs
+                     00–12). Once chapter 12 is done, TLS 1.3 prefers X25519MLKEM768 and SecP256r1MLKEM768 by default
   --early-data [MAX] accept 0-RTT data (TLS 1.3), up to MAX bytes per ticket (default 16384)
   --allow-replay     accept early data without the anti-replay check (RFC 8446 §8): for the replay lab only
   --keylog FILE      append the NSS key-log lines to FILE; SSLKEYLOGFILE is honoured too
@@ -89,7 +92,7 @@ const SOURCES: Record<Version, string> = {
 };
 
 /** Runs the server until SIGINT or SIGTERM. Returns the exit code. */
-export async function serve(args: string[]): Promise<number> {
+export async function serve(args: string[], chapters: { pq?: boolean } = {}): Promise<number> {
   let stop: (() => Promise<void>) | undefined;
   try {
     for (const a of args) if (a.startsWith("--") && !FLAGS.has(a)) throw new ServeUsageError(`unknown option ${a}`);
@@ -114,7 +117,12 @@ export async function serve(args: string[]): Promise<number> {
     const version: Version = tlsOption ?? suite?.version ?? "both";
     const groupName = option(args, "--group")?.toLowerCase();
     const ffdhe = groupName === undefined ? undefined : FFDHE_GROUPS[groupName];
-    if (groupName !== undefined && GROUPS[groupName] === undefined && ffdhe === undefined) throw new ServeUsageError(`--group must be x25519, secp256r1, ffdhe2048, ffdhe3072 or ffdhe4096, not ${groupName}`);
+    // Chapter 12: a hybrid group is TLS 1.3 only; it comes with chapter 12's key share (pqServerConfig).
+    const hybrid = groupName === undefined ? undefined : HYBRID_GROUP_NAMES[groupName];
+    if (hybrid !== undefined && version === "1.2") throw new ServeUsageError(`--group ${groupName} is a TLS 1.3 key share (chapter 12); this server speaks TLS 1.2 only`);
+    if (groupName !== undefined && GROUPS[groupName] === undefined && ffdhe === undefined && hybrid === undefined) {
+      throw new ServeUsageError(`--group must be x25519, secp256r1, ffdhe2048, ffdhe3072, ffdhe4096, x25519mlkem768 or secp256r1mlkem768, not ${groupName}`);
+    }
     if (ffdhe !== undefined && version === "1.3") throw new ServeUsageError(`--group ${groupName} is for TLS 1.2's DHE suites; this server speaks TLS 1.3 only`);
     const earlyAt = args.indexOf("--early-data");
     let maxEarlyData = 0;
@@ -138,17 +146,20 @@ export async function serve(args: string[]): Promise<number> {
             ch10.readServerCredential(readText(fixture("server-rsa.crt")), readText(fixture("server-rsa.key")), "server-rsa.crt"),
           ];
     const keyLog = keyLogFile === undefined ? undefined : (line: string) => appendFileSync(keyLogFile, line + "\n");
-    const curve = groupName === undefined || ffdhe !== undefined ? undefined : GROUPS[groupName]!;
-    const tls13: Tls13Config = {
+    const curve = groupName === undefined || ffdhe !== undefined || hybrid !== undefined ? undefined : GROUPS[groupName]!;
+    const plain13: Tls13Config = {
       credentials,
       cipherSuites: suite?.version === "1.3" ? [suite.code] : undefined,
-      groups: curve === undefined ? undefined : [curve],
+      groups: hybrid !== undefined ? [hybrid] : curve === undefined ? undefined : [curve],
       cookieKey: ch10.newSecretKey(),
       ticketKeys: new ch10.TicketKeys(),
       maxEarlyData,
       antiReplay: allowReplay ? undefined : new ch10.AntiReplay(),
       keyLog,
     };
+    // Chapter 12's key share (the hybrid groups first) when asked for, or by default once chapter 12 is done.
+    const pq = hybrid !== undefined || (groupName === undefined && chapters.pq === true);
+    const tls13: Tls13Config = pq ? (await import("../chapters/12-post-quantum/index.js")).pqServerConfig(plain13) : plain13;
     // Chapter 11 is loaded only when a version of it is served: `--tls 1.3` runs on chapters 00–10 alone.
     const ch11 = version === "1.3" ? undefined : await import("../chapters/11-tls12-server/index.js");
     const tls12: Tls12Config | undefined =
@@ -182,7 +193,8 @@ export async function serve(args: string[]): Promise<number> {
     console.log(`tls-by-hand serve: listening on ${server.url} (${SOURCES[version]})`);
     console.log(`  certificates: ${certificates.join(", ")}`);
     if (version !== "1.2") {
-      console.log(`  TLS 1.3 suites: ${names(tls13.cipherSuites ?? ch10.SERVER_SUITES)}; groups: ${curve === undefined ? "x25519, secp256r1" : groupName}`);
+      const groups13 = (tls13.groups ?? ch10.SERVER_GROUPS).map((g) => describeCode(NamedGroup, g).replace(/ \(.*/, "")).join(", ");
+      console.log(`  TLS 1.3 suites: ${names(tls13.cipherSuites ?? ch10.SERVER_SUITES)}; groups: ${groups13}`);
       console.log(`  TLS 1.3 session tickets on; 0-RTT ${maxEarlyData > 0 ? `up to ${maxEarlyData} bytes, anti-replay ${allowReplay ? "OFF (--allow-replay)" : "on"}` : "off (--early-data to accept it)"}`);
     }
     if (ch11 !== undefined && tls12 !== undefined) {

@@ -32,6 +32,8 @@ interface Task {
   heading: string;
   /** For ordering the pool: higher starts first. The many short notebook runs come last, to fill both lanes. */
   weight: number;
+  /** Names the check in the list of the slowest, at the end. */
+  name: string;
   run: () => Promise<Outcome>;
 }
 
@@ -87,6 +89,7 @@ const tasks: Task[] = [];
 tasks.push({
   heading: "type-check (tsc --noEmit, strict)",
   weight: 100,
+  name: "tsc",
   run: async () => {
     const o = outcome();
     const t = Date.now();
@@ -101,6 +104,7 @@ tasks.push({
 tasks.push({
   heading: "chapters/ is generated from solutions/",
   weight: 100,
+  name: "drift",
   run: async () => {
     const o = outcome();
     const drifted = drift(ROOT);
@@ -113,6 +117,7 @@ tasks.push({
 tasks.push({
   heading: "tests against solutions/",
   weight: 90,
+  name: "tests on solutions/",
   run: async () => {
     const o = outcome();
     const t = Date.now();
@@ -140,6 +145,7 @@ for (const file of toolTests) {
   tasks.push({
     heading: "the project's tools (tests/tools)",
     weight: 80,
+    name: `tests/tools/${file}`,
     run: async () => {
       const o = outcome();
       const t = Date.now();
@@ -182,6 +188,7 @@ for (const chapter of chapterSlugs(ROOT)) {
   tasks.push({
     heading: "every exercise's tests fail against fresh stubs (scratch copy)",
     weight: 70,
+    name: `stubs of ${chapter}`,
     run: async () => {
       const o = outcome();
       const stubbed = await gradeIn(stubs(), "chapters", [chapter.slice(0, 2), "--reference-earlier"]);
@@ -214,6 +221,7 @@ if (!existsSync(python)) {
   tasks.push({
     heading: "notebooks",
     weight: 100,
+    name: "notebooks",
     run: async () => {
       const o = outcome();
       o.lines.push("  skipped: no .venv (Python missing when `npm install` ran; see README → Troubleshooting)");
@@ -230,6 +238,7 @@ if (!existsSync(python)) {
       tasks.push({
         heading: `notebooks against ${label}`,
         weight: 20,
+        name: `${n} (${reference === "none" ? "solutions" : "stubs"})`,
         run: async () => {
           const o = outcome();
           const results = resultsDir();
@@ -260,6 +269,7 @@ if (!existsSync(python)) {
 const jobs = Math.max(1, Number(process.env.JOBS ?? "") || Math.min(2, cpus().length));
 const pending = tasks.map((task, i) => ({ task, i })).sort((a, b) => b.task.weight - a.task.weight || a.i - b.i);
 const done: (Outcome | undefined)[] = tasks.map(() => undefined);
+const took: { name: string; seconds: number }[] = [];
 let printed = 0;
 let heading = "";
 const total = outcome();
@@ -283,12 +293,14 @@ function flush(): void {
 async function worker(): Promise<void> {
   for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
     let o: Outcome;
+    const t = Date.now();
     try {
       o = await next.task.run();
     } catch (e) {
       o = outcome();
       check(o, `${next.task.heading}: the check itself`, false, e instanceof Error ? (e.stack ?? e.message) : String(e));
     }
+    took.push({ name: next.task.name, seconds: (Date.now() - t) / 1000 });
     done[next.i] = o;
     flush();
   }
@@ -325,6 +337,10 @@ flush();
 for (const dir of [stubsDir, solutionsDir, mermaidFolder]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 
 console.log(`\nnpm test took ${seconds(started)} s`);
+// Where the time goes, for whoever wants npm test faster: the checks that held a lane longest.
+const laneSeconds = took.reduce((sum, c) => sum + c.seconds, 0);
+const slowest = took.sort((a, b) => b.seconds - a.seconds).slice(0, 8);
+console.log(`  the ${jobs} lanes were busy ${laneSeconds.toFixed(0)} s in all; the longest checks: ${slowest.map((c) => `${c.name} ${c.seconds.toFixed(0)} s`).join(", ")}`);
 if (total.problems.length > 0) console.log(`\nfailures:\n${total.problems.map((p) => "  - " + p.split("\n")[0]).join("\n")}`);
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ""}`);
 process.exitCode = total.failed === 0 ? 0 : 1;

@@ -29,6 +29,11 @@ export interface KeyPair {
   group: number;
   privateKey: Uint8Array;
   publicKey: Uint8Array;
+  /**
+   * How this pair finishes the exchange with the peer's share, when that is not chapter 05's ECDHE: chapter 12's
+   * hybrid pairs decapsulate an ML-KEM ciphertext. Absent for the pairs makeKeyPair makes.
+   */
+  sharedSecret?: (peerShare: Uint8Array) => Uint8Array;
 }
 
 /** Makes a fresh key pair for X25519, secp256r1 (P-256) or secp384r1 (P-384). */
@@ -93,9 +98,13 @@ export const DEFAULT_GROUPS = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGro
 export const DEFAULT_SIGNATURE_SCHEMES = [
   SignatureScheme.ecdsa_secp256r1_sha256,
   SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.ed25519,
   SignatureScheme.rsa_pss_rsae_sha256,
   SignatureScheme.rsa_pss_rsae_sha384,
   SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pss_pss_sha256,
+  SignatureScheme.rsa_pss_pss_sha384,
+  SignatureScheme.rsa_pss_pss_sha512,
   SignatureScheme.rsa_pkcs1_sha256,
   SignatureScheme.rsa_pkcs1_sha384,
   SignatureScheme.rsa_pkcs1_sha512,

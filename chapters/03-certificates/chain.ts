@@ -8,6 +8,8 @@ import { AlertDescription } from "../../lib/constants.js";
 import { type CertificateCheck, CertificateError, isCertificateError } from "../../lib/errors.js";
 import { equalBytes } from "../../lib/hex.js";
 import { verifyEcdsa } from "./ecdsa.js";
+import { verifyEd25519 } from "./eddsa.js";
+import { pssKeyProblem } from "./pss-keys.js";
 import { verifyPkcs1v15, verifyPss } from "./rsa.js";
 import {
   type Certificate,
@@ -16,6 +18,7 @@ import {
   type PublicKey,
   type SignatureAlgorithm,
   Oid,
+  describeKey,
   emptyGeneralNames,
   formatIpAddress,
   isCritical,
@@ -25,9 +28,12 @@ import { NotImplemented } from "../../lib/errors.js";
 
 /**
  * Checks `signature` over `message` with `key`, for the algorithm a certificate names. False when the key does
- * not fit the algorithm (an EC key for an RSA signature), when either is unsupported, or when it does not verify.
+ * not fit the algorithm (an EC key for an RSA signature, a PSS-only key for PKCS #1 v1.5 or for PSS parameters it
+ * does not allow), when either is unsupported, or when it does not verify.
  */
 export function verifySignature(algorithm: SignatureAlgorithm, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+  // An id-RSASSA-PSS key answers for every signature made with it: only PSS, and only with its parameters (03.28).
+  if (key.kind === "rsa" && key.pss && pssKeyProblem(key, algorithm) !== undefined) return false;
   if (algorithm.kind === "rsa-pkcs1" && key.kind === "rsa" && !key.pss) {
     return verifyPkcs1v15(key, algorithm.hash, message, signature);
   }
@@ -36,6 +42,9 @@ export function verifySignature(algorithm: SignatureAlgorithm, key: PublicKey, m
   }
   if (algorithm.kind === "ecdsa" && key.kind === "ec") {
     return verifyEcdsa(key.curve, key.point, algorithm.hash, message, signature);
+  }
+  if (algorithm.kind === "ed25519" && key.kind === "ed25519") {
+    return verifyEd25519(key.point, message, signature);
   }
   return false;
 }

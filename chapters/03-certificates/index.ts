@@ -4,6 +4,8 @@ export * from "./x509.js";
 export * from "./hashes.js";
 export * from "./rsa.js";
 export * from "./ecdsa.js";
+export * from "./eddsa.js";
+export * from "./pss-keys.js";
 export * from "./chain.js";
 export * from "./certificate-message.js";
 export * from "./forgery.js";

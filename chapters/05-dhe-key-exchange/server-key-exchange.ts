@@ -20,7 +20,9 @@ import {
   HASH_LENGTH,
   type HashName,
   type PublicKey,
+  pssKeyProblem,
   verifyEcdsa,
+  verifyEd25519,
   verifyPkcs1v15,
   verifyPss,
 } from "../03-certificates/index.js";
@@ -221,31 +223,45 @@ export function decodeServerKeyExchange(message: Uint8Array, kind: "dhe" | "ecdh
 
 /** What a SignatureScheme asks of the verifier. */
 export interface SchemeInfo {
-  kind: "rsa-pkcs1" | "rsa-pss" | "ecdsa";
+  kind: "rsa-pkcs1" | "rsa-pss" | "ecdsa" | "ed25519";
+  /**
+   * The hash of the message (and, for PSS, of MGF1, with a salt as long as the hash). Ed25519 hashes with SHA-512
+   * inside the algorithm itself: its signature covers the message, not a hash the verifier computes first.
+   */
   hash: HashName;
   /**
    * The curve TLS 1.3 ties the scheme to. TLS 1.2 read 0x0403 as "SHA-256 with ECDSA" on the certificate's own
    * curve, and RFC 8446 §4.2.3 keeps that reading when TLS 1.2 is negotiated.
    */
   curve?: EcCurve;
+  /**
+   * For rsa-pss, the kind of key (RFC 8446 §4.2.3): "rsae" (rsa_pss_rsae_*) an ordinary rsaEncryption key, "pss"
+   * (rsa_pss_pss_*) an id-RSASSA-PSS key, whose parameters, if it has any, must allow the signature.
+   */
+  rsaKey?: "rsae" | "pss";
 }
 
 const SCHEMES: ReadonlyMap<number, SchemeInfo> = new Map<number, SchemeInfo>([
   [SignatureScheme.rsa_pkcs1_sha256, { kind: "rsa-pkcs1", hash: "SHA-256" }],
   [SignatureScheme.rsa_pkcs1_sha384, { kind: "rsa-pkcs1", hash: "SHA-384" }],
   [SignatureScheme.rsa_pkcs1_sha512, { kind: "rsa-pkcs1", hash: "SHA-512" }],
-  [SignatureScheme.rsa_pss_rsae_sha256, { kind: "rsa-pss", hash: "SHA-256" }],
-  [SignatureScheme.rsa_pss_rsae_sha384, { kind: "rsa-pss", hash: "SHA-384" }],
-  [SignatureScheme.rsa_pss_rsae_sha512, { kind: "rsa-pss", hash: "SHA-512" }],
+  [SignatureScheme.rsa_pss_rsae_sha256, { kind: "rsa-pss", hash: "SHA-256", rsaKey: "rsae" }],
+  [SignatureScheme.rsa_pss_rsae_sha384, { kind: "rsa-pss", hash: "SHA-384", rsaKey: "rsae" }],
+  [SignatureScheme.rsa_pss_rsae_sha512, { kind: "rsa-pss", hash: "SHA-512", rsaKey: "rsae" }],
+  [SignatureScheme.rsa_pss_pss_sha256, { kind: "rsa-pss", hash: "SHA-256", rsaKey: "pss" }],
+  [SignatureScheme.rsa_pss_pss_sha384, { kind: "rsa-pss", hash: "SHA-384", rsaKey: "pss" }],
+  [SignatureScheme.rsa_pss_pss_sha512, { kind: "rsa-pss", hash: "SHA-512", rsaKey: "pss" }],
   [SignatureScheme.ecdsa_secp256r1_sha256, { kind: "ecdsa", hash: "SHA-256", curve: "P-256" }],
   [SignatureScheme.ecdsa_secp384r1_sha384, { kind: "ecdsa", hash: "SHA-384", curve: "P-384" }],
   [SignatureScheme.ecdsa_secp521r1_sha512, { kind: "ecdsa", hash: "SHA-512" }],
+  [SignatureScheme.ed25519, { kind: "ed25519", hash: "SHA-512" }],
 ]);
 
 /**
- * How to check a signature made with `scheme` (RFC 8446 §4.2.3), or undefined for schemes this chapter cannot
- * check (SHA-1, EdDSA, rsa_pss_pss_*). rsa_pss_rsae_* is PSS with an ordinary rsaEncryption key, MGF1 with the
- * same hash and a salt as long as the hash.
+ * How to check a signature made with `scheme` (RFC 8446 §4.2.3), or undefined for schemes this client cannot check
+ * (SHA-1, Ed448). rsa_pss_rsae_* and rsa_pss_pss_* are PSS with MGF1 of the same hash and a salt as long as the
+ * hash, the first with an ordinary rsaEncryption key, the second with an id-RSASSA-PSS key; ed25519 is PureEdDSA
+ * (RFC 8032 §5.1) over the message itself.
  */
 export function schemeInfo(scheme: number): SchemeInfo | undefined {
   return SCHEMES.get(scheme);
@@ -272,21 +288,28 @@ export function verifyServerKeyExchange(
 ): void {
   // TODO 05.3: check the server's signature. (1) The scheme must be one we offered in signature_algorithms (RFC
   // 5246 §7.4.3: the server MUST use one of them), else illegal_parameter; and one schemeInfo knows, else
-  // illegal_parameter too. (2) It must fit the certificate's key: rsa-pkcs1 and rsa-pss (rsae) need an RSA key that
-  // is not PSS-only (key.kind "rsa", !key.pss); ecdsa needs an EC key, on whatever curve the key is (RFC 8446 §4.2.3:
-  // in TLS 1.2 0x0403 means "ECDSA with SHA-256", the curve is not constrained). A mismatch is illegal_parameter. (3)
+  // illegal_parameter too. (2) It must fit the certificate's key: rsa-pkcs1 and rsa-pss with rsaKey "rsae" need an
+  // RSA key that is not PSS-only (key.kind "rsa", !key.pss); rsa-pss with rsaKey "pss" (rsa_pss_pss_*) a PSS-only key
+  // whose parameters allow PSS with this hash, MGF1 of it and a salt as long as it (pssKeyProblem from chapter 03
+  // says why not); ecdsa needs an EC key, on whatever curve the key is (RFC 8446 §4.2.3: in TLS 1.2 0x0403 means
+  // "ECDSA with SHA-256", the curve is not constrained); ed25519 an Ed25519 key. A mismatch is illegal_parameter. (3)
   // The signed bytes are client_random (32) + server_random (32) + ske.paramsBytes; check the randoms are 32 bytes
   // (else internal_error: our own bug). (4) Verify with chapter 03: verifyPkcs1v15(key, hash, …), verifyPss(key,
-  // hash, …, saltLength = HASH_LENGTH[hash], mgfHash = hash) or verifyEcdsa(key.curve, key.point, hash, …). false →
-  // decrypt_error (RFC 5246 §7.2.2: "unable to correctly verify a signature"). Name the field in every TlsError
-  // ("signature algorithm", "signature").
+  // hash, …, saltLength = HASH_LENGTH[hash], mgfHash = hash), verifyEcdsa(key.curve, key.point, hash, …) or
+  // verifyEd25519(key.point, …). false → decrypt_error (RFC 5246 §7.2.2: "unable to correctly verify a signature").
+  // Name the field in every TlsError ("signature algorithm", "signature").
   throw new NotImplemented("05.3");
   // END 05.3
 }
 
-/** "an RSA-2048 key", "an EC P-256 key": for error messages (chapter 08's CertificateVerify uses it too). */
+/** "an RSA-2048 key", "an EC P-256 key", "an Ed25519 key": for error messages (chapter 08's CertificateVerify uses it too). */
 export function keyName(key: PublicKey): string {
-  if (key.kind === "rsa") return `an RSA-${key.bits}${key.pss ? " PSS-only" : ""} key`;
+  if (key.kind === "rsa") {
+    const p = key.pssParameters;
+    const allowed = p === undefined ? "" : ` (${p.hash}, MGF1-${p.mgfHash}, salt ≥ ${p.saltLength})`;
+    return `an RSA-${key.bits}${key.pss ? " PSS-only" : ""} key${allowed}`;
+  }
   if (key.kind === "ec") return `an EC ${key.curve} key`;
+  if (key.kind === "ed25519") return "an Ed25519 key";
   return `an unsupported key (${key.name})`;
 }

@@ -8,6 +8,7 @@ import type { ClientHello, KeyPair } from "../01-client-hello/index.js";
 import type { Certificate, Validation } from "../03-certificates/index.js";
 import type { KeyBlock } from "../04-rsa-key-exchange/index.js";
 import type { ServerKeyExchange } from "../05-dhe-key-exchange/index.js";
+import { type ClientCredential, sendCertificateVerify12, sendClientCertificate12 } from "./client-auth.js";
 import { readServerFinished12, sendClientFinished12 } from "./finish.js";
 import { processServerHello12, sendClientHello12 } from "./hellos.js";
 import { establishKeys12, sendClientKeyExchange12 } from "./key-exchange.js";
@@ -37,6 +38,9 @@ export interface Tls12Options {
   at?: Date;
   /** Called with everything sent or received, as it happens (a --trace view). */
   onTrace?: (entry: TraceEntry) => void;
+  /** Our certificate and signer, for a server that asks who we are (mutual TLS, client-auth.ts); without it we answer
+   * a CertificateRequest with an empty Certificate and the server decides. */
+  clientCredential?: ClientCredential;
   /** Tests only: replay a recorded handshake. */
   fixed?: FixedHandshake12;
 }
@@ -157,8 +161,10 @@ export async function clientHandshake(records: Tls12RecordLayer, options: Tls12O
   // 1. clientHello = sent (a ClientHello that already went out: chapter 08's offer of both versions, 08.19) or else
   //    sendClientHello12(records, options); hello = await processServerHello12(records, clientHello).
   // 2. flight = await readServerFlight12(records, hello, options).
-  // 3. premaster = sendClientKeyExchange12(records, hello, flight, options.fixed).
-  // 4. secrets = establishKeys12(records, hello, premaster, options.keyLog).
+  // 3. auth = sendClientCertificate12(records, flight, options.clientCredential) (given: our Certificate, only if the
+  //    server asked); premaster = sendClientKeyExchange12(records, hello, flight, options.fixed).
+  // 4. secrets = establishKeys12(records, hello, premaster, options.keyLog); then, if auth came back,
+  //    sendCertificateVerify12(records, auth) (06.16): after the session hash, which ends at ClientKeyExchange.
   // 5. sendClientFinished12(records, hello, secrets); await readServerFinished12(records, hello, secrets).
   // 6. Return { records, cipherSuite, serverCertificates, validation, serverKeyExchange (if any), secrets }.
   throw new NotImplemented("06.13");

@@ -9,4 +9,5 @@ export * from "./hellos.js";
 export * from "./server-flight.js";
 export * from "./key-exchange.js";
 export * from "./finish.js";
+export * from "./client-auth.js";
 export * from "./trace.js";

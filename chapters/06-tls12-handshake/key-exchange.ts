@@ -4,11 +4,10 @@
 // 5246 §7.4.7 and §8.1, RFC 7627 §4 (the extended master secret) and the NSS key log format
 // (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/).
 // Your copy of this chapter: replace each `throw new NotImplemented(…)` between a TODO and its END line.
-import { AlertDescription, ProtocolVersion, RANDOM_LENGTH } from "../../lib/constants.js";
+import { AlertDescription, RANDOM_LENGTH } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
 import { toHex } from "../../lib/hex.js";
 import { makeKeyPair } from "../01-client-hello/index.js";
-import { encodeCertificate } from "../03-certificates/index.js";
 import {
   MASTER_SECRET_LENGTH,
   encodeClientKeyExchangeRsa,
@@ -28,13 +27,13 @@ import type { ServerFlight12 } from "./server-flight.js";
 import { NotImplemented } from "../../lib/errors.js";
 
 /**
- * Our Certificate if asked (empty: we have none, RFC 5246 §7.4.6), then ClientKeyExchange: the premaster secret
+ * ClientKeyExchange (after our Certificate, if the server asked for one: sendClientCertificate12, 06.16): the premaster secret
  * encrypted to the server's RSA key (chapter 04) or agreed by (EC)DH (chapter 05). Returns the premaster secret.
  * `fixed` replaces the random values (tests replaying a recording).
  */
 export function sendClientKeyExchange12(records: Tls12RecordLayer, hello: Hello12, flight: ServerFlight12, fixed?: FixedHandshake12): Uint8Array {
   // TODO 06.9: RSA's premaster starts with the version WE offered (clientHello.legacyVersion), not the server's.
-  // 1. flight.certificateRequested: send encodeCertificate({ requestContext: empty, entries: [] }, TLS 1.2) first.
+  // 1. (Our Certificate, if the server asked, went out before this step: 06.16.)
   // 2. RSA (no ServerKeyExchange): premaster = makeRsaPremaster(clientHello.legacyVersion, fixed?.random);
   //    ClientKeyExchange = encodeClientKeyExchangeRsa(rsaEncryptPkcs1v15(serverKey, premaster)).
   // 3. DHE (flight.dh): pair = dhKeyPair(p, g, fixed?.random); premaster = dhPremaster(pair.privateKey, ys, p);

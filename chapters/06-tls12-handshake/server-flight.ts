@@ -25,8 +25,10 @@ export interface ServerFlight12 {
   serverKeyExchange?: ServerKeyExchange;
   /** DHE: the server's parameters, checked (chapter 05). */
   dh?: { p: bigint; g: bigint; ys: bigint };
-  /** True when a CertificateRequest came: we answer with an empty Certificate (RFC 5246 §7.4.6). */
+  /** True when a CertificateRequest came: we answer with a Certificate (RFC 5246 §7.4.6). */
   certificateRequested: boolean;
+  /** The CertificateRequest message as it came (client-auth.ts reads it, 06.15–06.16); absent when none came. */
+  certificateRequest?: Uint8Array;
 }
 
 /** Reads Certificate, ServerKeyExchange (DHE and ECDHE only), an optional CertificateRequest, and ServerHelloDone. */
@@ -42,7 +44,7 @@ export async function readServerFlight12(
   //    verifyServerKeyExchange(it, client random, server random, serverKey, our signature schemes (default
   //    DEFAULT_SIGNATURE_SCHEMES)). Then DHE: dh = checkDhParams(its params); ECDHE: a curve we did not offer (groups,
   //    default DEFAULT_GROUPS) is illegal_parameter, field "named_curve".
-  // 3. Next message: a certificate_request? Note it, read the next. It must be server_hello_done, with an empty body
+  // 3. Next message: a certificate_request? Keep it (certificateRequest: the message as it came), read the next. It must be server_hello_done, with an empty body
   //    (decode_error, field "server_hello_done"). Return the ServerFlight12.
   throw new NotImplemented("06.8");
   // END 06.8

@@ -6,7 +6,7 @@ import { appendFileSync } from "node:fs";
 import { AlertDescription, type CipherSuiteInfo, HandshakeType, describeCode } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
 import { DEFAULT_SUITES } from "../01-client-hello/index.js";
-import { type Certificate, type PublicKey, parseIp } from "../03-certificates/index.js";
+import { type Certificate, type PublicKey, describeKey, parseIp } from "../03-certificates/index.js";
 
 /** The suites connectTls12 can run: TLS 1.2, key exchange RSA, DHE_RSA or ECDHE_*, AES-GCM. */
 export const TLS12_SUITES: readonly number[] = DEFAULT_SUITES["1.2"];
@@ -35,8 +35,9 @@ export function expectMessage(message: Uint8Array, type: number): Uint8Array {
 
 /**
  * The certificate's key must be one the suite can use (RFC 5246 §7.4.2): an RSA key that may encrypt for RSA key
- * exchange (keyEncipherment, if keyUsage is there), one that may sign for DHE_RSA / ECDHE_RSA, an EC key that may
- * sign for ECDHE_ECDSA.
+ * exchange (rsaEncryption, keyEncipherment if keyUsage is there), an RSA key that may sign for DHE_RSA / ECDHE_RSA (an
+ * id-RSASSA-PSS key too: it signs with rsa_pss_pss_*, RFC 8446 §4.2.3), an ECDSA or EdDSA key that may sign for
+ * ECDHE_ECDSA (RFC 8422 §2).
  */
 export function checkKeyForSuite(suite: CipherSuiteInfo, leaf: Certificate): PublicKey {
   const key = leaf.publicKey;
@@ -44,9 +45,15 @@ export function checkKeyForSuite(suite: CipherSuiteInfo, leaf: Certificate): Pub
   const fail = (why: string): never => {
     throw new TlsError(AlertDescription.unsupported_certificate, `${suite.name} cannot use this certificate: ${why}`, { field: "certificate" });
   };
-  const wantsEc = suite.keyExchange === "ECDHE_ECDSA";
-  if (wantsEc && key.kind !== "ec") fail(`the suite needs an EC key, the certificate has ${key.kind === "rsa" ? "an RSA" : "an unsupported"} key`);
-  if (!wantsEc && (key.kind !== "rsa" || key.pss)) fail("the suite needs an rsaEncryption key");
+  const has = `the certificate has ${describeKey(key)}`;
+  if (suite.keyExchange === "ECDHE_ECDSA") {
+    if (key.kind !== "ec" && key.kind !== "ed25519") fail(`the suite needs an ECDSA or Ed25519 key, ${has}`);
+  } else if (suite.keyExchange === "RSA") {
+    // RSA key exchange encrypts to the key: an id-RSASSA-PSS key may only sign (RFC 4055 §1.2).
+    if (key.kind !== "rsa" || key.pss) fail(`the suite needs an rsaEncryption key, ${has}`);
+  } else if (key.kind !== "rsa") {
+    fail(`the suite needs an RSA key, ${has}`);
+  }
   const needed = suite.keyExchange === "RSA" ? "keyEncipherment" : "digitalSignature";
   if (usage !== undefined && !usage.includes(needed)) fail(`its keyUsage (${usage.join(", ")}) lacks ${needed}`);
   return key;

@@ -2,15 +2,16 @@
 // byte carries its note (the --trace view of the command-line tool, and the notebook). A finished helper, not an
 // exercise; a message a decoder refuses is shown as raw bytes with the reason.
 import { type Annotation, ByteReader } from "../../lib/bytes.js";
-import { AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion, cipherSuites, describeCode, nameOf } from "../../lib/constants.js";
+import { AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion, SignatureScheme, cipherSuites, describeCode, nameOf } from "../../lib/constants.js";
 import { isNotImplemented, isTlsError } from "../../lib/errors.js";
 import { toHex } from "../../lib/hex.js";
-import { readHandshake } from "../00-bytes/index.js";
+import { readHandshake, readOpaque, readUint } from "../00-bytes/index.js";
 import { readClientHelloBody } from "../01-client-hello/index.js";
 import { decodeServerHello, readServerHelloBody } from "../02-server-hello/index.js";
 import { readCertificateBody } from "../03-certificates/index.js";
 import { readClientKeyExchangeRsa } from "../04-rsa-key-exchange/index.js";
 import { readClientKeyExchangeDh, readClientKeyExchangeEcdh, readServerKeyExchange } from "../05-dhe-key-exchange/index.js";
+import { readCertificateRequest12Body } from "./client-auth.js";
 import { readFinishedBody } from "./finished.js";
 import type { TraceEntry } from "./record-layer.js";
 import type { Tls12Secrets } from "./handshake.js";
@@ -56,6 +57,15 @@ function annotateHandshake(r: ByteReader, kx: KeyExchange): void {
       readFinishedBody(body);
       break;
     case HandshakeType.server_hello_done:
+      break;
+    // Mutual TLS (client-auth.ts): the server's CertificateRequest (06.15) and our CertificateVerify, a scheme and a
+    // signature<0..2^16-1> (RFC 5246 §7.4.8).
+    case HandshakeType.certificate_request:
+      readCertificateRequest12Body(body);
+      break;
+    case HandshakeType.certificate_verify:
+      body.describe(describeCode(SignatureScheme, readUint(body, 2, "algorithm")));
+      readOpaque(body, 2, "signature over the handshake messages");
       break;
     default:
       body.bytes(body.remaining, "body (not decoded here)");

@@ -19,7 +19,7 @@ import {
   sniFor,
 } from "../06-tls12-handshake/index.js";
 import { type Established13, type Tls13Connection, type Tls13Options, clientHandshake13, established13 } from "./handshake.js";
-import { TLS13_SUITES, sendClientHello } from "./hellos.js";
+import { type ClientHelloOffer, TLS13_SUITES, sendClientHello } from "./hellos.js";
 import { Tls13RecordLayer } from "./record-layer.js";
 import { NotImplemented } from "../../lib/errors.js";
 
@@ -60,7 +60,8 @@ export async function clientHandshakeAnyVersion(records: Tls13RecordLayer, optio
   // TODO 08.19: ONE hello for both versions; the ServerHello decides which script goes on (RFC 8446 §D.1).
   // 1. offer = options.fixed's clientHello and keyPairs if set, else makeClientHello({ version: "both", serverName:
   //    sniFor(options.servername), cipherSuites (default [...TLS13_SUITES, ...TLS12_SUITES]), and options.groups,
-  //    keyShareGroups and signatureSchemes as they are }); options.extendedMasterSecret === false: drop the
+  //    keyShareGroups and signatureSchemes as they are }) (options.offer, chapter 12's hybrid offer, builds it around
+  //    that makeClientHello when it is set); options.extendedMasterSecret === false: drop the
   //    extended_master_secret extension. sent = sendClientHello(records, offer) (08.9).
   // 2. serverHello = decodeServerHello(expectMessage(await records.peekHandshake(), server_hello)): PEEK, do not take:
   //    the script that goes on reads it again, into its own transcript.

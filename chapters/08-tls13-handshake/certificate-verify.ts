@@ -8,7 +8,7 @@ import { AlertDescription, HandshakeType, SignatureScheme, describeCode } from "
 import { TlsError, illegalParameter } from "../../lib/errors.js";
 import { concat } from "../../lib/hex.js";
 import { readHandshake, readOpaque, readUint, writeHandshake, writeOpaque, writeUint } from "../00-bytes/index.js";
-import { type Certificate, HASH_LENGTH, type PublicKey, verifyEcdsa, verifyPss } from "../03-certificates/index.js";
+import { type Certificate, HASH_LENGTH, type PublicKey, pssKeyProblem, verifyEcdsa, verifyEd25519, verifyPss } from "../03-certificates/index.js";
 import { keyName, schemeInfo } from "../05-dhe-key-exchange/index.js";
 import { NotImplemented } from "../../lib/errors.js";
 
@@ -23,15 +23,20 @@ export const CONTEXT_SEPARATOR = 0x00;
 
 /**
  * The schemes a TLS 1.3 CertificateVerify may use that this client can check: RSA-PSS with an ordinary RSA key
- * (rsae), and ECDSA tied to its curve (RFC 8446 §4.2.3). rsa_pkcs1_* may still appear in signature_algorithms,
- * for the signatures inside certificates, but never here: "RSA signatures MUST use an RSASSA-PSS algorithm".
+ * (rsae) or with an id-RSASSA-PSS key (pss), ECDSA tied to its curve, and Ed25519 (RFC 8446 §4.2.3). rsa_pkcs1_* may
+ * still appear in signature_algorithms, for the signatures inside certificates, but never here: "RSA signatures MUST
+ * use an RSASSA-PSS algorithm".
  */
 export const CERTIFICATE_VERIFY_SCHEMES: readonly number[] = [
   SignatureScheme.rsa_pss_rsae_sha256,
   SignatureScheme.rsa_pss_rsae_sha384,
   SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pss_pss_sha256,
+  SignatureScheme.rsa_pss_pss_sha384,
+  SignatureScheme.rsa_pss_pss_sha512,
   SignatureScheme.ecdsa_secp256r1_sha256,
   SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.ed25519,
 ];
 
 /**
@@ -113,11 +118,13 @@ export function verifyCertificateVerify(cv: CertificateVerify, serverKey: Public
   // TODO 08.5: check, each failure a TlsError naming the field: (1) cv.scheme is one we offered in
   // signature_algorithms (RFC 8446 §4.4.3), else illegal_parameter "algorithm"; (2) it is in CERTIFICATE_VERIFY_SCHEMES
   // (no RSA PKCS#1 v1.5, no SHA-1), else illegal_parameter; (3) it fits the key (schemeInfo from chapter 05 gives kind,
-  // hash, curve): rsa-pss needs an RSA key that is not PSS-only, ecdsa an EC key ON THE SCHEME'S CURVE (in TLS 1.3
-  // ecdsa_secp256r1_sha256 means P-256 and nothing else, RFC 8446 §4.2.3), else illegal_parameter; (4) verify over
-  // certificateVerifyContent(transcriptHash, "server") with chapter 03: verifyPss(key, hash, content, signature,
-  // HASH_LENGTH[hash], hash) (the salt is as long as the hash, §4.2.3) or verifyEcdsa(curve, point, hash, content,
-  // signature); false → decrypt_error, field "signature" (RFC 8446 §6.2: a signature that does not verify).
+  // hash, curve, rsaKey): rsa-pss "rsae" needs an RSA key that is not PSS-only, rsa-pss "pss" a PSS-only key whose
+  // parameters allow this hash, MGF1 of it and a salt as long as it (pssKeyProblem, chapter 03), ecdsa an EC key ON
+  // THE SCHEME'S CURVE (in TLS 1.3 ecdsa_secp256r1_sha256 means P-256 and nothing else, RFC 8446 §4.2.3), ed25519 an
+  // Ed25519 key; else illegal_parameter; (4) verify over certificateVerifyContent(transcriptHash, "server") with
+  // chapter 03: verifyPss(key, hash, content, signature, HASH_LENGTH[hash], hash) (the salt is as long as the hash,
+  // §4.2.3), verifyEcdsa(curve, point, hash, content, signature) or verifyEd25519(point, content, signature); false →
+  // decrypt_error, field "signature" (RFC 8446 §6.2: a signature that does not verify).
   throw new NotImplemented("08.5");
   // END 08.5
 }

@@ -13,8 +13,9 @@ import type { ApplicationKeys, HandshakeKeys } from "./server-flight.js";
 import { NotImplemented } from "../../lib/errors.js";
 
 /**
- * Our answer to the server's flight: an empty Certificate if it sent a CertificateRequest (we have no certificate),
- * then our Finished, both under our handshake keys; then our application keys. Returns the resumption master secret,
+ * Our answer to the server's flight: an empty Certificate if it sent a CertificateRequest and is given it here (the
+ * script answers a CertificateRequest itself now, with our certificate if we have one: client-auth.ts, 08.21; chapter
+ * 09's resumed handshake still passes it), then our Finished, both under our handshake keys; then our application keys. Returns the resumption master secret,
  * from which every session ticket's PSK is derived (RFC 8446 §7.1, chapter 09).
  */
 export function sendClientFinished(records: Tls13RecordLayer, hellos: Hellos, keys: HandshakeKeys, app: ApplicationKeys, certificateRequest?: CertificateRequest): Uint8Array {

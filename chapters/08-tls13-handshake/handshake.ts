@@ -8,7 +8,7 @@ import { TlsError } from "../../lib/errors.js";
 import type { ClientHello, KeyPair } from "../01-client-hello/index.js";
 import type { ServerHello } from "../02-server-hello/index.js";
 import type { Certificate, HashName, Validation } from "../03-certificates/index.js";
-import type { KeyLogTarget, RecordTransport } from "../06-tls12-handshake/index.js";
+import type { ClientCredential, KeyLogTarget, RecordTransport } from "../06-tls12-handshake/index.js";
 import {
   type Aead13,
   type ApplicationSecrets,
@@ -19,9 +19,10 @@ import {
   trafficKeys,
 } from "../07-tls13-key-schedule/index.js";
 import type { CertificateVerify } from "./certificate-verify.js";
+import { sendClientCertificate13 } from "./client-auth.js";
 import { sendClientFinished } from "./client-flight.js";
 import type { EncryptedExtensions } from "./encrypted-extensions.js";
-import { type ClientHelloSent, type Hellos, newClientHello13, processServerHello, sendClientHello } from "./hellos.js";
+import { type ClientHelloOffer, type ClientHelloSent, type Hellos, newClientHello13, processServerHello, sendClientHello } from "./hellos.js";
 import { type NewSessionTicket, decodeKeyUpdate, decodeNewSessionTicket, encodeKeyUpdate } from "./post-handshake.js";
 import { direction13 } from "./record-protection.js";
 import { type TraceEntry, Tls13RecordLayer } from "./record-layer.js";
@@ -71,8 +72,17 @@ export interface Tls13Options {
   onTrace?: (entry: TraceEntry) => void;
   /** Zero bytes of padding in every protected record we send (RFC 8446 §5.4); default 0. */
   padding?: number;
+  /** Our certificate and signer, for a server that asks who we are (mutual TLS, client-auth.ts); without it we answer
+   * a CertificateRequest with an empty Certificate and the server decides. */
+  clientCredential?: ClientCredential;
   /** Tests only: replay a recorded handshake. */
   fixed?: FixedHandshake;
+  /**
+   * Builds the first ClientHello around `base`, the one chapter 08 would send (TLS 1.3 only, or both versions: 08.19):
+   * chapter 12's offer adds a hybrid post-quantum key share, whose key pairs finish the exchange themselves
+   * (KeyPair.sharedSecret).
+   */
+  offer?: (options: Tls13Options, base: (options: Tls13Options) => ClientHelloOffer) => ClientHelloOffer;
 }
 
 /** The secrets of a connection, in the order the key schedule made them; enough to decrypt it afterwards. */
@@ -188,7 +198,9 @@ export async function clientHandshake13(records: Tls13RecordLayer, options: Tls1
   // 4. encryptedExtensions = await readServerParameters(records, hellos).
   // 5. server = await readServerCertificate(records, hellos, options).
   // 6. app = await readServerFinished(records, hellos, keys, options.keyLog).
-  // 7. resumption = sendClientFinished(records, hellos, keys, app, server.certificateRequest).
+  // 7. A server.certificateRequest? sendClientCertificate13(records, hellos, it, options.clientCredential) (given; it
+  //    calls 08.20–08.21 when we have a credential).
+  //    resumption = sendClientFinished(records, hellos, keys, app): our Finished, after our Certificate if any.
   // 8. Return { records, cipherSuite, group (both from keys), helloRetryRequest, encryptedExtensions, the three of
   //    server (serverCertificates, validation, certificateVerify), secrets: tls13Secrets(hellos, keys, app, resumption) }.
   throw new NotImplemented("08.17");

@@ -31,6 +31,8 @@ export const TLS13_SUITES: readonly number[] = DEFAULT_SUITES["1.3"];
 export interface ClientHelloOffer {
   clientHello: ClientHello;
   keyPairs: KeyPair[];
+  /** How a HelloRetryRequest's new key pair is made, when not by chapter 01's makeKeyPair (chapter 12's hybrid groups). */
+  makeKeyPair?: (group: number) => KeyPair;
 }
 
 /** A ClientHello that has gone out. */
@@ -48,7 +50,7 @@ export interface ClientHelloSent extends ClientHelloOffer {
 export type RetryBuilder = (first: ClientHelloOffer, hrr: ServerHello, transcriptBefore: Uint8Array) => ClientHelloOffer;
 
 /** The retry of a plain handshake: retryClientHello with fresh keys (a PSK-less ClientHello has no binder to redo). */
-const freshRetry: RetryBuilder = (first, hrr) => retryClientHello(first, hrr);
+const freshRetry: RetryBuilder = (first, hrr) => retryClientHello(first, hrr, first.makeKeyPair);
 
 /** What the hello exchange settled: the ClientHello the server answered, its ServerHello, the transcript so far. */
 export interface Hellos {
@@ -88,7 +90,8 @@ export function sendClientHello(records: Tls13RecordLayer, offer: ClientHelloOff
 export function newClientHello13(options: Tls13Options): ClientHelloOffer {
   // TODO 08.9: options.fixed if set (tests replay a recorded handshake with it). Else chapter 01's makeClientHello:
   // version "1.3", serverName sniFor(options.servername) (chapter 06: never an IP address, RFC 6066 §3), cipherSuites
-  // (default [...TLS13_SUITES]), and options.groups, keyShareGroups and signatureSchemes as they are.
+  // (default [...TLS13_SUITES]), and options.groups, keyShareGroups and signatureSchemes as they are. (options.offer,
+  // chapter 12's hybrid offer, builds it around this one when it is set.)
   throw new NotImplemented("08.9");
   // END 08.9
 }

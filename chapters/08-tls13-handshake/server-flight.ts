@@ -86,7 +86,8 @@ export function establishHandshakeKeys(records: Tls13RecordLayer, hellos: Hellos
   // 1. cipherSuite = hellos.negotiated.cipherSuite; hash = suiteHash(it), aead = suiteAead(it).
   // 2. The ServerHello's key_share (findServerExtension): none is missing_extension (we offer only (EC)DHE, §4.2.9);
   //    our key pair for its group: none is internal_error.
-  // 3. sharedSecret = ecdhePremaster(group, pair.privateKey, share.keyExchange) (chapter 05; RFC 8446 §7.4).
+  // 3. sharedSecret = ecdhePremaster(group, pair.privateKey, share.keyExchange) (chapter 05; RFC 8446 §7.4), unless
+  //    the pair brings its own way to finish (pair.sharedSecret, chapter 12's hybrid pairs): then that, on the share.
   // 4. early = earlySecrets(hash, psk); secrets = handshakeSecrets(early, sharedSecret, hellos.transcript.hash()).
   // 5. keys = { client, server }: trafficKeys(hash, aead, …) of each side's handshake traffic secret.
   // 6. writeKeyLog each of keyLogLines13(hellos.clientHello.random, secrets) to keyLog, now.

@@ -4,3 +4,6 @@ export * from "./ticket.js";
 export * from "./binder.js";
 export * from "./resumed.js";
 export * from "./store.js";
+export * from "./resume12.js";
+export * from "./connect12.js";
+export * from "./store12.js";

@@ -168,7 +168,7 @@ export function sendServerFlight(
 ): ServerFlight {
   // TODO 10.12: add every message you send to hello.transcript, in order. (1) On a full handshake choose the
   // certificate first (pickCertificate, 10.10), so a client we cannot sign for gets its alert before any ServerHello.
-  // (2) serverKeyShare(choice, fixed key pair or makeKeyPair) (10.5); send encodeServerHello(serverHello(ch, suite,
+  // (2) serverKeyShare(choice, fixed key pair or makeKeyPair) (10.5; config.keyShare instead if set); send encodeServerHello(serverHello(ch, suite,
   // keyPair, config.fixed?.random ?? 32 random bytes, psk?.index)); the middlebox ChangeCipherSpec if in compatibility
   // mode and not sent yet. (3) earlySecrets(hash, psk?.state.psk), handshakeSecrets with transcript.hash() (chapter
   // 07); write with the server's handshake keys. (4) encryptedExtensions(ch, config.advertisedGroups ?? config.groups ??

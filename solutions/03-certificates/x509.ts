@@ -1,8 +1,8 @@
 // X.509 v3 certificates: the structure a server sends to prove who it is. A certificate is the CA's signature
 // over "to-be-signed" bytes (tbsCertificate) that bind a name to a public key for a time; we keep those exact
 // bytes, because the signature covers them and not any re-encoding. Read RFC 5280 §4.1 (the structure), §4.2
-// (extensions: §4.2.1.6 names, §4.2.1.10 name constraints), RFC 8017 Appendix A (RSA keys), RFC 5480 §2 (EC keys)
-// and RFC 4055 §3.1 (RSA-PSS parameters).
+// (extensions: §4.2.1.6 names, §4.2.1.10 name constraints), RFC 8017 Appendix A (RSA keys), RFC 5480 §2 (EC keys),
+// RFC 4055 §3.1 (RSA-PSS parameters, in a signature and in a key) and RFC 8410 §3 (Ed25519 keys).
 import { ByteReader } from "../../lib/bytes.js";
 import { AlertDescription } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
@@ -39,6 +39,14 @@ export const Oid = {
   ecPublicKey: "1.2.840.10045.2.1", // RFC 5480 §2.1.1
   secp256r1: "1.2.840.10045.3.1.7", // RFC 5480 §2.1.1.1 (P-256)
   secp384r1: "1.3.132.0.34", // RFC 5480 §2.1.1.1 (P-384)
+  ed25519: "1.3.101.112", // RFC 8410 §3 (id-Ed25519: a key, and the signature algorithm of what it signs)
+  // Keys and signatures this chapter names but does not check (RFC 8410 §3, RFC 3279 §2.2, §2.3)
+  ed448: "1.3.101.113",
+  x25519: "1.3.101.110",
+  x448: "1.3.101.111",
+  dsa: "1.2.840.10040.4.1",
+  sha1WithRSAEncryption: "1.2.840.113549.1.1.5",
+  ecdsaWithSHA1: "1.2.840.10045.4.1",
   // Signature algorithms
   sha256WithRSAEncryption: "1.2.840.113549.1.1.11", // RFC 8017 Appendix A.2.4
   sha384WithRSAEncryption: "1.2.840.113549.1.1.12",
@@ -72,6 +80,28 @@ export const Oid = {
 /** OID → its name, for the notes of a DER dump: "1.2.840.10045.4.3.2" reads as "ecdsaWithSHA256". */
 export const OID_NAMES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(Oid).map(([name, oid]) => [oid, name]));
 
+/** How people write the algorithms whose OIDs this chapter knows, for messages about keys and signatures. */
+const ALGORITHM_NAMES: Readonly<Record<string, string>> = {
+  [Oid.rsaEncryption]: "RSA",
+  [Oid.rsassaPss]: "RSASSA-PSS",
+  [Oid.ecPublicKey]: "EC",
+  [Oid.ed25519]: "Ed25519",
+  [Oid.ed448]: "Ed448",
+  [Oid.dsa]: "DSA",
+  [Oid.sha1WithRSAEncryption]: "sha1WithRSAEncryption (SHA-1)",
+  [Oid.ecdsaWithSHA1]: "ecdsa-with-SHA1 (SHA-1)",
+};
+
+/**
+ * An algorithm named by what it is and its OID, "Ed448 (1.3.101.113)", so that a refusal says what the server
+ * chose: this chapter's names first, then lib/oid-names.ts's table ("secp521r1 (1.3.132.0.35)", "unknown algorithm
+ * (1.2.3.4)").
+ */
+export function algorithmName(oid: string): string {
+  const name = ALGORITHM_NAMES[oid];
+  return name === undefined ? describeOid(oid) : `${name} (${oid})`;
+}
+
 /** readOid, plus the OID's name (when this chapter knows it) in the notes. */
 export function readKnownOid(r: ByteReader, field: string): string {
   const oid = readOid(r, field);
@@ -102,18 +132,53 @@ export interface Name {
   der: Uint8Array;
 }
 
+/**
+ * RSASSA-PSS parameters (RFC 4055 §3.1): the hash of the message, the hash inside MGF1 and the salt length. In a
+ * signature algorithm they say how that signature was made; in an id-RSASSA-PSS key they are the only hash and MGF1
+ * hash the key may sign with, and the shortest salt.
+ */
+export interface PssParameters {
+  hash: HashName;
+  mgfHash: HashName;
+  saltLength: number;
+}
+
 /** How a certificate is signed, read from an AlgorithmIdentifier. */
 export type SignatureAlgorithm =
   | { kind: "rsa-pkcs1"; hash: HashName; name: string }
-  | { kind: "rsa-pss"; hash: HashName; mgfHash: HashName; saltLength: number; name: string }
+  | ({ kind: "rsa-pss"; name: string } & PssParameters)
   | { kind: "ecdsa"; hash: HashName; name: string }
+  /** RFC 8410 §6: PureEdDSA over the tbsCertificate itself (no hash first), parameters absent. */
+  | { kind: "ed25519"; name: string }
   | { kind: "unsupported"; name: string };
 
-/** The subject's public key. `pss` marks an RSA key restricted to RSA-PSS (RFC 4055 §1.2). */
+/**
+ * The subject's public key. `pss` marks an RSA key restricted to RSA-PSS (RFC 4055 §1.2); `pssParameters`, when
+ * the key's AlgorithmIdentifier carries them, restrict it further (RFC 4055 §3.1). An Ed25519 key is the 32-byte
+ * encoding of a point (RFC 8032 §5.1.5).
+ */
 export type PublicKey =
-  | { kind: "rsa"; n: bigint; e: bigint; bits: number; pss: boolean }
+  | { kind: "rsa"; n: bigint; e: bigint; bits: number; pss: boolean; pssParameters?: PssParameters }
   | { kind: "ec"; curve: EcCurve; point: Uint8Array }
+  | { kind: "ed25519"; point: Uint8Array }
   | { kind: "unsupported"; name: string };
+
+/** "RSA-2048", "RSA-2048 (PSS only: SHA-256, MGF1-SHA-256, salt ≥ 32)", "ECDSA P-256", "Ed25519": for details and errors. */
+export function describeKey(key: PublicKey): string {
+  switch (key.kind) {
+    case "rsa": {
+      const p = key.pssParameters;
+      const only = p === undefined ? " (PSS only)" : ` (PSS only: ${p.hash}, MGF1-${p.mgfHash}, salt ≥ ${p.saltLength})`;
+      return `RSA-${key.bits}${key.pss ? only : ""}`;
+    }
+    case "ec":
+      return `ECDSA ${key.curve}`;
+    case "ed25519":
+      return "Ed25519";
+    default:
+      return `unsupported key ${key.name}`;
+  }
+}
 
 /** The keyUsage bits (RFC 5280 §4.2.1.3), bit 0 first. */
 export const KEY_USAGE_BITS = [
@@ -233,7 +298,7 @@ function readHashAlgorithm(r: ByteReader, field: string): HashName | undefined {
 }
 
 /** RSASSA-PSS-params (RFC 4055 §3.1): hash [0], maskGen [1], saltLength [2], trailerField [3], all with defaults. */
-function readPssParameters(r: ByteReader, field: string): SignatureAlgorithm {
+export function readPssParameters(r: ByteReader, field: string): SignatureAlgorithm {
   const body = readElement(r, Tag.SEQUENCE, field);
   let hash: HashName | undefined;
   let mgfHash: HashName | undefined;
@@ -268,7 +333,7 @@ function readPssParameters(r: ByteReader, field: string): SignatureAlgorithm {
   }
   body.end(field);
   if (hash === undefined || mgfHash === undefined || defaults) {
-    return { kind: "unsupported", name: "RSASSA-PSS with SHA-1 or an unknown hash/MGF" };
+    return { kind: "unsupported", name: `RSASSA-PSS with SHA-1 or an unknown hash/MGF (${Oid.rsassaPss})` };
   }
   return { kind: "rsa-pss", hash, mgfHash, saltLength, name: `RSASSA-PSS (${hash}, MGF1-${mgfHash}, salt ${saltLength})` };
 }
@@ -289,10 +354,14 @@ export function readSignatureAlgorithm(r: ByteReader, field: string): SignatureA
     algorithm = { kind: "ecdsa", hash, name: `ecdsa-with-${hash.replace("-", "")}` };
   } else if (oid === Oid.rsassaPss) {
     algorithm = readPssParameters(body, `${field} parameters`);
+  } else if (oid === Oid.ed25519) {
+    // RFC 8410 §3: "the parameters MUST be absent".
+    if (body.remaining > 0) throw derError(`${field} parameters`, body.offset, "id-Ed25519 has no parameters (RFC 8410 §3)");
+    algorithm = { kind: "ed25519", name: "Ed25519" };
   } else {
-    // e.g. sha1WithRSAEncryption or Ed25519: parse past it, let validation refuse it.
+    // e.g. sha1WithRSAEncryption or Ed448: parse past it, let validation refuse it, naming what it is.
     if (body.remaining > 0) readAny(body, `${field} parameters`);
-    algorithm = { kind: "unsupported", name: describeOid(oid) }; // "Ed448 (1.3.101.113)": a refusal says what it refuses
+    algorithm = { kind: "unsupported", name: algorithmName(oid) };
   }
   body.end(field);
   return algorithm;
@@ -337,18 +406,22 @@ const CURVES: Readonly<Record<string, { curve: EcCurve; pointLength: number }>> 
 };
 /** SEC 1 §2.3.3: an uncompressed point starts with 0x04. */
 const UNCOMPRESSED_POINT = 0x04;
+/** RFC 8410 §3, RFC 8032 §5.1.5: an Ed25519 public key is 32 bytes, the encoding of a point. */
+export const ED25519_KEY_LENGTH = 32;
 
 /** SubjectPublicKeyInfo (RFC 5280 §4.1.2.7): an AlgorithmIdentifier and the key in a BIT STRING. */
 export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKey {
   // EXERCISE 03.6: SEQUENCE { SEQUENCE { algorithm OID, parameters }, subjectPublicKey BIT STRING }.
   // rsaEncryption: parameters NULL; the BIT STRING's bytes are DER again: RSAPublicKey SEQUENCE { n, e }
   // (RFC 8017 A.1.1) — read them from the BIT STRING's own reader after its unused-bits byte, so offsets stay
-  // absolute; require n > 0, odd e ≥ 3. id-RSASSA-PSS: the
-  // same key, parameters optional (skip them with readAny), pss: true. id-ecPublicKey: parameters are the
-  // namedCurve OID; take P-256/P-384 from CURVES and require an uncompressed point (0x04, right length).
-  // bits = n.toString(2).length. Anything else: { kind: "unsupported", name: describeOid(oid) } ("Ed448
-  // (1.3.101.113)"; another curve: "EC key on curve " and describeOid of the curve), not an error. A BIT
-  // STRING with unused bits is an error. (RFC 5280 §4.1.2.7, RFC 5480 §2, RFC 4055 §1.2)
+  // absolute; require n > 0, odd e ≥ 3. id-RSASSA-PSS: the same key, pss: true; parameters optional: when there,
+  // read them with readPssParameters (given) and keep hash, mgfHash and saltLength as pssParameters — or, if it
+  // says "unsupported" (SHA-1 defaults), the key is { kind: "unsupported", name } with that name. id-ecPublicKey:
+  // parameters are the namedCurve OID; take P-256/P-384 from CURVES and require an uncompressed point (0x04, right
+  // length). id-Ed25519: NO parameters (a derError if there are any), a key of ED25519_KEY_LENGTH bytes, kept as
+  // point. bits = n.toString(2).length. Anything else: { kind: "unsupported", name: algorithmName(oid) }, not an
+  // error. A BIT STRING with unused bits is an error. (RFC 5280 §4.1.2.7, RFC 5480 §2, RFC 4055 §1.2, §3.1,
+  // RFC 8410 §3)
   const body = readElement(r, Tag.SEQUENCE, field);
   const algorithm = readElement(body, Tag.SEQUENCE, `${field} algorithm`);
   const oid = readKnownOid(algorithm, `${field} algorithm`);
@@ -356,7 +429,8 @@ export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKe
   const keyField = `${field} subjectPublicKey`;
   if (oid === Oid.rsaEncryption || oid === Oid.rsassaPss) {
     if (oid === Oid.rsaEncryption) readNull(algorithm, `${field} parameters`);
-    else if (algorithm.remaining > 0) readAny(algorithm, `${field} parameters`);
+    // Absent parameters let an id-RSASSA-PSS key sign with any; present ones restrict it to them (RFC 4055 §3.1).
+    const only = oid === Oid.rsassaPss && algorithm.remaining > 0 ? readPssParameters(algorithm, `${field} parameters`) : undefined;
     // Read the BIT STRING by hand so that the RSAPublicKey inside keeps absolute offsets and nested notes.
     const bitString = readElement(body, Tag.BIT_STRING, keyField);
     const at = bitString.offset;
@@ -370,23 +444,32 @@ export function readSubjectPublicKeyInfo(r: ByteReader, field: string): PublicKe
     rsa.end(`${keyField} RSAPublicKey`);
     if (n <= 0n || e < 3n || e % 2n === 0n) throw derError(keyField, at, "RSA modulus must be positive and the exponent odd and ≥ 3");
     key = { kind: "rsa", n, e, bits: n.toString(2).length, pss: oid === Oid.rsassaPss };
+    if (only?.kind === "unsupported") key = { kind: "unsupported", name: `an id-RSASSA-PSS key restricted to ${only.name}` };
+    else if (only?.kind === "rsa-pss") key.pssParameters = { hash: only.hash, mgfHash: only.mgfHash, saltLength: only.saltLength };
   } else if (oid === Oid.ecPublicKey) {
     const curveOid = readKnownOid(algorithm, `${field} namedCurve`);
     const at = body.offset;
     const bits = readBitString(body, keyField);
     const known = CURVES[curveOid];
     if (known === undefined) {
-      key = { kind: "unsupported", name: `EC key on curve ${describeOid(curveOid)}` };
+      key = { kind: "unsupported", name: `EC key on curve ${algorithmName(curveOid)}` };
+    } else if (bits.unusedBits !== 0 || bits.bytes.length !== known.pointLength || bits.bytes[0] !== UNCOMPRESSED_POINT) {
+      throw derError(keyField, at, `a ${known.curve} key is an uncompressed point: 04 and ${known.pointLength - 1} bytes`);
     } else {
-      if (bits.unusedBits !== 0 || bits.bytes.length !== known.pointLength || bits.bytes[0] !== UNCOMPRESSED_POINT) {
-        throw derError(keyField, at, `a ${known.curve} key is an uncompressed point: 04 and ${known.pointLength - 1} bytes`);
-      }
       key = { kind: "ec", curve: known.curve, point: bits.bytes };
     }
+  } else if (oid === Oid.ed25519) {
+    if (algorithm.remaining > 0) throw derError(`${field} parameters`, algorithm.offset, "id-Ed25519 has no parameters (RFC 8410 §3)");
+    const at = body.offset;
+    const bits = readBitString(body, keyField);
+    if (bits.unusedBits !== 0 || bits.bytes.length !== ED25519_KEY_LENGTH) {
+      throw derError(keyField, at, `an Ed25519 key is ${ED25519_KEY_LENGTH} bytes (RFC 8410 §3)`);
+    }
+    key = { kind: "ed25519", point: bits.bytes };
   } else {
     if (algorithm.remaining > 0) readAny(algorithm, `${field} parameters`);
     readBitString(body, keyField);
-    key = { kind: "unsupported", name: describeOid(oid) };
+    key = { kind: "unsupported", name: algorithmName(oid) };
   }
   algorithm.end(`${field} algorithm`);
   body.end(field);

@@ -3,11 +3,10 @@
 // the key log line. Graded on their own against recorded connections and the key logs their servers wrote. Read RFC
 // 5246 §7.4.7 and §8.1, RFC 7627 §4 (the extended master secret) and the NSS key log format
 // (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/).
-import { AlertDescription, ProtocolVersion, RANDOM_LENGTH } from "../../lib/constants.js";
+import { AlertDescription, RANDOM_LENGTH } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
 import { toHex } from "../../lib/hex.js";
 import { makeKeyPair } from "../01-client-hello/index.js";
-import { encodeCertificate } from "../03-certificates/index.js";
 import {
   MASTER_SECRET_LENGTH,
   encodeClientKeyExchangeRsa,
@@ -26,13 +25,13 @@ import type { Tls12RecordLayer } from "./record-layer.js";
 import type { ServerFlight12 } from "./server-flight.js";
 
 /**
- * Our Certificate if asked (empty: we have none, RFC 5246 §7.4.6), then ClientKeyExchange: the premaster secret
+ * ClientKeyExchange (after our Certificate, if the server asked for one: sendClientCertificate12, 06.16): the premaster secret
  * encrypted to the server's RSA key (chapter 04) or agreed by (EC)DH (chapter 05). Returns the premaster secret.
  * `fixed` replaces the random values (tests replaying a recording).
  */
 export function sendClientKeyExchange12(records: Tls12RecordLayer, hello: Hello12, flight: ServerFlight12, fixed?: FixedHandshake12): Uint8Array {
   // EXERCISE 06.9: RSA's premaster starts with the version WE offered (clientHello.legacyVersion), not the server's.
-  // 1. flight.certificateRequested: send encodeCertificate({ requestContext: empty, entries: [] }, TLS 1.2) first.
+  // 1. (Our Certificate, if the server asked, went out before this step: 06.16.)
   // 2. RSA (no ServerKeyExchange): premaster = makeRsaPremaster(clientHello.legacyVersion, fixed?.random);
   //    ClientKeyExchange = encodeClientKeyExchangeRsa(rsaEncryptPkcs1v15(serverKey, premaster)).
   // 3. DHE (flight.dh): pair = dhKeyPair(p, g, fixed?.random); premaster = dhPremaster(pair.privateKey, ys, p);
@@ -40,9 +39,6 @@ export function sendClientKeyExchange12(records: Tls12RecordLayer, hello: Hello1
   // 4. ECDHE: pair = fixed?.keyPair ?? makeKeyPair(namedCurve); premaster = ecdhePremaster(namedCurve, our private
   //    key, the server's point); encodeClientKeyExchangeEcdh(pair.publicKey).
   // 5. records.sendHandshake(the ClientKeyExchange); return the premaster.
-  if (flight.certificateRequested) {
-    records.sendHandshake(encodeCertificate({ requestContext: new Uint8Array(0), entries: [] }, ProtocolVersion.TLS1_2));
-  }
   const { serverKeyExchange, serverKey, dh } = flight;
   let premaster: Uint8Array;
   let clientKeyExchange: Uint8Array;

@@ -23,8 +23,10 @@ export interface ServerFlight12 {
   serverKeyExchange?: ServerKeyExchange;
   /** DHE: the server's parameters, checked (chapter 05). */
   dh?: { p: bigint; g: bigint; ys: bigint };
-  /** True when a CertificateRequest came: we answer with an empty Certificate (RFC 5246 §7.4.6). */
+  /** True when a CertificateRequest came: we answer with a Certificate (RFC 5246 §7.4.6). */
   certificateRequested: boolean;
+  /** The CertificateRequest message as it came (client-auth.ts reads it, 06.15–06.16); absent when none came. */
+  certificateRequest?: Uint8Array;
 }
 
 /** Reads Certificate, ServerKeyExchange (DHE and ECDHE only), an optional CertificateRequest, and ServerHelloDone. */
@@ -40,7 +42,7 @@ export async function readServerFlight12(
   //    verifyServerKeyExchange(it, client random, server random, serverKey, our signature schemes (default
   //    DEFAULT_SIGNATURE_SCHEMES)). Then DHE: dh = checkDhParams(its params); ECDHE: a curve we did not offer (groups,
   //    default DEFAULT_GROUPS) is illegal_parameter, field "named_curve".
-  // 3. Next message: a certificate_request? Note it, read the next. It must be server_hello_done, with an empty body
+  // 3. Next message: a certificate_request? Keep it (certificateRequest: the message as it came), read the next. It must be server_hello_done, with an empty body
   //    (decode_error, field "server_hello_done"). Return the ServerFlight12.
   const certificate = decodeCertificate(expectMessage(await records.readHandshake(), HandshakeType.certificate), ProtocolVersion.TLS1_2);
   const serverCertificates = parseCertificates(certificate.entries.map((e) => e.certData));
@@ -67,6 +69,8 @@ export async function readServerFlight12(
 
   let message = await records.readHandshake();
   const certificateRequested = message[0] === HandshakeType.certificate_request;
+  // Kept whole: answering it (our Certificate, client-auth.ts) is a step of its own, after ServerHelloDone.
+  const certificateRequest = certificateRequested ? message : undefined;
   if (certificateRequested) message = await records.readHandshake();
   expectMessage(message, HandshakeType.server_hello_done);
   if (message.length !== HANDSHAKE_HEADER_LENGTH) {
@@ -75,6 +79,6 @@ export async function readServerFlight12(
       offset: HANDSHAKE_HEADER_LENGTH,
     });
   }
-  return { serverCertificates, validation, serverKey, ...(serverKeyExchange !== undefined ? { serverKeyExchange } : {}), ...(dh !== undefined ? { dh } : {}), certificateRequested };
+  return { serverCertificates, validation, serverKey, ...(serverKeyExchange !== undefined ? { serverKeyExchange } : {}), ...(dh !== undefined ? { dh } : {}), certificateRequested, ...(certificateRequest !== undefined ? { certificateRequest } : {}) };
   // END 06.8
 }

@@ -18,7 +18,7 @@ import {
   sniFor,
 } from "../06-tls12-handshake/index.js";
 import { type Established13, type Tls13Connection, type Tls13Options, clientHandshake13, established13 } from "./handshake.js";
-import { TLS13_SUITES, sendClientHello } from "./hellos.js";
+import { type ClientHelloOffer, TLS13_SUITES, sendClientHello } from "./hellos.js";
 import { Tls13RecordLayer } from "./record-layer.js";
 
 /** What the caller decides about a connection that may turn out TLS 1.3 or TLS 1.2. */
@@ -58,7 +58,8 @@ export async function clientHandshakeAnyVersion(records: Tls13RecordLayer, optio
   // EXERCISE 08.19: ONE hello for both versions; the ServerHello decides which script goes on (RFC 8446 §D.1).
   // 1. offer = options.fixed's clientHello and keyPairs if set, else makeClientHello({ version: "both", serverName:
   //    sniFor(options.servername), cipherSuites (default [...TLS13_SUITES, ...TLS12_SUITES]), and options.groups,
-  //    keyShareGroups and signatureSchemes as they are }); options.extendedMasterSecret === false: drop the
+  //    keyShareGroups and signatureSchemes as they are }) (options.offer, chapter 12's hybrid offer, builds it around
+  //    that makeClientHello when it is set); options.extendedMasterSecret === false: drop the
   //    extended_master_secret extension. sent = sendClientHello(records, offer) (08.9).
   // 2. serverHello = decodeServerHello(expectMessage(await records.peekHandshake(), server_hello)): PEEK, do not take:
   //    the script that goes on reads it again, into its own transcript.
@@ -66,17 +67,21 @@ export async function clientHandshakeAnyVersion(records: Tls13RecordLayer, optio
   // 4. TLS 1.3: return { version: "1.3", established: await clientHandshake13(records, options, sent) } (08.17).
   // 5. TLS 1.2: records12 = records.continueAsTls12(sent.message) (our ClientHello starts its transcript); return
   //    { version: "1.2", established: await clientHandshake(records12, tls12Options(options), sent.clientHello) } (06.13).
+  const both = (o: TlsOptions): ClientHelloOffer =>
+    makeClientHello({
+      version: "both",
+      serverName: sniFor(o.servername),
+      cipherSuites: o.cipherSuites ?? [...TLS13_SUITES, ...TLS12_SUITES],
+      groups: o.groups,
+      keyShareGroups: o.keyShareGroups,
+      signatureSchemes: o.signatureSchemes,
+    });
   const offer =
     options.fixed !== undefined
       ? { clientHello: options.fixed.clientHello, keyPairs: options.fixed.keyPairs }
-      : makeClientHello({
-          version: "both",
-          serverName: sniFor(options.servername),
-          cipherSuites: options.cipherSuites ?? [...TLS13_SUITES, ...TLS12_SUITES],
-          groups: options.groups,
-          keyShareGroups: options.keyShareGroups,
-          signatureSchemes: options.signatureSchemes,
-        });
+      : options.offer !== undefined
+        ? options.offer(options, both)
+        : both(options);
   if (options.extendedMasterSecret === false) {
     offer.clientHello.extensions = offer.clientHello.extensions.filter((e) => e.kind !== "extended_master_secret");
   }

@@ -7,7 +7,7 @@ import { AlertDescription, HandshakeType, SignatureScheme, describeCode } from "
 import { TlsError, illegalParameter } from "../../lib/errors.js";
 import { concat } from "../../lib/hex.js";
 import { readHandshake, readOpaque, readUint, writeHandshake, writeOpaque, writeUint } from "../00-bytes/index.js";
-import { type Certificate, HASH_LENGTH, type PublicKey, verifyEcdsa, verifyPss } from "../03-certificates/index.js";
+import { type Certificate, HASH_LENGTH, type PublicKey, pssKeyProblem, verifyEcdsa, verifyEd25519, verifyPss } from "../03-certificates/index.js";
 import { keyName, schemeInfo } from "../05-dhe-key-exchange/index.js";
 
 /** RFC 8446 §4.4.3: the signed content starts with 64 bytes of 0x20 (spaces). */
@@ -21,15 +21,20 @@ export const CONTEXT_SEPARATOR = 0x00;
 
 /**
  * The schemes a TLS 1.3 CertificateVerify may use that this client can check: RSA-PSS with an ordinary RSA key
- * (rsae), and ECDSA tied to its curve (RFC 8446 §4.2.3). rsa_pkcs1_* may still appear in signature_algorithms,
- * for the signatures inside certificates, but never here: "RSA signatures MUST use an RSASSA-PSS algorithm".
+ * (rsae) or with an id-RSASSA-PSS key (pss), ECDSA tied to its curve, and Ed25519 (RFC 8446 §4.2.3). rsa_pkcs1_* may
+ * still appear in signature_algorithms, for the signatures inside certificates, but never here: "RSA signatures MUST
+ * use an RSASSA-PSS algorithm".
  */
 export const CERTIFICATE_VERIFY_SCHEMES: readonly number[] = [
   SignatureScheme.rsa_pss_rsae_sha256,
   SignatureScheme.rsa_pss_rsae_sha384,
   SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pss_pss_sha256,
+  SignatureScheme.rsa_pss_pss_sha384,
+  SignatureScheme.rsa_pss_pss_sha512,
   SignatureScheme.ecdsa_secp256r1_sha256,
   SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.ed25519,
 ];
 
 /**
@@ -120,11 +125,13 @@ export function verifyCertificateVerify(cv: CertificateVerify, serverKey: Public
   // EXERCISE 08.5: check, each failure a TlsError naming the field: (1) cv.scheme is one we offered in
   // signature_algorithms (RFC 8446 §4.4.3), else illegal_parameter "algorithm"; (2) it is in CERTIFICATE_VERIFY_SCHEMES
   // (no RSA PKCS#1 v1.5, no SHA-1), else illegal_parameter; (3) it fits the key (schemeInfo from chapter 05 gives kind,
-  // hash, curve): rsa-pss needs an RSA key that is not PSS-only, ecdsa an EC key ON THE SCHEME'S CURVE (in TLS 1.3
-  // ecdsa_secp256r1_sha256 means P-256 and nothing else, RFC 8446 §4.2.3), else illegal_parameter; (4) verify over
-  // certificateVerifyContent(transcriptHash, "server") with chapter 03: verifyPss(key, hash, content, signature,
-  // HASH_LENGTH[hash], hash) (the salt is as long as the hash, §4.2.3) or verifyEcdsa(curve, point, hash, content,
-  // signature); false → decrypt_error, field "signature" (RFC 8446 §6.2: a signature that does not verify).
+  // hash, curve, rsaKey): rsa-pss "rsae" needs an RSA key that is not PSS-only, rsa-pss "pss" a PSS-only key whose
+  // parameters allow this hash, MGF1 of it and a salt as long as it (pssKeyProblem, chapter 03), ecdsa an EC key ON
+  // THE SCHEME'S CURVE (in TLS 1.3 ecdsa_secp256r1_sha256 means P-256 and nothing else, RFC 8446 §4.2.3), ed25519 an
+  // Ed25519 key; else illegal_parameter; (4) verify over certificateVerifyContent(transcriptHash, "server") with
+  // chapter 03: verifyPss(key, hash, content, signature, HASH_LENGTH[hash], hash) (the salt is as long as the hash,
+  // §4.2.3), verifyEcdsa(curve, point, hash, content, signature) or verifyEd25519(point, content, signature); false →
+  // decrypt_error, field "signature" (RFC 8446 §6.2: a signature that does not verify).
   const name = describeCode(SignatureScheme, cv.scheme);
   if (!offeredSchemes.includes(cv.scheme)) {
     throw illegalParameter("algorithm", `the server signed with ${name}, which we did not offer`);
@@ -135,17 +142,21 @@ export function verifyCertificateVerify(cv: CertificateVerify, serverKey: Public
     throw illegalParameter("algorithm", `${name} may not sign a CertificateVerify: ${why}`);
   }
   const content = certificateVerifyContent(transcriptHash, "server");
+  const misfit = (needs: string) => illegalParameter("algorithm", `${name} needs ${needs}, the certificate has ${keyName(serverKey)}`);
   let ok: boolean;
   if (info.kind === "ecdsa") {
-    if (serverKey.kind !== "ec" || serverKey.curve !== info.curve) {
-      throw illegalParameter("algorithm", `${name} needs an EC ${info.curve} key, the certificate has ${keyName(serverKey)}`);
-    }
+    if (serverKey.kind !== "ec" || serverKey.curve !== info.curve) throw misfit(`an EC ${info.curve} key`);
     ok = verifyEcdsa(serverKey.curve, serverKey.point, info.hash, content, cv.signature);
+  } else if (info.kind === "ed25519") {
+    if (serverKey.kind !== "ed25519") throw misfit("an Ed25519 key");
+    ok = verifyEd25519(serverKey.point, content, cv.signature);
   } else {
-    if (serverKey.kind !== "rsa" || serverKey.pss) {
-      throw illegalParameter("algorithm", `${name} needs an rsaEncryption key, the certificate has ${keyName(serverKey)}`);
-    }
-    ok = verifyPss(serverKey, info.hash, content, cv.signature, HASH_LENGTH[info.hash], info.hash);
+    const pssOnly = info.rsaKey === "pss";
+    if (serverKey.kind !== "rsa" || serverKey.pss !== pssOnly) throw misfit(pssOnly ? "an id-RSASSA-PSS key" : "an rsaEncryption key");
+    const saltLength = HASH_LENGTH[info.hash];
+    const problem = pssOnly ? pssKeyProblem(serverKey, { kind: "rsa-pss", hash: info.hash, mgfHash: info.hash, saltLength, name }) : undefined;
+    if (problem !== undefined) throw illegalParameter("algorithm", `${name}: ${problem}`);
+    ok = verifyPss(serverKey, info.hash, content, cv.signature, saltLength, info.hash);
   }
   if (!ok) {
     throw new TlsError(AlertDescription.decrypt_error, `the ${name} signature over the transcript does not verify with the certificate's key`, {

@@ -8,6 +8,7 @@ export * from "./record-layer.js";
 export * from "./hellos.js";
 export * from "./server-flight.js";
 export * from "./client-flight.js";
+export * from "./client-auth.js";
 export * from "./handshake.js";
 export * from "./trace.js";
 export * from "./any-version.js";

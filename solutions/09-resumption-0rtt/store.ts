@@ -59,7 +59,9 @@ export class TicketStore {
   static load(file: string): TicketStore {
     const store = new TicketStore(file);
     if (existsSync(file)) {
-      const parsed = JSON.parse(readFileSync(file, "utf8")) as { version?: number; tickets?: unknown[] };
+      const parsed = JSON.parse(readFileSync(file, "utf8")) as { version?: number; tls?: unknown; tickets?: unknown[] };
+      // A file without "tls" was written before TLS 1.2 sessions had files of their own: TLS 1.3 tickets too.
+      if (parsed.tls === "1.2") throw new TlsError(AlertDescription.internal_error, `${file} holds a TLS 1.2 session, not TLS 1.3 tickets`, { field: "file" });
       store.tickets = (parsed.tickets ?? []).map(ticketFromJson);
     }
     return store;
@@ -88,14 +90,15 @@ export class TicketStore {
     // END 09.11
   }
 
-  /** Writes the tickets still valid at `now` to the file, as { version, tickets: [...] }. */
+  /** Writes the tickets still valid at `now` to the file, as { version, tls: "1.3", tickets: [...] }. */
   save(now: Date = new Date()): void {
     // EXERCISE 09.11: without a file, TlsError internal_error (field "file"). Keep only the tickets valid at now, then
-    // writeFileSync(file, JSON.stringify({ version: TICKET_FILE_VERSION, tickets: tickets.map(ticketToJson) }, null, 2))
-    // with mode 0o600: the file holds secrets.
+    // writeFileSync(file, JSON.stringify({ version: TICKET_FILE_VERSION, tls: "1.3", tickets: tickets.map(ticketToJson) },
+    // null, 2)) with mode 0o600: the file holds secrets. "tls" says which version the file holds (a TLS 1.2 session file,
+    // store12.ts, says "1.2").
     if (this.file === undefined) throw new TlsError(AlertDescription.internal_error, "this ticket store has no file", { field: "file" });
     this.tickets = this.tickets.filter((t) => ticketValid(t, now));
-    writeFileSync(this.file, JSON.stringify({ version: TICKET_FILE_VERSION, tickets: this.tickets.map(ticketToJson) }, null, 2) + "\n", { mode: 0o600 });
+    writeFileSync(this.file, JSON.stringify({ version: TICKET_FILE_VERSION, tls: "1.3", tickets: this.tickets.map(ticketToJson) }, null, 2) + "\n", { mode: 0o600 });
     // END 09.11
   }
 }

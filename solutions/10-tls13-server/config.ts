@@ -4,12 +4,13 @@
 import { randomBytes } from "@noble/hashes/utils.js";
 import { NamedGroup, ProtocolVersion } from "../../lib/constants.js";
 import { DEFAULT_SUITES, type KeyPair } from "../01-client-hello/index.js";
-import type { ServerPreferences } from "../02-server-hello/index.js";
+import type { ServerChoice, ServerPreferences } from "../02-server-hello/index.js";
 import type { KeyLogTarget } from "../06-tls12-handshake/index.js";
 import type { TraceEntry } from "../08-tls13-handshake/index.js";
 import type { AntiReplay } from "./anti-replay.js";
 import type { ServerCredential } from "./credentials.js";
 import { COOKIE_KEY_LENGTH } from "./hello-retry.js";
+import type { ServerKeyShare } from "./server-messages.js";
 import type { TicketSealer } from "./tickets.js";
 
 /** The suites this server runs, best first: all three of RFC 8446 §B.4. */
@@ -64,6 +65,11 @@ export interface Tls13ServerConfig {
   onTrace?: (entry: TraceEntry) => void;
   /** The clock, in ms since 1970 (default Date.now): tickets, cookies and anti-replay count time with it. */
   now?: () => number;
+  /**
+   * The server's half of the key exchange instead of chapter 10's serverKeyShare (ECDHE): chapter 12's, which
+   * encapsulates to a hybrid post-quantum share and hands the ECDHE groups on to serverKeyShare.
+   */
+  keyShare?: (choice: ServerChoice, makePair: (group: number) => KeyPair) => ServerKeyShare;
   /** Tests only. */
   fixed?: FixedServer;
 }

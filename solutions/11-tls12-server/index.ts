@@ -9,3 +9,4 @@ export * from "./finished.js";
 export * from "./session.js";
 export * from "./handshake.js";
 export * from "./accept.js";
+export * from "./client-credential.js";

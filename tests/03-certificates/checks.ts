@@ -251,12 +251,14 @@ describe("03.19 checkCertificate", function () {
     }
   });
 
-  it("03.19 refuses a key it cannot use (Ed25519, secp256k1): unsupported_certificate", function () {
-    // An Ed25519 SubjectPublicKeyInfo (RFC 8410 §4) in place of leaf-p256's.
-    const ed25519 = parseDer(tlv(0x30, tlv(0x30, h("06 03 2b 65 70")), tlv(0x03, h("00"), new Uint8Array(32).fill(9))));
-    const cert = edited("leaf-p256", (t) => void (t.fields[t.serial + 5] = ed25519));
+  it("03.19 refuses a key it cannot use (Ed448): unsupported_certificate, naming the algorithm and its OID", function () {
+    // An Ed448 SubjectPublicKeyInfo (RFC 8410 §4: id-Ed448, 57-byte key) in place of leaf-p256's.
+    const ed448 = parseDer(tlv(0x30, tlv(0x30, h("06 03 2b 65 71")), tlv(0x03, h("00"), new Uint8Array(57).fill(9))));
+    const cert = edited("leaf-p256", (t) => void (t.fields[t.serial + 5] = ed448));
     expect(cert.publicKey.kind).to.equal("unsupported");
-    expectStepRefused(alone((list) => checkCertificate(list, [cert], 0, VALIDATION_TIME), [cert]), "key", A.unsupported_certificate, 0, "Ed25519 key");
+    const o = alone((list) => checkCertificate(list, [cert], 0, VALIDATION_TIME), [cert]);
+    expectStepRefused(o, "key", A.unsupported_certificate, 0, "an Ed448 key");
+    if (!o.ok) expect(o.error.checks[o.error.checks.length - 1]!.detail, "the detail names what the key is").to.equal("unsupported key Ed448 (1.3.101.113)");
   });
 });
 

@@ -11,7 +11,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { execFileSync } from "node:child_process";
-import { X509Certificate, constants, createPublicKey, generateKeyPairSync, verify, type KeyObject } from "node:crypto";
+import { X509Certificate, constants, createPublicKey, generateKeyPairSync, verify, type KeyObject, type RSAPSSKeyPairKeyObjectOptions } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -271,8 +271,11 @@ function opensslMade(dir: string): { name: string; der: Uint8Array }[] {
     made("openssl req: every name string type and extension kind (P-256, ecdsa-with-SHA384)", "names.crt", [
       "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-sha384", "-multivalue-rdn", "-subj", REQ_SUBJECT, "-set_serial", "0x00ff",
     ]),
-    made("openssl req: an Ed25519 certificate (key and signature this chapter does not support)", "ed25519.crt", [
+    made("openssl req: a self-signed Ed25519 certificate (RFC 8410)", "ed25519.crt", [
       "-newkey", "ed25519", "-extensions", "plain", "-subj", "/CN=ed25519.test", "-set_serial", "7",
+    ]),
+    made("openssl req: an Ed448 certificate (key and signature this chapter does not support)", "ed448.crt", [
+      "-newkey", "ed448", "-extensions", "plain", "-subj", "/CN=ed448.test", "-set_serial", "8",
     ]),
   ];
 }
@@ -400,6 +403,7 @@ function nodeSerial(x: X509Certificate): bigint {
 type ExpectedAlgorithm =
   | { kind: "rsa-pkcs1" | "ecdsa"; hash: string }
   | { kind: "rsa-pss"; hash: string; mgfHash: string; saltLength: number }
+  | { kind: "ed25519" }
   | { kind: "unsupported" };
 
 interface OpensslExtension {
@@ -483,6 +487,7 @@ function opensslFacts(text: string): OpensslFacts {
   let m: RegExpExecArray | null;
   if ((m = /^sha(256|384|512)WithRSAEncryption$/.exec(algorithmName))) algorithm = { kind: "rsa-pkcs1", hash: `SHA-${m[1]}` };
   else if ((m = /^ecdsa-with-SHA(256|384|512)$/.exec(algorithmName))) algorithm = { kind: "ecdsa", hash: `SHA-${m[1]}` };
+  else if (algorithmName === "ED25519") algorithm = { kind: "ed25519" };
   else if (algorithmName === "rsassaPss") {
     const params = lines.slice(at + 1, at + 6).join("\n");
     const hash = /Hash Algorithm: (\w+)(?! \(default\))\s*$/m.exec(params)?.[1];
@@ -583,8 +588,9 @@ function ipBytes(text: string): Uint8Array {
 const fromBase64Url = (s: string): bigint => BigInt("0x" + (Buffer.from(s, "base64url").toString("hex") || "0"));
 
 type ExpectedKey =
-  | { kind: "rsa"; n: bigint; e: bigint; bits: number; pss: boolean }
+  | { kind: "rsa"; n: bigint; e: bigint; bits: number; pss: boolean; pssParameters?: { hash: string; mgfHash: string; saltLength: number } }
   | { kind: "ec"; curve: string; point: string }
+  | { kind: "ed25519"; point: string }
   | { kind: "unsupported" };
 
 /** The key as Node reads it; `modulus` is needed for RSASSA-PSS keys, which Node cannot write as JWK. */
@@ -596,7 +602,16 @@ function expectedKey(key: KeyObject, modulus: bigint | undefined): ExpectedKey {
   }
   if (key.asymmetricKeyType === "rsa-pss") {
     if (modulus === undefined) throw new Error("no modulus for an RSA-PSS key");
-    return { kind: "rsa", n: modulus, e: details.publicExponent!, bits: details.modulusLength!, pss: true };
+    const rsa = { kind: "rsa" as const, n: modulus, e: details.publicExponent!, bits: details.modulusLength!, pss: true };
+    // Node reports the key's RSASSA-PSS-params (RFC 4055 §3.1) when it has some.
+    if (details.hashAlgorithm === undefined) return rsa;
+    const hash = HASHES[details.hashAlgorithm];
+    const mgfHash = HASHES[details.mgf1HashAlgorithm!];
+    if (hash === undefined || mgfHash === undefined) return { kind: "unsupported" };
+    return { ...rsa, pssParameters: { hash, mgfHash, saltLength: details.saltLength! } };
+  }
+  if (key.asymmetricKeyType === "ed25519") {
+    return { kind: "ed25519", point: hex(Buffer.from(key.export({ format: "jwk" }).x!, "base64url")) };
   }
   if (key.asymmetricKeyType === "ec" && (details.namedCurve === "prime256v1" || details.namedCurve === "secp384r1")) {
     const jwk = key.export({ format: "jwk" });
@@ -604,6 +619,13 @@ function expectedKey(key: KeyObject, modulus: bigint | undefined): ExpectedKey {
     return { kind: "ec", curve: jwk.crv!, point: hex(point) };
   }
   return { kind: "unsupported" };
+}
+
+/** A fresh id-RSASSA-PSS key restricted by RSASSA-PSS-params (RFC 4055 §3.1), as Node (OpenSSL) writes one. */
+function restrictedPssKey(hashAlgorithm: string, mgf1HashAlgorithm: string, saltLength: number): KeyObject {
+  // @types/node 20 types saltLength as a string; Node takes the number.
+  const options = { modulusLength: 2048, hashAlgorithm, mgf1HashAlgorithm, saltLength } as unknown as RSAPSSKeyPairKeyObjectOptions;
+  return generateKeyPairSync("rsa-pss", options).publicKey;
 }
 
 /** An RSASSA-PSS SubjectPublicKeyInfo relabelled rsaEncryption (same key bits), which Node can write as JWK. */
@@ -615,15 +637,19 @@ function rsaEncryptionTwin(spki: Uint8Array): Uint8Array {
 
 function ourKey(cert: Certificate): ExpectedKey {
   const k = cert.publicKey;
-  if (k.kind === "rsa") return { kind: "rsa", n: k.n, e: k.e, bits: k.bits, pss: k.pss };
+  if (k.kind === "rsa") {
+    const rsa = { kind: "rsa" as const, n: k.n, e: k.e, bits: k.bits, pss: k.pss };
+    return k.pssParameters === undefined ? rsa : { ...rsa, pssParameters: { ...k.pssParameters } };
+  }
   if (k.kind === "ec") return { kind: "ec", curve: k.curve, point: hex(k.point) };
+  if (k.kind === "ed25519") return { kind: "ed25519", point: hex(k.point) };
   return { kind: "unsupported" };
 }
 
 function ourAlgorithm(cert: Certificate): ExpectedAlgorithm {
   const a = cert.signatureAlgorithm;
   if (a.kind === "rsa-pss") return { kind: a.kind, hash: a.hash, mgfHash: a.mgfHash, saltLength: a.saltLength };
-  if (a.kind === "unsupported") return { kind: "unsupported" };
+  if (a.kind === "unsupported" || a.kind === "ed25519") return { kind: a.kind };
   return { kind: a.kind, hash: a.hash };
 }
 
@@ -919,7 +945,8 @@ const OTHER_NAMES = [
   "RFC 8448 §6 server certificate (ECDSA)",
   "RFC 8448 §6 client certificate (RSA)",
   "openssl req: every name string type and extension kind (P-256, ecdsa-with-SHA384)",
-  "openssl req: an Ed25519 certificate (key and signature this chapter does not support)",
+  "openssl req: a self-signed Ed25519 certificate (RFC 8410)",
+  "openssl req: an Ed448 certificate (key and signature this chapter does not support)",
 ];
 const EDITED_NAMES = [
   "edited: a v1 certificate (no version, no extensions)",
@@ -1045,6 +1072,10 @@ describe("03.6 readSubjectPublicKeyInfo", () => {
       ["P-384 (pki/leaf-p384.crt)", entry("pki/leaf-p384.crt").x.publicKey],
       ["RSASSA-PSS (pki/leaf-pss.crt)", entry("pki/leaf-pss.crt").x.publicKey],
       ["Ed25519", generateKeyPairSync("ed25519").publicKey],
+      ["Ed448", generateKeyPairSync("ed448").publicKey],
+      ["RSASSA-PSS restricted to SHA-384, MGF1-SHA-384, salt ≥ 48 (RFC 4055 §3.1)", restrictedPssKey("sha384", "sha384", 48)],
+      ["RSASSA-PSS restricted to SHA-256 with MGF1-SHA-512, salt ≥ 20", restrictedPssKey("sha256", "sha512", 20)],
+      ["RSASSA-PSS server key (server-rsa-pss.crt)", entry("server-rsa-pss.crt").x.publicKey],
       ["X25519", generateKeyPairSync("x25519").publicKey],
       ["secp256k1", generateKeyPairSync("ec", { namedCurve: "secp256k1" }).publicKey],
       ["P-521", generateKeyPairSync("ec", { namedCurve: "secp521r1" }).publicKey],
@@ -1070,6 +1101,47 @@ describe("03.6 readSubjectPublicKeyInfo", () => {
     return encodeDer(spki);
   };
   const readSpki = (r: ByteReader) => readSubjectPublicKeyInfo(r, "subjectPublicKeyInfo");
+
+  it("03.6 names the keys it cannot use by what they are (Ed448 (1.3.101.113), not a bare OID), and reads a PSS key limited to SHA-1 as unsupported", () => {
+    const spkiOf = (key: KeyObject): Uint8Array => new Uint8Array(key.export({ type: "spki", format: "der" }));
+    // The OIDs of RFC 8410 §3 (id-X25519, id-X448, id-Ed448) and RFC 3279 §2.3.2 (id-dsa).
+    const cases: [string, Uint8Array, string][] = [
+      ["Ed448", spkiOf(generateKeyPairSync("ed448").publicKey), "1.3.101.113"],
+      ["X25519", spkiOf(generateKeyPairSync("x25519").publicKey), "1.3.101.110"],
+      ["X448", spkiOf(generateKeyPairSync("x448").publicKey), "1.3.101.111"],
+      ["DSA", spkiOf(generateKeyPairSync("dsa", { modulusLength: 2048, divisorLength: 256 }).publicKey), "1.2.840.10040.4.1"],
+    ];
+    forEvery(cases, ([what]) => what, ([what, spki, dotted]) => {
+      const key = readSubjectPublicKeyInfo(readerOf(spki), "subjectPublicKeyInfo");
+      expect(key.kind, `${what}: kind`).to.equal("unsupported");
+      const name = key.kind === "unsupported" ? key.name : "";
+      expect(name, `${what}: the name says what the key is`).to.include(what);
+      expect(name, `${what}: and its OID`).to.include(`(${dotted})`);
+    });
+    // An id-RSASSA-PSS key whose parameters are an empty SEQUENCE: every field at its default, SHA-1 (RFC 4055 §3.1).
+    const pss = entry("pki/leaf-pss.crt").der;
+    const p = partsOf(parseDer(pss));
+    const tree = parseDer(pss.slice(p.spki.start, p.spki.end));
+    tree.children![0] = nodeOf(tlv(0x30, oid("1.2.840.113549.1.1.10"), h("30 00")));
+    const sha1 = readSubjectPublicKeyInfo(readerOf(encodeDer(tree)), "subjectPublicKeyInfo");
+    expect(sha1.kind, "an id-RSASSA-PSS key limited to SHA-1").to.equal("unsupported");
+    expect(sha1.kind === "unsupported" ? sha1.name : "", "its name").to.match(/RSASSA-PSS.*SHA-1/);
+  });
+
+  it("03.6 rejects an Ed25519 key with parameters (RFC 8410 §3: they MUST be absent) or not of 32 bytes", () => {
+    const raw = (entry("server-ed25519.crt").x.publicKey.export({ format: "jwk" }).x)!;
+    const key = new Uint8Array(Buffer.from(raw, "base64url"));
+    const ED25519 = tlv(0x30, oid("1.3.101.112"));
+    const keys: [string, Uint8Array][] = [
+      ["NULL parameters", tlv(0x30, tlv(0x30, oid("1.3.101.112"), h("05 00")), tlv(0x03, h("00"), key))],
+      ["31 bytes", tlv(0x30, ED25519, tlv(0x03, h("00"), key.subarray(1)))],
+      ["33 bytes", tlv(0x30, ED25519, tlv(0x03, h("00"), key, h("00")))],
+      ["one unused bit", tlv(0x30, ED25519, tlv(0x03, h("01"), key))],
+    ];
+    const good = readSubjectPublicKeyInfo(readerOf(tlv(0x30, ED25519, tlv(0x03, h("00"), key))), "subjectPublicKeyInfo");
+    expect(good, "the same key, well formed").to.deep.equal({ kind: "ed25519", point: key });
+    forEvery(keys, ([what]) => what, ([, spki]) => expectReadError(readSpki, spki, READER_ALERTS));
+  });
 
   it("03.6 rejects an EC key that is not an uncompressed point of the curve's size", () => {
     const x = new Uint8Array(32).fill(7);

@@ -1,13 +1,16 @@
 // Exercise 05.3, the server's signature over client_random + server_random + params, graded against outside
 // references only: signatures made by Node's crypto (OpenSSL) with the fixture keys and fresh ones, in every scheme
-// the chapter checks (RSA PKCS #1 v1.5, RSA-PSS with rsaEncryption keys, ECDSA), the keys given as Node exports
-// them (JWK), and the recorded ServerKeyExchange of tls12.xargs.org with its certificate. Live servers' signatures
-// are checked in live.ts.
+// the chapter checks (RSA PKCS #1 v1.5, RSA-PSS with rsaEncryption keys and with PSS-only keys, ECDSA, Ed25519), the
+// keys given as Node exports them (JWK) or as chapter 03 reads the fixture certificates, and the recorded
+// ServerKeyExchange of tls12.xargs.org with its certificate. Live servers' signatures are checked in live.ts.
 import { expect } from "chai";
 import crypto from "node:crypto";
 import { AlertDescription, NamedGroup, SignatureScheme } from "../../lib/constants.js";
+import { readPemCertificates } from "../../lib/pem.js";
+import { type PublicKey, parseCertificates } from "../../chapters/03-certificates/index.js";
 import { type ServerKeyExchange, decodeServerKeyExchange, schemeInfo, verifyServerKeyExchange } from "../../chapters/05-dhe-key-exchange/index.js";
-import { readFixture } from "../support/fixtures.js";
+import { type FixtureName, readFixture } from "../support/fixtures.js";
+import { unrestrictedTwin } from "../support/keys.js";
 import { expectTlsError } from "../support/properties.js";
 import { type PublicKeyLike, cat, illustrated, nodeGroup, publicKeyOf, refDhParams, refEcdhParams } from "./vectors.js";
 
@@ -22,6 +25,10 @@ const ALL_SCHEMES: number[] = [
   S.ecdsa_secp256r1_sha256,
   S.ecdsa_secp384r1_sha384,
   S.ecdsa_secp521r1_sha512,
+  S.ed25519,
+  S.rsa_pss_pss_sha256,
+  S.rsa_pss_pss_sha384,
+  S.rsa_pss_pss_sha512,
 ];
 
 const rsaKey = crypto.createPrivateKey(readFixture("server-rsa.key"));
@@ -29,9 +36,13 @@ const ecKey = crypto.createPrivateKey(readFixture("server-ecdsa.key"));
 const rsa = publicKeyOf(crypto.createPublicKey(rsaKey));
 const ec = publicKeyOf(crypto.createPublicKey(ecKey));
 const p384 = crypto.generateKeyPairSync("ec", { namedCurve: "P-384" });
+/** The Ed25519 and RSA-PSS (SHA-256, MGF1-SHA-256, salt ≥ 32) server keys, as chapter 03 reads their certificates. */
+const certKey = (name: FixtureName): PublicKey => parseCertificates(readPemCertificates(readFixture(name), name))[0]!.publicKey;
+const edKey = crypto.createPrivateKey(readFixture("server-ed25519.key"));
+const pssKey = crypto.createPrivateKey(readFixture("server-rsa-pss.key"));
 
 /** How Node signs for each scheme (RFC 8446 §4.2.3): PSS with MGF1 of the same hash and a salt as long as the hash. */
-const NODE_SIGNERS: Record<number, [string, "pkcs1" | "pss" | "ecdsa"]> = {
+const NODE_SIGNERS: Record<number, [string, "pkcs1" | "pss" | "ecdsa" | "ed25519"]> = {
   [S.rsa_pkcs1_sha256]: ["sha256", "pkcs1"],
   [S.rsa_pkcs1_sha384]: ["sha384", "pkcs1"],
   [S.rsa_pkcs1_sha512]: ["sha512", "pkcs1"],
@@ -40,12 +51,18 @@ const NODE_SIGNERS: Record<number, [string, "pkcs1" | "pss" | "ecdsa"]> = {
   [S.rsa_pss_rsae_sha512]: ["sha512", "pss"],
   [S.ecdsa_secp256r1_sha256]: ["sha256", "ecdsa"],
   [S.ecdsa_secp384r1_sha384]: ["sha384", "ecdsa"],
+  [S.ed25519]: ["", "ed25519"],
+  [S.rsa_pss_pss_sha256]: ["sha256", "pss"],
+  [S.rsa_pss_pss_sha384]: ["sha384", "pss"],
+  [S.rsa_pss_pss_sha512]: ["sha512", "pss"],
 };
 
 function nodeSign(scheme: number, key: crypto.KeyObject, data: Uint8Array): Uint8Array {
   const signer = NODE_SIGNERS[scheme];
   if (signer === undefined) throw new Error(`no Node signer for scheme 0x${scheme.toString(16)}`);
   const [hash, kind] = signer;
+  // PureEdDSA signs the message itself: no hash for Node to apply (RFC 8032 §5.1.6).
+  if (kind === "ed25519") return new Uint8Array(crypto.sign(null, data, key));
   const { RSA_PKCS1_PADDING, RSA_PKCS1_PSS_PADDING, RSA_PSS_SALTLEN_DIGEST } = crypto.constants;
   const options =
     kind === "pkcs1"
@@ -102,6 +119,8 @@ describe("05.3 the ServerKeyExchange signature", function () {
     ["rsa_pss_rsae_sha512", S.rsa_pss_rsae_sha512, rsaKey, rsa],
     ["ecdsa_secp256r1_sha256", S.ecdsa_secp256r1_sha256, ecKey, ec],
     ["ecdsa_secp384r1_sha384 with a P-384 key", S.ecdsa_secp384r1_sha384, p384.privateKey, publicKeyOf(p384.publicKey)],
+    ["ed25519 (server-ed25519.crt)", S.ed25519, edKey, certKey("server-ed25519.crt") as PublicKeyLike],
+    ["rsa_pss_pss_sha256 with a PSS-only key (server-rsa-pss.crt)", S.rsa_pss_pss_sha256, pssKey, certKey("server-rsa-pss.crt") as PublicKeyLike],
   ];
   for (const [name, scheme, key, publicKey] of cases) {
     it(`05.3 ${name}: Node's signature over DHE and ECDHE params verifies; a flipped bit in the signature, the params or a random is decrypt_error`, function () {
@@ -163,8 +182,33 @@ describe("05.3 the ServerKeyExchange signature", function () {
     expectTlsError(() => verify(p, { ...rsa, pss: true }), illegal);
   });
 
-  it("05.3 schemes we cannot check (ed25519, SHA-1, rsa_pss_pss_*) are illegal_parameter even when offered", function () {
-    for (const scheme of [S.ed25519, S.rsa_pkcs1_sha1, S.ecdsa_sha1, S.rsa_pss_pss_sha256]) {
+  it("05.3 schemes that fit no key of ours: rsa_pss_pss_* need a PSS-only key, ed25519 an Ed25519 key, and the other way round (illegal_parameter)", function () {
+    const pss = certKey("server-rsa-pss.crt") as PublicKeyLike;
+    const ed = certKey("server-ed25519.crt") as PublicKeyLike;
+    // Good signatures, each under a scheme that names another kind of key.
+    const byRsa = signed("ecdhe", S.rsa_pss_rsae_sha256, rsaKey);
+    expectTlsError(() => verify({ ...byRsa, ske: { ...byRsa.ske, scheme: S.rsa_pss_pss_sha256 } }, rsa), illegal);
+    const byPss = signed("ecdhe", S.rsa_pss_pss_sha256, pssKey);
+    expectTlsError(() => verify({ ...byPss, ske: { ...byPss.ske, scheme: S.rsa_pss_rsae_sha256 } }, pss), illegal);
+    expectTlsError(() => verify({ ...byPss, ske: { ...byPss.ske, scheme: S.rsa_pkcs1_sha256 } }, pss), illegal);
+    const byEd = signed("dhe", S.ed25519, edKey);
+    expectTlsError(() => verify({ ...byEd, ske: { ...byEd.ske, scheme: S.ecdsa_secp256r1_sha256 } }, ed), illegal);
+    expectTlsError(() => verify(byEd, ec), illegal);
+    expectTlsError(() => verify(byEd, rsa), illegal);
+  });
+
+  it("05.3 rsa_pss_pss_sha384 with a key restricted to SHA-256: illegal_parameter naming the restriction (RFC 4055 §3.1), though the numbers are right", function () {
+    // The key's unrestricted twin (same n, e, d) signs what the key itself may not: PSS with SHA-384.
+    const twin = unrestrictedTwin(pssKey);
+    const s = signed("ecdhe", S.rsa_pss_pss_sha384, twin);
+    const e = expectTlsError(() => verify(s, certKey("server-rsa-pss.crt") as PublicKeyLike), illegal);
+    expect(e.message, "the message names what the key allows").to.include("SHA-256");
+    // OpenSSL agrees: the restricted key will not make that signature at all.
+    expect(() => crypto.sign("sha384", new Uint8Array(8), { key: pssKey, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 }), "OpenSSL signing SHA-384 with the restricted key").to.throw();
+  });
+
+  it("05.3 schemes we cannot check (Ed448, SHA-1) are illegal_parameter even when offered", function () {
+    for (const scheme of [S.ed448, S.rsa_pkcs1_sha1, S.ecdsa_sha1]) {
       const s = signed("ecdhe", S.rsa_pkcs1_sha256, rsaKey);
       expectTlsError(() => verify({ ...s, ske: { ...s.ske, scheme } }, rsa, [...ALL_SCHEMES, scheme]), illegal);
       expect(schemeInfo(scheme), `schemeInfo(0x${scheme.toString(16)})`).to.equal(undefined);

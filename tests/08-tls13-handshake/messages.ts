@@ -28,6 +28,7 @@ import {
 } from "../../chapters/08-tls13-handshake/index.js";
 import { expectBytes, expectCode, expectSame } from "../support/expect-bytes.js";
 import { readFixture } from "../support/fixtures.js";
+import { unrestrictedTwin } from "../support/keys.js";
 import { handshakes } from "../support/structures.js";
 import { badInputs, expectTlsError, onlyTlsErrors } from "../support/properties.js";
 import { rfc8448RsaKey } from "../support/rfc8448.js";
@@ -49,7 +50,8 @@ function rfcRsaKey(): PublicKey {
 }
 
 /** The leaf keys of the test fixtures, parsed by chapter 03 (graded there). */
-const fixtureKey = (name: "server-rsa.crt" | "server-ecdsa.crt") => parseCertificates(readPemCertificates(readFixture(name), name))[0]!.publicKey;
+const fixtureKey = (name: "server-rsa.crt" | "server-ecdsa.crt" | "server-ed25519.crt" | "server-rsa-pss.crt") =>
+  parseCertificates(readPemCertificates(readFixture(name), name))[0]!.publicKey;
 
 /** Our own construction of the signed content (RFC 8446 §4.4.3), to sign with Node. */
 const signedContent = (hash: Uint8Array, context = "TLS 1.3, server CertificateVerify") =>
@@ -201,6 +203,54 @@ describe("08.5 CertificateVerify", function () {
     const client = crypto.sign("sha256", signedContent(hash, "TLS 1.3, client CertificateVerify"), readFixture("server-ecdsa.key"));
     expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.ecdsa_secp256r1_sha256, signature: client }, fixtureKey("server-ecdsa.crt"), hash, ALL_SCHEMES), {
       alert: AlertDescription.decrypt_error,
+    });
+  });
+
+  it("08.5 signatures made by Node with the Ed25519 key (ed25519) and the PSS-only key (rsa_pss_pss_sha256) verify; a flipped bit is decrypt_error", () => {
+    const hash = sha("sha384", new TextEncoder().encode("a transcript"));
+    const ed = crypto.sign(null, signedContent(hash), readFixture("server-ed25519.key"));
+    verifyCertificateVerify(decodeCertificateVerify(cvMessage(SignatureScheme.ed25519, ed)), fixtureKey("server-ed25519.crt"), hash, ALL_SCHEMES);
+    const pss = crypto.sign("sha256", signedContent(hash), { key: readFixture("server-rsa-pss.key"), padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+    verifyCertificateVerify({ scheme: SignatureScheme.rsa_pss_pss_sha256, signature: pss }, fixtureKey("server-rsa-pss.crt"), hash, ALL_SCHEMES);
+    for (const [scheme, signature, key] of [
+      [SignatureScheme.ed25519, ed, fixtureKey("server-ed25519.crt")],
+      [SignatureScheme.rsa_pss_pss_sha256, pss, fixtureKey("server-rsa-pss.crt")],
+    ] as const) {
+      const bad = new Uint8Array(signature);
+      bad[bad.length >> 1]! ^= 0x04;
+      expectTlsError(() => verifyCertificateVerify({ scheme, signature: bad }, key, hash, ALL_SCHEMES), { alert: AlertDescription.decrypt_error, field: "signature" });
+    }
+  });
+
+  it("08.5 illegal_parameter: rsa_pss_pss_* with an rsaEncryption key or with parameters the PSS-only key forbids, rsa_pss_rsae_* with a PSS-only key, ed25519 with another key", () => {
+    const hash = sha("sha256", new TextEncoder().encode("a transcript"));
+    const content = signedContent(hash);
+    const PSS = crypto.constants.RSA_PKCS1_PSS_PADDING;
+    const rsaPss = crypto.sign("sha256", content, { key: readFixture("server-rsa.key"), padding: PSS, saltLength: 32 });
+    expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.rsa_pss_pss_sha256, signature: rsaPss }, fixtureKey("server-rsa.crt"), hash, ALL_SCHEMES), {
+      alert: AlertDescription.illegal_parameter,
+    });
+    const pss = crypto.sign("sha256", content, { key: readFixture("server-rsa-pss.key"), padding: PSS, saltLength: 32 });
+    expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.rsa_pss_rsae_sha256, signature: pss }, fixtureKey("server-rsa-pss.crt"), hash, ALL_SCHEMES), {
+      alert: AlertDescription.illegal_parameter,
+    });
+    // The same numbers (its unrestricted twin) sign SHA-384, which the key's parameters forbid (RFC 8446 §4.2.3, RFC 4055 §3.1).
+    const twin = unrestrictedTwin(crypto.createPrivateKey(readFixture("server-rsa-pss.key")));
+    const sha384 = crypto.sign("sha384", content, { key: twin, padding: PSS, saltLength: 48 });
+    const e = expectTlsError(
+      () => verifyCertificateVerify({ scheme: SignatureScheme.rsa_pss_pss_sha384, signature: sha384 }, fixtureKey("server-rsa-pss.crt"), hash, ALL_SCHEMES),
+      { alert: AlertDescription.illegal_parameter, field: "algorithm" },
+    );
+    expect(e.message, "the refusal says what the key allows").to.include("SHA-256");
+    const ed = crypto.sign(null, content, readFixture("server-ed25519.key"));
+    expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.ed25519, signature: ed }, fixtureKey("server-rsa.crt"), hash, ALL_SCHEMES), {
+      alert: AlertDescription.illegal_parameter,
+    });
+    expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.ecdsa_secp256r1_sha256, signature: ed }, fixtureKey("server-ed25519.crt"), hash, ALL_SCHEMES), {
+      alert: AlertDescription.illegal_parameter,
+    });
+    expectTlsError(() => verifyCertificateVerify({ scheme: SignatureScheme.ed448, signature: ed }, fixtureKey("server-ed25519.crt"), hash, ALL_SCHEMES), {
+      alert: AlertDescription.illegal_parameter,
     });
   });
 

@@ -9,7 +9,7 @@ import crypto from "node:crypto";
 import { AlertDescription, ContentType, HandshakeType, NamedGroup, SignatureScheme } from "../../lib/constants.js";
 import { toHex } from "../../lib/hex.js";
 import { type ClientHello, decodeClientHello, findExtension } from "../../chapters/01-client-hello/index.js";
-import { checkServerHello, decodeServerHello } from "../../chapters/02-server-hello/index.js";
+import { checkServerHello, decodeServerHello, findServerExtension } from "../../chapters/02-server-hello/index.js";
 import { TranscriptHash } from "../../chapters/07-tls13-key-schedule/index.js";
 import {
   type ClientHelloSent,
@@ -119,6 +119,22 @@ describe("08.9 sendClientHello: the first message", function () {
     expectSame(byIp.clientHello.cipherSuites, [0x1302], "cipher_suites as asked");
     const fixed = replayOptions(3, []);
     expect(newClientHello13(fixed).clientHello, "options.fixed's ClientHello, as it is").to.equal(fixed.fixed!.clientHello);
+  });
+  it("08.9 options.offer (chapter 12's hybrid offer) builds the hello around chapter 08's: called once, its base is this very hello", () => {
+    const calls: string[] = [];
+    const offer = newClientHello13({
+      servername: "example.com",
+      ca: [],
+      groups: [NamedGroup.secp256r1],
+      offer: (options, base) => {
+        calls.push(options.servername);
+        const made = base(options); // must be chapter 08's hello, not options.offer again
+        return { ...made, clientHello: { ...made.clientHello, cipherSuites: [0x1303] } };
+      },
+    });
+    expectSame(calls, ["example.com"], "the calls of options.offer");
+    expectSame(offer.clientHello.cipherSuites, [0x1303], "cipher_suites: what options.offer returned");
+    expectSame(findExtension(offer.clientHello.extensions, "key_share")?.shares.map((s) => s.group), [NamedGroup.secp256r1], "key_share groups of the base hello");
   });
 });
 
@@ -294,6 +310,19 @@ describe("08.12 establishHandshakeKeys: the shared secret and the handshake keys
     expectBytes(keys.early.earlySecret, findValue(4, 'extract secret "early"', "secret"), "the early secret, from the PSK");
     expectBytes(keys.secrets.clientHandshakeTrafficSecret, secret(4, "c hs traffic"), "client_handshake_traffic_secret");
     expectBytes(keys.secrets.serverHandshakeTrafficSecret, secret(4, "s hs traffic"), "server_handshake_traffic_secret");
+  });
+
+  it("08.12 a key pair that finishes its own exchange (KeyPair.sharedSecret: chapter 12's hybrid pairs) is asked for the secret, with the server's key_exchange", () => {
+    const hellos = rfcHellos(3);
+    const expected = rfcHandshakeKeys(3);
+    const asked: Uint8Array[] = [];
+    // Another private key: ECDHE with it would give another secret; the secret must come from the pair's sharedSecret.
+    hellos.keyPairs = hellos.keyPairs.map((pair) => ({ ...pair, privateKey: new Uint8Array(32).fill(7), sharedSecret: (peer: Uint8Array) => (asked.push(peer), expected.sharedSecret) }));
+    const keys = establishHandshakeKeys(layerOver([]).records, hellos);
+    const ks = findServerExtension(hellos.serverHello.extensions, "key_share");
+    expect(asked.length, "calls of the pair's sharedSecret").to.equal(1);
+    expectBytes(asked[0], ks !== undefined && "share" in ks ? ks.share.keyExchange : new Uint8Array(0), "what sharedSecret was given: the ServerHello's key_exchange");
+    expectBytes(keys.secrets.clientHandshakeTrafficSecret, secret(3, "c hs traffic"), "client_handshake_traffic_secret");
   });
 
   it("08.12 a key share in a group we have no key pair for is internal_error, not a crash", () => {

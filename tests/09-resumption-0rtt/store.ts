@@ -32,7 +32,8 @@ describe("09 the ticket store", () => {
     const store = new TicketStore(file);
     store.add(ticket({}), ticket({ identity: Uint8Array.of(9), receivedAt: T0 - 120_000 }));
     store.save(new Date(T0 + 1000));
-    const json = JSON.parse(readFileSync(file, "utf8")) as { version: number; tickets: { identity: string; psk: string }[] };
+    const json = JSON.parse(readFileSync(file, "utf8")) as { version: number; tls: string; tickets: { identity: string; psk: string }[] };
+    expect(json.tls, "the file says which TLS version it holds").to.equal("1.3");
     expect(json.tickets.map((t) => t.identity), "the expired one is not written").to.deep.equal(["010203"]);
     expect(json.tickets[0]!.psk).to.equal("09".repeat(32));
     const again = TicketStore.load(file);

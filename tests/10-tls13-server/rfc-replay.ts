@@ -20,6 +20,7 @@ import {
   processClientHello,
   readClientFinished,
   sendServerFlight,
+  serverKeyShare,
 } from "../../chapters/10-tls13-server/index.js";
 import { replayTransport } from "../support/replay-transport.js";
 import { findValue } from "../support/rfc8448.js";
@@ -89,6 +90,22 @@ describe("10.12 sendServerFlight: RFC 8448 §3's flight", () => {
     sendServerFlight(records, hello3(), undefined, undefined, false, server3());
     records.sendHandshake(rfcMessage(3, "NewSessionTicket"));
     expectSameBytes(replay.written[5]!, record(3, "send handshake record", 4), "a record under the server's application keys");
+  });
+
+  it("10.12 config.keyShare (chapter 12's hybrid key share) replaces serverKeyShare: asked once with the client's choice, its answer is the ServerHello's", () => {
+    const replay = replayTransport([]);
+    const records = new Tls13RecordLayer(replay, undefined, "server");
+    const asked: number[] = [];
+    const config: Tls13ServerConfig = {
+      ...server3(),
+      keyShare: (choice, makePair) => {
+        asked.push(choice.group!);
+        return serverKeyShare(choice, makePair); // 10.5, with the fixed pair sendServerFlight hands over
+      },
+    };
+    sendServerFlight(records, hello3(), undefined, undefined, false, config);
+    expect(asked, "the groups config.keyShare was asked for").to.deep.equal([NamedGroup.x25519]);
+    expectSameBytes(replay.written[0]!, record(3, "send handshake record", 1), "the ServerHello record, with the key share config.keyShare answered");
   });
 
   it("10.12 a client that accepts no signature scheme we can make gets handshake_failure BEFORE any ServerHello", () => {

@@ -12,7 +12,21 @@ export type FixtureName =
   | "server-rsa.crt"
   | "server-rsa-chain.crt"
   | "server-ecdsa.key"
-  | "server-ecdsa.crt";
+  | "server-ecdsa.crt"
+  | "ca-ed25519.crt"
+  | "ca-ed25519.key"
+  | "server-ed25519.key"
+  | "server-ed25519.crt"
+  | "server-ed25519-chain.crt"
+  | "ca-rsa-pss.crt"
+  | "ca-rsa-pss.key"
+  | "server-rsa-pss.key"
+  | "server-rsa-pss.crt"
+  | "server-rsa-pss-chain.crt"
+  | "client-rsa.key"
+  | "client-rsa.crt"
+  | "client-ecdsa.key"
+  | "client-ecdsa.crt";
 
 /** Absolute path of a fixture file, for tools that want a path (openssl -cert, -CAfile). */
 export function fixturePath(name: FixtureName): string {

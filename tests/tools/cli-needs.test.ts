@@ -50,6 +50,16 @@ describe("the command-line tool on unfinished code", function () {
     const connect = await tool(stubs.dir, ["connect", `https://localhost:${server.port}/`, "--tls", "1.2"]);
     expect(connect.status, connect.stderr).to.equal(3);
     expect(connect.stderr).to.match(/^connect needs chapters 00–06; exercise \d\d\.\d+ is not done yet/m);
+    // Mutual TLS: the client certificate is signed by the learner's chapters 10 and 11, so --cert needs them too;
+    // with --reference-earlier only chapter 11 is the learner's, and its 11.19 is named.
+    const fixture = (f: string) => join(ROOT, "tests/fixtures", f);
+    const mutual = ["connect", `https://localhost:${server.port}/`, "--cert", fixture("client-ecdsa.crt"), "--key", fixture("client-ecdsa.key")];
+    const cert = await tool(stubs.dir, mutual);
+    expect(cert.status, cert.stderr).to.equal(3);
+    expect(cert.stderr).to.match(/^connect needs chapters 00–11; exercise \d\d\.\d+ is not done yet/m);
+    const certEarlier = await tool(stubs.dir, [...mutual, "--reference-earlier"]);
+    expect(certEarlier.status, certEarlier.stderr).to.equal(3);
+    expect(certEarlier.stderr).to.match(/^connect needs chapters 00–11; exercise 11\.19 is not done yet/m);
   });
 });
 

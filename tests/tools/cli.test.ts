@@ -384,12 +384,35 @@ describe("command-line tool", () => {
       expect(readFileSync(join(dir, "server-keys.log"), "utf8").toLowerCase()).to.include(early!.toLowerCase());
     });
 
-    it("exits 2 for --session with TLS 1.2 or a timeout that is not a number", async () => {
-      for (const args of [["--tls", "1.2", "--session", join(dir, "x.json")], ["--timeout", "soon"]]) {
+    it("exits 2 for --early-data with TLS 1.2 (no 0-RTT there), a session file of the other version, or a timeout that is not a number", async () => {
+      const tls12File = join(dir, "tls12.json");
+      writeFileSync(tls12File, JSON.stringify({ version: 1, tls: "1.2", sessions: [] }));
+      for (const args of [["--tls", "1.2", "--early-data", "x"], ["--tls", "1.3", "--session", tls12File], ["--timeout", "soon"]]) {
         const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, ...args]);
         expect(r.status, args.join(" ")).to.equal(2);
       }
     });
+  });
+
+  it("connect --tls 1.2 --session (chapter 09): a full handshake saves the session, the next run (the file says 1.2) resumes it; s_server says Reused", async () => {
+    const server = await startOpenSslServer(["-tls1_2", "-www"]);
+    const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-session12-"));
+    try {
+      const ca = join(ROOT, "tests/fixtures/ca.crt");
+      const session = join(dir, "session12.json");
+      const first = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--session", session]);
+      expect(first.status, first.stderr).to.equal(0);
+      expect(first.stdout).to.include("no usable session: a full handshake");
+      expect(JSON.parse(readFileSync(session, "utf8")).tls, "the file says which version it holds").to.equal("1.2");
+      const second = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--session", session]);
+      expect(second.status, second.stderr).to.equal(0);
+      expect(second.stdout).to.match(/offering a TLS 1\.2 session .*session ticket/);
+      expect(second.stdout).to.include("resumed: the session's master secret");
+      expect(second.stdout, "s_server's page").to.match(/Reused, TLSv1\.2/);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("connect without --tls: one hello; a TLS 1.2-only server gets a TLS 1.2 handshake, a TLS 1.3 one a TLS 1.3 handshake; --tls 1.3 and --tls 1.2 restrict the offer", async () => {
@@ -503,6 +526,55 @@ describe("command-line tool", () => {
     } finally {
       await ecdheOnly.close();
     }
+  });
+
+  describe("connect --cert --key (mutual TLS: chapters 06 and 08 answer, 10 and 11 sign) to openssl s_server -Verify 1", () => {
+    let server: OpenSslServer;
+    let stranger: OpenSslServer;
+    const fixture = (f: string) => join(ROOT, "tests/fixtures", f);
+    const ca = fixture("ca.crt");
+    before(async () => {
+      server = await startOpenSslServer(["-www", "-Verify", "1", "-verify_return_error", "-CAfile", ca]);
+      stranger = await startOpenSslServer(["-www", "-Verify", "1", "-verify_return_error", "-CAfile", join(ROOT, "tests/fixtures/pki/roots.pem")]);
+    });
+    after(async () => {
+      await server?.close();
+      await stranger?.close();
+    });
+
+    for (const [kind, tls] of [
+      ["ecdsa", "1.3"],
+      ["rsa", "1.2"],
+    ]) {
+      it(`TLS ${tls}, the ${kind.toUpperCase()} client certificate: exit 0, the CertificateVerify's scheme shown, and s_server verified our certificate`, async () => {
+        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", tls!, "--ca", ca, "--cert", fixture(`client-${kind}.crt`), "--key", fixture(`client-${kind}.key`)]);
+        expect(r.status, r.stderr).to.equal(0);
+        expect(r.stdout).to.match(/client certificate: sent, with a CertificateVerify signed by your code \((ecdsa_secp256r1_sha256|rsa_pss_rsae_sha256)/);
+        const subject = kind === "rsa" ? "\\(RSA\\)" : "\\(ECDSA\\)";
+        await server.waitForOutput(new RegExp(`depth=0 O = tls-by-hand, CN = tls-by-hand test client ${subject}`));
+      });
+    }
+
+    it("a server that trusts another root: exit 1, and its alert by name (unknown_ca)", async () => {
+      const r = await cliAsync(["connect", `https://localhost:${stranger.port}/`, "--ca", ca, "--cert", fixture("client-rsa.crt"), "--key", fixture("client-rsa.key")]);
+      expect(r.status, r.stderr).to.equal(1);
+      expect(r.stderr).to.match(/the server sent alert unknown_ca/);
+    });
+
+    it("without --cert: an empty Certificate, and the server's certificate_required by name (exit 1)", async () => {
+      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca]);
+      expect(r.status, r.stderr).to.equal(1);
+      expect(r.stderr).to.match(/the server sent alert certificate_required/);
+    });
+
+    it("--cert without --key, or a key that is not the certificate's: exit 2, before any connection", () => {
+      const alone = cli(["connect", "https://localhost:1/", "--cert", fixture("client-rsa.crt")]);
+      expect(alone.status, alone.stderr).to.equal(2);
+      expect(alone.stderr).to.match(/--cert and --key go together/);
+      const wrong = cli(["connect", "https://localhost:1/", "--cert", fixture("client-rsa.crt"), "--key", fixture("client-ecdsa.key")]);
+      expect(wrong.status, wrong.stderr).to.equal(2);
+      expect(wrong.stderr).to.match(/does not belong to/);
+    });
   });
 
   it("every command has --help", () => {

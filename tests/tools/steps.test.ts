@@ -27,6 +27,13 @@ const BUGS: Bug[][] = [
   // Lane 1: TLS 1.3 (chapter 08) and EndOfEarlyData (chapter 09).
   [
     {
+      what: "08: the client's CertificateVerify signed with the server's context string (mutual TLS)",
+      chapter: "08",
+      file: "08-tls13-handshake/client-auth.ts",
+      from: '  const content = certificateVerifyContent(hellos.transcript.hash(), "client");',
+      to: '  const content = certificateVerifyContent(hellos.transcript.hash(), "server");',
+    },
+    {
       what: "08: the ServerHello is not added to the transcript (the handshake secrets then hash the ClientHello alone)",
       chapter: "08",
       file: "08-tls13-handshake/hellos.ts",
@@ -55,6 +62,20 @@ const BUGS: Bug[][] = [
       to: '  records.setReadKeys(direction13(keys.aead, applicationKeys.server, "server application traffic"));\n  records.setWriteKeys(direction13(keys.aead, applicationKeys.client, "client application traffic"));',
     },
     {
+      what: "09: TLS 1.2 resumption, the key block cut with the randoms the wrong way round",
+      chapter: "09",
+      file: "09-resumption-0rtt/resume12.ts",
+      from: "keyBlock(hello.hash, session.master, clientRandom, serverRandom,",
+      to: "keyBlock(hello.hash, session.master, serverRandom, clientRandom,",
+    },
+    {
+      what: "09: TLS 1.2 resumption, our Finished sent before the server's in the abbreviated handshake",
+      chapter: "09",
+      file: "09-resumption-0rtt/connect12.ts",
+      from: "    await readServerFinished12(records, hello, secrets);\n    sendClientFinished12(records, hello, secrets);\n",
+      to: "    sendClientFinished12(records, hello, secrets);\n    await readServerFinished12(records, hello, secrets);\n",
+    },
+    {
       what: "09: EndOfEarlyData sent under the handshake keys instead of the early keys",
       chapter: "09",
       file: "09-resumption-0rtt/resumed.ts",
@@ -64,6 +85,13 @@ const BUGS: Bug[][] = [
   ],
   // Lane 2: TLS 1.2 (chapter 06), resumption (chapter 09) and certificates (chapter 03): about as long to grade.
   [
+    {
+      what: "06: the client's CertificateVerify signs the hash of the handshake messages, not the messages (mutual TLS)",
+      chapter: "06",
+      file: "06-tls12-handshake/client-auth.ts",
+      from: "  const content = concat(...records.transcript.messages);",
+      to: '  const content = records.transcript.hash("SHA-256");',
+    },
     {
       what: "06: our Finished sent before our ChangeCipherSpec",
       chapter: "06",
@@ -159,6 +187,9 @@ describe("each handshake step is where a bug in it is found: the grader's Next: 
           try {
             const output = await grade(dir, bug.chapter);
             outcomes.push({ bug, expected, next: /^Next: (\d\d\.\d+)/m.exec(output)?.[1], output });
+            // TLS_BY_HAND_STEPS_OUT=DIR keeps each scoreboard, to show what a learner with this bug reads.
+            const keep = process.env.TLS_BY_HAND_STEPS_OUT;
+            if (keep !== undefined) writeFileSync(join(keep, `${bug.chapter}-${BUGS.flat().indexOf(bug)}.txt`), `${bug.what}\n\n${output}`);
           } finally {
             undo();
           }
