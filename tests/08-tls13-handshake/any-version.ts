@@ -81,6 +81,14 @@ describe("08.19 one hello for TLS 1.3 and 1.2: the server chooses, the client fo
     checkMaster12(conn, keyLog, openssl12.keyLog());
   });
 
+  it("08.19 extendedMasterSecret: false leaves the extension out of the one hello (connect --no-ems): s_server says no, and its master secret is still ours", async () => {
+    const { conn, response, keyLog } = await fetchPageAny(openssl12.port, { extendedMasterSecret: false });
+    const hello = decodeClientHello(conn.trace.find((e) => e.from === "client" && e.name === "client_hello")!.content);
+    expect(findExtension(hello.extensions, "extended_master_secret"), "extended_master_secret in our hello").to.equal(undefined);
+    expect(response, "s_server's session page").to.include("Extended master secret: no");
+    checkMaster12(conn, keyLog, openssl12.keyLog());
+  });
+
   it("08.19 OpenSSL -tls1_2, each kind of TLS 1.2 key exchange and both certificates after the one hello", async () => {
     for (const suite of [
       CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,

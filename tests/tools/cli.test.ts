@@ -415,7 +415,7 @@ describe("command-line tool", () => {
     }
   });
 
-  it("connect without --tls: one hello; a TLS 1.2-only server gets a TLS 1.2 handshake, a TLS 1.3 one a TLS 1.3 handshake", async () => {
+  it("connect without --tls: one hello; a TLS 1.2-only server gets a TLS 1.2 handshake, a TLS 1.3 one a TLS 1.3 handshake; --tls 1.3 and --tls 1.2 restrict the offer", async () => {
     const ca = join(ROOT, "tests/fixtures/ca.crt");
     const [only12, both] = await Promise.all([startOpenSslServer(["-tls1_2", "-www"]), startOpenSslServer(["-www"])]);
     try {
@@ -427,6 +427,14 @@ describe("command-line tool", () => {
       const r13 = await cliAsync(["connect", `https://localhost:${both.port}/`, "--ca", ca]);
       expect(r13.status, r13.stderr).to.equal(0);
       expect(r13.stdout).to.match(/✓ handshake done: TLS 1\.3, TLS_AES_128_GCM_SHA256/);
+      // --tls restricts: a TLS 1.3-only offer to the TLS 1.2-only server is refused by it (RFC 8446 §4.2.1:
+      // protocol_version), and --tls 1.2 to the server that speaks both gets TLS 1.2.
+      const only13 = await cliAsync(["connect", `https://localhost:${only12.port}/`, "--tls", "1.3", "--ca", ca]);
+      expect(only13.status, only13.stderr).to.equal(1);
+      expect(only13.stderr.trim().split("\n").pop(), "the last line").to.equal("✗ the server sent alert protocol_version (70)");
+      const pinned12 = await cliAsync(["connect", `https://localhost:${both.port}/`, "--tls", "1.2", "--ca", ca]);
+      expect(pinned12.status, pinned12.stderr).to.equal(0);
+      expect(pinned12.stdout).to.include("TLS 1.2, offering").and.match(/✓ handshake done: TLS 1\.2, /);
     } finally {
       await Promise.all([only12.close(), both.close()]);
     }
