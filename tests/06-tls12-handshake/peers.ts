@@ -13,11 +13,14 @@ import { type TraceEntry, isReceivedAlert } from "../../chapters/06-tls12-handsh
 import { type ClientKind, nodeCredential } from "../support/client-credentials.js";
 import { fixturePath } from "../support/fixtures.js";
 import { type GnutlsServer, startGnutlsServer } from "../support/gnutls.js";
-import { skipUnlessInstalled } from "../support/installed.js";
+import { installed, skipUnlessInstalled } from "../support/installed.js";
 import { type KeyKind, keyedFiles } from "../support/key-peers.js";
 import { type NginxServer, startNginx } from "../support/nginx.js";
 import { openServerData12, throughRelay } from "../support/relay-records.js";
 import { expectRejection, fetchPage, waitFor } from "./helpers.js";
+
+/** Starts a peer if its program is installed; if not, nothing is started and its tests skip themselves. */
+const ifInstalled = <T>(program: string, start: () => Promise<T>): Promise<T> => (installed(program) ? start() : Promise.resolve(undefined as unknown as T));
 
 const SUBJECT: Record<ClientKind, string> = { rsa: "tls-by-hand test client (RSA)", ecdsa: "tls-by-hand test client (ECDSA)" };
 const MTLS_ARGS = ["--require-client-cert", "--verify-client-cert", "--x509cafile", fixturePath("ca.crt")];
@@ -62,17 +65,16 @@ describe("06.16 peers: mutual TLS 1.2 with gnutls-serv (--require-client-cert) a
   this.timeout(20000);
   let gnutls: GnutlsServer;
   let nginx: NginxServer;
-  before(async function () {
-    skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
-    skipUnlessInstalled(this, "nginx", "nginx-light");
-    [gnutls, nginx] = await Promise.all([startGnutlsServer({ args: MTLS_ARGS }), startNginx({ extra: NGINX_MTLS })]);
+  before(async () => {
+    [gnutls, nginx] = await Promise.all([ifInstalled("gnutls-serv", () => startGnutlsServer({ args: MTLS_ARGS })), ifInstalled("nginx", () => startNginx({ extra: NGINX_MTLS }))]);
   });
   after(async () => {
     await Promise.all([gnutls?.close(), nginx?.close()]);
   });
 
   for (const kind of ["rsa", "ecdsa"] as ClientKind[]) {
-    it(`06.16 gnutls-serv: our ${kind.toUpperCase()} certificate is received and verified, shown on its page; the master secret is GnuTLS's`, async () => {
+    it(`06.16 gnutls-serv: our ${kind.toUpperCase()} certificate is received and verified, shown on its page; the master secret is GnuTLS's`, async function () {
+      skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
       const from = gnutls.output().length;
       const { trace, onTrace } = traced();
       const { conn, response, keyLog } = await fetchPage(gnutls.port, { clientCredential: nodeCredential(kind), onTrace });
@@ -89,7 +91,8 @@ describe("06.16 peers: mutual TLS 1.2 with gnutls-serv (--require-client-cert) a
       await expectGnutlsMaster(keyLog, conn.secrets.clientRandom, gnutls);
     });
 
-    it(`06.16 nginx: our ${kind.toUpperCase()} certificate is verified ($ssl_client_verify SUCCESS, $ssl_client_s_dn ours); nginx's records open with our master secret`, async () => {
+    it(`06.16 nginx: our ${kind.toUpperCase()} certificate is verified ($ssl_client_verify SUCCESS, $ssl_client_s_dn ours); nginx's records open with our master secret`, async function () {
+      skipUnlessInstalled(this, "nginx", "nginx-light");
       const { conn, response, keyLog, serverRecords } = await throughRelay(nginx.port, (port) => fetchPage(port, { clientCredential: nodeCredential(kind) }));
       expect(response, "nginx's answer").to.match(/^HTTP\/1\.1 200 OK/).and.include("nginx: TLSv1.2");
       expect(response, "nginx's $ssl_client_verify").to.match(/X-Client-Verify: SUCCESS\r\n/);
@@ -99,7 +102,8 @@ describe("06.16 peers: mutual TLS 1.2 with gnutls-serv (--require-client-cert) a
     });
   }
 
-  it("06.16 gnutls-serv demands a certificate and we have none: its alert, by name (the one gnutls-cli receives), never \"write EPIPE\"; five times over", async () => {
+  it("06.16 gnutls-serv demands a certificate and we have none: its alert, by name (the one gnutls-cli receives), never \"write EPIPE\"; five times over", async function () {
+    skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
     const expected = Number(gnutlsCliAlert(gnutls.port));
     // The server closes right after its alert, while our ClientKeyExchange, ChangeCipherSpec and Finished may still be
     // going out: whether our write then fails first is a matter of timing, so the test tries it several times.
@@ -121,16 +125,14 @@ describe("06.13 peers: Ed25519 and RSA-PSS server certificates in TLS 1.2 (gnutl
   this.timeout(20000);
   const gnutls = new Map<KeyKind, GnutlsServer>();
   const nginx = new Map<KeyKind, NginxServer>();
-  before(async function () {
-    skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
-    skipUnlessInstalled(this, "nginx", "nginx-light");
+  before(async () => {
     await Promise.all(
       KINDS.map(async ({ kind }) => {
         const files = keyedFiles(kind);
         const certificates = [{ cert: files.chain, key: files.key }];
         const [g, n] = await Promise.all([
-          startGnutlsServer({ certificates, priority: "NORMAL:-VERS-ALL:+VERS-TLS1.2" }),
-          startNginx({ certificates, protocols: "TLSv1.2", extra: "    keepalive_timeout 0;" }),
+          ifInstalled("gnutls-serv", () => startGnutlsServer({ certificates, priority: "NORMAL:-VERS-ALL:+VERS-TLS1.2" })),
+          ifInstalled("nginx", () => startNginx({ certificates, protocols: "TLSv1.2", extra: "    keepalive_timeout 0;" })),
         ]);
         gnutls.set(kind, g);
         nginx.set(kind, n);
@@ -138,12 +140,13 @@ describe("06.13 peers: Ed25519 and RSA-PSS server certificates in TLS 1.2 (gnutl
     );
   });
   after(async () => {
-    await Promise.all([...gnutls.values(), ...nginx.values()].map((s) => s.close()));
+    await Promise.all([...gnutls.values(), ...nginx.values()].map((s) => s?.close()));
   });
 
   for (const { kind, scheme, suite, key } of KINDS) {
     const name = describeCode(SignatureScheme, scheme);
-    it(`06.13 gnutls-serv with the ${kind} certificate: ServerKeyExchange signed ${name}, the chain through its ${kind} CA, GnuTLS's master secret`, async () => {
+    it(`06.13 gnutls-serv with the ${kind} certificate: ServerKeyExchange signed ${name}, the chain through its ${kind} CA, GnuTLS's master secret`, async function () {
+      skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
       const server = gnutls.get(kind)!;
       const { conn, response, keyLog } = await fetchPage(server.port, { cipherSuites: [suite] });
       expect(response, "gnutls-serv's page").to.include("Protocol version:</TD><TD>TLS1.2");
@@ -153,7 +156,8 @@ describe("06.13 peers: Ed25519 and RSA-PSS server certificates in TLS 1.2 (gnutl
       await expectGnutlsMaster(keyLog, conn.secrets.clientRandom, server);
     });
 
-    it(`06.13 nginx with the ${kind} certificate: ServerKeyExchange signed ${name}; nginx's records open with our master secret`, async () => {
+    it(`06.13 nginx with the ${kind} certificate: ServerKeyExchange signed ${name}; nginx's records open with our master secret`, async function () {
+      skipUnlessInstalled(this, "nginx", "nginx-light");
       const { conn, response, keyLog, serverRecords } = await throughRelay(nginx.get(kind)!.port, (port) => fetchPage(port, { cipherSuites: [suite] }));
       expect(response, "nginx's answer").to.match(/^HTTP\/1\.1 200 OK/).and.include("nginx: TLSv1.2");
       expect(conn.serverKeyExchange?.scheme, "the scheme of the ServerKeyExchange signature").to.equal(scheme);

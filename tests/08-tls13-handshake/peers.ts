@@ -12,11 +12,14 @@ import { type ClientKind, nodeCredential } from "../support/client-credentials.j
 import { expectBytes } from "../support/expect-bytes.js";
 import { fixturePath } from "../support/fixtures.js";
 import { type GnutlsServer, startGnutlsServer } from "../support/gnutls.js";
-import { skipUnlessInstalled } from "../support/installed.js";
+import { installed, skipUnlessInstalled } from "../support/installed.js";
 import { type KeyKind, keyedFiles } from "../support/key-peers.js";
 import { type NginxServer, startNginx } from "../support/nginx.js";
 import { secretsOf, throughRelay } from "../support/relay-records.js";
 import { decryptServerRecords, expectRejection, expectSameKeyLog, fetchPage13, waitFor } from "./helpers.js";
+
+/** Starts a peer if its program is installed; if not, nothing is started and its tests skip themselves. */
+const ifInstalled = <T>(program: string, start: () => Promise<T>): Promise<T> => (installed(program) ? start() : Promise.resolve(undefined as unknown as T));
 
 const SUBJECT: Record<ClientKind, string> = { rsa: "tls-by-hand test client (RSA)", ecdsa: "tls-by-hand test client (ECDSA)" };
 const TLS13 = "NORMAL:-VERS-ALL:+VERS-TLS1.3";
@@ -41,10 +44,8 @@ describe("08.21 peers: mutual TLS 1.3 with gnutls-serv (--require-client-cert) a
   this.timeout(20000);
   let gnutls: GnutlsServer;
   let nginx: NginxServer;
-  before(async function () {
-    skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
-    skipUnlessInstalled(this, "nginx", "nginx-light");
-    [gnutls, nginx] = await Promise.all([startGnutlsServer({ priority: TLS13, args: MTLS_ARGS }), startNginx({ protocols: "TLSv1.3", extra: NGINX_MTLS })]);
+  before(async () => {
+    [gnutls, nginx] = await Promise.all([ifInstalled("gnutls-serv", () => startGnutlsServer({ priority: TLS13, args: MTLS_ARGS })), ifInstalled("nginx", () => startNginx({ protocols: "TLSv1.3", extra: NGINX_MTLS }))]);
   });
   after(async () => {
     await Promise.all([gnutls?.close(), nginx?.close()]);
@@ -54,7 +55,8 @@ describe("08.21 peers: mutual TLS 1.3 with gnutls-serv (--require-client-cert) a
     ["rsa", "RSA-PSS-RSAE-SHA256"],
     ["ecdsa", "ECDSA-SECP256R1-SHA256"],
   ] as [ClientKind, string][]) {
-    it(`08.21 gnutls-serv: our ${kind.toUpperCase()} certificate is received and verified, shown on its page; our Certificate, CertificateVerify, Finished; the key log is GnuTLS's`, async () => {
+    it(`08.21 gnutls-serv: our ${kind.toUpperCase()} certificate is received and verified, shown on its page; our Certificate, CertificateVerify, Finished; the key log is GnuTLS's`, async function () {
+      skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
       const from = gnutls.output().length;
       const trace: TraceEntry[] = [];
       const { conn, response, keyLog } = await fetchPage13(gnutls.port, { clientCredential: nodeCredential(kind), onTrace: (e) => trace.push(e) });
@@ -68,7 +70,8 @@ describe("08.21 peers: mutual TLS 1.3 with gnutls-serv (--require-client-cert) a
       await expectSameKeyLog(keyLog, conn.secrets.clientRandom, () => gnutls.keyLog());
     });
 
-    it(`08.21 nginx: our ${kind.toUpperCase()} certificate is verified ($ssl_client_verify SUCCESS, $ssl_client_s_dn ours); nginx's records open with our key log`, async () => {
+    it(`08.21 nginx: our ${kind.toUpperCase()} certificate is verified ($ssl_client_verify SUCCESS, $ssl_client_s_dn ours); nginx's records open with our key log`, async function () {
+      skipUnlessInstalled(this, "nginx", "nginx-light");
       const { conn, response, keyLog, serverRecords } = await throughRelay(nginx.port, (port) => fetchPage13(port, { clientCredential: nodeCredential(kind) }));
       expect(response, "nginx's answer").to.match(/^HTTP\/1\.1 200 OK/).and.include("nginx: TLSv1.3");
       expect(response, "nginx's $ssl_client_verify").to.match(/X-Client-Verify: SUCCESS\r\n/);
@@ -77,7 +80,8 @@ describe("08.21 peers: mutual TLS 1.3 with gnutls-serv (--require-client-cert) a
     });
   }
 
-  it("08.21 gnutls-serv demands a certificate and we have none: an empty Certificate, and its certificate_required by name, never \"write EPIPE\"", async () => {
+  it("08.21 gnutls-serv demands a certificate and we have none: an empty Certificate, and its certificate_required by name, never \"write EPIPE\"", async function () {
+    skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
     for (let run = 1; run <= 3; run++) {
       const trace: TraceEntry[] = [];
       const e = await expectRejection(() => fetchPage13(gnutls.port, { onTrace: (t) => trace.push(t) }));
@@ -99,16 +103,14 @@ describe("08.17 peers: Ed25519 and RSA-PSS server certificates in TLS 1.3 (gnutl
   this.timeout(20000);
   const gnutls = new Map<KeyKind, GnutlsServer>();
   const nginx = new Map<KeyKind, NginxServer>();
-  before(async function () {
-    skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
-    skipUnlessInstalled(this, "nginx", "nginx-light");
+  before(async () => {
     await Promise.all(
       KINDS.map(async ({ kind }) => {
         const files = keyedFiles(kind);
         const certificates = [{ cert: files.chain, key: files.key }];
         const [g, n] = await Promise.all([
-          startGnutlsServer({ certificates, priority: TLS13 }),
-          startNginx({ certificates, protocols: "TLSv1.3", extra: "    keepalive_timeout 0;" }),
+          ifInstalled("gnutls-serv", () => startGnutlsServer({ certificates, priority: TLS13 })),
+          ifInstalled("nginx", () => startNginx({ certificates, protocols: "TLSv1.3", extra: "    keepalive_timeout 0;" })),
         ]);
         gnutls.set(kind, g);
         nginx.set(kind, n);
@@ -116,12 +118,13 @@ describe("08.17 peers: Ed25519 and RSA-PSS server certificates in TLS 1.3 (gnutl
     );
   });
   after(async () => {
-    await Promise.all([...gnutls.values(), ...nginx.values()].map((s) => s.close()));
+    await Promise.all([...gnutls.values(), ...nginx.values()].map((s) => s?.close()));
   });
 
   for (const { kind, scheme, key, gnutlsName } of KINDS) {
     const name = describeCode(SignatureScheme, scheme);
-    it(`08.17 gnutls-serv with the ${kind} certificate: CertificateVerify ${name}, the chain through its ${kind} CA, the same key log`, async () => {
+    it(`08.17 gnutls-serv with the ${kind} certificate: CertificateVerify ${name}, the chain through its ${kind} CA, the same key log`, async function () {
+      skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
       const server = gnutls.get(kind)!;
       const { conn, response, keyLog } = await fetchPage13(server.port);
       expect(response, "gnutls-serv's page").to.include("Protocol version:</TD><TD>TLS1.3").and.include(gnutlsName);
@@ -131,7 +134,8 @@ describe("08.17 peers: Ed25519 and RSA-PSS server certificates in TLS 1.3 (gnutl
       await expectSameKeyLog(keyLog, conn.secrets.clientRandom, () => server.keyLog());
     });
 
-    it(`08.17 nginx with the ${kind} certificate: CertificateVerify ${name}, the chain through its ${kind} CA; nginx's records open with our key log`, async () => {
+    it(`08.17 nginx with the ${kind} certificate: CertificateVerify ${name}, the chain through its ${kind} CA; nginx's records open with our key log`, async function () {
+      skipUnlessInstalled(this, "nginx", "nginx-light");
       const { conn, response, keyLog, serverRecords } = await throughRelay(nginx.get(kind)!.port, (port) => fetchPage13(port));
       expect(response, "nginx's answer").to.match(/^HTTP\/1\.1 200 OK/).and.include("nginx: TLSv1.3");
       expect(conn.certificateVerify.scheme, "the scheme the server signed with").to.equal(scheme);

@@ -20,9 +20,12 @@ import {
 } from "../../chapters/09-resumption-0rtt/index.js";
 import { decryptServerRecords, expectSameKeyLog, readAll, roots, waitFor } from "../08-tls13-handshake/helpers.js";
 import { type GnutlsServer, startGnutlsServer } from "../support/gnutls.js";
-import { skipUnlessInstalled } from "../support/installed.js";
+import { installed, skipUnlessInstalled } from "../support/installed.js";
 import { type NginxServer, startNginx } from "../support/nginx.js";
 import { openServerData12, secretsOf, throughRelay } from "../support/relay-records.js";
+
+/** Starts a peer if its program is installed; if not, nothing is started and its tests skip themselves. */
+const ifInstalled = <T>(program: string, start: () => Promise<T>): Promise<T> => (installed(program) ? start() : Promise.resolve(undefined as unknown as T));
 
 const HOST = "127.0.0.1";
 const GET = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
@@ -74,19 +77,18 @@ describe("09.9 peers: TLS 1.3 resumption with a ticket (gnutls-serv, nginx)", fu
   this.timeout(20000);
   let gnutls: GnutlsServer;
   let nginx: NginxServer;
-  before(async function () {
-    skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
-    skipUnlessInstalled(this, "nginx", "nginx-light");
+  before(async () => {
     [gnutls, nginx] = await Promise.all([
-      startGnutlsServer({ priority: "NORMAL:-VERS-ALL:+VERS-TLS1.3" }),
-      startNginx({ protocols: "TLSv1.3", extra: "    keepalive_timeout 0;" }),
+      ifInstalled("gnutls-serv", () => startGnutlsServer({ priority: "NORMAL:-VERS-ALL:+VERS-TLS1.3" })),
+      ifInstalled("nginx", () => startNginx({ protocols: "TLSv1.3", extra: "    keepalive_timeout 0;" })),
     ]);
   });
   after(async () => {
     await Promise.all([gnutls?.close(), nginx?.close()]);
   });
 
-  it("09.9 gnutls-serv: the ticket of the first connection resumes the second (\"This is a resumed session\", no certificate); GnuTLS logged the very secrets we did", async () => {
+  it("09.9 gnutls-serv: the ticket of the first connection resumes the second (\"This is a resumed session\", no certificate); GnuTLS logged the very secrets we did", async function () {
+    skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
     const first = await printedDuring(gnutls, () => visit13(gnutls.port));
     expect(first.page, "gnutls-serv's page").to.include("Protocol version:</TD><TD>TLS1.3");
     expect(count(first.printed, RESUMED), "gnutls-serv on the first connection").to.equal(0);
@@ -101,7 +103,8 @@ describe("09.9 peers: TLS 1.3 resumption with a ticket (gnutls-serv, nginx)", fu
     await expectSameKeyLog(second.keyLog, second.conn.secrets.clientRandom, () => withoutEarly(gnutls.keyLog()));
   });
 
-  it("09.9 nginx: the ticket of the first connection resumes the second ($ssl_session_reused r); nginx's records open with our key log", async () => {
+  it("09.9 nginx: the ticket of the first connection resumes the second ($ssl_session_reused r); nginx's records open with our key log", async function () {
+    skipUnlessInstalled(this, "nginx", "nginx-light");
     const first = await visit13(nginx.port);
     expect(first.page, "nginx's page, first").to.match(/reused=\.\n/);
     expect(first.tickets.length, "nginx's NewSessionTickets").to.be.greaterThan(0);
@@ -124,15 +127,13 @@ describe("09.16 peers: TLS 1.2 resumption by ticket and by session ID (gnutls-se
   let gnutlsIds: GnutlsServer; // --noticket: its session cache only
   let nginxTickets: NginxServer; // ssl_session_cache none (nginx's default): tickets only
   let nginxIds: NginxServer; // ssl_session_cache builtin: by session ID when we offer no ticket
-  before(async function () {
-    skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
-    skipUnlessInstalled(this, "nginx", "nginx-light");
+  before(async () => {
     const tls12 = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
     [gnutlsTickets, gnutlsIds, nginxTickets, nginxIds] = await Promise.all([
-      startGnutlsServer({ priority: tls12, args: ["--nodb"] }),
-      startGnutlsServer({ priority: tls12, args: ["--noticket"] }),
-      startNginx({ protocols: "TLSv1.2", extra: "    keepalive_timeout 0;" }),
-      startNginx({ protocols: "TLSv1.2", extra: "    keepalive_timeout 0;\n    ssl_session_cache builtin:100;" }),
+      ifInstalled("gnutls-serv", () => startGnutlsServer({ priority: tls12, args: ["--nodb"] })),
+      ifInstalled("gnutls-serv", () => startGnutlsServer({ priority: tls12, args: ["--noticket"] })),
+      ifInstalled("nginx", () => startNginx({ protocols: "TLSv1.2", extra: "    keepalive_timeout 0;" })),
+      ifInstalled("nginx", () => startNginx({ protocols: "TLSv1.2", extra: "    keepalive_timeout 0;\n    ssl_session_cache builtin:100;" })),
     ]);
   });
   after(async () => {
@@ -141,7 +142,8 @@ describe("09.16 peers: TLS 1.2 resumption by ticket and by session ID (gnutls-se
 
   for (const tickets of [true, false]) {
     const how = tickets ? "by ticket (gnutls-serv --nodb: no cache)" : "by session ID (gnutls-serv --noticket, our hello without the SessionTicket extension)";
-    it(`09.16 gnutls-serv, ${how}: "This is a resumed session"; the master secret comes back (GnuTLS logged it for the first connection), and gnutls-serv's records open with it`, async () => {
+    it(`09.16 gnutls-serv, ${how}: "This is a resumed session"; the master secret comes back (GnuTLS logged it for the first connection), and gnutls-serv's records open with it`, async function () {
+      skipUnlessInstalled(this, "gnutls-serv", "gnutls-bin");
       const server = tickets ? gnutlsTickets : gnutlsIds;
       const first = await printedDuring(server, () => visit12(server.port, { tickets }));
       expect(first.page, "gnutls-serv's page").to.include("Protocol version:</TD><TD>TLS1.2");
@@ -164,7 +166,8 @@ describe("09.16 peers: TLS 1.2 resumption by ticket and by session ID (gnutls-se
 
   for (const tickets of [true, false]) {
     const how = tickets ? "by ticket (no session cache)" : "by session ID (ssl_session_cache builtin, our hello without the SessionTicket extension)";
-    it(`09.16 nginx, ${how}: $ssl_session_reused r; the master secret comes back; nginx's records open with it`, async () => {
+    it(`09.16 nginx, ${how}: $ssl_session_reused r; the master secret comes back; nginx's records open with it`, async function () {
+      skipUnlessInstalled(this, "nginx", "nginx-light");
       const server = tickets ? nginxTickets : nginxIds;
       const first = await visit12(server.port, { tickets });
       expect(first.page, "nginx's page, first").to.include("nginx: TLSv1.2").and.match(/reused=\.\n/);
