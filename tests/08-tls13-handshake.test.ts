@@ -19,3 +19,4 @@ import "./08-tls13-handshake/tampering.js";
 import "./08-tls13-handshake/client-auth.js";
 import "./08-tls13-handshake/any-version.js";
 import "./08-tls13-handshake/interop.js";
+import "./08-tls13-handshake/peers.js";

@@ -12,3 +12,4 @@ import "./09-resumption-0rtt/live.js";
 import "./09-resumption-0rtt/tls12.js";
 import "./09-resumption-0rtt/live12.js";
 import "./09-resumption-0rtt/nginx.js";
+import "./09-resumption-0rtt/peers.js";
