@@ -7,7 +7,6 @@
 import "./11-tls12-server/client-hello.js";
 import "./11-tls12-server/signing.js";
 import "./11-tls12-server/replay.js";
-import "./11-tls12-server/records.js";
 import "./11-tls12-server/finished.js";
 import "./11-tls12-server/session.js";
 import "./11-tls12-server/handshake.js";

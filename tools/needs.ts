@@ -14,7 +14,7 @@ export function chaptersNeeded(command: string, args: readonly string[]): number
       return [0, 1, 3]; // chapter 03's X.509 reader builds on 00's integers and 01's named codes
     case "connect": {
       if (hybridGroup(args)) return range(12); // chapter 12's hybrid key share (its server half imports chapter 10)
-      // Mutual TLS: the client certificate is signed by the learner's own code of chapters 10 and 11 (11.19).
+      // Mutual TLS: the client certificate is signed by the learner's own code of chapters 10 and 11 (11.18).
       if (args.some((a) => a === "--cert" || a.startsWith("--cert="))) return range(11);
       const tls = args[args.indexOf("--tls") + 1];
       // --session resumes in either version with chapter 09 (TLS 1.2 resumption is there too), so it comes first.

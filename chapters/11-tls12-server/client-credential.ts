@@ -19,12 +19,12 @@ import { NotImplemented } from "../../lib/errors.js";
  * signWithScheme (chapter 10's checked CRT for RSA-PSS, PKCS #1 v1.5 on the same CRT, ECDSA through noble).
  */
 export function clientCredential(credential: ServerCredential): ClientCredential {
-  // TODO 11.19: schemes = the schemes of SERVER_SCHEMES_12 (11.2's order: ECDSA, then RSA-PSS, then PKCS #1 v1.5)
+  // TODO 11.18: schemes = the schemes of SERVER_SCHEMES_12 (11.2's order: ECDSA, then RSA-PSS, then PKCS #1 v1.5)
   // that this key can make, by schemeInfo (chapter 05): an EC key only the ecdsa scheme OF ITS CURVE (in TLS 1.3
   // ecdsa_secp256r1_sha256 means P-256 and nothing else, RFC 8446 §4.2.3; keeping to it is right in TLS 1.2 too); an
   // RSA key every rsa-pss and rsa-pkcs1 scheme (the handshake of chapter 08 leaves out PKCS #1 v1.5 itself). sign(scheme,
   // content): a scheme not in that list is our own bug (internal_error, field "signature algorithm"); else
   // signWithScheme(credential, scheme, content) (11.6). Return { chain: credential.chain, schemes, sign }.
-  throw new NotImplemented("11.19");
-  // END 11.19
+  throw new NotImplemented("11.18");
+  // END 11.18
 }

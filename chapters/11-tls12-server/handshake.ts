@@ -44,7 +44,7 @@ export interface Flight12 {
 
 /** The server's first flight: ServerHello, Certificate, ServerKeyExchange (DHE, ECDHE) and ServerHelloDone. */
 export function sendServerHelloFlight12(records: Tls12RecordLayer, choice: Choice12, config: Tls12ServerConfig): Flight12 {
-  // TODO 11.15: each message goes out with records.sendHandshake (which adds it to the transcript). (1)
+  // TODO 11.14: each message goes out with records.sendHandshake (which adds it to the transcript). (1)
   // serverRandom = serverRandom12(config.fixed?.random ?? 32 random bytes, config.downgradeSentinel ?? true) (11.5).
   // (2) sessionId: with a config.sessionCache, config.fixed?.sessionId ?? SESSION_ID_LENGTH random bytes; without one,
   // empty ("this session cannot be resumed", RFC 5246 §7.4.1.3). (3) ticket: config.ticketKeys and the client sent a
@@ -52,8 +52,8 @@ export function sendServerHelloFlight12(records: Tls12RecordLayer, choice: Choic
   // TLS 1.2 form: chapter 03's encodeCertificate({ empty requestContext, the chain as entries without extensions },
   // TLS 1.2). (6) Not RSA: makeServerKeyExchange(choice, client random, serverRandom, config.fixed) (11.7) and
   // encodeServerKeyExchange (chapter 05). (7) encodeServerHelloDone(). Return the Flight12.
-  throw new NotImplemented("11.15");
-  // END 11.15
+  throw new NotImplemented("11.14");
+  // END 11.14
 }
 
 /** The connection's secrets as the server holds them; premaster is absent on a resumed session (it was never sent). */
@@ -68,14 +68,14 @@ export interface Secrets12 extends FinishedKeys12 {
 
 /** Reads the ClientKeyExchange and derives everything from it: premaster, master secret, keys (RFC 5246 §8.1). */
 export async function readClientKeyExchange12(records: Tls12RecordLayer, choice: Choice12, flight: Flight12): Promise<Secrets12> {
-  // TODO 11.16: (1) The next message must be a ClientKeyExchange (expectMessage: a Certificate we never asked
+  // TODO 11.15: (1) The next message must be a ClientKeyExchange (expectMessage: a Certificate we never asked
   // for is unexpected_message). (2) premaster = premasterFromClientKeyExchange(it, choice, flight.ephemeral) (11.8).
   // (3) With the extended master secret, the session hash is records.transcript.hash(choice.hash) NOW, the
   // ClientKeyExchange in it and nothing after (RFC 7627 §3), and master = extendedMasterSecret(hash, premaster,
   // sessionHash); else masterSecret(hash, premaster, client random, flight.serverRandom) (chapter 04). (4) The keys:
-  // sessionKeys12(suite, hash, master, client random, server random) (11.10). Return the Secrets12.
-  throw new NotImplemented("11.16");
-  // END 11.16
+  // sessionKeys12(suite, hash, master, client random, server random) (11.9). Return the Secrets12.
+  throw new NotImplemented("11.15");
+  // END 11.15
 }
 
 /** What a handshake settled, for the connection, its page and the tests. */
@@ -104,15 +104,15 @@ export interface Established12 {
  *      Finished                     -------->
  */
 export async function resumedHandshake12(records: Tls12RecordLayer, choice: Choice12, resumption: Resumption12, config: Tls12ServerConfig): Promise<Established12> {
-  // TODO 11.17: the session decides the suite: resumed = { ...choice, cipherSuite: session.cipherSuite, hash:
+  // TODO 11.16: the session decides the suite: resumed = { ...choice, cipherSuite: session.cipherSuite, hash:
   // prfHash(that suite) } (RFC 5246 §7.4.1.3: a resumed session keeps its suite). (1) A fresh serverRandom
-  // (serverRandom12, as in 11.15) and the ServerHello: serverHello12(resumed, serverRandom, resumption.sessionId, false).
-  // (2) The keys: the session's master secret, the NEW randoms: sessionKeys12(…) (11.10), so this connection's keys are
+  // (serverRandom12, as in 11.14) and the ServerHello: serverHello12(resumed, serverRandom, resumption.sessionId, false).
+  // (2) The keys: the session's master secret, the NEW randoms: sessionKeys12(…) (11.9), so this connection's keys are
   // its own; the key log line (writeKeyLog(config.keyLog, keyLogLine(client random, master))). (3) sendServerFinished12
-  // (11.12), then (4) readClientFinished12 (11.11): here the server finishes first. Return the Established12, with
+  // (11.11), then (4) readClientFinished12 (11.10): here the server finishes first. Return the Established12, with
   // secrets { keys, hash, master, the randoms, extendedMasterSecret: session's } (no premaster), resumedBy = how.
-  throw new NotImplemented("11.17");
-  // END 11.17
+  throw new NotImplemented("11.16");
+  // END 11.16
 }
 
 /** The server's handshake, message by message (RFC 5246 §7.3), from the server's side:
@@ -135,15 +135,15 @@ export async function resumedHandshake12(records: Tls12RecordLayer, choice: Choi
  *   * DHE and ECDHE only; NewSessionTicket only when the client asked for tickets (RFC 5077 §3.1).
  */
 export async function serverHandshake12(records: Tls12RecordLayer, config: Tls12ServerConfig): Promise<Established12> {
-  // TODO 11.18: the script, one step per line. (1) The first message must be a ClientHello (expectMessage);
-  // processClientHello12(decodeClientHello(it), it, config) (11.4). (2) resumeSession12 (11.14): a session to resume
-  // means resumedHandshake12 (11.17), and that is all. Else the full handshake: (3) sendServerHelloFlight12 (11.15);
-  // (4) readClientKeyExchange12 (11.16), and the key log line at once (writeKeyLog, keyLogLine: a Finished that fails
-  // can still be read in a capture); (5) readClientFinished12 (11.11). (6) The session: { suite, master,
+  // TODO 11.17: the script, one step per line. (1) The first message must be a ClientHello (expectMessage);
+  // processClientHello12(decodeClientHello(it), it, config) (11.4). (2) resumeSession12 (11.13): a session to resume
+  // means resumedHandshake12 (11.16), and that is all. Else the full handshake: (3) sendServerHelloFlight12 (11.14);
+  // (4) readClientKeyExchange12 (11.15), and the key log line at once (writeKeyLog, keyLogLine: a Finished that fails
+  // can still be read in a capture); (5) readClientFinished12 (11.10). (6) The session: { suite, master,
   // extendedMasterSecret, issuedAt: clock12(config), lifetime: config.sessionLifetime ?? DEFAULT_SESSION_LIFETIME,
-  // serverName ?? "", alpn ?? "" }. (7) sendServerFinished12 (11.12) with issueTicket12(session, config.ticketKeys)
-  // (11.13) when flight.ticket. (8) Only now, with both Finished exchanged, may the session be resumed: a non-empty
+  // serverName ?? "", alpn ?? "" }. (7) sendServerFinished12 (11.11) with issueTicket12(session, config.ticketKeys)
+  // (11.12) when flight.ticket. (8) Only now, with both Finished exchanged, may the session be resumed: a non-empty
   // flight.sessionId goes into config.sessionCache. Return the Established12.
-  throw new NotImplemented("11.18");
-  // END 11.18
+  throw new NotImplemented("11.17");
+  // END 11.17
 }

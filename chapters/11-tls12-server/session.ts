@@ -97,12 +97,12 @@ export class SessionCache {
  * The whole handshake message (type 4), header included.
  */
 export function encodeNewSessionTicket12(lifetimeHint: number, ticket: Uint8Array): Uint8Array {
-  // TODO 11.13: writeHandshake(w, HandshakeType.new_session_ticket, body): ticket_lifetime_hint as a uint32 (in
+  // TODO 11.12: writeHandshake(w, HandshakeType.new_session_ticket, body): ticket_lifetime_hint as a uint32 (in
   // seconds; 0 means "unspecified", RFC 5077 §3.3), then the ticket as an opaque with a 2-byte length (writeOpaque
   // rejects one over 2^16 − 1 bytes). Note both fields. Unlike TLS 1.3's, this message has no age_add, no nonce and
   // no extensions: a TLS 1.2 ticket is simply the session, sealed.
-  throw new NotImplemented("11.13");
-  // END 11.13
+  throw new NotImplemented("11.12");
+  // END 11.12
 }
 
 /** Reads a TLS 1.2 NewSessionTicket handshake message (for the trace, and a client that resumes). */
@@ -121,11 +121,11 @@ export function decodeNewSessionTicket12(message: Uint8Array): { lifetimeHint: n
 
 /** The NewSessionTicket that carries `session`, sealed with `sealer` (chapter 10's TicketKeys). */
 export function issueTicket12(session: Session12, sealer: TicketSealer): Uint8Array {
-  // TODO 11.13: the ticket's bytes are sealer.seal(encodeSession12(session)): authenticated encryption under a key
+  // TODO 11.12: the ticket's bytes are sealer.seal(encodeSession12(session)): authenticated encryption under a key
   // only the server has (chapter 10's TicketKeys: key name, nonce, AES-256-GCM), so the client can keep it but neither
   // read nor change it. The message: encodeNewSessionTicket12(session.lifetime, those bytes).
-  throw new NotImplemented("11.13");
-  // END 11.13
+  throw new NotImplemented("11.12");
+  // END 11.12
 }
 
 /**
@@ -160,7 +160,7 @@ export interface Resumption12 {
  * extended master secret is never resumed without it; that is a handshake_failure.
  */
 export function resumeSession12(choice: Choice12, config: Tls12ServerConfig): Resumption12 | undefined {
-  // TODO 11.14: (1) Find the session. A non-empty ticket (clientTicket) and config.ticketKeys: openTicket12
+  // TODO 11.13: (1) Find the session. A non-empty ticket (clientTicket) and config.ticketKeys: openTicket12
   // (undefined: a ticket we cannot open just means a full handshake, RFC 5077 §3.4); by "session ticket", and the
   // ServerHello echoes the client's session ID (§3.4).
   // Else a non-empty session ID and config.sessionCache: sessionCache.get(it); by "session ID". (2) Refuse quietly
@@ -170,6 +170,6 @@ export function resumeSession12(choice: Choice12, config: Tls12ServerConfig): Re
   // with the extended master secret but a ClientHello without it (choice.extendedMasterSecret false): handshake_failure,
   // field "extended_master_secret"; a session without it but a ClientHello with it: undefined (a full handshake,
   // which gets the better master secret).
-  throw new NotImplemented("11.14");
-  // END 11.14
+  throw new NotImplemented("11.13");
+  // END 11.13
 }

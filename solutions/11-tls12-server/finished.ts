@@ -25,7 +25,7 @@ export interface FinishedKeys12 extends SessionKeys12 {
 
 /** Reads the client's ChangeCipherSpec and Finished and checks it against our transcript (RFC 5246 §7.4.9). */
 export async function readClientFinished12(records: Tls12RecordLayer, keys: FinishedKeys12): Promise<void> {
-  // EXERCISE 11.11: compute the client's verify_data FIRST: verifyData(hash, master, LABEL_CLIENT_FINISHED,
+  // EXERCISE 11.10: compute the client's verify_data FIRST: verifyData(hash, master, LABEL_CLIENT_FINISHED,
   // records.transcript.hash(hash)) covers every handshake message so far, not the Finished that is about to arrive.
   // Then records.readChangeCipherSpec(keys.client): from here the client's records open under its keys. The next
   // message must be a Finished (expectMessage); checkVerifyData(expected, decodeFinished(it), "the client") (chapter
@@ -38,12 +38,12 @@ export async function readClientFinished12(records: Tls12RecordLayer, keys: Fini
   if (records.handshakePending) {
     throw new TlsError(AlertDescription.unexpected_message, "handshake bytes after the client's Finished", { field: "handshake" });
   }
-  // END 11.11
+  // END 11.10
 }
 
 /** Sends [NewSessionTicket], ChangeCipherSpec and the server's Finished. `ticket` is a whole NewSessionTicket message. */
 export function sendServerFinished12(records: Tls12RecordLayer, keys: FinishedKeys12, ticket?: Uint8Array): void {
-  // EXERCISE 11.12: (1) the ticket, if any, goes first, still under the old keys: RFC 5077 §3.3 puts NewSessionTicket
+  // EXERCISE 11.11: (1) the ticket, if any, goes first, still under the old keys: RFC 5077 §3.3 puts NewSessionTicket
   // before ChangeCipherSpec, and it joins the transcript (records.sendHandshake does both). (2)
   // records.sendChangeCipherSpec(keys.server): our records are protected from here. (3) Our Finished:
   // encodeFinished(verifyData(hash, master, LABEL_SERVER_FINISHED, the transcript hash now)). In a full handshake that
@@ -51,5 +51,5 @@ export function sendServerFinished12(records: Tls12RecordLayer, keys: FinishedKe
   if (ticket !== undefined) records.sendHandshake(ticket);
   records.sendChangeCipherSpec(keys.server);
   records.sendHandshake(encodeFinished(verifyData(keys.hash, keys.master, LABEL_SERVER_FINISHED, records.transcript.hash(keys.hash))));
-  // END 11.12
+  // END 11.11
 }

@@ -95,7 +95,7 @@ export class SessionCache {
  * The whole handshake message (type 4), header included.
  */
 export function encodeNewSessionTicket12(lifetimeHint: number, ticket: Uint8Array): Uint8Array {
-  // EXERCISE 11.13: writeHandshake(w, HandshakeType.new_session_ticket, body): ticket_lifetime_hint as a uint32 (in
+  // EXERCISE 11.12: writeHandshake(w, HandshakeType.new_session_ticket, body): ticket_lifetime_hint as a uint32 (in
   // seconds; 0 means "unspecified", RFC 5077 §3.3), then the ticket as an opaque with a 2-byte length (writeOpaque
   // rejects one over 2^16 − 1 bytes). Note both fields. Unlike TLS 1.3's, this message has no age_add, no nonce and
   // no extensions: a TLS 1.2 ticket is simply the session, sealed.
@@ -105,7 +105,7 @@ export function encodeNewSessionTicket12(lifetimeHint: number, ticket: Uint8Arra
     writeOpaque(body, 2, ticket, "ticket (the session, sealed under the server's ticket key)");
   });
   return w.toBytes();
-  // END 11.13
+  // END 11.12
 }
 
 /** Reads a TLS 1.2 NewSessionTicket handshake message (for the trace, and a client that resumes). */
@@ -124,11 +124,11 @@ export function decodeNewSessionTicket12(message: Uint8Array): { lifetimeHint: n
 
 /** The NewSessionTicket that carries `session`, sealed with `sealer` (chapter 10's TicketKeys). */
 export function issueTicket12(session: Session12, sealer: TicketSealer): Uint8Array {
-  // EXERCISE 11.13: the ticket's bytes are sealer.seal(encodeSession12(session)): authenticated encryption under a key
+  // EXERCISE 11.12: the ticket's bytes are sealer.seal(encodeSession12(session)): authenticated encryption under a key
   // only the server has (chapter 10's TicketKeys: key name, nonce, AES-256-GCM), so the client can keep it but neither
   // read nor change it. The message: encodeNewSessionTicket12(session.lifetime, those bytes).
   return encodeNewSessionTicket12(session.lifetime, sealer.seal(encodeSession12(session)));
-  // END 11.13
+  // END 11.12
 }
 
 /**
@@ -163,7 +163,7 @@ export interface Resumption12 {
  * extended master secret is never resumed without it; that is a handshake_failure.
  */
 export function resumeSession12(choice: Choice12, config: Tls12ServerConfig): Resumption12 | undefined {
-  // EXERCISE 11.14: (1) Find the session. A non-empty ticket (clientTicket) and config.ticketKeys: openTicket12
+  // EXERCISE 11.13: (1) Find the session. A non-empty ticket (clientTicket) and config.ticketKeys: openTicket12
   // (undefined: a ticket we cannot open just means a full handshake, RFC 5077 §3.4); by "session ticket", and the
   // ServerHello echoes the client's session ID (§3.4).
   // Else a non-empty session ID and config.sessionCache: sessionCache.get(it); by "session ID". (2) Refuse quietly
@@ -196,5 +196,5 @@ export function resumeSession12(choice: Choice12, config: Tls12ServerConfig): Re
   }
   if (!session.extendedMasterSecret && choice.extendedMasterSecret) return undefined;
   return found;
-  // END 11.14
+  // END 11.13
 }

@@ -3,7 +3,7 @@
 // here byte by byte from RFC 5246 §7.4.4's struct, Node's crypto (it checks our CertificateVerify over the recorded
 // handshake messages), and real servers on 127.0.0.1 that demand a client certificate and report whose it was:
 // `openssl s_server -Verify 1 -verify_return_error` and Node's tls with requestCert and rejectUnauthorized. The
-// signing is Node's (tests/support/client-credentials.ts): the learner's own signing is chapter 11's (11.19).
+// signing is Node's (tests/support/client-credentials.ts): the learner's own signing is chapter 11's (11.18).
 import { expect } from "chai";
 import { readFileSync } from "node:fs";
 import type { PeerCertificate, TLSSocket } from "node:tls";

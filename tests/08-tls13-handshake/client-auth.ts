@@ -4,7 +4,7 @@
 // signature must verify, with Node, over the content we hand the signer), requests built from RFC 8446 §4.3.2's struct,
 // and real servers on 127.0.0.1 that demand a client certificate and report whose it was: `openssl s_server -tls1_3
 // -Verify 1 -verify_return_error` and Node's tls with requestCert and rejectUnauthorized. The signing is Node's
-// (tests/support/client-credentials.ts): the learner's own signing is chapter 11's (11.19).
+// (tests/support/client-credentials.ts): the learner's own signing is chapter 11's (11.18).
 import { expect } from "chai";
 import crypto from "node:crypto";
 import type { PeerCertificate, TLSSocket } from "node:tls";

@@ -1,4 +1,4 @@
-// Exercises 11.11 and 11.12: the Finished messages from the server's side, on the recorded connection's transcript and
+// Exercises 11.10 and 11.11: the Finished messages from the server's side, on the recorded connection's transcript and
 // master secret. Its records were AES-CBC, which this server does not speak, so the recorded Finished MESSAGES travel
 // here in AES-128-GCM records sealed and opened by Node (tests/support/tls12-oracle.ts), under keys Node's PRF cut from
 // the recorded master secret: the learner's server must accept the recorded client Finished (cf 91 96 26 …) and write
@@ -38,14 +38,14 @@ async function rejection(work: Promise<unknown>): Promise<unknown> {
   return undefined;
 }
 
-describe("11.11 readClientFinished12: the client's ChangeCipherSpec and Finished", () => {
-  it("11.11 the recorded client Finished after the recorded messages: accepted, and it joins the transcript", async () => {
+describe("11.10 readClientFinished12: the client's ChangeCipherSpec and Finished", () => {
+  it("11.10 the recorded client Finished after the recorded messages: accepted, and it joins the transcript", async () => {
     const { records } = after(transcriptUpToClientKeyExchange(), [CCS_RECORD, sealedByClient(clientFinishedMessage())]);
     await readClientFinished12(records, keys());
     expectBytes(records.transcript.messages[6], clientFinishedMessage(), "the last transcript message");
   });
 
-  it("11.11 one bit off in verify_data: decrypt_error (RFC 5246 §7.4.9)", async () => {
+  it("11.10 one bit off in verify_data: decrypt_error (RFC 5246 §7.4.9)", async () => {
     const wrong = clientFinishedMessage();
     wrong[15]! ^= 1;
     const { records } = after(transcriptUpToClientKeyExchange(), [CCS_RECORD, sealedByClient(wrong)]);
@@ -55,7 +55,7 @@ describe("11.11 readClientFinished12: the client's ChangeCipherSpec and Finished
     }, { alert: AlertDescription.decrypt_error, field: "verify_data" });
   });
 
-  it("11.11 a transcript missing one message (the ServerHelloDone): the recorded Finished no longer matches, decrypt_error", async () => {
+  it("11.10 a transcript missing one message (the ServerHelloDone): the recorded Finished no longer matches, decrypt_error", async () => {
     const messages = transcriptUpToClientKeyExchange();
     messages.splice(4, 1);
     const { records } = after(messages, [CCS_RECORD, sealedByClient(clientFinishedMessage())]);
@@ -65,7 +65,7 @@ describe("11.11 readClientFinished12: the client's ChangeCipherSpec and Finished
     }, { alert: AlertDescription.decrypt_error });
   });
 
-  it("11.11 a Finished without the ChangeCipherSpec before it: unexpected_message", async () => {
+  it("11.10 a Finished without the ChangeCipherSpec before it: unexpected_message", async () => {
     const plain = Uint8Array.from([HANDSHAKE, 3, 3, 0, 16, ...clientFinishedMessage()]);
     const { records } = after(transcriptUpToClientKeyExchange(), [plain]);
     const error = await rejection(readClientFinished12(records, keys()));
@@ -74,7 +74,7 @@ describe("11.11 readClientFinished12: the client's ChangeCipherSpec and Finished
     }, { alert: AlertDescription.unexpected_message });
   });
 
-  it("11.11 a Finished sealed under other keys (a client whose premaster differs from the server's): bad_record_mac from the record layer", async () => {
+  it("11.10 a Finished sealed under other keys (a client whose premaster differs from the server's): bad_record_mac from the record layer", async () => {
     const other = oracleFinishedKeys(new Uint8Array(48).fill(9), clientRandom(), serverRandom());
     const record = referenceSeal(other.keys.clientKey, other.salts.client, 0n, HANDSHAKE, clientFinishedMessage());
     const { records } = after(transcriptUpToClientKeyExchange(), [CCS_RECORD, record]);
@@ -85,10 +85,10 @@ describe("11.11 readClientFinished12: the client's ChangeCipherSpec and Finished
   });
 });
 
-describe("11.12 sendServerFinished12: [NewSessionTicket], ChangeCipherSpec, Finished", () => {
+describe("11.11 sendServerFinished12: [NewSessionTicket], ChangeCipherSpec, Finished", () => {
   const throughClientFinished = () => [...transcriptUpToClientKeyExchange(), clientFinishedMessage()];
 
-  it("11.12 after the client's Finished: a ChangeCipherSpec, then the recorded server Finished (84 4d 3c 10 …), sealed under the server's keys", () => {
+  it("11.11 after the client's Finished: a ChangeCipherSpec, then the recorded server Finished (84 4d 3c 10 …), sealed under the server's keys", () => {
     const { records, transport } = after(throughClientFinished(), []);
     sendServerFinished12(records, keys());
     expect(transport.written.length, "records written").to.equal(2);
@@ -97,7 +97,7 @@ describe("11.12 sendServerFinished12: [NewSessionTicket], ChangeCipherSpec, Fini
     expectBytes(referenceOpen(k.keys.serverKey, k.salts.server, 0n, transport.written[1]!), serverFinishedMessage(), "the Finished, opened by Node");
   });
 
-  it("11.12 with a ticket: the NewSessionTicket first, in the clear, then ChangeCipherSpec and a Finished whose transcript holds the ticket", () => {
+  it("11.11 with a ticket: the NewSessionTicket first, in the clear, then ChangeCipherSpec and a Finished whose transcript holds the ticket", () => {
     const ticket = Uint8Array.of(4, 0, 0, 10, 0, 0, 0x1c, 0x20, 0, 4, 1, 2, 3, 4);
     const { records, transport } = after(throughClientFinished(), []);
     sendServerFinished12(records, keys(), ticket);

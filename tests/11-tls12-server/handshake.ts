@@ -1,4 +1,4 @@
-// Exercises 11.17 and 11.18: the abbreviated handshake and the server's script, each run against a client written on
+// Exercises 11.16 and 11.17: the abbreviated handshake and the server's script, each run against a client written on
 // Node's crypto (oracle-client.ts): the server's Finished must be what Node's PRF says, its records must open under keys
 // Node derived, the key log must carry Node's master secret, and the sessions it keeps must resume.
 import { expect } from "chai";
@@ -44,8 +44,8 @@ async function fullHandshake(client: OracleClient, config: Tls12ServerConfig, fi
   return { established, records, transport, end, flightLength };
 }
 
-describe("11.18 serverHandshake12: the script", () => {
-  it("11.18 RSA key exchange with a client on Node's crypto: the server's Finished is right, application data opens both ways, the key log holds Node's master secret", async () => {
+describe("11.17 serverHandshake12: the script", () => {
+  it("11.17 RSA key exchange with a client on Node's crypto: the server's Finished is right, application data opens both ways, the key log holds Node's master secret", async () => {
     const keyLog: string[] = [];
     const client = new OracleClient({ cipherSuites: [RSA], ems: false });
     const { established, records, transport, end } = await fullHandshake(client, testConfig12({ keyLog: (l) => keyLog.push(l) }));
@@ -57,7 +57,7 @@ describe("11.18 serverHandshake12: the script", () => {
     expectCode(established.choice.cipherSuite, RSA, CipherSuite, "suite");
   });
 
-  it("11.18 ECDHE with the extended master secret, a session cache and tickets: NewSessionTicket before ChangeCipherSpec; the session kept under its ID", async () => {
+  it("11.17 ECDHE with the extended master secret, a session cache and tickets: NewSessionTicket before ChangeCipherSpec; the session kept under its ID", async () => {
     const sessionCache = new SessionCache();
     const ticketKeys = new TicketKeys();
     const client = new OracleClient({ cipherSuites: [ECDHE], ticket: new Uint8Array(0) });
@@ -71,7 +71,7 @@ describe("11.18 serverHandshake12: the script", () => {
     expect(sessionCache.get(client.sessionId)?.master, "the cached session's master secret").to.deep.equal(client.master);
   });
 
-  it("11.18 the abbreviated handshake through the script: the cached session ID gets ServerHello, ChangeCipherSpec and Finished, and the client's Finished completes it", async () => {
+  it("11.17 the abbreviated handshake through the script: the cached session ID gets ServerHello, ChangeCipherSpec and Finished, and the client's Finished completes it", async () => {
     const sessionCache = new SessionCache();
     const config = testConfig12({ sessionCache });
     const first = new OracleClient({ cipherSuites: [ECDHE] });
@@ -96,7 +96,7 @@ describe("11.18 serverHandshake12: the script", () => {
     expect(established.resumedBy, "resumedBy").to.equal("session ID");
   });
 
-  it("11.18 the first message must be a ClientHello: a ClientKeyExchange first is unexpected_message", async () => {
+  it("11.17 the first message must be a ClientHello: a ClientKeyExchange first is unexpected_message", async () => {
     const transport = scriptedClient(() => Uint8Array.of(HANDSHAKE, 3, 3, 0, 6, 16, 0, 0, 2, 0, 0));
     const error = await rejection(serverHandshake12(serverRecords(transport), testConfig12()));
     expectTlsError(() => {
@@ -104,7 +104,7 @@ describe("11.18 serverHandshake12: the script", () => {
     }, { alert: AlertDescription.unexpected_message });
   });
 
-  it("11.18 a client Finished one bit off ends the handshake with decrypt_error, before the server sends its own", async () => {
+  it("11.17 a client Finished one bit off ends the handshake with decrypt_error, before the server sends its own", async () => {
     const client = new OracleClient({ cipherSuites: [ECDHE] });
     const wrong = new Uint8Array(12);
     const error = await rejection(fullHandshake(client, testConfig12(), wrong));
@@ -114,7 +114,7 @@ describe("11.18 serverHandshake12: the script", () => {
   });
 });
 
-describe("11.17 resumedHandshake12: the abbreviated handshake", () => {
+describe("11.16 resumedHandshake12: the abbreviated handshake", () => {
   const MASTER = new Uint8Array(48).map((_, i) => 0x30 + i);
   const ID = new Uint8Array(32).fill(0xab);
   const session: Session12 = { cipherSuite: ECDHE, master: MASTER, extendedMasterSecret: true, issuedAt: Date.now(), lifetime: 7200, serverName: "localhost", alpn: "" };
@@ -144,7 +144,7 @@ describe("11.17 resumedHandshake12: the abbreviated handshake", () => {
     return { established, transport, records, finishedOk };
   }
 
-  it("11.17 the ServerHello echoes the session ID and keeps the SESSION's suite; the server finishes first, under keys from the session's master and the new randoms", async () => {
+  it("11.16 the ServerHello echoes the session ID and keeps the SESSION's suite; the server finishes first, under keys from the session's master and the new randoms", async () => {
     const client = new OracleClient({ cipherSuites: [CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, ECDHE], sessionId: ID });
     const { established, transport, finishedOk } = await resume(client);
     expectBytes(client.sessionId, ID, "the echoed session ID");
@@ -155,7 +155,7 @@ describe("11.17 resumedHandshake12: the abbreviated handshake", () => {
     expect(client.serverExtensions.has(23), "extended_master_secret answered").to.equal(true);
   });
 
-  it("11.17 application data after it opens with Node's keys; the key log line carries the session's master secret", async () => {
+  it("11.16 application data after it opens with Node's keys; the key log line carries the session's master secret", async () => {
     const keyLog: string[] = [];
     const client = new OracleClient({ cipherSuites: [ECDHE], sessionId: ID });
     const { established, transport, records } = await resume(client, undefined, testConfig12({ keyLog: (l) => keyLog.push(l) }));
@@ -167,7 +167,7 @@ describe("11.17 resumedHandshake12: the abbreviated handshake", () => {
     expectBytes(client.open(last), new TextEncoder().encode("resumed"), "the server's data, opened by Node");
   });
 
-  it("11.17 a client Finished over another transcript (it missed the server's Finished): decrypt_error", async () => {
+  it("11.16 a client Finished over another transcript (it missed the server's Finished): decrypt_error", async () => {
     const client = new OracleClient({ cipherSuites: [ECDHE], sessionId: ID });
     const error = await rejection(resume(client, (c) => {
       c.transcript.pop();

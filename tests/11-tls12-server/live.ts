@@ -4,7 +4,7 @@
 // curl, Node's tls and https (resumption too), and the project's own client of chapter 06: two halves written by the
 // learner, talking. One port for both versions: Node's default gets TLS 1.3 from chapter 10, a client limited to 1.2
 // gets chapter 11; a server limited to 1.2 marks its random, and s_client, offering 1.3, refuses it. Every test here
-// runs the whole server, so every one is titled 11.18, the script: a bug in an earlier step is named by that step's
+// runs the whole server, so every one is titled 11.17, the script: a bug in an earlier step is named by that step's
 // own tests first.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as https from "node:https";
@@ -64,7 +64,7 @@ function loggedBy(file: string): [string, string] {
   return entry;
 }
 
-describe("11.18 live: openssl s_client against our TLS 1.2 server", function () {
+describe("11.17 live: openssl s_client against our TLS 1.2 server", function () {
   this.timeout(30_000);
   let ours: Awaited<ReturnType<typeof ourServer>>;
   let noEms: Awaited<ReturnType<typeof ourServer>>;
@@ -80,12 +80,12 @@ describe("11.18 live: openssl s_client against our TLS 1.2 server", function () 
   });
 
   const cases: { id: string; name: string; args: string[]; cipher: string; kx: RegExp; auth: RegExp }[] = [
-    { id: "11.18", name: "RSA key exchange (AES128-GCM-SHA256)", args: ["-cipher", "AES128-GCM-SHA256"], cipher: "AES128-GCM-SHA256", kx: /^RSA/, auth: /RSA-2048.*decrypt the premaster/ },
-    { id: "11.18", name: "DHE (DHE-RSA-AES256-GCM-SHA384), ffdhe2048 of RFC 7919", args: ["-cipher", "DHE-RSA-AES256-GCM-SHA384"], cipher: "DHE-RSA-AES256-GCM-SHA384", kx: /^DHE ffdhe2048/, auth: /RSA-2048.*rsa_pss_rsae_sha256/ },
-    { id: "11.18", name: "ECDHE with the RSA certificate, X25519", args: ["-cipher", "ECDHE-RSA-AES128-GCM-SHA256"], cipher: "ECDHE-RSA-AES128-GCM-SHA256", kx: /^ECDHE x25519/, auth: /RSA-2048.*rsa_pss_rsae_sha256/ },
-    { id: "11.18", name: "ECDHE with the ECDSA certificate, P-256", args: ["-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384", "-groups", "P-256"], cipher: "ECDHE-ECDSA-AES256-GCM-SHA384", kx: /^ECDHE secp256r1/, auth: /EC P-256.*ecdsa_secp256r1_sha256/ },
-    { id: "11.18", name: "ChaCha20-Poly1305 records (ECDHE-RSA-CHACHA20-POLY1305)", args: ["-cipher", "ECDHE-RSA-CHACHA20-POLY1305"], cipher: "ECDHE-RSA-CHACHA20-POLY1305", kx: /^ECDHE/, auth: /RSA/ },
-    { id: "11.18", name: "a client that accepts only rsa_pkcs1_sha256 signatures", args: ["-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-sigalgs", "RSA+SHA256"], cipher: "ECDHE-RSA-AES128-GCM-SHA256", kx: /^ECDHE/, auth: /rsa_pkcs1_sha256/ },
+    { id: "11.17", name: "RSA key exchange (AES128-GCM-SHA256)", args: ["-cipher", "AES128-GCM-SHA256"], cipher: "AES128-GCM-SHA256", kx: /^RSA/, auth: /RSA-2048.*decrypt the premaster/ },
+    { id: "11.17", name: "DHE (DHE-RSA-AES256-GCM-SHA384), ffdhe2048 of RFC 7919", args: ["-cipher", "DHE-RSA-AES256-GCM-SHA384"], cipher: "DHE-RSA-AES256-GCM-SHA384", kx: /^DHE ffdhe2048/, auth: /RSA-2048.*rsa_pss_rsae_sha256/ },
+    { id: "11.17", name: "ECDHE with the RSA certificate, X25519", args: ["-cipher", "ECDHE-RSA-AES128-GCM-SHA256"], cipher: "ECDHE-RSA-AES128-GCM-SHA256", kx: /^ECDHE x25519/, auth: /RSA-2048.*rsa_pss_rsae_sha256/ },
+    { id: "11.17", name: "ECDHE with the ECDSA certificate, P-256", args: ["-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384", "-groups", "P-256"], cipher: "ECDHE-ECDSA-AES256-GCM-SHA384", kx: /^ECDHE secp256r1/, auth: /EC P-256.*ecdsa_secp256r1_sha256/ },
+    { id: "11.17", name: "ChaCha20-Poly1305 records (ECDHE-RSA-CHACHA20-POLY1305)", args: ["-cipher", "ECDHE-RSA-CHACHA20-POLY1305"], cipher: "ECDHE-RSA-CHACHA20-POLY1305", kx: /^ECDHE/, auth: /RSA/ },
+    { id: "11.17", name: "a client that accepts only rsa_pkcs1_sha256 signatures", args: ["-cipher", "ECDHE-RSA-AES128-GCM-SHA256", "-sigalgs", "RSA+SHA256"], cipher: "ECDHE-RSA-AES128-GCM-SHA256", kx: /^ECDHE/, auth: /rsa_pkcs1_sha256/ },
   ];
   for (const c of cases) {
     it(`${c.id} s_client -tls1_2, ${c.name}: the handshake, the page, and s_client's key log equal to the server's`, async () => {
@@ -103,7 +103,7 @@ describe("11.18 live: openssl s_client against our TLS 1.2 server", function () 
     });
   }
 
-  it("11.18 without the extended master secret: a server told not to use it, and a client that does not offer it (OpenSSL's Options = -ExtendedMasterSecret); key logs still agree", async () => {
+  it("11.17 without the extended master secret: a server told not to use it, and a client that does not offer it (OpenSSL's Options = -ExtendedMasterSecret); key logs still agree", async () => {
     const keys1 = join(dir, "no-ems-server.keys");
     const one = negotiated((await sClient(noEms.server.port, ["-tls1_2", "-CAfile", CA, "-keylogfile", keys1, "-ign_eof"], { input: httpGet("/") })).output);
     expect(one.ems, "Extended master secret, server side off").to.equal("no");
@@ -125,7 +125,7 @@ describe("11.18 live: openssl s_client against our TLS 1.2 server", function () 
     expect(ours.keyLog().get(loggedBy(keys2)[0])).to.equal(loggedBy(keys2)[1]);
   });
 
-  it("11.18 s_client -sess_out, then -sess_in with a ticket: \"Reused, TLSv1.2\", the page says resumed by session ticket", async () => {
+  it("11.17 s_client -sess_out, then -sess_in with a ticket: \"Reused, TLSv1.2\", the page says resumed by session ticket", async () => {
     const session = join(dir, "ticket.pem");
     const first = await sClient(ours.server.port, ["-tls1_2", "-CAfile", CA, "-sess_out", session, "-ign_eof"], { input: httpGet("/first") });
     expect(first.output, "a ticket arrived").to.match(/TLS session ticket lifetime hint: 7200/);
@@ -136,7 +136,7 @@ describe("11.18 live: openssl s_client against our TLS 1.2 server", function () 
     expect(ours.keyLog().get(loggedBy(keys)[0]), "the resumed connection's key log line").to.equal(loggedBy(keys)[1]);
   });
 
-  it("11.18 s_client -no_ticket -sess_out, then -sess_in: resumed by session ID, the same ID", async () => {
+  it("11.17 s_client -no_ticket -sess_out, then -sess_in: resumed by session ID, the same ID", async () => {
     const session = join(dir, "id.pem");
     const first = await sClient(ours.server.port, ["-tls1_2", "-no_ticket", "-CAfile", CA, "-sess_out", session, "-ign_eof"], { input: httpGet("/first") });
     const id = /Session-ID: ([0-9A-F]{64})/.exec(first.output)?.[1];
@@ -148,7 +148,7 @@ describe("11.18 live: openssl s_client against our TLS 1.2 server", function () 
     expect(cell(second.page, "resumed")).to.match(/^yes.*session ID/);
   });
 
-  it("11.18 a server limited to TLS 1.2 sets the downgrade sentinel: s_client, offering 1.3 and 1.2, refuses it (illegal_parameter); offering only 1.2, it connects", async () => {
+  it("11.17 a server limited to TLS 1.2 sets the downgrade sentinel: s_client, offering 1.3 and 1.2, refuses it (illegal_parameter); offering only 1.2, it connects", async () => {
     const refused = await sClient(ours.server.port, ["-CAfile", CA, "-servername", "localhost"], { input: "" });
     expect(refused.output, refused.output).to.match(/inappropriate fallback|illegal parameter|tls_process_server_hello/i);
     expect(negotiated(refused.output).version, "no TLS 1.2 session").to.equal(undefined);
@@ -157,7 +157,7 @@ describe("11.18 live: openssl s_client against our TLS 1.2 server", function () 
   });
 });
 
-describe("11.18 live: curl, Node, our own client, one port for both versions", function () {
+describe("11.17 live: curl, Node, our own client, one port for both versions", function () {
   this.timeout(30_000);
   let ours: Awaited<ReturnType<typeof ourServer>>;
   let both: Awaited<ReturnType<typeof ourServer>>;
@@ -169,7 +169,7 @@ describe("11.18 live: curl, Node, our own client, one port for both versions", f
     await Promise.all([ours?.server.close(), both?.server.close()]);
   });
 
-  it("11.18 curl --tlsv1.2 --tls-max 1.2 --cacert <the test root>: the page, with ALPN http/1.1", async () => {
+  it("11.17 curl --tlsv1.2 --tls-max 1.2 --cacert <the test root>: the page, with ALPN http/1.1", async () => {
     if (!haveCommand("curl")) throw new Error("curl is not installed (apt-get install curl; .ci/run does it)");
     const run = await runClient("curl", ["-s", "--tlsv1.2", "--tls-max", "1.2", "--cacert", CA, "--resolve", `localhost:${ours.server.port}:127.0.0.1`, `https://localhost:${ours.server.port}/curl`]);
     expect(run.code, run.output).to.equal(0);
@@ -178,7 +178,7 @@ describe("11.18 live: curl, Node, our own client, one port for both versions", f
     expect(cell(run.output, "server name \\(SNI\\)")).to.equal("localhost");
   });
 
-  it("11.18 Node's https.get and tls.connect (each suite of ours): the page; Node's own view of the connection matches; a second tls.connect resumes with Node's session", async () => {
+  it("11.17 Node's https.get and tls.connect (each suite of ours): the page; Node's own view of the connection matches; a second tls.connect resumes with Node's session", async () => {
     const page = await new Promise<string>((resolve, reject) => {
       https
         .get({ host: "127.0.0.1", port: ours.server.port, path: "/node", servername: "localhost", ca: readFixture("ca.crt"), maxVersion: "TLSv1.2" }, (res) => {
@@ -215,7 +215,7 @@ describe("11.18 live: curl, Node, our own client, one port for both versions", f
     expect(cell(again.page, "resumed")).to.match(/^yes/);
   });
 
-  it("11.18 our own client (chapter 06) against our own server, RSA, DHE and ECDHE: two halves written by the learner, talking; the key logs agree", async () => {
+  it("11.17 our own client (chapter 06) against our own server, RSA, DHE and ECDHE: two halves written by the learner, talking; the key logs agree", async () => {
     for (const suite of [CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]) {
       const clientLog: string[] = [];
       const conn = await connectTls12(await connectTcp("127.0.0.1", ours.server.port), { servername: "localhost", ca: roots(), cipherSuites: [suite], keyLog: (l) => clientLog.push(l) });
@@ -229,7 +229,7 @@ describe("11.18 live: curl, Node, our own client, one port for both versions", f
     }
   });
 
-  it("11.18 one port for both versions: Node's default gets TLS 1.3 (chapter 10), Node with maxVersion TLSv1.2 gets TLS 1.2 (chapter 11), s_client -fallback_scsv gets inappropriate_fallback", async () => {
+  it("11.17 one port for both versions: Node's default gets TLS 1.3 (chapter 10), Node with maxVersion TLSv1.2 gets TLS 1.2 (chapter 11), s_client -fallback_scsv gets inappropriate_fallback", async () => {
     const version = (maxVersion?: tls.SecureVersion) =>
       new Promise<string>((resolve, reject) => {
         const socket = tls.connect({ host: "127.0.0.1", port: both.server.port, servername: "localhost", ca: readFixture("ca.crt"), ...(maxVersion ? { maxVersion } : {}) }, () => {

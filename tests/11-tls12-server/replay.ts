@@ -1,4 +1,4 @@
-// Exercises 11.5, 11.7, 11.8, 11.10, 11.15 and 11.16: the recorded connection of tls12.xargs.org replayed from the
+// Exercises 11.5, 11.7, 11.8, 11.9, 11.14 and 11.15: the recorded connection of tls12.xargs.org replayed from the
 // server's side. Given the recorded server's RSA key, its random (70 71 … 8f) and its ephemeral X25519 key, the
 // learner's server must write the recorded ServerHello, Certificate, ServerKeyExchange (a deterministic PKCS #1 v1.5
 // signature) and ServerHelloDone byte for byte, and from the recorded ClientKeyExchange derive the pre-master secret,
@@ -11,9 +11,9 @@ import { concat } from "../../lib/hex.js";
 import { type ClientHello, decodeClientHello } from "../../chapters/01-client-hello/index.js";
 import { checkServerHello, decodeServerHello, encodeServerHello } from "../../chapters/02-server-hello/index.js";
 import { decodeServerKeyExchange, encodeServerKeyExchange } from "../../chapters/05-dhe-key-exchange/index.js";
+import { CHACHA20_POLY1305_RECORDS } from "../../chapters/06-tls12-handshake/index.js";
 import { TicketKeys } from "../../chapters/10-tls13-server/index.js";
 import {
-  CHACHA20_POLY1305_TLS12,
   type Choice12,
   SessionCache,
   makeServerKeyExchange,
@@ -214,34 +214,34 @@ describe("11.8 premasterFromClientKeyExchange: the client's half, from the serve
   });
 });
 
-describe("11.10 sessionKeys12: the key block, cut into the two directions", () => {
-  it("11.10 the recorded master secret and randoms: the key block the page prints (MAC keys, keys and IVs of the CBC suite)", () => {
+describe("11.9 sessionKeys12: the key block, cut into the two directions", () => {
+  it("11.9 the recorded master secret and randoms: the key block the page prints (MAC keys, keys and IVs of the CBC suite)", () => {
     const { keys } = sessionKeys12(RECORDED_SUITE, "SHA-256", statedMaster(), clientRandom(), serverRandom());
     expectSame(keys, statedKeyBlock(), "the key block");
   });
 
-  it("11.10 AES-128-GCM: the client's direction has client_write_key and its 4-byte salt, the server's the server_write ones, as Node's PRF cuts them; both at sequence 0", () => {
+  it("11.9 AES-128-GCM: the client's direction has client_write_key and its 4-byte salt, the server's the server_write ones, as Node's PRF cuts them; both at sequence 0", () => {
     const k = referenceGcmKeys("sha256", statedMaster(), clientRandom(), serverRandom(), 16);
     const { client, server } = sessionKeys12(CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "SHA-256", statedMaster(), clientRandom(), serverRandom());
     expectSame({ client, server }, { client: { key: k.clientKey, salt: k.clientSalt, sequence: 0n }, server: { key: k.serverKey, salt: k.serverSalt, sequence: 0n } }, "directions");
   });
 
-  it("11.10 ChaCha20-Poly1305: 32-byte keys and 12-byte IVs (RFC 7905 §2), each direction protected by CHACHA20_POLY1305_TLS12", () => {
+  it("11.9 ChaCha20-Poly1305: 32-byte keys and 12-byte IVs (RFC 7905 §2), each direction protected by chapter 06's ChaCha20-Poly1305 records (06.14)", () => {
     const block = referencePrf("sha256", statedMaster(), "key expansion", concat(serverRandom(), clientRandom()), 2 * (32 + 12));
     const { client, server } = sessionKeys12(CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "SHA-256", statedMaster(), clientRandom(), serverRandom());
     expectSame(
       { client, server },
       {
-        client: { key: block.slice(0, 32), salt: block.slice(64, 76), sequence: 0n, aead: CHACHA20_POLY1305_TLS12 },
-        server: { key: block.slice(32, 64), salt: block.slice(76, 88), sequence: 0n, aead: CHACHA20_POLY1305_TLS12 },
+        client: { key: block.slice(0, 32), salt: block.slice(64, 76), sequence: 0n, aead: CHACHA20_POLY1305_RECORDS },
+        server: { key: block.slice(32, 64), salt: block.slice(76, 88), sequence: 0n, aead: CHACHA20_POLY1305_RECORDS },
       },
       "directions",
     );
   });
 });
 
-describe("11.15 sendServerHelloFlight12: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone", () => {
-  it("11.15 the recorded flight, record for record, and the same four messages in the transcript", () => {
+describe("11.14 sendServerHelloFlight12: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone", () => {
+  it("11.14 the recorded flight, record for record, and the same four messages in the transcript", () => {
     const transport = replayTransport([]);
     const records = serverRecords(transport);
     sendServerHelloFlight12(records, illustratedChoice(), recordedServer());
@@ -257,7 +257,7 @@ describe("11.15 sendServerHelloFlight12: ServerHello, Certificate, ServerKeyExch
     expectSame(records.transcript.messages, expected.map((r) => r.slice(5)), "the transcript");
   });
 
-  it("11.15 with a session cache and ticket keys, for a client that asked for tickets: a 32-byte session ID and an empty session_ticket in the ServerHello", () => {
+  it("11.14 with a session cache and ticket keys, for a client that asked for tickets: a 32-byte session ID and an empty session_ticket in the ServerHello", () => {
     const base = illustratedChoice();
     const choice = { ...base, clientHello: { ...base.clientHello, extensions: [...base.clientHello.extensions, { kind: "raw" as const, type: 35, data: new Uint8Array(0) }] } };
     const transport = replayTransport([]);
@@ -269,7 +269,7 @@ describe("11.15 sendServerHelloFlight12: ServerHello, Certificate, ServerKeyExch
     expect(sh.extensions.some((e) => e.kind === "raw" && e.type === 35 && e.data.length === 0), "an empty session_ticket extension").to.equal(true);
   });
 
-  it("11.15 a server that also speaks TLS 1.3 puts the sentinel in its random by default; RSA key exchange sends no ServerKeyExchange", () => {
+  it("11.14 a server that also speaks TLS 1.3 puts the sentinel in its random by default; RSA key exchange sends no ServerKeyExchange", () => {
     const transport = replayTransport([]);
     const config = testConfig12({ fixed: { random: serverRandom() } });
     const flight = sendServerHelloFlight12(serverRecords(transport), rsaChoice(), config);
@@ -279,7 +279,7 @@ describe("11.15 sendServerHelloFlight12: ServerHello, Certificate, ServerKeyExch
   });
 });
 
-describe("11.16 readClientKeyExchange12: premaster, master secret, keys", () => {
+describe("11.15 readClientKeyExchange12: premaster, master secret, keys", () => {
   const recordedFlightState = () => ({ serverRandom: serverRandom(), sessionId: new Uint8Array(0), ticket: false, ephemeral: { kind: "ecdhe" as const, keyPair: serverEphemeral() } });
   const afterFlight = (next: Uint8Array[]) => {
     const records = serverRecords(replayTransport(next));
@@ -287,14 +287,14 @@ describe("11.16 readClientKeyExchange12: premaster, master secret, keys", () => 
     return records;
   };
 
-  it("11.16 the recorded ClientKeyExchange after the recorded flight: the page's pre-master and master secrets and key block", async () => {
+  it("11.15 the recorded ClientKeyExchange after the recorded flight: the page's pre-master and master secrets and key block", async () => {
     const secrets = await readClientKeyExchange12(afterFlight([capture("clientkeyexchange")]), illustratedChoice(), recordedFlightState());
     expectBytes(secrets.premaster, statedPremaster(), "the pre-master secret");
     expectBytes(secrets.master, statedMaster(), "the master secret");
     expectSame(secrets.keys, statedKeyBlock(), "the key block");
   });
 
-  it("11.16 with the extended master secret: the session hash is the transcript through the ClientKeyExchange (Node's SHA-256 and PRF agree)", async () => {
+  it("11.15 with the extended master secret: the session hash is the transcript through the ClientKeyExchange (Node's SHA-256 and PRF agree)", async () => {
     const choice = choiceFor({ extendedMasterSecret: true });
     const secrets = await readClientKeyExchange12(afterFlight([capture("clientkeyexchange")]), choice, recordedFlightState());
     const sessionHash = nodeSha256(...transcriptUpToClientKeyExchange());
@@ -302,7 +302,7 @@ describe("11.16 readClientKeyExchange12: premaster, master secret, keys", () => 
     expectBytes(secrets.master, referencePrf("sha256", statedPremaster(), "extended master secret", sessionHash, 48), "the extended master secret");
   });
 
-  it("11.16 anything but a ClientKeyExchange next (a Certificate never asked for, a Finished) is unexpected_message", async () => {
+  it("11.15 anything but a ClientKeyExchange next (a Certificate never asked for, a Finished) is unexpected_message", async () => {
     for (const message of [Uint8Array.of(11, 0, 0, 3, 0, 0, 0), Uint8Array.of(20, 0, 0, 12, ...new Uint8Array(12))]) {
       const record = Uint8Array.from([22, 3, 3, 0, message.length, ...message]);
       let error: unknown;

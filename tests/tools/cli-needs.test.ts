@@ -51,7 +51,7 @@ describe("the command-line tool on unfinished code", function () {
     expect(connect.status, connect.stderr).to.equal(3);
     expect(connect.stderr).to.match(/^connect needs chapters 00–06; exercise \d\d\.\d+ is not done yet/m);
     // Mutual TLS: the client certificate is signed by the learner's chapters 10 and 11, so --cert needs them too;
-    // with --reference-earlier only chapter 11 is the learner's, and its 11.19 is named.
+    // with --reference-earlier only chapter 11 is the learner's, and its 11.18 is named.
     const fixture = (f: string) => join(ROOT, "tests/fixtures", f);
     const mutual = ["connect", `https://localhost:${server.port}/`, "--cert", fixture("client-ecdsa.crt"), "--key", fixture("client-ecdsa.key")];
     const cert = await tool(stubs.dir, mutual);
