@@ -108,13 +108,15 @@ Exit 0 on success; 1 with the alert's name when the handshake fails (an alert we
 certificate we refused), after the exercise steps it failed in and the key log lines derived so far; 2 on bad
 usage; 3 if your code is not ready.`,
   serve: SERVE_HELP,
-  grade: `tls-by-hand grade [NN…] [--reference-earlier] [--all] [--json [FILE]] [--timeout S] [--max-memory MB] [--impl solutions]
+  grade: `tls-by-hand grade [NN…] [--until NN.K] [--reference-earlier] [--all] [--json [FILE]] [--timeout S] [--max-memory MB] [--impl solutions]
 
 Runs the tests of the given chapters (all by default) against your chapters/ and prints a scoreboard:
 each exercise passed / failed / not started / waiting (on another exercise) / timed out; for the next
 exercise to work on, its failing tests (the most informative first) and its hint; and "N passed, N failed".
 Writes grade-results/grade.json and grade-results/junit.xml (JUnit XML: one testcase per test).
   --reference-earlier  grade chapter NN on the reference code of the chapters before it
+  --until NN.K         grade chapter NN's exercises up to NN.K only (the step you are on, and the ones before it):
+                       quicker when the later steps' tests start servers
   --all                show every failing test of every exercise
   --json [FILE]        print the JSON result instead of the scoreboard, or write it to FILE
                        (with npm, use \`npm run -s grade -- 01 --json\`: -s keeps npm's banner out of it)
@@ -152,6 +154,7 @@ const FLAGS: Record<string, Record<string, FlagKind>> = {
     "--json": (next) => !/^\d+$/.test(next) && !/^\d\d-/.test(next),
     "--timeout": "value",
     "--max-memory": "value",
+    "--until": "value",
   },
 };
 const EVERY_COMMAND: Record<string, FlagKind> = { "--help": "switch", "--impl": "value", "--reference-earlier": "switch" };
@@ -422,7 +425,8 @@ function firstMessage(host: string, port: number, record: Uint8Array, b00: typeo
 
 // ---- grade ----
 
-async function gradeCommand({ positional, flags }: ParsedArgs, options: CliOptions): Promise<number> {
+async function gradeCommand({ positional: given, flags }: ParsedArgs, options: CliOptions): Promise<number> {
+  let positional = given;
   const usage = usageLine(HELP.grade!);
   const positiveNumber = (flag: string, fallback: number): number => {
     const text = flags.get(flag);
@@ -441,7 +445,15 @@ async function gradeCommand({ positional, flags }: ParsedArgs, options: CliOptio
       throw new UsageError((e as Error).message, usage);
     }
   }
-  const report = await grade(positional, { impl: options.impl, referenceBelow: options.referenceBelow, timeoutSeconds, memoryMb, warm: options.warm });
+  const until = flags.get("--until");
+  if (until !== undefined) {
+    const chapter = /^(\d\d)\.\d+$/.exec(until)?.[1];
+    if (chapter === undefined) throw new UsageError(`--until takes an exercise, like 08.10, not ${until}`, usage);
+    if (positional.length > 0 && !positional.some((c) => c.startsWith(chapter))) throw new UsageError(`--until ${until} is not in the chapters graded (${positional.join(", ")})`, usage);
+    if (!listExercises().some((e) => e.id === until)) throw new UsageError(`no exercise ${until}; \`grade ${chapter}\` lists them`, usage);
+    if (positional.length === 0) positional = [chapter];
+  }
+  const report = await grade(positional, { impl: options.impl, referenceBelow: options.referenceBelow, timeoutSeconds, memoryMb, warm: options.warm, until });
   // TLS_BY_HAND_RESULTS: where npm test's scratch runs write, so they never touch the learner's results.
   writeResults(report, process.env.TLS_BY_HAND_RESULTS);
   const json = flags.get("--json");

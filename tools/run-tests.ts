@@ -28,6 +28,8 @@ export interface RunOptions {
   output?: NodeJS.WritableStream;
   /** A worker already started (startTestWorker without a job) with these impl, referenceBelow and memory cap. */
   warm?: { worker: Worker; memoryMb: number };
+  /** Only the tests of these exercises (by the id their titles start with): `grade --until`. */
+  only?: string[];
 }
 
 /** An error as the worker describes it. */
@@ -234,7 +236,7 @@ function runWorker(
   onMessage: (m: WorkerMessage) => void,
 ): Promise<WorkerEnd> {
   return new Promise((resolve) => {
-    const job = { files, skip: state.skip, timeoutMs: options.mochaTimeoutMs ?? 20000 };
+    const job = { files, skip: state.skip, timeoutMs: options.mochaTimeoutMs ?? 20000, only: options.only };
     let worker: Worker;
     if (state.warm !== undefined) {
       worker = state.warm;

@@ -2,7 +2,7 @@
 // and ends, and beating every 250 ms while its event loop is free. The grader (tools/run-tests.ts, in the
 // main thread) can stop a worker whose code loops or allocates without end, which mocha's own timeout
 // cannot do for synchronous code, and goes on with the remaining tests in a fresh worker.
-// workerData: { impl, referenceBelow, stops, stopMessages, job? }; job: { files, skip, timeoutMs }.
+// workerData: { impl, referenceBelow, stops, stopMessages, job? }; job: { files, skip, timeoutMs, only? }.
 // Without a job in workerData, the worker gets ready (hooks, mocha) and waits for it as a message: the
 // command-line tool starts it that way before it has read its own options, so that both start-ups overlap.
 import { createRequire, register, syncBuiltinESMExports } from "node:module";
@@ -20,7 +20,7 @@ const { register: registerTsx } = await import("tsx/esm/api");
 registerTsx();
 register("./impl-resolve.mjs", import.meta.url, { data: { impl, referenceBelow } });
 const { default: Mocha } = await import("mocha");
-const { files, skip, timeoutMs } = workerData.job ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
+const { files, skip, timeoutMs, only } = workerData.job ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
 
 // The stub of a stopped exercise throws a NotImplemented (marked `stopped`), so that the tests' helpers, which
 // pass NotImplemented through untouched, treat it as "this exercise's code cannot run" too.
@@ -83,6 +83,17 @@ for (const f of files) {
   }
 }
 mocha.files = files;
+
+// grade --until: only the tests of the exercises asked for (a test's title starts with its exercise's id). A suite
+// left without tests runs none of its hooks, so a later step's servers are not even started.
+if (only !== undefined) {
+  const keep = new Set(only);
+  const narrow = (suite) => {
+    suite.tests = suite.tests.filter((t) => keep.has(/^(\d\d\.\d+)\b/.exec(t.title)?.[1] ?? ""));
+    suite.suites.forEach(narrow);
+  };
+  narrow(mocha.suite);
+}
 
 // Every test in the order mocha runs them (a suite's own tests, then its suites), numbered.
 const tests = [];

@@ -134,12 +134,27 @@ describe("the grader's scoreboard", function () {
     expect(r.stdout.trim().split("\n").pop()).to.match(/^0 passed, [1-9]\d* failed$/);
   });
 
+  it("--until NN.K grades the exercises up to that step only: a mistake in a later step is not run, one in an earlier step is Next", async () => {
+    copy.mistake("00-bytes/presentation.ts", "00.3", ["throw new TypeError(\"not yet\");"], "not yet");
+    const before = await tool(copy.dir, ["grade", "00", "--until", "00.2"], { env: env() });
+    expect(before.status, before.stdout).to.equal(0);
+    expect(before.stdout).to.include("exercises: 2 of 2 done");
+    expect(boardLine(before.stdout, "00.3"), "00.3 is not on the board").to.equal("(no line for 00.3)");
+    const at = await tool(copy.dir, ["grade", "--until", "00.4"], { env: env() });
+    expect(at.status).to.equal(1);
+    expect(at.stdout).to.match(/^Next: 00\.3 — /m);
+    expect(boardLine(at.stdout, "00.5"), "00.5 is not on the board").to.equal("(no line for 00.5)");
+  });
+
   it("exits 2 on a misspelt flag or chapter, naming the nearest flag and the usage, and runs no test", async () => {
     for (const [args, expected] of [
       [["grade", "02", "--refrence-earlier"], "unknown option --refrence-earlier (did you mean --reference-earlier?)"],
       [["grade", "00", "--jsn"], "unknown option --jsn (did you mean --json?)"],
       [["grade", "00", "--timeout", "soon"], "--timeout must be a positive number, not soon"],
       [["grade", "1x"], 'no chapter "1x"'],
+      [["grade", "00", "--until", "0.3"], "--until takes an exercise, like 08.10, not 0.3"],
+      [["grade", "00", "--until", "01.2"], "--until 01.2 is not in the chapters graded (00)"],
+      [["grade", "--until", "00.99"], "no exercise 00.99"],
       [["grade", "00", "--impl", "solution"], '--impl must be "chapters" or "solutions", not "solution"'],
     ] as const) {
       const r = await tool(copy.dir, [...args], { env: env() });

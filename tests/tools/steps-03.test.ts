@@ -1,7 +1,7 @@
 // Chapter 03's exercises are steps, each graded on its own: put one realistic bug into one step (in a scratch copy
 // whose chapters/ is the reference), grade chapter 03 as a learner does, and the scoreboard's "Next:" line must
-// name the step that holds the bug, not an earlier one whose tests happen to run its code nor a later one that
-// runs on its output. Four bugs, graded two at a time (each grade runs the whole chapter, about half a minute).
+// name the step that holds the bug, not an earlier one whose tests happen to run its code. Four bugs, graded two at
+// a time, each with `--until` the buggy step: a later step's tests cannot change which failing step comes first.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -56,7 +56,7 @@ interface Graded {
   stderr: string;
 }
 
-/** A scratch copy with the bug in it, graded with `grade 03 --impl chapters --reference-earlier`. */
+/** A scratch copy with the bug in it, graded with `grade 03 --until STEP --impl chapters --reference-earlier`. */
 function gradeWith(bug: Bug): Promise<Graded> {
   const dir = scratchCopy("solutions");
   const file = join(dir, "chapters", "03-certificates", bug.file);
@@ -69,7 +69,7 @@ function gradeWith(bug: Bug): Promise<Graded> {
   writeFileSync(file, source.replace(bug.from, bug.to));
   const results = mkdtempSync(join(tmpdir(), "tls-by-hand-steps-03-"));
   return new Promise<Graded>((resolve) => {
-    const child = spawn(process.execPath, ["bin/tls-by-hand.mjs", "grade", "03", "--impl", "chapters", "--reference-earlier"], {
+    const child = spawn(process.execPath, ["bin/tls-by-hand.mjs", "grade", "03", "--until", bug.step, "--impl", "chapters", "--reference-earlier"], {
       cwd: dir,
       env: { ...process.env, TLS_BY_HAND_RESULTS: results },
     });

@@ -147,11 +147,14 @@ function inject(dir: string, bug: Bug): { expected: string; undo: () => void } {
   return { expected: region.id, undo: () => writeFileSync(path, original) };
 }
 
-/** Grades one chapter in `dir` as a learner does; resolves with the scoreboard text. */
-function grade(dir: string, chapter: string): Promise<string> {
+/**
+ * Grades one chapter in `dir` as a learner does, up to the exercise that holds the bug (`--until`: the tests of later
+ * exercises cannot change which failing exercise comes first); resolves with the scoreboard text.
+ */
+function grade(dir: string, chapter: string, until: string): Promise<string> {
   return new Promise((resolve) => {
     const results = mkdtempSync(join(tmpdir(), "tls-by-hand-results-"));
-    const child = spawn(process.execPath, ["bin/tls-by-hand.mjs", "grade", chapter, "--impl", "chapters"], {
+    const child = spawn(process.execPath, ["bin/tls-by-hand.mjs", "grade", chapter, "--until", until, "--impl", "chapters"], {
       cwd: dir,
       env: { ...process.env, TLS_BY_HAND_RESULTS: results },
     });
@@ -185,7 +188,7 @@ describe("each handshake step is where a bug in it is found: the grader's Next: 
         for (const bug of lane) {
           const { expected, undo } = inject(dir, bug);
           try {
-            const output = await grade(dir, bug.chapter);
+            const output = await grade(dir, bug.chapter, expected);
             outcomes.push({ bug, expected, next: /^Next: (\d\d\.\d+)/m.exec(output)?.[1], output });
             // TLS_BY_HAND_STEPS_OUT=DIR keeps each scoreboard, to show what a learner with this bug reads.
             const keep = process.env.TLS_BY_HAND_STEPS_OUT;
