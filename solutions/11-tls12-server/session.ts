@@ -7,7 +7,7 @@ import { ByteReader, ByteWriter } from "../../lib/bytes.js";
 import { AlertDescription, ExtensionType, HandshakeType, describeSuite } from "../../lib/constants.js";
 import { TlsError } from "../../lib/errors.js";
 import { toHex } from "../../lib/hex.js";
-import { readHandshake, readOpaque, readUint, writeHandshake, writeOpaque, writeUint } from "../00-bytes/index.js";
+import { readOpaque, readUint, writeHandshake, writeOpaque, writeUint } from "../00-bytes/index.js";
 import { type ClientHello, extensionType } from "../01-client-hello/index.js";
 import { latin1 } from "../03-certificates/index.js";
 import type { TicketSealer } from "../10-tls13-server/index.js";
@@ -106,20 +106,6 @@ export function encodeNewSessionTicket12(lifetimeHint: number, ticket: Uint8Arra
   });
   return w.toBytes();
   // END 11.12
-}
-
-/** Reads a TLS 1.2 NewSessionTicket handshake message (for the trace, and a client that resumes). */
-export function decodeNewSessionTicket12(message: Uint8Array): { lifetimeHint: number; ticket: Uint8Array } {
-  const r = new ByteReader(message);
-  const { type, body } = readHandshake(r);
-  if (type !== HandshakeType.new_session_ticket) {
-    throw new TlsError(AlertDescription.unexpected_message, `expected new_session_ticket (4), got ${type}`, { field: "handshake type", offset: 0 });
-  }
-  const lifetimeHint = readUint(body, 4, "ticket_lifetime_hint");
-  const ticket = readOpaque(body, 2, "ticket");
-  body.end("new_session_ticket");
-  r.end("new_session_ticket message");
-  return { lifetimeHint, ticket };
 }
 
 /** The NewSessionTicket that carries `session`, sealed with `sealer` (chapter 10's TicketKeys). */
