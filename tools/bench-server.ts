@@ -8,6 +8,7 @@ import * as tls from "node:tls";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { isNotImplemented } from "../lib/errors.js";
 import { ROOT } from "./exercises.js";
+import { medianMs } from "./timing.js";
 
 type Chapter10 = typeof import("../solutions/10-tls13-server/index.js");
 type Chapter07 = typeof import("../solutions/07-tls13-key-schedule/index.js");
@@ -50,17 +51,8 @@ function nodeGet(port: number): Promise<void> {
   });
 }
 
-/** The median time of `runs` calls of `f`, in ms, after five to warm up (tools/bench-pq.ts uses it too). */
-export async function median(f: () => Promise<unknown> | unknown, runs = RUNS): Promise<number> {
-  for (let i = 0; i < 5; i++) await f();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    await f();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
-}
+/** The median time of `runs` calls of `f`, in ms, after five to warm up. */
+export const median = (f: () => Promise<unknown> | unknown, runs = RUNS): Promise<number> => medianMs(f, runs);
 
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const perSecond = (x: number) => `${Math.round(1000 / x)}/s`;

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import * as tls from "node:tls";
 import { isNotImplemented } from "../lib/errors.js";
 import { ROOT } from "./exercises.js";
+import { medianMs } from "./timing.js";
 
 type Chapter10 = typeof import("../solutions/10-tls13-server/index.js");
 type Chapter11 = typeof import("../solutions/11-tls12-server/index.js");
@@ -61,16 +62,7 @@ function nodeGet(port: number, c: Case12): Promise<void> {
   });
 }
 
-async function median(f: () => Promise<void> | void, runs = RUNS): Promise<number> {
-  for (let i = 0; i < 3; i++) await f();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    await f();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
-}
+const median = (f: () => Promise<void> | void, runs = RUNS): Promise<number> => medianMs(f, runs, 3);
 
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 const perSecond = (x: number) => `${Math.round(1000 / x)} handshakes/s`;

@@ -10,6 +10,7 @@ import { CipherSuite, NamedGroup } from "../lib/constants.js";
 import { isNotImplemented } from "../lib/errors.js";
 import { readPemCertificates } from "../lib/pem.js";
 import { ROOT } from "./exercises.js";
+import { medianMs } from "./timing.js";
 
 type Chapter03 = typeof import("../solutions/03-certificates/index.js");
 type Chapter06 = typeof import("../solutions/06-tls12-handshake/index.js");
@@ -93,16 +94,8 @@ async function ourGet(connection: Connection): Promise<void> {
   connection.close();
 }
 
-async function median(f: () => Promise<void>): Promise<number> {
-  for (let i = 0; i < 5; i++) await f(); // warm-up: JIT, the server's session caches, the DH parameters
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const start = process.hrtime.bigint();
-    await f();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(RUNS / 2)]!;
-}
+// warm-up: JIT, the server's session caches, the DH parameters
+const median = (f: () => Promise<void>): Promise<number> => medianMs(f, RUNS);
 
 /** Runs each case: Node's client as the baseline, then the reference client and the learner's. */
 export async function benchTls(cases: Case[], log: (line: string) => void): Promise<void> {

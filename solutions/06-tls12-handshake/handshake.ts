@@ -100,12 +100,12 @@ export interface Established {
   secrets: Tls12Secrets;
 }
 
-/** Wraps the record layer of a finished handshake as the connection the caller uses (chapter 08's connectTls too). */
-export function established12(e: Established): Tls12Connection {
-  const { records, ...rest } = e;
+/**
+ * The application side of a record layer after its handshake: write, read (a failure sends its alert and closes),
+ * close, and the trace. Every TLS 1.2 connection the client hands out is this (chapter 09's resumable one too).
+ */
+export function applicationChannel12(records: Tls12RecordLayer): Pick<Tls12Connection, "trace" | "write" | "read" | "close"> {
   return {
-    ...rest,
-    version: ProtocolVersion.TLS1_2,
     trace: records.trace,
     write: (data) => records.sendApplicationData(data),
     read: async () => {
@@ -118,6 +118,12 @@ export function established12(e: Established): Tls12Connection {
     },
     close: () => records.close(),
   };
+}
+
+/** Wraps the record layer of a finished handshake as the connection the caller uses (chapter 08's connectTls too). */
+export function established12(e: Established): Tls12Connection {
+  const { records, ...rest } = e;
+  return { ...rest, version: ProtocolVersion.TLS1_2, ...applicationChannel12(records) };
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type TraceEntry,
   TLS12_SUITES,
   Tls12RecordLayer,
+  applicationChannel12,
   establishKeys12,
   processServerHello12,
   readServerFinished12,
@@ -144,19 +145,5 @@ export async function connectTls12Resumable(transport: RecordTransport, options:
     throw error;
   }
   const { records: _records, ...rest } = e;
-  return {
-    ...rest,
-    cipherSuite: e.hello.cipherSuite,
-    trace: records.trace,
-    write: (data) => records.sendApplicationData(data),
-    read: async () => {
-      try {
-        return await records.readApplicationData();
-      } catch (error) {
-        records.abort(error);
-        throw error;
-      }
-    },
-    close: () => records.close(),
-  };
+  return { ...rest, cipherSuite: e.hello.cipherSuite, ...applicationChannel12(records) };
 }

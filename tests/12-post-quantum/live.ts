@@ -34,6 +34,7 @@ describe("12.6 our client against tlslite-ng's server (live, 127.0.0.1)", functi
     const why = tlsliteUnavailable();
     if (why !== undefined) {
       console.log(`    (skipped: ${why})`);
+      // Skipped only when this Python cannot make a venv for tlslite-ng (no python3-venv): .ci/run installs it.
       this.skip();
     }
     this.timeout(360_000); // the first run installs tlslite-ng into .venv-tlslite
@@ -74,6 +75,7 @@ describe("12.5 tlslite-ng's client against our server (live, 127.0.0.1)", functi
     const why = tlsliteUnavailable();
     if (why !== undefined) {
       console.log(`    (skipped: ${why})`);
+      // Skipped only when this Python cannot make a venv for tlslite-ng (no python3-venv): .ci/run installs it.
       this.skip();
     }
     this.timeout(360_000);

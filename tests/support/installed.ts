@@ -22,5 +22,6 @@ export function installed(name: string): boolean {
 export function skipUnlessInstalled(context: Mocha.Context, name: string, debianPackage: string): void {
   if (installed(name)) return;
   console.log(`      skipped: ${name} not installed (Debian package ${debianPackage})`);
+  // The one reason to skip: the peer program is absent on this machine (.ci/run installs it on CI).
   context.skip();
 }
