@@ -462,7 +462,7 @@ async function gradeCommand({ positional: given, flags }: ParsedArgs, options: C
     if (json !== undefined) writeFileSync(json, JSON.stringify(report, null, 2) + "\n");
     const note = options.referenceBelow > 0 ? ` (chapters before ${String(options.referenceBelow).padStart(2, "0")} from the reference solutions)` : "";
     console.log(`grading ${options.impl === "solutions" ? "the reference solutions" : "your chapters/"}${note}`);
-    console.log(formatReport(report, { all: flags.has("--all") }));
+    console.log(formatReport(report, { all: flags.has("--all"), referenceEarlier: options.referenceBelow > 0 }));
     if (json !== undefined) console.log(`(the JSON result is in ${json})`);
   }
   return report.failed === 0 ? 0 : 1;

@@ -342,7 +342,7 @@ function failureLines(f: Failure): string[] {
 }
 
 /** The scoreboard as text, ending with the plain `N passed, N failed` line. `all`: every failure of every exercise. */
-export function formatReport(report: GradeReport, options: { all?: boolean; command?: string } = {}): string {
+export function formatReport(report: GradeReport, options: { all?: boolean; command?: string; referenceEarlier?: boolean } = {}): string {
   const command = options.command ?? "npm run grade --";
   const lines: string[] = [];
   let chapter = "";
@@ -380,8 +380,10 @@ export function formatReport(report: GradeReport, options: { all?: boolean; comm
     }
     if (next.hint !== undefined) lines.push("", ...next.hint.split("\n").map((l) => `  ${l}`));
     const waitsOnEarlierChapter = report.exercises.some((e) => e.state === "waiting" && e.needs !== undefined && e.needs.slice(0, 2) < e.id.slice(0, 2));
-    if (next.state === "not started" || waitsOnEarlierChapter) {
-      lines.push("", `  (stuck? \`${command} NN --reference-earlier\` grades chapter NN on the reference code of the chapters before it)`);
+    // Already graded on the reference code of the earlier chapters: the advice would send the learner in a circle.
+    if ((next.state === "not started" || waitsOnEarlierChapter) && options.referenceEarlier !== true && next.id.slice(0, 2) !== "00") {
+      const nn = next.id.slice(0, 2);
+      lines.push("", `  (stuck? \`${command} ${nn} --reference-earlier\` grades chapter ${nn} on the reference code of the chapters before it)`);
     }
   }
   lines.push("", `exercises: ${report.exercises.filter((e) => e.state === "passed").length} of ${report.exercises.length} done`);
