@@ -3,8 +3,6 @@
 // X25519MLKEM768 (chapter 12's offer and key share), in the same run. Reports the median time of each, the ratio, what
 // the key exchange itself costs on each side (measured alone), and the bytes each side sends during the handshake
 // (records as they cross the wire, headers included). Runs on its own: node --import tsx tools/bench-pq.ts
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { readPemCertificates } from "../lib/pem.js";
 import * as ch01 from "../solutions/01-client-hello/index.js";
 import * as ch03 from "../solutions/03-certificates/index.js";
@@ -14,10 +12,9 @@ import * as ch08 from "../solutions/08-tls13-handshake/index.js";
 import * as ch10 from "../solutions/10-tls13-server/index.js";
 import * as ch12 from "../solutions/12-post-quantum/index.js";
 import { median } from "./bench-server.js";
-import { ROOT } from "./exercises.js";
+import { fixture } from "./bench-common.js";
 
 const RUNS = 40;
-const fixture = (f: string) => readFileSync(join(ROOT, "tests/fixtures", f), "utf8");
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 
 /** The post-quantum benchmark, on the reference code. */

@@ -2,22 +2,16 @@
 // Node's own tls.createServer with the same certificate, in the same run and the same process. Per certificate: the
 // median time of one handshake + GET, the ratio to Node's, and what dominates it (the signature, the (EC)DHE, the key
 // schedule, measured on their own). Then 200 connections held open at once: errors and the memory they take.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as tls from "node:tls";
 import { x25519 } from "@noble/curves/ed25519.js";
 import { isNotImplemented } from "../lib/errors.js";
-import { ROOT } from "./exercises.js";
-import { medianMs } from "./timing.js";
+import { REQUEST, RESPONSE, fixture, medianMs } from "./bench-common.js";
 
 type Chapter10 = typeof import("../solutions/10-tls13-server/index.js");
 type Chapter07 = typeof import("../solutions/07-tls13-key-schedule/index.js");
 
 const RUNS = 40;
 const CONCURRENT = 200;
-const fixture = (f: string) => readFileSync(join(ROOT, "tests/fixtures", f), "utf8");
-const REQUEST = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-const RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
 
 interface Case {
   label: string;

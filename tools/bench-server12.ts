@@ -4,12 +4,9 @@
 // GET, the ratio to Node's, and what dominates it, each part measured alone with the implementation's own functions:
 // the RSA decryption (BigInt, CRT), the signature, the (EC)DHE arithmetic, the PRF (master secret, key block, both
 // Finished). Runs on its own too: `node --import tsx tools/bench-server12.ts`.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as tls from "node:tls";
 import { isNotImplemented } from "../lib/errors.js";
-import { ROOT } from "./exercises.js";
-import { medianMs } from "./timing.js";
+import { REQUEST, RESPONSE, fixture, medianMs } from "./bench-common.js";
 
 type Chapter10 = typeof import("../solutions/10-tls13-server/index.js");
 type Chapter11 = typeof import("../solutions/11-tls12-server/index.js");
@@ -18,9 +15,6 @@ type Chapter04 = typeof import("../solutions/04-rsa-key-exchange/index.js");
 type Chapter05 = typeof import("../solutions/05-dhe-key-exchange/index.js");
 
 const RUNS = 30;
-const fixture = (f: string) => readFileSync(join(ROOT, "tests/fixtures", f), "utf8");
-const REQUEST = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-const RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
 
 interface Case12 {
   label: string;

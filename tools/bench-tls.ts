@@ -3,14 +3,11 @@
 // TLS 1.2 (chapter 06) per key exchange; TLS 1.3 (chapter 08) per key share group (P-384 too), suite and certificate
 // (RSA, ECDSA P-256, ECDSA P-384 from chapter 03's test PKI).
 // Figures are medians of RUNS sequential connections after a warm-up; the ratio is ours ÷ Node's.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as tls from "node:tls";
 import { CipherSuite, NamedGroup } from "../lib/constants.js";
 import { isNotImplemented } from "../lib/errors.js";
 import { readPemCertificates } from "../lib/pem.js";
-import { ROOT } from "./exercises.js";
-import { medianMs } from "./timing.js";
+import { REQUEST, RESPONSE, fixture, medianMs } from "./bench-common.js";
 
 type Chapter03 = typeof import("../solutions/03-certificates/index.js");
 type Chapter06 = typeof import("../solutions/06-tls12-handshake/index.js");
@@ -19,9 +16,6 @@ type Connection = { write(d: Uint8Array): void; read(): Promise<Uint8Array | nul
 type Roots = ReturnType<Chapter03["parseCertificates"]>;
 
 const RUNS = 50;
-const fixture = (f: string) => readFileSync(join(ROOT, "tests/fixtures", f), "utf8");
-const RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
-const REQUEST = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
 /** One comparison: how the server is set up, how Node connects, how our client connects. */
 interface Case {
