@@ -30,5 +30,9 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 
 cd "$root" || exit 1
+# tools/tslab-kernel.cjs trims what tslab compiles and type-checks that no cell needs (see the file).
+patch=$root/tools/tslab-kernel.cjs
+[ -f "$patch" ] || patch=$script_root/tools/tslab-kernel.cjs
+export TLS_BY_HAND_TSLAB_DIR="$(dirname -- "$(dirname -- "$tslab")")"
 # exec, so Jupyter's interrupt (SIGINT) and shutdown signals reach tslab itself.
-exec node "$tslab" kernel --config-path "$1"
+exec node --require "$patch" "$tslab" kernel --config-path "$1"

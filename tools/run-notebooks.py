@@ -2,6 +2,7 @@
 
 Usage: .venv/bin/python tools/run-notebooks.py [--timeout SECONDS] [--reference none|earlier]
                                                [--mermaid-out FILE] NOTEBOOK...
+       .venv/bin/python tools/run-notebooks.py --serve [--timeout SECONDS]
 
 Each line: {"notebook": path, "ok": bool, "seconds": float, "error": str|null}. Exit 0 if all ok.
 A notebook fails if a cell raises, if it shows a failure box (lib/notebook.ts marks them
@@ -10,6 +11,11 @@ cell is not the switch cell (useReference). --reference sets that switch for eve
 environment); with "earlier", a note that an earlier chapter's exercise is not done is a failure too,
 since those chapters must then run on the reference. --mermaid-out writes the Mermaid diagrams the cells
 drew, for tools/check-mermaid.ts. Notebooks are never written back: tests run them for pass/fail.
+
+--serve reads jobs from standard input, one JSON line each: {"notebook": path, "reference": "none" or
+"earlier", "mermaid_out": file or null, "env": {name: value}}, runs each (the kernel gets "env" on top of
+this process's environment), and prints its result line. It ends at the end of its input. npm test keeps one
+such runner per lane, so that Python and nbclient load once per lane rather than once per notebook.
 """
 
 import argparse
@@ -138,14 +144,42 @@ def run(path, timeout, reference=None, mermaid=None):
     return {"notebook": str(path), "ok": error is None, "seconds": seconds, "error": error}
 
 
+def serve(timeout):
+    base = dict(os.environ)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        job = json.loads(line)
+        os.environ.clear()
+        os.environ.update(base)
+        os.environ.update(job.get("env") or {})
+        reference = job.get("reference")
+        if reference:
+            os.environ["TLS_BY_HAND_REFERENCE"] = reference  # the kernel inherits it
+        mermaid = [] if job.get("mermaid_out") else None
+        try:
+            result = run(job["notebook"], timeout, reference, mermaid)
+        except Exception as e:  # never leave the caller waiting for a line
+            result = {"notebook": job.get("notebook"), "ok": False, "seconds": 0.0, "error": f"{type(e).__name__}: {e}"}
+        if mermaid is not None:
+            Path(job["mermaid_out"]).write_text(json.dumps(mermaid))
+        print(json.dumps(result), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--timeout", type=int, default=120, help="per-cell timeout in seconds (default 120)")
     ap.add_argument("--reference", choices=["none", "earlier"],
                     help="set every notebook's switch (lib/notebook-modules.ts useReference) to this")
     ap.add_argument("--mermaid-out", metavar="FILE", help="write the Mermaid diagrams the cells drew, as JSON")
-    ap.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
+    ap.add_argument("--serve", action="store_true", help="run the jobs given on standard input (JSON lines)")
+    ap.add_argument("notebooks", nargs="*", metavar="NOTEBOOK")
     args = ap.parse_args()
+    if args.serve:
+        serve(args.timeout)
+        return
+    if not args.notebooks:
+        ap.error("give at least one NOTEBOOK (or --serve)")
     if args.reference:
         os.environ["TLS_BY_HAND_REFERENCE"] = args.reference  # the kernels inherit it
     mermaid = [] if args.mermaid_out else None

@@ -11,7 +11,7 @@
 // Checks 1–6 run two at a time (JOBS=N to change it), in about that order; each one's output is printed whole,
 // in the order above, as soon as it and the ones before it are done. 7 needs all the notebook runs, so it comes last.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, chapterSlugs } from "./exercises.js";
@@ -211,8 +211,83 @@ for (const chapter of chapterSlugs(ROOT)) {
   });
 }
 
-// 6. Notebooks, one kernel each, in scratch copies
+// 6. Notebooks, one kernel each, in scratch copies. The kernels are started by notebook runners
+// (tools/run-notebooks.py --serve), one per lane and kept for the whole run: Python and nbclient take 1.5 s of
+// CPU to load, which 26 notebook runs would otherwise pay 26 times.
 const python = join(ROOT, ".venv/bin/python");
+interface NotebookJob {
+  notebook: string;
+  reference: "none" | "earlier";
+  mermaid_out: string;
+  env: Record<string, string>;
+}
+interface NotebookResult {
+  ok: boolean;
+  seconds: number;
+  error: string | null;
+}
+interface NotebookRunner {
+  alive: boolean;
+  send(job: NotebookJob): Promise<NotebookResult>;
+  close(): void;
+}
+const idleRunners: NotebookRunner[] = [];
+const allRunners: NotebookRunner[] = [];
+
+function startRunner(): NotebookRunner {
+  const child = spawn(python, [join(ROOT, "tools/run-notebooks.py"), "--serve"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  let buffered = "";
+  let stderr = "";
+  let waiting: ((r: NotebookResult) => void) | undefined;
+  const fail = (why: string) => {
+    runner.alive = false;
+    const w = waiting;
+    waiting = undefined;
+    w?.({ ok: false, seconds: 0, error: `${why}\n${stderr.trim()}`.trim() });
+  };
+  child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d).slice(-4000)));
+  child.stdout.on("data", (d: Buffer) => {
+    buffered += d;
+    for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (!line.startsWith("{")) continue;
+      const w = waiting;
+      waiting = undefined;
+      w?.(JSON.parse(line) as NotebookResult);
+    }
+  });
+  child.on("error", (e) => fail(`the notebook runner did not start: ${e.message}`));
+  child.on("close", (status) => fail(`the notebook runner ended (exit ${status})`));
+  child.stdin.on("error", () => {}); // a runner that died: its "close" above has said so
+  const runner: NotebookRunner = {
+    alive: true,
+    send: (job) =>
+      new Promise((resolve) => {
+        waiting = resolve;
+        stderr = "";
+        child.stdin.write(JSON.stringify(job) + "\n");
+      }),
+    close: () => child.stdin.end(),
+  };
+  return runner;
+}
+
+/** Runs one notebook on an idle runner (starting one if none is idle). */
+async function runNotebook(job: NotebookJob): Promise<NotebookResult> {
+  let runner = idleRunners.pop();
+  while (runner !== undefined && !runner.alive) runner = idleRunners.pop();
+  if (runner === undefined) {
+    runner = startRunner();
+    allRunners.push(runner);
+  }
+  try {
+    return await runner.send(job);
+  } finally {
+    idleRunners.push(runner);
+  }
+}
+
 const mermaidOutputs: string[] = []; // the diagrams the notebooks drew, one JSON file per run (for check 7)
 const notebooks = existsSync(join(ROOT, "notebooks")) ? readdirSync(join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort() : [];
 let solutionsDir: string | undefined;
@@ -243,10 +318,12 @@ if (!existsSync(python)) {
           const o = outcome();
           const results = resultsDir();
           const drawn = join(results, "mermaid-outputs.json");
-          const args = ["--reference", reference, "--mermaid-out", drawn];
-          const r = await run(python, [join(ROOT, "tools/run-notebooks.py"), ...args, join(dir(), "notebooks", n)], {
+          const result = await runNotebook({
+            notebook: join(dir(), "notebooks", n),
+            reference,
+            mermaid_out: drawn,
             // The grade cell grades the first exercise only (lib/notebook.ts): check 3 and 5 run the whole suites.
-            env: { ...process.env, TLS_BY_HAND_RESULTS: results, TLS_BY_HAND_GRADE_QUICK: "1" },
+            env: { TLS_BY_HAND_RESULTS: results, TLS_BY_HAND_GRADE_QUICK: "1" },
           });
           if (existsSync(drawn)) {
             const kept = join(mermaidDir(), `${reference}-${n}.json`);
@@ -254,11 +331,7 @@ if (!existsSync(python)) {
             mermaidOutputs.push(kept);
           }
           rmSync(results, { recursive: true, force: true });
-          const result = r.stdout
-            .split("\n")
-            .filter((l) => l.startsWith("{"))
-            .map((l) => JSON.parse(l) as { notebook: string; ok: boolean; seconds: number; error: string | null })[0];
-          check(o, `${n} runs clean against ${label}${result ? ` (${result.seconds.toFixed(1)} s)` : ""}`, result?.ok === true, result?.error ?? (r.stderr.trim() || "no result"));
+          check(o, `${n} runs clean against ${label}${result.seconds > 0 ? ` (${result.seconds.toFixed(1)} s)` : ""}`, result.ok, result.error ?? "no result");
           return o;
         },
       });
@@ -309,6 +382,7 @@ async function worker(): Promise<void> {
 
 console.log(`npm test: ${tasks.length + 1} checks, ${jobs} at a time`);
 await Promise.all(Array.from({ length: jobs }, () => worker()));
+for (const runner of allRunners) runner.close();
 flush();
 
 // 7. Mermaid: every ```mermaid block in the notebooks' Markdown, and every diagram their cells drew above,
@@ -342,6 +416,8 @@ console.log(`\nnpm test took ${seconds(started)} s`);
 const laneSeconds = took.reduce((sum, c) => sum + c.seconds, 0);
 const slowest = took.sort((a, b) => b.seconds - a.seconds).slice(0, 8);
 console.log(`  the ${jobs} lanes were busy ${laneSeconds.toFixed(0)} s in all; the longest checks: ${slowest.map((c) => `${c.name} ${c.seconds.toFixed(0)} s`).join(", ")}`);
+// TLS_BY_HAND_TIMINGS=FILE keeps every check's time, for finding what to speed up.
+if (process.env.TLS_BY_HAND_TIMINGS) writeFileSync(process.env.TLS_BY_HAND_TIMINGS, JSON.stringify(took, null, 1));
 if (total.problems.length > 0) console.log(`\nfailures:\n${total.problems.map((p) => "  - " + p.split("\n")[0]).join("\n")}`);
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ""}`);
 process.exitCode = total.failed === 0 ? 0 : 1;

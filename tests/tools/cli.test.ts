@@ -1,5 +1,7 @@
-// The command-line tool, run as a learner runs it (`node bin/tls-by-hand.mjs …`), on the reference code:
-// explain annotates real records and fails cleanly on bad input; hello talks to real servers on 127.0.0.1.
+// The command-line tool on the reference code: explain annotates real records and fails cleanly on bad input;
+// hello, verify-chain and connect talk to real servers on 127.0.0.1. Some checks run the tool as a learner runs
+// it (`node bin/tls-by-hand.mjs …`, `cli` below), one at least for each command; the rest call its main() in this
+// process (`tool` below), with the same arguments, output and exit code, to save a Node start-up per run.
 import { expect } from "chai";
 import { spawn, spawnSync } from "node:child_process";
 import fc from "fast-check";
@@ -10,6 +12,8 @@ import { fileURLToPath } from "node:url";
 import { toHex } from "../../lib/hex.js";
 import { startNodeServer, startOpenSslServer, type NodeServer, type OpenSslServer } from "../support/peers.js";
 import { findValue } from "../support/rfc8448.js";
+import { register } from "node:module";
+import type { main as cliMain } from "../../tools/cli.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -28,6 +32,28 @@ function cliAsync(args: string[]): Promise<{ status: number | null; stdout: stri
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+// In this process, chapters/… must load the reference, as `--impl solutions` makes the tool do: the same resolve
+// hook bin/tls-by-hand.mjs registers, registered before tools/cli.ts is loaded.
+register("../../tools/impl-resolve.mjs", import.meta.url, { data: { impl: "solutions", referenceBelow: 0 } });
+let loaded: typeof cliMain | undefined;
+
+/** The tool's main() in this process: what it wrote to stdout and stderr, and the exit code it returned. */
+async function tool(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  loaded ??= (await import("../../tools/cli.js")).main;
+  let stdout = "";
+  let stderr = "";
+  const [out, err] = [process.stdout.write, process.stderr.write];
+  const text = (chunk: unknown) => (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+  process.stdout.write = ((chunk: unknown) => ((stdout += text(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown) => ((stderr += text(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const status = await loaded(args, { impl: "solutions", referenceBelow: 0 });
+    return { status, stdout, stderr };
+  } finally {
+    [process.stdout.write, process.stderr.write] = [out, err];
+  }
 }
 
 // RFC 8448 §3: the client's first record, as sent.
@@ -57,15 +83,15 @@ describe("command-line tool", () => {
     expect(r.stderr).not.to.match(/RangeError|TypeError|    at /);
   });
 
-  it("explain on random bytes exits 0 or 2 with a message, never a crash", () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
-        const r = cli(["explain", toHex(bytes)]);
+  it("explain on random bytes exits 0 or 2 with a message, never a crash", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 64 }), async (bytes) => {
+        const r = await tool(["explain", toHex(bytes)]);
         expect([0, 2], r.stderr).to.include(r.status);
         if (r.status === 2) expect(r.stderr).to.match(/^error: /);
         expect(r.stderr).not.to.match(/    at /);
       }),
-      { numRuns: 15 },
+      { numRuns: 200 },
     );
   });
 
@@ -95,23 +121,23 @@ describe("command-line tool", () => {
     });
 
     it("prints OpenSSL's TLS 1.2 ServerHello", async () => {
-      const r = await cliAsync(["hello", `127.0.0.1:${openssl12.port}`, "--tls", "1.2"]);
+      const r = await tool(["hello", `127.0.0.1:${openssl12.port}`, "--tls", "1.2"]);
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/negotiated: TLS1_2 \(0x0303\), TLS_ECDHE_RSA_WITH_AES_\d+_GCM_SHA\d+/);
     });
 
     it("without --tls offers both versions in one hello: Node answers in TLS 1.3, the TLS 1.2-only s_server in TLS 1.2", async () => {
-      const to13 = await cliAsync(["hello", `https://127.0.0.1:${node.port}`]);
+      const to13 = await tool(["hello", `https://127.0.0.1:${node.port}`]);
       expect(to13.status, to13.stderr).to.equal(0);
       expect(to13.stdout).to.include("(TLS 1.3 and 1.2 offer");
       expect(to13.stdout).to.match(/negotiated: TLS1_3 \(0x0304\)/);
-      const to12 = await cliAsync(["hello", `127.0.0.1:${openssl12.port}`]);
+      const to12 = await tool(["hello", `127.0.0.1:${openssl12.port}`]);
       expect(to12.status, to12.stderr).to.equal(0);
       expect(to12.stdout).to.match(/negotiated: TLS1_2 \(0x0303\), TLS_ECDHE_/);
     });
 
     it("names the alert and exits 1 when the server refuses (TLS 1.3 offer to a TLS 1.2-only server)", async () => {
-      const r = await cliAsync(["hello", `127.0.0.1:${openssl12.port}`, "--tls", "1.3"]);
+      const r = await tool(["hello", `127.0.0.1:${openssl12.port}`, "--tls", "1.3"]);
       expect(r.status).to.equal(1);
       expect(r.stdout).to.include("alert from the server: protocol_version");
     });
@@ -148,9 +174,9 @@ describe("command-line tool", () => {
       expect(r.stdout.trim().split("\n").pop()).to.match(/^✓ valid: 3-certificate path/);
     });
 
-    it("accepts intermediates in any order", () => {
+    it("accepts intermediates in any order", async () => {
       // chain-leaf-under-sub.pem lists the intermediates in reverse; it still fails, but on pathLen, not on the order.
-      const r = cli(["verify-chain", pki("chain-leaf-under-sub.pem"), "--ca", pki("roots.pem"), ...at]);
+      const r = await tool(["verify-chain", pki("chain-leaf-under-sub.pem"), "--ca", pki("roots.pem"), ...at]);
       expect(r.status).to.equal(1);
       expect(r.stdout.trim().split("\n").pop()).to.match(/^✗ invalid: pathLen failed for .*\(alert bad_certificate\)$/);
     });
@@ -162,14 +188,14 @@ describe("command-line tool", () => {
       ["chain-leaf-rsa.pem", ["--host", "wrong.test"], "hostname", "bad_certificate"],
       ["chain-no-serverauth.pem", [], "extKeyUsage", "unsupported_certificate"],
     ] as const) {
-      it(`exits 1 for ${chain}${extra.length > 0 ? " " + extra.join(" ") : ""}, naming ${check} and ${alert} on the last line`, () => {
-        const r = cli(["verify-chain", pki(chain), "--ca", pki("roots.pem"), ...extra, ...at]);
+      it(`exits 1 for ${chain}${extra.length > 0 ? " " + extra.join(" ") : ""}, naming ${check} and ${alert} on the last line`, async () => {
+        const r = await tool(["verify-chain", pki(chain), "--ca", pki("roots.pem"), ...extra, ...at]);
         expect(r.status, r.stderr).to.equal(1);
         expect(r.stdout.trim().split("\n").pop()).to.match(new RegExp(`^✗ invalid: ${check} failed for .*\\(alert ${alert}\\)$`));
       });
     }
 
-    it("exits 2 naming the line for bad PEM, and the field and offset for bad DER", () => {
+    it("exits 2 naming the line for bad PEM, and the field and offset for bad DER", async () => {
       const dir = mkdtempSync(join(tmpdir(), "tls-by-hand-verify-chain-"));
       try {
         const badPem = join(dir, "bad.pem");
@@ -182,11 +208,11 @@ describe("command-line tool", () => {
         const cut = Buffer.from(der, "base64").subarray(0, 300).toString("base64");
         const badDer = join(dir, "cut.pem");
         writeFileSync(badDer, `-----BEGIN CERTIFICATE-----\n${cut}\n-----END CERTIFICATE-----\n`);
-        const r2 = cli(["verify-chain", badDer, "--ca", pki("roots.pem")]);
+        const r2 = await tool(["verify-chain", badDer, "--ca", pki("roots.pem")]);
         expect(r2.status).to.equal(2);
         expect(r2.stderr).to.match(/bad_certificate: .* at offset \d+: certificate 1 of 1: /);
         expect(r2.stderr).not.to.match(/RangeError|TypeError|    at /);
-        const r3 = cli(["verify-chain", join(dir, "missing.pem"), "--ca", pki("roots.pem")]);
+        const r3 = await tool(["verify-chain", join(dir, "missing.pem"), "--ca", pki("roots.pem")]);
         expect(r3.status).to.equal(2);
         expect(r3.stderr).to.match(/cannot read .*missing\.pem/);
       } finally {
@@ -212,7 +238,7 @@ describe("command-line tool", () => {
     for (const kx of ["rsa", "dhe", "ecdhe"]) {
       it(`completes a ${kx} handshake, GETs the page, and logs the same master secret as the server`, async () => {
         const ours = join(dir, `ours-${kx}.log`);
-        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--kx", kx, "--keylog", ours]);
+        const r = await tool(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--kx", kx, "--keylog", ours]);
         expect(r.status, r.stderr).to.equal(0);
         expect(r.stdout).to.match(/✓ handshake done: TLS 1\.2, TLS_\w+_WITH_AES_\d+_GCM_SHA\d+/);
         expect(r.stdout).to.include("HTTP/1.0 200 ok"); // s_server -www's answer, whatever its page says
@@ -235,20 +261,20 @@ describe("command-line tool", () => {
     });
 
     it("exits 1 naming the alert we send for a certificate that does not fit the name", async () => {
-      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--servername", "wrong.test"]);
+      const r = await tool(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--servername", "wrong.test"]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/✗ we sent alert bad_certificate: hostname failed/);
     });
 
     it("exits 1 naming the alert we send when the root is not trusted (Node's bundled roots by default)", async () => {
-      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2"]);
+      const r = await tool(["connect", `https://localhost:${server.port}/`, "--tls", "1.2"]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/✗ we sent alert unknown_ca/);
     });
 
     it("exits 2 on bad usage", async () => {
       for (const args of [["--tls", "1.2", "--kx", "foo"], ["--tls", "1.0"], ["--suite", "TLS_NOPE"], ["--tls", "1.3", "--kx", "rsa"], ["--tls", "1.3", "--group", "ffdhe2048"]]) {
-        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, ...args]);
+        const r = await tool(["connect", `https://localhost:${server.port}/`, ...args]);
         expect(r.status, args.join(" ")).to.equal(2);
       }
     });
@@ -287,7 +313,7 @@ describe("command-line tool", () => {
     for (const suite of ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]) {
       it(`completes a ${suite} handshake by default, GETs the page, and logs the server's own secrets`, async () => {
         const ours = join(dir, `ours-${suite}.log`);
-        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--suite", suite, "--keylog", ours]);
+        const r = await tool(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--suite", suite, "--keylog", ours]);
         expect(r.status, r.stderr).to.equal(0);
         expect(r.stdout).to.include(`✓ handshake done: TLS 1.3, ${suite}`);
         expect(r.stdout).to.include("HTTP/1.0 200 ok");
@@ -297,7 +323,7 @@ describe("command-line tool", () => {
 
     it("answers a HelloRetryRequest when the server wants P-256 and we sent an X25519 share", async () => {
       const ours = join(dir, "ours-hrr.log");
-      const r = await cliAsync(["connect", `https://localhost:${p256only.port}/`, "--ca", ca, "--keylog", ours]);
+      const r = await tool(["connect", `https://localhost:${p256only.port}/`, "--ca", ca, "--keylog", ours]);
       expect(r.status, r.stderr).to.equal(0);
       expect(r.stdout).to.match(/✓ handshake done: TLS 1\.3, .*secp256r1 \(0x0017\), after a HelloRetryRequest/);
       sameKeys(ours, join(dir, "p256-keys.log"));
@@ -327,13 +353,13 @@ describe("command-line tool", () => {
     });
 
     it("exits 1 naming the alert we send for a certificate that does not fit the name", async () => {
-      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--servername", "wrong.test"]);
+      const r = await tool(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--servername", "wrong.test"]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/✗ we sent alert bad_certificate: hostname failed/);
     });
 
     it("a failed handshake names the steps it failed in and prints the key log lines derived so far; --trace has streamed every record up to it", async () => {
-      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--servername", "wrong.test", "--trace"]);
+      const r = await tool(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--servername", "wrong.test", "--trace"]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/✗ our check failed in 03\.\d+ \w+ \(solutions\/03-certificates\/[\w-]+\.ts:\d+\)/);
       expect(r.stderr).to.match(/called from 08\.14 readServerCertificate \(solutions\/08-tls13-handshake\/server-flight\.ts:\d+\)/);
@@ -362,7 +388,7 @@ describe("command-line tool", () => {
 
     it("saves the tickets of a first run, and the second run resumes and sends its data as 0-RTT", async () => {
       const session = join(dir, "session.json");
-      const first = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--session", session, "--early-data", "first\\n", "--timeout", "500"]);
+      const first = await tool(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--session", session, "--early-data", "first\\n", "--timeout", "500"]);
       expect(first.status, first.stderr).to.equal(0);
       expect(first.stdout).to.include("no usable ticket: a full handshake");
       expect(JSON.parse(readFileSync(session, "utf8")), "the ticket file").to.be.an("object");
@@ -388,7 +414,7 @@ describe("command-line tool", () => {
       const tls12File = join(dir, "tls12.json");
       writeFileSync(tls12File, JSON.stringify({ version: 1, tls: "1.2", sessions: [] }));
       for (const args of [["--tls", "1.2", "--early-data", "x"], ["--tls", "1.3", "--session", tls12File], ["--timeout", "soon"]]) {
-        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, ...args]);
+        const r = await tool(["connect", `https://localhost:${server.port}/`, "--ca", ca, ...args]);
         expect(r.status, args.join(" ")).to.equal(2);
       }
     });
@@ -400,11 +426,11 @@ describe("command-line tool", () => {
     try {
       const ca = join(ROOT, "tests/fixtures/ca.crt");
       const session = join(dir, "session12.json");
-      const first = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--session", session]);
+      const first = await tool(["connect", `https://localhost:${server.port}/`, "--tls", "1.2", "--ca", ca, "--session", session]);
       expect(first.status, first.stderr).to.equal(0);
       expect(first.stdout).to.include("no usable session: a full handshake");
       expect(JSON.parse(readFileSync(session, "utf8")).tls, "the file says which version it holds").to.equal("1.2");
-      const second = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--session", session]);
+      const second = await tool(["connect", `https://localhost:${server.port}/`, "--ca", ca, "--session", session]);
       expect(second.status, second.stderr).to.equal(0);
       expect(second.stdout).to.match(/offering a TLS 1\.2 session .*session ticket/);
       expect(second.stdout).to.include("resumed: the session's master secret");
@@ -419,20 +445,20 @@ describe("command-line tool", () => {
     const ca = join(ROOT, "tests/fixtures/ca.crt");
     const [only12, both] = await Promise.all([startOpenSslServer(["-tls1_2", "-www"]), startOpenSslServer(["-www"])]);
     try {
-      const r12 = await cliAsync(["connect", `https://localhost:${only12.port}/`, "--ca", ca]);
+      const r12 = await tool(["connect", `https://localhost:${only12.port}/`, "--ca", ca]);
       expect(r12.status, r12.stderr).to.equal(0);
       expect(r12.stdout).to.include("TLS 1.3 or 1.2 (one hello, the server picks)");
       expect(r12.stdout).to.match(/✓ handshake done: TLS 1\.2, TLS_ECDHE_\w+ \(0x[0-9a-f]{4}\), x25519 \(0x001d\), extended master secret/);
       expect(r12.stdout).to.include("Protocol  : TLSv1.2");
-      const r13 = await cliAsync(["connect", `https://localhost:${both.port}/`, "--ca", ca]);
+      const r13 = await tool(["connect", `https://localhost:${both.port}/`, "--ca", ca]);
       expect(r13.status, r13.stderr).to.equal(0);
       expect(r13.stdout).to.match(/✓ handshake done: TLS 1\.3, TLS_AES_128_GCM_SHA256/);
       // --tls restricts: a TLS 1.3-only offer to the TLS 1.2-only server is refused by it (RFC 8446 §4.2.1:
       // protocol_version), and --tls 1.2 to the server that speaks both gets TLS 1.2.
-      const only13 = await cliAsync(["connect", `https://localhost:${only12.port}/`, "--tls", "1.3", "--ca", ca]);
+      const only13 = await tool(["connect", `https://localhost:${only12.port}/`, "--tls", "1.3", "--ca", ca]);
       expect(only13.status, only13.stderr).to.equal(1);
       expect(only13.stderr.trim().split("\n").pop(), "the last line").to.equal("✗ the server sent alert protocol_version (70)");
-      const pinned12 = await cliAsync(["connect", `https://localhost:${both.port}/`, "--tls", "1.2", "--ca", ca]);
+      const pinned12 = await tool(["connect", `https://localhost:${both.port}/`, "--tls", "1.2", "--ca", ca]);
       expect(pinned12.status, pinned12.stderr).to.equal(0);
       expect(pinned12.stdout).to.include("TLS 1.2, offering").and.match(/✓ handshake done: TLS 1\.2, /);
     } finally {
@@ -446,10 +472,10 @@ describe("command-line tool", () => {
     const mute = net.createServer((socket) => socket.once("data", () => socket.end()));
     await new Promise<void>((r) => mute.listen(0, "127.0.0.1", () => r()));
     try {
-      const refused = await cliAsync(["connect", `https://localhost:${ecdheOnly.port}/`, "--ca", join(ROOT, "tests/fixtures/ca.crt"), "--kx", "rsa"]);
+      const refused = await tool(["connect", `https://localhost:${ecdheOnly.port}/`, "--ca", join(ROOT, "tests/fixtures/ca.crt"), "--kx", "rsa"]);
       expect(refused.status).to.equal(1);
       expect(refused.stderr.trim().split("\n").pop(), "the last line").to.equal("✗ the server sent alert handshake_failure (40)");
-      const closed = await cliAsync(["connect", `https://localhost:${(mute.address() as import("node:net").AddressInfo).port}/`, "--ca", join(ROOT, "tests/fixtures/ca.crt")]);
+      const closed = await tool(["connect", `https://localhost:${(mute.address() as import("node:net").AddressInfo).port}/`, "--ca", join(ROOT, "tests/fixtures/ca.crt")]);
       expect(closed.status).to.equal(1);
       expect(closed.stderr.trim().split("\n").pop(), "the last line").to.equal("✗ the server closed the connection before its ServerHello");
     } finally {
@@ -478,7 +504,7 @@ describe("command-line tool", () => {
     await new Promise<void>((r) => cut.listen(0, "127.0.0.1", () => r()));
     try {
       for (const version of [[], ["--tls", "1.2"]]) {
-        const r = await cliAsync(["connect", `https://localhost:${(cut.address() as import("node:net").AddressInfo).port}/`, ...version, "--ca", join(ROOT, "tests/fixtures/ca.crt")]);
+        const r = await tool(["connect", `https://localhost:${(cut.address() as import("node:net").AddressInfo).port}/`, ...version, "--ca", join(ROOT, "tests/fixtures/ca.crt")]);
         expect(r.status, r.stderr).to.equal(1);
         const lines = r.stderr.trim().split("\n");
         expect(lines.pop(), `the last line (${version.join(" ") || "one hello"})`).to.equal("✗ the server closed the connection during the handshake");
@@ -506,7 +532,7 @@ describe("command-line tool", () => {
     const server = await startOpenSslServer(["-www", "-cert", join(dir, "leaf.crt"), "-key", join(dir, "leaf.key"), "-cert_chain", join(dir, "ca.crt")]);
     try {
       for (const version of ["1.3", "1.2"]) {
-        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", version, "--ca", join(dir, "ca.crt")]);
+        const r = await tool(["connect", `https://localhost:${server.port}/`, "--tls", version, "--ca", join(dir, "ca.crt")]);
         expect(r.status, r.stderr).to.equal(1);
         const last = r.stderr.trim().split("\n").pop();
         expect(last, `TLS ${version}: the last line`).to.match(/^✗ we sent alert unsupported_certificate: .*Ed448 \(1\.3\.101\.113\)/);
@@ -520,7 +546,7 @@ describe("command-line tool", () => {
   it("connect exits 1 naming the alert the server sends when no suite is shared", async () => {
     const ecdheOnly = await startOpenSslServer(["-tls1_2", "-www", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"]);
     try {
-      const r = await cliAsync(["connect", `https://localhost:${ecdheOnly.port}/`, "--tls", "1.2", "--ca", join(ROOT, "tests/fixtures/ca.crt"), "--kx", "rsa"]);
+      const r = await tool(["connect", `https://localhost:${ecdheOnly.port}/`, "--tls", "1.2", "--ca", join(ROOT, "tests/fixtures/ca.crt"), "--kx", "rsa"]);
       expect(r.status).to.equal(1);
       expect(r.stderr).to.match(/✗ the server sent alert handshake_failure/);
     } finally {
@@ -547,7 +573,7 @@ describe("command-line tool", () => {
       ["rsa", "1.2"],
     ]) {
       it(`TLS ${tls}, the ${kind.toUpperCase()} client certificate: exit 0, the CertificateVerify's scheme shown, and s_server verified our certificate`, async () => {
-        const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--tls", tls!, "--ca", ca, "--cert", fixture(`client-${kind}.crt`), "--key", fixture(`client-${kind}.key`)]);
+        const r = await tool(["connect", `https://localhost:${server.port}/`, "--tls", tls!, "--ca", ca, "--cert", fixture(`client-${kind}.crt`), "--key", fixture(`client-${kind}.key`)]);
         expect(r.status, r.stderr).to.equal(0);
         expect(r.stdout).to.match(/client certificate: sent, with a CertificateVerify signed by your code \((ecdsa_secp256r1_sha256|rsa_pss_rsae_sha256)/);
         const subject = kind === "rsa" ? "\\(RSA\\)" : "\\(ECDSA\\)";
@@ -556,13 +582,13 @@ describe("command-line tool", () => {
     }
 
     it("a server that trusts another root: exit 1, and its alert by name (unknown_ca)", async () => {
-      const r = await cliAsync(["connect", `https://localhost:${stranger.port}/`, "--ca", ca, "--cert", fixture("client-rsa.crt"), "--key", fixture("client-rsa.key")]);
+      const r = await tool(["connect", `https://localhost:${stranger.port}/`, "--ca", ca, "--cert", fixture("client-rsa.crt"), "--key", fixture("client-rsa.key")]);
       expect(r.status, r.stderr).to.equal(1);
       expect(r.stderr).to.match(/the server sent alert unknown_ca/);
     });
 
     it("without --cert: an empty Certificate, and the server's certificate_required by name (exit 1)", async () => {
-      const r = await cliAsync(["connect", `https://localhost:${server.port}/`, "--ca", ca]);
+      const r = await tool(["connect", `https://localhost:${server.port}/`, "--ca", ca]);
       expect(r.status, r.stderr).to.equal(1);
       expect(r.stderr).to.match(/the server sent alert certificate_required/);
     });
@@ -577,9 +603,12 @@ describe("command-line tool", () => {
     });
   });
 
-  it("every command has --help", () => {
-    for (const command of ["explain", "hello", "verify-chain", "connect", "grade"]) {
-      const r = cli([command, "--help"]);
+  it("every command has --help", async () => {
+    const spawned = cli(["explain", "--help"]);
+    expect(spawned.status).to.equal(0);
+    expect(spawned.stdout).to.include("tls-by-hand explain");
+    for (const command of ["hello", "verify-chain", "connect", "grade", "serve"]) {
+      const r = await tool([command, "--help"]);
       expect(r.status).to.equal(0);
       expect(r.stdout).to.include(`tls-by-hand ${command}`);
     }
