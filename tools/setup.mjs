@@ -91,12 +91,23 @@ function writeVenvFiles() {
   return a || b || c;
 }
 
+// tlslite-ng, chapter 12's post-quantum peer (the tests and notebook 12 run it), in its own .venv-tlslite. The tests
+// make it themselves on first use (tests/support/tlslite.ts); doing it here keeps that install out of the first
+// `npm test`. A failure only warns: the tests try again, and say why if they cannot.
+function installTlslite() {
+  if (!fs.existsSync(path.join(root, ".venv-tlslite", "bin", "tls.py"))) console.log("tls-by-hand: installing tlslite-ng (chapter 12's post-quantum peer) into .venv-tlslite...");
+  const code = 'const m = await import("./tests/support/tlslite.ts"); if (m.tlsliteUnavailable() === undefined) await m.ensureTlslite();';
+  const r = run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { cwd: root, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+  if (!ok(r)) console.warn(`tls-by-hand: tlslite-ng (chapter 12's peer) was not installed now; the tests will try again:\n${(r.stderr || String(r.error)).trim().slice(-2000)}`);
+}
+
 const readStamp = () => (fs.existsSync(stampFile) ? fs.readFileSync(stampFile, "utf8").trim() : "");
 
 // Fast path (no Python started at all): venv built from this very requirements.txt at this very path.
 if (fs.existsSync(vpy) && readStamp() === stamp) {
   const changed = writeVenvFiles();
   console.log(`tls-by-hand: Python env up to date (.venv)${changed ? ", kernel files rewritten" : ""}; kernel "tls-by-hand" ready.`);
+  installTlslite();
   process.exit(0);
 }
 
@@ -125,4 +136,5 @@ if (!ok(pip)) fail("pip install -r requirements.txt into .venv failed:", pip);
 
 writeVenvFiles();
 fs.writeFileSync(stampFile, stamp + "\n"); // last, so an interrupted install is retried next time
+installTlslite();
 console.log(`tls-by-hand: .venv ready in ${((Date.now() - t0) / 1000).toFixed(0)} s; kernel "tls-by-hand" installed. Run \`npm start\` for JupyterLab.`);

@@ -1,7 +1,8 @@
 // Chapter 03's exercises are steps, each graded on its own: put one realistic bug into one step (in a scratch copy
 // whose chapters/ is the reference), grade chapter 03 as a learner does, and the scoreboard's "Next:" line must
 // name the step that holds the bug, not an earlier one whose tests happen to run its code. Four bugs, graded two at
-// a time, each with `--until` the buggy step: a later step's tests cannot change which failing step comes first.
+// a time (two scratch copies, each taking its bugs in turn), each with `--until` the buggy step: a later step's
+// tests cannot change which failing step comes first.
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -56,16 +57,15 @@ interface Graded {
   stderr: string;
 }
 
-/** A scratch copy with the bug in it, graded with `grade 03 --until STEP --impl chapters --reference-earlier`. */
-function gradeWith(bug: Bug): Promise<Graded> {
-  const dir = scratchCopy("solutions");
+/**
+ * Puts the bug into the scratch copy at `dir`, grades it with `grade 03 --until STEP --impl chapters
+ * --reference-earlier`, and puts the line back.
+ */
+function gradeWith(dir: string, bug: Bug): Promise<Graded> {
   const file = join(dir, "chapters", "03-certificates", bug.file);
   const source = readFileSync(file, "utf8");
   const count = source.split(bug.from).length - 1;
-  if (count !== 1) {
-    rmSync(dir, { recursive: true, force: true });
-    return Promise.reject(new Error(`${bug.file} holds the line to break ${count} times, not once: ${bug.from}`));
-  }
+  if (count !== 1) return Promise.reject(new Error(`${bug.file} holds the line to break ${count} times, not once: ${bug.from}`));
   writeFileSync(file, source.replace(bug.from, bug.to));
   const results = mkdtempSync(join(tmpdir(), "tls-by-hand-steps-03-"));
   return new Promise<Graded>((resolve) => {
@@ -79,7 +79,7 @@ function gradeWith(bug: Bug): Promise<Graded> {
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status, stdout, stderr }));
   }).finally(() => {
-    rmSync(dir, { recursive: true, force: true });
+    writeFileSync(file, source);
     rmSync(results, { recursive: true, force: true });
   });
 }
@@ -88,13 +88,27 @@ describe("chapter 03: a bug in one step is blamed on that step", function () {
   this.timeout(600000);
   const graded = new Map<Bug, Graded>();
 
+  const dirs: string[] = [];
+
   before(async function () {
-    // Two at a time: the machine has two cores, and each grade keeps one busy.
-    for (let i = 0; i < BUGS.length; i += 2) {
-      const pair = BUGS.slice(i, i + 2);
-      const outs = await Promise.all(pair.map(gradeWith));
-      pair.forEach((b, k) => graded.set(b, outs[k]!));
+    // Two at a time, each in its own scratch copy: the machine has two cores, and each grade keeps one busy.
+    // About as long to grade: a later step runs more tests (all those before it), so each bug, latest first, goes
+    // to the lane with the fewer steps to run so far.
+    const lanes: Bug[][] = [[], []];
+    const load = (lane: Bug[]) => lane.reduce((sum, b) => sum + Number(b.step.slice(3)), 0);
+    for (const bug of [...BUGS].sort((a, b) => Number(b.step.slice(3)) - Number(a.step.slice(3)))) {
+      (load(lanes[0]!) <= load(lanes[1]!) ? lanes[0]! : lanes[1]!).push(bug);
     }
+    await Promise.all(
+      lanes.map(async (lane) => {
+        const dir = scratchCopy("solutions");
+        dirs.push(dir);
+        for (const bug of lane) graded.set(bug, await gradeWith(dir, bug));
+      }),
+    );
+  });
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
   for (const bug of BUGS) {
