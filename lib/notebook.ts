@@ -138,7 +138,7 @@ export async function expectAlert(alert: string, work: () => unknown, what = "re
   tslab.display.html(box("failure", `✘ <b>expected a refusal with alert ${escape(alert)}, but it went through</b>`));
 }
 
-/** Set to 1 by npm test (tools/test-all.ts): the grade cell grades the chapter's first exercise only. */
+/** Set to 1 by npm test (tools/test-all.ts) in its runs on the solutions: the grade cell grades the chapter's first exercise only. */
 export const GRADE_QUICK_ENV = "TLS_BY_HAND_GRADE_QUICK";
 
 interface GradeJson {
@@ -169,8 +169,9 @@ export function grade(chapter: string, options: { timeoutSeconds?: number } = {}
   // The switch cell's choice holds here too: with "earlier", the chapters before this one are the reference's.
   const setting = referenceSetting();
   if (setting.mode === "earlier" && setting.chapter === chapter.slice(0, 2)) extra.push("--reference-earlier");
-  // npm test runs every notebook and, separately, every chapter's whole suite: there the grade cell grades the
-  // chapter's first exercise only (GRADE_QUICK_ENV), enough to show that the cell works.
+  // npm test runs every notebook on the solutions and, separately, every chapter's whole suite: there the grade cell
+  // grades the chapter's first exercise only (GRADE_QUICK_ENV), enough to show that the cell works. (Its runs on
+  // the stubs grade the whole chapter: that grade is its check that every exercise's tests fail against its stub.)
   const quick = process.env[GRADE_QUICK_ENV] === "1";
   if (quick) extra.push("--until", `${chapter.slice(0, 2)}.1`);
   const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", "grade", chapter, "--json", ...extra], {

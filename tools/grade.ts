@@ -69,6 +69,8 @@ export interface ExerciseResult extends Exercise {
 
 export interface GradeReport {
   impl: string;
+  /** The chapters below this one ran from solutions/ (--reference-earlier); 0 when none did. */
+  referenceBelow?: number;
   chapters: string[];
   exercises: ExerciseResult[];
   tests: TestResult[];
@@ -270,7 +272,7 @@ export async function grade(chapterArgs: string[], options: GradeOptions): Promi
   // A chapter whose tests did not load counts its exercises' as failed tests, so that the total is never "0 failed".
   const passed = tests.filter((t) => t.state === "passed").length;
   const unloaded = exercises.filter((e) => loadErrors.some((l) => l.chapter === e.chapter) && e.passed + e.failed === 0).length;
-  const report: GradeReport = { impl: options.impl, chapters, exercises, tests, passed, failed: tests.length - passed + unloaded };
+  const report: GradeReport = { impl: options.impl, referenceBelow: options.referenceBelow ?? 0, chapters, exercises, tests, passed, failed: tests.length - passed + unloaded };
   if (loadErrors.length > 0) report.loadErrors = loadErrors.map((l) => `tests/${l.chapter}.test.ts: ${l.message}`);
   if (run.stops > 0) report.stops = run.stops;
   return report;

@@ -6,12 +6,13 @@
 //   5. every exercise's tests fail against freshly generated stubs (in a scratch copy, never chapters/)
 //   6. every notebook runs clean with the project kernel against the solutions, and against the stubs
 //      (where it must show unfinished exercises, not crash) with its switch on: the chapters before its own
-//      from the reference solutions
+//      from the reference solutions. There, its grade cell grades the whole chapter, as a learner who opens it
+//      first sees it, and check 5 reads that grade's results instead of grading the chapter a second time.
 //   7. every Mermaid diagram of the notebooks (Markdown cells, and those the cells drew) parses with Mermaid
 // Checks 1–6 run two at a time (JOBS=N to change it), in about that order; each one's output is printed whole,
 // in the order above, as soon as it and the ones before it are done. 7 needs all the notebook runs, so it comes last.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, chapterSlugs } from "./exercises.js";
@@ -182,30 +183,53 @@ for (const file of toolTests) {
 
 // 5. Every exercise's tests fail against the stubs. Each chapter is graded on its own stubs with the
 // chapters before it from solutions/, so its tests fail because of its own exercises, not an earlier one.
+// A chapter with a notebook is checked with the notebook's stubs run (6, below): its grade cell makes the same
+// grade. The others (and all of them, without Python for the notebooks) are graded here.
 let stubsDir: string | undefined;
 const stubs = () => (stubsDir ??= scratchCopy("stubs"));
+const python = join(ROOT, ".venv/bin/python");
+const notebooks = existsSync(join(ROOT, "notebooks")) ? readdirSync(join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort() : [];
+const notebookOf = (chapter: string) => (existsSync(python) ? notebooks.find((n) => n.startsWith(chapter.slice(0, 3))) : undefined);
+
+/** The grade.json a grade wrote, if it did. */
+function readReport(file: string): GradeReport | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as GradeReport;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Check 5 on one chapter's grade: every exercise has tests, and none passes against its stub. */
+function stubChecks(o: Outcome, report: GradeReport): void {
+  for (const ex of report.exercises) {
+    const mine = report.tests.filter((x) => x.exercise === ex.id);
+    const passing = mine.filter((x) => x.state === "passed").map((x) => x.title);
+    check(
+      o,
+      `${ex.id} has tests, and all fail against its stub`,
+      mine.length > 0 && passing.length === 0,
+      mine.length === 0 ? "no test is titled with this exercise number" : `passes against the stub: ${passing.join("; ")}`,
+    );
+  }
+}
+
+/** Grades `chapter`'s stubs (the chapters before it from solutions/) and checks them. */
+async function gradeStubs(o: Outcome, chapter: string): Promise<void> {
+  const stubbed = await gradeIn(stubs(), "chapters", [chapter.slice(0, 2), "--reference-earlier"]);
+  if (typeof stubbed === "string") check(o, `grader ran on the stubs of ${chapter}`, false, stubbed);
+  else stubChecks(o, stubbed);
+}
+
 for (const chapter of chapterSlugs(ROOT)) {
+  if (notebookOf(chapter) !== undefined) continue;
   tasks.push({
     heading: "every exercise's tests fail against fresh stubs (scratch copy)",
     weight: 70,
     name: `stubs of ${chapter}`,
     run: async () => {
       const o = outcome();
-      const stubbed = await gradeIn(stubs(), "chapters", [chapter.slice(0, 2), "--reference-earlier"]);
-      if (typeof stubbed === "string") {
-        check(o, `grader ran on the stubs of ${chapter}`, false, stubbed);
-        return o;
-      }
-      for (const ex of stubbed.exercises) {
-        const mine = stubbed.tests.filter((x) => x.exercise === ex.id);
-        const passing = mine.filter((x) => x.state === "passed").map((x) => x.title);
-        check(
-          o,
-          `${ex.id} has tests, and all fail against its stub`,
-          mine.length > 0 && passing.length === 0,
-          mine.length === 0 ? "no test is titled with this exercise number" : `passes against the stub: ${passing.join("; ")}`,
-        );
-      }
+      await gradeStubs(o, chapter);
       return o;
     },
   });
@@ -214,7 +238,6 @@ for (const chapter of chapterSlugs(ROOT)) {
 // 6. Notebooks, one kernel each, in scratch copies. The kernels are started by notebook runners
 // (tools/run-notebooks.py --serve), one per lane and kept for the whole run: Python and nbclient take 1.5 s of
 // CPU to load, which 26 notebook runs would otherwise pay 26 times.
-const python = join(ROOT, ".venv/bin/python");
 interface NotebookJob {
   notebook: string;
   reference: "none" | "earlier";
@@ -289,7 +312,6 @@ async function runNotebook(job: NotebookJob): Promise<NotebookResult> {
 }
 
 const mermaidOutputs: string[] = []; // the diagrams the notebooks drew, one JSON file per run (for check 7)
-const notebooks = existsSync(join(ROOT, "notebooks")) ? readdirSync(join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort() : [];
 let solutionsDir: string | undefined;
 const solutions = () => (solutionsDir ??= scratchCopy("solutions"));
 if (!existsSync(python)) {
@@ -307,9 +329,14 @@ if (!existsSync(python)) {
 } else {
   for (const [label, dir, reference] of [
     ["the solutions", solutions, "none"],
-    ["the untouched stubs (switch on: earlier chapters from solutions/)", stubs, "earlier"],
+    ["the untouched stubs (switch on: earlier chapters from solutions/), and every exercise's tests fail against them (check 5: the grade cell's grade)", stubs, "earlier"],
   ] as const) {
     for (const n of notebooks) {
+      const chapter = chapterSlugs(ROOT).find((c) => n.startsWith(c.slice(0, 3)));
+      // Against the solutions, the grade cell grades the chapter's first exercise only (lib/notebook.ts), enough to
+      // show that the cell works: check 3 runs the whole suite. Against the stubs it grades the whole chapter, and
+      // that grade is check 5 for the chapter.
+      const quick = reference === "none" || chapter === undefined;
       tasks.push({
         heading: `notebooks against ${label}`,
         weight: 20,
@@ -322,16 +349,25 @@ if (!existsSync(python)) {
             notebook: join(dir(), "notebooks", n),
             reference,
             mermaid_out: drawn,
-            // The grade cell grades the first exercise only (lib/notebook.ts): check 3 and 5 run the whole suites.
-            env: { TLS_BY_HAND_RESULTS: results, TLS_BY_HAND_GRADE_QUICK: "1" },
+            env: { TLS_BY_HAND_RESULTS: results, ...(quick ? { TLS_BY_HAND_GRADE_QUICK: "1" } : {}) },
           });
           if (existsSync(drawn)) {
             const kept = join(mermaidDir(), `${reference}-${n}.json`);
             renameSync(drawn, kept);
             mermaidOutputs.push(kept);
           }
+          const graded = quick ? undefined : readReport(join(results, "grade.json"));
           rmSync(results, { recursive: true, force: true });
-          check(o, `${n} runs clean against ${label}${result.seconds > 0 ? ` (${result.seconds.toFixed(1)} s)` : ""}`, result.ok, result.error ?? "no result");
+          check(o, `${n} runs clean against ${label.split(" (")[0]}${result.seconds > 0 ? ` (${result.seconds.toFixed(1)} s)` : ""}`, result.ok, result.error ?? "no result");
+          if (!quick) {
+            const number = Number(chapter!.slice(0, 2));
+            const same = graded !== undefined && graded.impl === "chapters" && graded.referenceBelow === number && graded.chapters.length === 1 && graded.chapters[0]!.startsWith(chapter!.slice(0, 3));
+            if (same) stubChecks(o, graded);
+            else {
+              o.lines.push(`  (${n} left no grade of ${chapter}'s stubs with the chapters before it from solutions/: graded here)`);
+              await gradeStubs(o, chapter!);
+            }
+          }
           return o;
         },
       });
