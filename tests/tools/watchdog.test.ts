@@ -48,16 +48,25 @@ describe("the grader's watchdog", function () {
     expect(r.stdout).to.include(`stopped: used more than 300 MB of memory at chapters/00-bytes/presentation.ts:${line} (00.2's code)`);
   });
 
-  it("the notebook's grade cell shows 00.2 timed out and returns, and the kernel runs the next cell", function () {
+  it("the notebook's grade cell shows 00.2 timed out and returns, and the kernel runs the next cell; an error a cell meets in 00.3's code names its .ts line", function () {
     const python = join(ROOT, ".venv/bin/python");
     if (!existsSync(python)) this.skip(); // no Python when npm install ran: npm test counts the notebooks as skipped
     copy.mistake("00-bytes/presentation.ts", "00.2", LOOP, "i never moves");
+    // In the same kernel (one kernel start for both): 00.3 meets a TypeError, which a cell then calls. The learner
+    // must see the .ts file and line they edit, not the JavaScript tslab compiled (tools/tslab-kernel.cjs, lib/notebook-modules.ts).
+    const thrown = copy.mistake("00-bytes/presentation.ts", "00.3", ["const inner = undefined as unknown as ByteWriter;", "writeUint(w, inner.length, prefixSize, note); // a TypeError here"], "a TypeError here");
     const notebook = join(copy.dir, "notebooks", "zz-grade-cell.ipynb");
     const cell = (id: string, source: string) => ({ cell_type: "code", id, metadata: {}, execution_count: null, outputs: [], source });
     writeFileSync(
       notebook,
       JSON.stringify({
-        cells: [cell("grade", 'import { grade } from "./lib/notebook";\ngrade("00", { timeoutSeconds: 3 });'), cell("after", 'console.log("the kernel answers", 6 * 7);')],
+        cells: [
+          cell("switch", 'import { useReference } from "./lib/notebook-modules";\nuseReference("none", "00");'),
+          cell("grade", 'import { grade } from "./lib/notebook";\ngrade("00", { timeoutSeconds: 3 });'),
+          cell("after", 'console.log("the kernel answers", 6 * 7);'),
+          // Last: after a cell's error the kernel skips the cells queued behind it.
+          cell("throws", 'import { ByteWriter } from "./lib/bytes";\nimport { writeVector } from "./chapters/00-bytes/index";\nwriteVector(new ByteWriter(), 1, "v", () => {});'),
+        ],
         metadata: { kernelspec: { name: "tls-by-hand", display_name: "TypeScript (tls-by-hand)", language: "typescript" } },
         nbformat: 4,
         nbformat_minor: 5,
@@ -70,16 +79,20 @@ describe("the grader's watchdog", function () {
       "import nbformat",
       "from nbclient import NotebookClient",
       "nb = nbformat.read(sys.argv[1], as_version=4)",
-      "NotebookClient(nb, timeout=90, kernel_name='tls-by-hand', resources={'metadata': {'path': os.path.dirname(sys.argv[1])}}).execute()",
-      "print(json.dumps([[o.get('text', '') + o.get('data', {}).get('text/html', '') for o in c.outputs] for c in nb.cells]))",
+      "NotebookClient(nb, timeout=90, kernel_name='tls-by-hand', allow_errors=True, resources={'metadata': {'path': os.path.dirname(sys.argv[1])}}).execute()",
+      "print(json.dumps([[o.get('text', '') + o.get('data', {}).get('text/html', '') + o.get('evalue', '') + '\\n'.join(o.get('traceback', [])) for o in c.outputs] for c in nb.cells]))",
     ].join("\n");
     const run = spawnSync(python, ["-c", script, notebook], { encoding: "utf8", timeout: 120_000 });
     expect(run.status, run.stderr.slice(-2000)).to.equal(0);
-    const [grade, after] = JSON.parse(run.stdout.trim().split("\n").pop()!) as string[][];
+    const [, grade, after, throws] = JSON.parse(run.stdout.trim().split("\n").pop()!) as string[][];
     const html = grade!.join("");
     expect(html).to.match(/<td>00\.2<\/td><td[^>]*>⏱️ timed out/);
     expect(html).to.match(/<td>00\.1<\/td><td[^>]*>✅ passed/);
     expect(html).to.include("timed out after 3 s at chapters/00-bytes/presentation.ts:");
+    const error = throws!.join("");
+    expect(error, "the cell that calls 00.3").to.include("TypeError");
+    expect(error, "the cell that calls 00.3").to.include(`chapters/00-bytes/presentation.ts:${thrown}`);
+    expect(error, "the cell that calls 00.3").not.to.match(/presentation\.js/);
     expect(after!.join("")).to.include("the kernel answers 42");
   });
 });
