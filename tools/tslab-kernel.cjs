@@ -15,9 +15,10 @@
 const path = require("node:path");
 
 const root = process.cwd(); // tools/kernel.sh starts tslab in the repository root
-const tslabDir = path.dirname(require.resolve("tslab/package.json", { paths: [process.env.TLS_BY_HAND_TSLAB_DIR || root] }));
-const typescriptPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
-const ts = require(typescriptPath);
+// The tslab package that kernel.sh runs, and the TypeScript it bundles.
+const tslabDir = process.env.TLS_BY_HAND_TSLAB_DIR || path.dirname(require.resolve("tslab/package.json", { paths: [root] }));
+let typescriptPath;
+let ts;
 
 // The hook's state (lib/notebook-modules.ts): present once the hook is installed in this process.
 const HOOK = Symbol.for("tls-by-hand.notebook-modules");
@@ -57,10 +58,17 @@ function createWatchCompilerHost(rootFiles, options, ...rest) {
 }
 
 // TypeScript's exports are read-only getters: tslab gets, through the module cache, an object that reads every
-// export from TypeScript but this one.
-const patched = {};
-for (const key of Object.keys(ts)) {
-  const value = key === "createWatchCompilerHost" ? { value: createWatchCompilerHost } : { get: () => ts[key] };
-  Object.defineProperty(patched, key, { enumerable: true, ...value });
+// export from TypeScript but this one. If tslab's layout ever differs, the kernel runs untrimmed, as tslab ships.
+try {
+  typescriptPath = require.resolve("@tslab/typescript-for-tslab", { paths: [tslabDir] });
+  ts = require(typescriptPath);
+  if (typeof ts.createWatchCompilerHost !== "function") throw new Error("no createWatchCompilerHost in tslab's TypeScript");
+  const patched = {};
+  for (const key of Object.keys(ts)) {
+    const value = key === "createWatchCompilerHost" ? { value: createWatchCompilerHost } : { get: () => ts[key] };
+    Object.defineProperty(patched, key, { enumerable: true, ...value });
+  }
+  require.cache[typescriptPath].exports = patched;
+} catch (e) {
+  console.error(`tls-by-hand: the kernel runs without its trims (tools/tslab-kernel.cjs): ${e instanceof Error ? e.message : e}`);
 }
-require.cache[typescriptPath].exports = patched;
