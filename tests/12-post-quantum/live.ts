@@ -37,7 +37,7 @@ describe("12.6 our client against tlslite-ng's server (live, 127.0.0.1)", functi
       // Skipped only when this Python cannot make a venv for tlslite-ng (no python3-venv): .ci/run installs it.
       this.skip();
     }
-    this.timeout(360_000); // the first run installs tlslite-ng into .venv-tlslite
+    this.timeout(360_000); // installs tlslite-ng into .venv-tlslite if npm install did not
     await ensureTlslite();
     for (const g of ["x25519mlkem768", "secp256r1mlkem768"]) servers.set(g, await startTlsliteServer(g));
   });
