@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { CipherSuite, SignatureScheme, describeCode } from "../../lib/constants.js";
 import { fromHex } from "../../lib/hex.js";
 import { isReceivedAlert } from "../../chapters/06-tls12-handshake/index.js";
-import { type KeyKind, type KeyedOpenSsl, keyedFiles, makeEd448Chain, startKeyedOpenSsl } from "../support/key-peers.js";
+import { type KeyKind, type KeyedOpenSsl, expectEd448ChainRefused, keyedFiles, startKeyedOpenSsl } from "../support/key-peers.js";
 import { type HttpsResponder, parseKeyLog, startHttpsResponder } from "../support/tls12-peers.js";
 import { expectRejection, fetchPage, waitFor } from "./helpers.js";
 
@@ -68,16 +68,6 @@ describe("06.13 live: Ed25519 and RSA-PSS certificates (TLS 1.2)", function () {
   });
 
   it("06.13 OpenSSL: a chain whose CA signs with Ed448 is refused with unsupported_certificate, naming Ed448 (1.3.101.113); the server receives the alert", async () => {
-    const chain = makeEd448Chain();
-    const server = await startKeyedOpenSsl(chain, "1.2", parseKeyLog);
-    try {
-      const e = await expectRejection(() => fetchPage(server.port));
-      expect(e.alertName).to.equal("unsupported_certificate");
-      expect(e.message, "the refusal names what it cannot check").to.include("Ed448 (1.3.101.113)");
-      await waitFor(() => /unsupported certificate/i.test(server.output()), () => server.output());
-    } finally {
-      await server.close();
-      chain.remove();
-    }
+    await expectEd448ChainRefused("1.2", parseKeyLog, (port) => fetchPage(port));
   });
 });

@@ -2,48 +2,20 @@
 // refusal, compare key logs.
 import { expect } from "chai";
 import { toHex } from "../../lib/hex.js";
-import { connectTcp } from "../../chapters/06-tls12-handshake/index.js";
 import { type Tls13Options, type TlsOptions, connectTls, connectTls13 } from "../../chapters/08-tls13-handshake/index.js";
-import { expectRejection, readAll, roots, waitFor } from "../support/client-helpers.js";
+import { GET, expectRejection, fetchWith, readAll, roots, waitFor } from "../support/client-helpers.js";
 import { keyLogLinesFor, oracleDirection, oracleOpen, suite13 } from "../support/tls13-oracle.js";
 
 
-export { expectRejection, readAll, roots, waitFor };
-const HOST = "127.0.0.1";
-export const GET = new TextEncoder().encode("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
-
-/** Connects to 127.0.0.1:port with our client, sends GET /, reads the whole answer; collects the key log. */
-export async function fetchPage13(port: number, options: Partial<Tls13Options> = {}) {
-  const keyLog: string[] = [];
-  const conn = await connectTls13(await connectTcp(HOST, port), {
-    servername: "localhost",
-    ca: roots(),
-    keyLog: (line) => keyLog.push(line),
-    ...options,
-  });
-  conn.write(GET);
-  const response = await readAll(conn);
-  conn.close();
-  return { conn, response, keyLog };
-}
+export { GET, expectRejection, readAll, roots, waitFor };
+/** Connects to 127.0.0.1:port with our TLS 1.3 client, sends GET /, reads the whole answer; collects the key log. */
+export const fetchPage13 = (port: number, options: Partial<Tls13Options> = {}) => fetchWith(connectTls13, port, options);
 
 /**
- * The same with the client that offers TLS 1.3 and 1.2 in one hello (08.19): connects, sends GET /, reads the whole
- * answer; collects the key log (one CLIENT_RANDOM line for TLS 1.2, five lines for TLS 1.3).
+ * The same with the client that offers TLS 1.3 and 1.2 in one hello (08.19) (its key log: one CLIENT_RANDOM line for
+ * TLS 1.2, five lines for TLS 1.3).
  */
-export async function fetchPageAny(port: number, options: Partial<TlsOptions> = {}) {
-  const keyLog: string[] = [];
-  const conn = await connectTls(await connectTcp(HOST, port), {
-    servername: "localhost",
-    ca: roots(),
-    keyLog: (line) => keyLog.push(line),
-    ...options,
-  });
-  conn.write(GET);
-  const response = await readAll(conn);
-  conn.close();
-  return { conn, response, keyLog };
-}
+export const fetchPageAny = (port: number, options: Partial<TlsOptions> = {}) => fetchWith(connectTls, port, options);
 
 /** Our key log must equal the server's lines for our client random, line for line (order aside), all five of them. */
 export async function expectSameKeyLog(ours: string[], clientRandom: Uint8Array, server: () => Map<string, Map<string, string>>): Promise<void> {

@@ -2,10 +2,12 @@
 // 06 and 08: `openssl s_server -www` with the Ed25519 or the RSA-PSS fixture (each sent with its CA, which is of the
 // same kind: Ed25519-signed, PSS-signed) and a key log file; and a chain whose CA signs with Ed448, which no client of
 // this project can check, made with the openssl command in a temporary directory.
+import { expect } from "chai";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { expectRejection, waitFor } from "./client-helpers.js";
 import { fixturePath } from "./fixtures.js";
 import { type OpenSslServer, startOpenSslServer } from "./peers.js";
 
@@ -88,4 +90,22 @@ export function makeEd448Chain(): { key: string; cert: string; ca: string; remov
   run("req", "-new", "-key", "leaf.key", "-subj", "/CN=localhost", "-out", "leaf.csr");
   run("x509", "-req", "-in", "leaf.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "0x3002", "-days", "365", "-extfile", "leaf.ext", "-out", "leaf.crt");
   return { key: join(dir, "leaf.key"), cert: join(dir, "leaf.crt"), ca: join(dir, "ca.crt"), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For both clients (06.13, 08.17): `fetch` from s_server with a chain under an Ed448 CA must be refused with
+ * unsupported_certificate, the refusal naming "Ed448 (1.3.101.113)", and the server must receive that alert.
+ */
+export async function expectEd448ChainRefused<K>(version: "1.2" | "1.3", parse: (text: string) => K, fetch: (port: number) => Promise<unknown>): Promise<void> {
+  const chain = makeEd448Chain();
+  const server = await startKeyedOpenSsl(chain, version, parse);
+  try {
+    const e = await expectRejection(() => fetch(server.port));
+    expect(e.alertName).to.equal("unsupported_certificate");
+    expect(e.message, "the refusal names what it cannot check").to.include("Ed448 (1.3.101.113)");
+    await waitFor(() => /unsupported certificate/i.test(server.output()), () => server.output());
+  } finally {
+    await server.close();
+    chain.remove();
+  }
 }
