@@ -37,13 +37,18 @@ function state(): LoaderState {
   const existing = g[STATE];
   if (existing !== undefined) return existing;
   const root = process.cwd(); // tools/kernel.sh starts the kernel in the repository root
-  const tsx = createRequire(join(root, "package.json"))("tsx/cjs/api") as { require: (id: string, fromFile: string) => unknown };
+  // tsx's scoped loader, under a namespace of our own: tsx's `require` would make one from the time, and its
+  // cache of compiled files is keyed by it, so that every kernel would compile every file again.
+  const tsx = createRequire(join(root, "package.json"))("tsx/cjs/api") as {
+    register: (options: { namespace: string }) => { require: (id: string, fromFile: string) => unknown };
+  };
+  const scoped = tsx.register({ namespace: "tls-by-hand-notebook" });
   const created: LoaderState = {
     root,
     mode: "none",
     chapter: undefined,
     loadedFromChapters: new Set(),
-    tsxRequire: (id, fromFile) => tsx.require(id, fromFile),
+    tsxRequire: (id, fromFile) => scoped.require(id, fromFile),
   };
   g[STATE] = created;
   installHook(created);
@@ -88,6 +93,11 @@ function installHook(s: LoaderState): void {
     (this as unknown as { exports: unknown }).exports = s.tsxRequire(run, join(s.root, "package.json"));
     return undefined;
   };
+}
+
+/** Loads a file through tsx (which handles import.meta, unlike tslab's CommonJS), as the hook runs chapters. */
+export function requireThroughTsx(path: string, fromFile: string): unknown {
+  return state().tsxRequire(path, fromFile);
 }
 
 /** Installs the hook (idempotent); called when lib/notebook.ts loads, before any chapter is imported. */

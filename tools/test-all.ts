@@ -70,13 +70,14 @@ const resultsDir = () => mkdtempSync(join(tmpdir(), "tls-by-hand-results-"));
 let mermaidFolder: string | undefined;
 const mermaidDir = () => (mermaidFolder ??= mkdtempSync(join(tmpdir(), "tls-by-hand-mermaid-")));
 
-/** Runs the grader in `cwd` and returns its JSON report. */
-async function gradeIn(cwd: string, impl: "solutions" | "chapters", extra: string[] = []): Promise<GradeReport | string> {
+/** Runs the grader in `cwd` and returns its JSON report; `keep`: where to keep the grade.json it wrote. */
+async function gradeIn(cwd: string, impl: "solutions" | "chapters", extra: string[] = [], keep?: string): Promise<GradeReport | string> {
   const results = resultsDir();
   const r = await run(process.execPath, ["bin/tls-by-hand.mjs", "grade", "--json", "--impl", impl, ...extra], {
     cwd,
     env: { ...process.env, TLS_BY_HAND_RESULTS: results },
   });
+  if (keep !== undefined && existsSync(join(results, "grade.json"))) renameSync(join(results, "grade.json"), keep);
   rmSync(results, { recursive: true, force: true });
   const line = r.stdout.split("\n").find((l) => l.startsWith("{"));
   if (line === undefined) return `grader printed no result (exit ${r.status})\n${r.stdout}\n${r.stderr}`.trim();
@@ -114,7 +115,11 @@ tasks.push({
   },
 });
 
-// 3. Tests against the solutions
+// 3. Tests against the solutions. The notebooks' grade cells, in their runs on the solutions, show this grade
+// (their chapter's part) rather than grade the same code again: solutionsGrade is its grade.json, once written.
+let keptFolder: string | undefined;
+let gradedSolutions: (file: string | undefined) => void = () => {};
+const solutionsGrade = new Promise<string | undefined>((resolve) => (gradedSolutions = resolve));
 tasks.push({
   heading: "tests against solutions/",
   weight: 90,
@@ -122,7 +127,8 @@ tasks.push({
   run: async () => {
     const o = outcome();
     const t = Date.now();
-    const reference = await gradeIn(ROOT, "solutions");
+    const kept = join((keptFolder = mkdtempSync(join(tmpdir(), "tls-by-hand-solutions-grade-"))), "grade.json");
+    const reference = await gradeIn(ROOT, "solutions", [], kept).finally(() => gradedSolutions(existsSync(kept) ? kept : undefined));
     if (typeof reference === "string") check(o, "grader ran", false, reference);
     else {
       for (const test of reference.tests) {
@@ -333,23 +339,26 @@ if (!existsSync(python)) {
   ] as const) {
     for (const n of notebooks) {
       const chapter = chapterSlugs(ROOT).find((c) => n.startsWith(c.slice(0, 3)));
-      // Against the solutions, the grade cell grades the chapter's first exercise only (lib/notebook.ts), enough to
-      // show that the cell works: check 3 runs the whole suite. Against the stubs it grades the whole chapter, and
-      // that grade is check 5 for the chapter.
+      // Against the solutions, the grade cell shows check 3's grade of the same code, its chapter's part
+      // (lib/notebook.ts; or, if check 3 left none, grades the chapter's first exercise only, enough to show that the
+      // cell works). Against the stubs it grades the whole chapter, and that grade is check 5 for the chapter.
       const quick = reference === "none" || chapter === undefined;
       tasks.push({
         heading: `notebooks against ${label}`,
-        weight: 20,
+        // The runs on the solutions wait for check 3's grade: they go last, long after check 3 (which goes first).
+        weight: reference === "none" ? 20 : 21,
         name: `${n} (${reference === "none" ? "solutions" : "stubs"})`,
         run: async () => {
           const o = outcome();
           const results = resultsDir();
           const drawn = join(results, "mermaid-outputs.json");
+          const report = reference === "none" ? await solutionsGrade : undefined;
+          const gradeEnv: Record<string, string> = !quick ? {} : report !== undefined ? { TLS_BY_HAND_GRADE_REPORT: report } : { TLS_BY_HAND_GRADE_QUICK: "1" };
           const result = await runNotebook({
             notebook: join(dir(), "notebooks", n),
             reference,
             mermaid_out: drawn,
-            env: { TLS_BY_HAND_RESULTS: results, ...(quick ? { TLS_BY_HAND_GRADE_QUICK: "1" } : {}) },
+            env: { TLS_BY_HAND_RESULTS: results, ...gradeEnv },
           });
           if (existsSync(drawn)) {
             const kept = join(mermaidDir(), `${reference}-${n}.json`);
@@ -445,7 +454,7 @@ flush();
   total.failed += o.failed;
   total.problems.push(...o.problems);
 }
-for (const dir of [stubsDir, solutionsDir, mermaidFolder]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+for (const dir of [stubsDir, solutionsDir, mermaidFolder, keptFolder]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 
 console.log(`\nnpm test took ${seconds(started)} s`);
 // Where the time goes, for whoever wants npm test faster: the checks that held a lane longest.
