@@ -1,0 +1,78 @@
+// The notebook kernel does not type-check again a project file it found clean, while its text and that of every
+// file it imports stay the same (tools/tslab-kernel.cjs, point 3). The danger in that is a stale answer: a learner
+// edits a chapter file, and the cell no longer shows the type error. This runs tslab's own converter, with the
+// kernel's trims loaded as tools/kernel.sh loads them, on a cell that imports chapter 01 in a scratch copy of a
+// finished learner's work: once clean, then with a type error in chapter 00 (which chapter 01 imports), once more
+// with it mended.
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../../tools/exercises.js";
+import { learnerCopy, type LearnerCopy } from "./learner-copy.js";
+
+const CACHE = join(ROOT, "node_modules/.cache/tls-by-hand/kernel-checks");
+
+// Converts one cell as the kernel does and prints tslab's diagnostics as JSON. Run in the copy: tslab takes the
+// working directory as the notebook's root.
+const CONVERT = `
+const { createConverter } = require(require.resolve("tslab/dist/converter.js", { paths: [process.cwd()] }));
+const converter = createConverter();
+const out = converter.convert("", 'import { encodeClientHello } from "./chapters/01-client-hello/index";\\nconst encode = encodeClientHello;');
+console.log(JSON.stringify((out.diagnostics || []).map((d) => ({ file: d.fileName, line: d.start && d.start.line, text: d.messageText }))));
+process.exit(0);
+`;
+
+function convert(dir: string, env: NodeJS.ProcessEnv = {}): { file?: string; line?: number; text: string }[] {
+  const run = spawnSync(process.execPath, ["--require", join(dir, "tools/tslab-kernel.cjs"), "-e", CONVERT], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, TLS_BY_HAND_TSLAB_DIR: join(ROOT, "node_modules/tslab"), ...env },
+    timeout: 60_000,
+  });
+  expect(run.status, run.stderr).to.equal(0);
+  expect(run.stderr, "the kernel's trims are in place").not.to.include("runs without its trims");
+  return JSON.parse(run.stdout.trim().split("\n").pop()!) as { file?: string; line?: number; text: string }[];
+}
+
+const entries = () => (existsSync(CACHE) ? readdirSync(CACHE).length : 0);
+
+describe("the notebook kernel's check cache", function () {
+  this.timeout(120_000);
+  let copy: LearnerCopy;
+  before(() => (copy = learnerCopy("finished")));
+  after(() => copy.remove());
+
+  it("remembers the files it found clean, and still shows a type error put into one of them, and only then", () => {
+    expect(convert(copy.dir), "the finished chapters 00–01").to.deep.equal([]);
+    const remembered = entries();
+    expect(remembered, "files remembered as clean").to.be.above(0);
+    // Again: nothing new to remember, nothing found.
+    expect(convert(copy.dir)).to.deep.equal([]);
+    expect(entries()).to.equal(remembered);
+
+    // A learner's type error in chapter 00, which chapter 01 imports: the file was remembered clean, under its old text.
+    const file = join(copy.dir, "chapters/00-bytes/presentation.ts");
+    const clean = readFileSync(file, "utf8");
+    const lines = clean.split("\n");
+    const at = lines.findIndex((l) => l.startsWith("export function"));
+    lines.splice(at, 0, 'const width: number = "two bytes"; // the learner\'s type error');
+    writeFileSync(file, lines.join("\n"));
+    try {
+      const found = convert(copy.dir);
+      expect(found.map((d) => `${d.file}:${(d.line ?? -1) + 1}: ${String(d.text)}`)).to.deep.equal([
+        `chapters/00-bytes/presentation.ts:${at + 1}: Type 'string' is not assignable to type 'number'.`,
+      ]);
+    } finally {
+      writeFileSync(file, clean);
+    }
+    // Mended: clean again, from what was remembered.
+    expect(convert(copy.dir)).to.deep.equal([]);
+  });
+
+  it("finds the same with the cache turned off (TLS_BY_HAND_KERNEL_CHECK_CACHE=0)", () => {
+    const before = entries();
+    expect(convert(copy.dir, { TLS_BY_HAND_KERNEL_CHECK_CACHE: "0" })).to.deep.equal([]);
+    expect(entries(), "nothing remembered").to.equal(before);
+  });
+});
