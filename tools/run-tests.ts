@@ -130,7 +130,9 @@ export async function runTests(files: string[], options: RunOptions): Promise<Ru
 
   let warm = options.warm;
   if (warm !== undefined && warm.memoryMb !== options.memoryMb) {
-    void warm.worker.terminate();
+    // Not terminate(): it may still be loading its modules, and Node 20 can abort the whole process when a worker
+    // is stopped in the middle of that (FATAL ERROR: v8::Module::IsGraphAsync). It ends itself once ready.
+    warm.worker.postMessage({ quit: true });
     warm = undefined;
   }
   for (;;) {

@@ -2,7 +2,8 @@
 // and ends, and beating every 250 ms while its event loop is free. The grader (tools/run-tests.ts, in the
 // main thread) can stop a worker whose code loops or allocates without end, which mocha's own timeout
 // cannot do for synchronous code, and goes on with the remaining tests in a fresh worker.
-// workerData: { impl, referenceBelow, stops, stopMessages, job? }; job: { files, skip, timeoutMs, only? }.
+// workerData: { impl, referenceBelow, stops, stopMessages, job? }; job: { files, skip, timeoutMs, only? }, or
+// { quit: true } for a worker started ahead that is not needed.
 // Without a job in workerData, the worker gets ready (hooks, mocha) and waits for it as a message: the
 // command-line tool starts it that way before it has read its own options, so that both start-ups overlap.
 import { createRequire, register, syncBuiltinESMExports } from "node:module";
@@ -20,7 +21,10 @@ const { register: registerTsx } = await import("tsx/esm/api");
 registerTsx();
 register("./impl-resolve.mjs", import.meta.url, { data: { impl, referenceBelow } });
 const { default: Mocha } = await import("mocha");
-const { files, skip, timeoutMs, only } = workerData.job ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
+const { files, skip, timeoutMs, only, quit } = workerData.job ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
+// Started ahead and not needed after all (bad usage, another memory cap): end here, start-up done. (Stopped from
+// outside while still loading its modules, a worker can abort the whole process in Node 20.)
+if (quit === true) process.exit(0);
 
 // The stub of a stopped exercise throws a NotImplemented (marked `stopped`), so that the tests' helpers, which
 // pass NotImplemented through untouched, treat it as "this exercise's code cannot run" too.
