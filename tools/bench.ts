@@ -1,7 +1,9 @@
 // `npm run bench`: how long the learner waits. Figures are wall times on this machine, each the median
 // of several runs, and reported as ratios against a baseline measured in the same run:
 //   - `npm run grade -- 01` on a learner's finished chapters/ (a scratch copy) and `… --impl solutions`, against
-//     a bare mocha start-up with tsx; and how soon the watchdog ends a grade whose 00.2 never returns
+//     a bare mocha start-up with tsx and against plain mocha on the same tests; chapters 00–02 graded in one run
+//     against one run each; chapter 01 on the untouched stubs; and how soon the watchdog ends a grade whose 00.2
+//     never returns
 //   - each notebook executed with the project kernel (against the solutions)
 //   - chapter 03's chain validation against Node's X509Certificate, in this process (tools/bench-chain.ts)
 //   - the TLS 1.2 (chapter 06) and TLS 1.3 (chapter 08) clients, handshake + GET, against Node's tls.connect
@@ -68,8 +70,20 @@ for (const [label, extra] of [
   ["node bin/tls-by-hand.mjs grade 01 --impl solutions", ["--impl", "solutions"]],
 ] as const) {
   const t = median(process.execPath, ["bin/tls-by-hand.mjs", "grade", "01", ...extra], finished);
-  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline, ${(t / plain).toFixed(2)}× plain mocha on the same tests`);
+  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline, ${(t / plain).toFixed(2)}× plain mocha on the same tests (goal ≤ 2×)`);
 }
+// One start-up for all the chapters graded, not one each: chapters 00–02 in one grade, against the three graded
+// one at a time, and against plain mocha on the same three chapters' tests.
+const three = ["00", "01", "02"];
+const together = median(process.execPath, ["bin/tls-by-hand.mjs", "grade", ...three], finished);
+const apart = three.map((c) => median(process.execPath, ["bin/tls-by-hand.mjs", "grade", c], finished)).reduce((a, b) => a + b, 0);
+const plainThree = median(process.execPath, [mochaBin, "--no-config", "--reporter", "dot", "--require", "tsx/esm", "--require", "./tools/impl-hook.mjs", ...three.map((c) => `tests/${c}-*.test.ts`)], finished);
+console.log(`${"grade 00 01 02 (one run)".padEnd(40)} ${s(together)}   against ${s(apart)} for the three runs one at a time; ${(together / plainThree).toFixed(2)}× plain mocha on the same tests (${s(plainThree)})`);
+// The learner's untouched stubs: what grading costs before the first exercise is done (tests fail at once).
+const stubs = scratchCopy("stubs");
+const onStubs = median(process.execPath, ["bin/tls-by-hand.mjs", "grade", "01"], stubs);
+console.log(`${"grade 01 on the untouched stubs".padEnd(40)} ${s(onStubs)}   ${(onStubs / baseline).toFixed(2)}× the baseline`);
+rmSync(stubs, { recursive: true, force: true });
 // The watchdog: 00.2 with an index that never moves. One run: the default limit is 10 s of a blocked test,
 // then the remaining tests run in a fresh worker with 00.2 stopped.
 const presentation = join(finished, "chapters/00-bytes/presentation.ts");
