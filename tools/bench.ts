@@ -58,7 +58,7 @@ for (const [label, extra] of [
   ["npm run grade -- 01 --impl solutions", ["--impl", "solutions"]],
 ] as const) {
   const t = median(npm, ["run", "--silent", "grade", "--", "01", ...extra], finished);
-  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline   (goal ≤ 1.5 s and ≤ 2×)`);
+  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline   (goal ≤ 1.5 s)`);
 }
 // The same tests with plain mocha and no grader (no worker, no watchdog, no scoreboard): what the tests of chapter 01
 // cost by themselves (their files loaded, their fast-check properties run). The grader's own cost is the difference.
@@ -70,7 +70,7 @@ for (const [label, extra] of [
   ["node bin/tls-by-hand.mjs grade 01 --impl solutions", ["--impl", "solutions"]],
 ] as const) {
   const t = median(process.execPath, ["bin/tls-by-hand.mjs", "grade", "01", ...extra], finished);
-  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline, ${(t / plain).toFixed(2)}× plain mocha on the same tests (goal ≤ 2×)`);
+  console.log(`${label.padEnd(40)} ${s(t)}   ${(t / baseline).toFixed(2)}× the baseline, ${(t / plain).toFixed(2)}× plain mocha on the same tests (goal ≤ 2×: the worker and its watchdog cost no second start-up)`);
 }
 // One start-up for all the chapters graded, not one each: chapters 00–02 in one grade, against the three graded
 // one at a time, and against plain mocha on the same three chapters' tests.
