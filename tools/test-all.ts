@@ -127,8 +127,15 @@ tasks.push({
   run: async () => {
     const o = outcome();
     const t = Date.now();
-    const kept = join((keptFolder = mkdtempSync(join(tmpdir(), "tls-by-hand-solutions-grade-"))), "grade.json");
-    const reference = await gradeIn(ROOT, "solutions", [], kept).finally(() => gradedSolutions(existsSync(kept) ? kept : undefined));
+    let kept: string | undefined;
+    let reference: GradeReport | string;
+    try {
+      kept = join((keptFolder = mkdtempSync(join(tmpdir(), "tls-by-hand-solutions-grade-"))), "grade.json");
+      reference = await gradeIn(ROOT, "solutions", [], kept);
+    } finally {
+      // Whatever happened: the notebooks waiting for it go on (without it, each grades its first exercise itself).
+      gradedSolutions(kept !== undefined && existsSync(kept) ? kept : undefined);
+    }
     if (typeof reference === "string") check(o, "grader ran", false, reference);
     else {
       for (const test of reference.tests) {
