@@ -7,9 +7,21 @@
 // Without a job in workerData, the worker gets ready (hooks, mocha) and waits for it as a message: the
 // command-line tool starts it that way before it has read its own options, so that both start-ups overlap.
 import { createRequire, register, syncBuiltinESMExports } from "node:module";
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 
 const { impl, referenceBelow, stops, stopMessages } = workerData;
+
+// A worker started ahead and not needed after all (bad usage, another memory cap) is told { quit: true }. It ends at
+// the next step of its start-up, between two module loads: stopped from outside while it loads its modules, a worker
+// can abort the whole process in Node 20 (FATAL ERROR: v8::Module::IsGraphAsync). A job that comes early is kept.
+let early;
+function quitIfAsked() {
+  if (early !== undefined) return;
+  const got = receiveMessageOnPort(parentPort);
+  if (got === undefined) return;
+  if (got.message?.quit === true) process.exit(0);
+  early = got.message;
+}
 
 // Hooks run last-registered first: impl-resolve sees tsx's resolved .ts URLs, and tsx transforms the source
 // that stop-exercises hands it (only needed once an exercise has been stopped).
@@ -18,12 +30,13 @@ if (stops.length > 0) register("./stop-exercises.mjs", import.meta.url, { data: 
 // stop-exercises hook. (A syntax error in a chapter then comes out as "Unexpected identifier": the grader
 // finds the real one with TypeScript's parser, see tools/grade.ts.)
 const { register: registerTsx } = await import("tsx/esm/api");
+quitIfAsked();
 registerTsx();
 register("./impl-resolve.mjs", import.meta.url, { data: { impl, referenceBelow } });
+quitIfAsked();
 const { default: Mocha } = await import("mocha");
-const { files, skip, timeoutMs, only, quit } = workerData.job ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
-// Started ahead and not needed after all (bad usage, another memory cap): end here, start-up done. (Stopped from
-// outside while still loading its modules, a worker can abort the whole process in Node 20.)
+quitIfAsked();
+const { files, skip, timeoutMs, only, quit } = workerData.job ?? early ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
 if (quit === true) process.exit(0);
 
 // The stub of a stopped exercise throws a NotImplemented (marked `stopped`), so that the tests' helpers, which
