@@ -77,7 +77,6 @@ function createWatchCompilerHost(rootFiles, options, ...rest) {
 const CLEAN_DIR = path.join(root, "node_modules", ".cache", "tls-by-hand", "kernel-checks");
 const sha1 = (text) => crypto.createHash("sha1").update(text).digest("hex");
 
-
 /** The files `sourceFile` imports, as the program resolved them. */
 function importsOf(sourceFile) {
   const found = [];
@@ -98,7 +97,9 @@ function importsOf(sourceFile) {
 function cleanKeys(program) {
   const byName = new Map(program.getSourceFiles().map((f) => [f.fileName, f]));
   const others = program.getSourceFiles().filter((f) => !projectSource(f.fileName) && !path.basename(f.fileName).startsWith("__"));
-  const global = sha1([ts.version, JSON.stringify(program.getCompilerOptions()), ...others.map((f) => path.relative(root, f.fileName) + ":" + f.text.length)].join("\n"));
+  // tslab's options name the root (rootDir, typeRoots): without it, so that copies of the repository share keys.
+  const options = JSON.stringify(program.getCompilerOptions()).split(root).join("<root>");
+  const global = sha1([ts.version, options, ...others.map((f) => path.relative(root, f.fileName) + ":" + f.text.length)].join("\n"));
   const textHash = new Map();
   const textOf = (f) => {
     if (!textHash.has(f.fileName)) textHash.set(f.fileName, sha1(f.text));
