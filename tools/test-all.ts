@@ -353,8 +353,10 @@ if (!existsSync(python)) {
       tasks.push({
         heading: `notebooks against ${label}`,
         // The runs on the solutions wait for check 3's grade: they go last, long after check 3 (which goes first).
-        // Within each, the later chapters' notebooks (the longer ones) first, so that the short ones fill the end.
-        weight: (reference === "none" ? 20 : 21) + Number(n.slice(0, 2)) / 100,
+        // Within each, in the chapters' order: notebook NN finds chapters 00 to NN−1 already type-checked and compiled
+        // by the runs before it (tools/tslab-kernel.cjs, tsx's cache), and checks only its own. The other way round,
+        // the first two runs each checked nearly every chapter, at the same time: 24 s more in all (measured).
+        weight: reference === "none" ? 20 : 21,
         name: `${n} (${reference === "none" ? "solutions" : "stubs"})`,
         run: async () => {
           const o = outcome();
