@@ -50,9 +50,11 @@ describe("the grader's watchdog", function () {
 
   it("the notebook's grade cell shows 00.2 timed out and returns, and the kernel runs the next cell; an error a cell meets in 00.3's code names its .ts line", function () {
     const python = join(ROOT, ".venv/bin/python");
-    // Skipped only without the notebooks' .venv (no Python when npm install ran): npm test then counts the
-    // notebooks as skipped too, and says why.
-    if (!existsSync(python)) this.skip();
+    if (!existsSync(python)) {
+      // Skipped only without the notebooks' .venv (no Python when npm install ran): npm test then counts the
+      // notebooks as skipped too, and says why.
+      this.skip();
+    }
     copy.mistake("00-bytes/presentation.ts", "00.2", LOOP, "i never moves");
     // In the same kernel (one kernel start for both): 00.3 meets a TypeError, which a cell then calls. The learner
     // must see the .ts file and line they edit, not the JavaScript tslab compiled (tools/tslab-kernel.cjs, lib/notebook-modules.ts).
