@@ -56,8 +56,8 @@ const { main } = await import("../tools/cli.ts");
 const warmEnded = warm === undefined ? undefined : new Promise((resolve) => warm.worker.once("exit", resolve));
 process.exitCode = await main(args, { impl, referenceBelow, warm });
 if (warm !== undefined) {
-  // A worker started ahead and never given its tests (bad usage, a chapter that does not exist): let it finish its
-  // start-up and end itself. Exiting while it still loads its modules can make Node 20 abort the whole process
+  // A worker started ahead and never given its tests (bad usage, a chapter that does not exist): it ends itself at
+  // the next step of its start-up (tools/test-worker.mjs), and this waits for it. Exiting while it still loads its modules can make Node 20 abort the whole process
   // (FATAL ERROR: v8::Module::IsGraphAsync), and the learner would see a crash instead of the usage line.
   warm.worker.ref(); // it was unreferenced until the grader took it: wait for it now
   warm.worker.postMessage({ quit: true }); // ignored by a worker that has its tests: it ends when they do

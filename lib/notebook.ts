@@ -137,8 +137,6 @@ export async function expectAlert(alert: string, work: () => unknown, what = "re
   tslab.display.html(box("failure", `✘ <b>expected a refusal with alert ${escape(alert)}, but it went through</b>`));
 }
 
-/** Set to 1 by npm test (tools/test-all.ts) in its runs on the solutions: the grade cell grades the chapter's first exercise only. */
-export const GRADE_QUICK_ENV = "TLS_BY_HAND_GRADE_QUICK";
 /**
  * Set by npm test in its runs on the solutions, once its check 3 has graded every chapter of the same code: the
  * grade.json that grade wrote. The grade cell then shows that grade, this chapter's part, instead of grading again.
@@ -189,13 +187,10 @@ export function grade(chapter: string, options: { timeoutSeconds?: number } = {}
   // The switch cell's choice holds here too: with "earlier", the chapters before this one are the reference's.
   const setting = referenceSetting();
   if (setting.mode === "earlier" && setting.chapter === chapter.slice(0, 2)) extra.push("--reference-earlier");
-  // npm test runs every notebook on the solutions and, separately, every chapter's whole suite: there the grade cell
-  // grades the chapter's first exercise only (GRADE_QUICK_ENV), enough to show that the cell works. (Its runs on
-  // the stubs grade the whole chapter: that grade is its check that every exercise's tests fail against its stub.)
-  // npm test's own runs (see the two constants above): the grade it already made, or the first exercise alone.
+  // In npm test's runs on the solutions, the grade it already made of the same code (GRADE_REPORT_ENV). Everywhere
+  // else, on the stubs in npm test too (that grade is its check that every exercise's tests fail against its stub),
+  // the cell grades the chapter itself.
   const given = process.env[GRADE_REPORT_ENV];
-  const quick = given === undefined && process.env[GRADE_QUICK_ENV] === "1";
-  if (quick) extra.push("--until", `${chapter.slice(0, 2)}.1`);
   let report: GradeJson;
   if (given !== undefined) report = chapterPart(JSON.parse(readFileSync(given, "utf8")) as GradeJson, chapter);
   else {
@@ -241,7 +236,7 @@ export function grade(chapter: string, options: { timeoutSeconds?: number } = {}
     `<table><thead><tr><th>exercise</th><th style="text-align:left">state</th><th style="text-align:left">what</th></tr></thead><tbody>${rows.join("")}</tbody></table>` +
       loadErrors +
       next +
-      `<p>${report.passed} passed, ${report.failed} failed${quick ? ` (${GRADE_QUICK_ENV}=1: exercise ${chapter.slice(0, 2)}.1 only)` : ""}${given !== undefined ? ` (${GRADE_REPORT_ENV}: npm test's grade of the same code)` : ""}</p>`,
+      `<p>${report.passed} passed, ${report.failed} failed${given !== undefined ? ` (${GRADE_REPORT_ENV}: npm test's grade of the same code)` : ""}</p>`,
   );
 }
 

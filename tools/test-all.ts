@@ -133,7 +133,7 @@ tasks.push({
       kept = join((keptFolder = mkdtempSync(join(tmpdir(), "tls-by-hand-solutions-grade-"))), "grade.json");
       reference = await gradeIn(ROOT, "solutions", [], kept);
     } finally {
-      // Whatever happened: the notebooks waiting for it go on (without it, each grades its first exercise itself).
+      // Whatever happened: the notebooks waiting for it go on (without it, each grades its chapter itself).
       gradedSolutions(kept !== undefined && existsSync(kept) ? kept : undefined);
     }
     if (typeof reference === "string") check(o, "grader ran", false, reference);
@@ -347,9 +347,9 @@ if (!existsSync(python)) {
     for (const n of notebooks) {
       const chapter = chapterSlugs(ROOT).find((c) => n.startsWith(c.slice(0, 3)));
       // Against the solutions, the grade cell shows check 3's grade of the same code, its chapter's part
-      // (lib/notebook.ts; or, if check 3 left none, grades the chapter's first exercise only, enough to show that the
-      // cell works). Against the stubs it grades the whole chapter, and that grade is check 5 for the chapter.
-      const quick = reference === "none" || chapter === undefined;
+      // (lib/notebook.ts; if check 3 left none, the cell grades the chapter itself). Against the stubs it grades the
+      // whole chapter, and that grade is check 5 for the chapter.
+      const stubsGrade = reference === "earlier" && chapter !== undefined;
       tasks.push({
         heading: `notebooks against ${label}`,
         // The runs on the solutions wait for check 3's grade: they go last, long after check 3 (which goes first).
@@ -363,22 +363,21 @@ if (!existsSync(python)) {
           const results = resultsDir();
           const drawn = join(results, "mermaid-outputs.json");
           const report = reference === "none" ? await solutionsGrade : undefined;
-          const gradeEnv: Record<string, string> = !quick ? {} : report !== undefined ? { TLS_BY_HAND_GRADE_REPORT: report } : { TLS_BY_HAND_GRADE_QUICK: "1" };
           const result = await runNotebook({
             notebook: join(dir(), "notebooks", n),
             reference,
             mermaid_out: drawn,
-            env: { TLS_BY_HAND_RESULTS: results, ...gradeEnv },
+            env: { TLS_BY_HAND_RESULTS: results, ...(report !== undefined ? { TLS_BY_HAND_GRADE_REPORT: report } : {}) },
           });
           if (existsSync(drawn)) {
             const kept = join(mermaidDir(), `${reference}-${n}.json`);
             renameSync(drawn, kept);
             mermaidOutputs.push(kept);
           }
-          const graded = quick ? undefined : readReport(join(results, "grade.json"));
+          const graded = stubsGrade ? readReport(join(results, "grade.json")) : undefined;
           rmSync(results, { recursive: true, force: true });
           check(o, `${n} runs clean against ${label.split(" (")[0]}${result.seconds > 0 ? ` (${result.seconds.toFixed(1)} s)` : ""}`, result.ok, result.error ?? "no result");
-          if (!quick) {
+          if (stubsGrade) {
             const number = Number(chapter!.slice(0, 2));
             const same = graded !== undefined && graded.impl === "chapters" && graded.referenceBelow === number && graded.chapters.length === 1 && graded.chapters[0]!.startsWith(chapter!.slice(0, 3));
             if (same) stubChecks(o, graded);
