@@ -4,11 +4,11 @@
 // a time (two scratch copies, each taking its bugs in turn), each with `--until` the buggy step: a later step's
 // tests cannot change which failing step comes first.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scratchCopy } from "../../tools/scratch.js";
+import { type Run, tool } from "./learner-copy.js";
 
 interface Bug {
   /** The exercise that holds the bug: the one "Next:" must name. */
@@ -51,42 +51,28 @@ const BUGS: Bug[] = [
   },
 ];
 
-interface Graded {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * Puts the bug into the scratch copy at `dir`, grades it with `grade 03 --until STEP --impl chapters
  * --reference-earlier`, and puts the line back.
  */
-function gradeWith(dir: string, bug: Bug): Promise<Graded> {
+async function gradeWith(dir: string, bug: Bug): Promise<Run> {
   const file = join(dir, "chapters", "03-certificates", bug.file);
   const source = readFileSync(file, "utf8");
   const count = source.split(bug.from).length - 1;
-  if (count !== 1) return Promise.reject(new Error(`${bug.file} holds the line to break ${count} times, not once: ${bug.from}`));
+  if (count !== 1) throw new Error(`${bug.file} holds the line to break ${count} times, not once: ${bug.from}`);
   writeFileSync(file, source.replace(bug.from, bug.to));
   const results = mkdtempSync(join(tmpdir(), "tls-by-hand-steps-03-"));
-  return new Promise<Graded>((resolve) => {
-    const child = spawn(process.execPath, ["bin/tls-by-hand.mjs", "grade", "03", "--until", bug.step, "--impl", "chapters", "--reference-earlier"], {
-      cwd: dir,
-      env: { ...process.env, TLS_BY_HAND_RESULTS: results },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  }).finally(() => {
+  try {
+    return await tool(dir, ["grade", "03", "--until", bug.step, "--impl", "chapters", "--reference-earlier"], { env: { TLS_BY_HAND_RESULTS: results } });
+  } finally {
     writeFileSync(file, source);
     rmSync(results, { recursive: true, force: true });
-  });
+  }
 }
 
 describe("chapter 03: a bug in one step is blamed on that step", function () {
   this.timeout(600000);
-  const graded = new Map<Bug, Graded>();
+  const graded = new Map<Bug, Run>();
 
   const dirs: string[] = [];
 

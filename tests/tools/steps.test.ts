@@ -5,12 +5,12 @@
 // expected exercise is found from the regions at run time, so renumbering a chapter does not break this suite.
 // Two scratch copies are graded side by side (the machine has two cores); each copy takes its bugs one at a time.
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findRegions } from "../../tools/exercises.js";
 import { scratchCopy } from "../../tools/scratch.js";
+import { tool } from "./learner-copy.js";
 
 interface Bug {
   /** What a learner might have done. */
@@ -151,21 +151,14 @@ function inject(dir: string, bug: Bug): { expected: string; undo: () => void } {
  * Grades one chapter in `dir` as a learner does, up to the exercise that holds the bug (`--until`: the tests of later
  * exercises cannot change which failing exercise comes first); resolves with the scoreboard text.
  */
-function grade(dir: string, chapter: string, until: string): Promise<string> {
-  return new Promise((resolve) => {
-    const results = mkdtempSync(join(tmpdir(), "tls-by-hand-results-"));
-    const child = spawn(process.execPath, ["bin/tls-by-hand.mjs", "grade", chapter, "--until", until, "--impl", "chapters"], {
-      cwd: dir,
-      env: { ...process.env, TLS_BY_HAND_RESULTS: results },
-    });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("close", () => {
-      rmSync(results, { recursive: true, force: true });
-      resolve(out);
-    });
-  });
+async function grade(dir: string, chapter: string, until: string): Promise<string> {
+  const results = mkdtempSync(join(tmpdir(), "tls-by-hand-results-"));
+  try {
+    const r = await tool(dir, ["grade", chapter, "--until", until, "--impl", "chapters"], { env: { TLS_BY_HAND_RESULTS: results } });
+    return r.stdout + r.stderr;
+  } finally {
+    rmSync(results, { recursive: true, force: true });
+  }
 }
 
 interface Outcome {
