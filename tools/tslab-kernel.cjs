@@ -76,6 +76,8 @@ function createWatchCompilerHost(rootFiles, options, ...rest) {
 
 const CLEAN_DIR = path.join(root, "node_modules", ".cache", "tls-by-hand", "kernel-checks");
 const sha1 = (text) => crypto.createHash("sha1").update(text).digest("hex");
+// The keys this kernel has found clean or read as clean: asked again before every cell, answered without the disk.
+const knownClean = new Set();
 
 /** The files `sourceFile` imports, as the program resolved them. */
 function importsOf(sourceFile) {
@@ -139,7 +141,11 @@ function getPreEmitDiagnosticsOfFiles(program, files, cancellationToken) {
       continue;
     }
     const key = keyOf(f);
-    if (fs.existsSync(path.join(CLEAN_DIR, key))) continue;
+    if (knownClean.has(key)) continue;
+    if (fs.existsSync(path.join(CLEAN_DIR, key))) {
+      knownClean.add(key);
+      continue;
+    }
     keys.set(f.fileName, key);
     toCheck.push(f);
   }
@@ -148,6 +154,7 @@ function getPreEmitDiagnosticsOfFiles(program, files, cancellationToken) {
   const unclean = new Set(diagnostics.filter((d) => d.file !== undefined).map((d) => d.file.fileName));
   for (const [fileName, key] of keys) {
     if (unclean.has(fileName)) continue;
+    knownClean.add(key);
     try {
       fs.mkdirSync(CLEAN_DIR, { recursive: true });
       fs.writeFileSync(path.join(CLEAN_DIR, key), "");
