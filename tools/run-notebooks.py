@@ -19,10 +19,12 @@ such runner per lane, so that Python and nbclient load once per lane rather than
 """
 
 import argparse
+import fcntl
 import json
 import re
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -80,6 +82,42 @@ def mermaid_outputs(nb, name):
                 yield {"where": f"{name} cell {i} (output)", "text": block}
 
 
+class StartLock:
+    """One kernel start at a time across runners (npm test keeps two): jupyter_client picks a kernel's five ports by
+    binding to port 0 and letting go, so two kernels started at once can be given the same port. The second kernel
+    then cannot bind it, and its client talks to the first kernel, which ignores it: "Kernel didn't respond in 60
+    seconds" (seen once in npm test). The lock is held from picking the ports until the kernel answers."""
+
+    def __init__(self, client):
+        self.file = None
+        start, ready = client.async_start_new_kernel, client.async_start_new_kernel_client
+
+        async def locked_start(**kwargs):
+            self.acquire()
+            try:
+                return await start(**kwargs)
+            except BaseException:
+                self.release()
+                raise
+
+        async def locked_ready():
+            try:
+                return await ready()
+            finally:
+                self.release()
+
+        client.async_start_new_kernel, client.async_start_new_kernel_client = locked_start, locked_ready
+
+    def acquire(self):
+        self.file = open(Path(tempfile.gettempdir()) / "tls-by-hand-kernel-start.lock", "a")
+        fcntl.flock(self.file, fcntl.LOCK_EX)
+
+    def release(self):
+        if self.file is not None:
+            self.file.close()  # closing drops the lock
+            self.file = None
+
+
 def run(path, timeout, reference=None, mermaid=None):
     try:
         nb = nbformat.read(path, as_version=4)
@@ -105,7 +143,9 @@ def run(path, timeout, reference=None, mermaid=None):
         # repo copy that holds this notebook, so scratch copies import their own files.
         resources={"metadata": {"path": str(Path(path).resolve().parent)}},
         on_cell_execute=on_cell_execute,
+        startup_timeout=30,  # a kernel starts in 1–2 s here, on a busy machine too
     )
+    StartLock(client)
     start = time.monotonic()
     error = None
     try:
