@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python tools/run-notebooks.py [--timeout SECONDS] [--reference none|earlier]
                                                [--mermaid-out FILE] NOTEBOOK...
-       .venv/bin/python tools/run-notebooks.py --serve [--timeout SECONDS]
+       .venv/bin/python tools/run-notebooks.py --serve [--timeout SECONDS] [--ports FIRST]
 
 Each line: {"notebook": path, "ok": bool, "seconds": float, "error": str|null}. Exit 0 if all ok.
 A notebook fails if a cell raises, if it shows a failure box (lib/notebook.ts marks them
@@ -15,7 +15,8 @@ drew, for tools/check-mermaid.ts. Notebooks are never written back: tests run th
 --serve reads jobs from standard input, one JSON line each: {"notebook": path, "reference": "none" or
 "earlier", "mermaid_out": file or null, "env": {name: value}}, runs each (the kernel gets "env" on top of
 this process's environment), and prints its result line. It ends at the end of its input. npm test keeps one
-such runner per lane, so that Python and nbclient load once per lane rather than once per notebook.
+such runner per lane, so that Python and nbclient load once per lane rather than once per notebook, and gives each
+its own range of ports for its kernels (--ports FIRST: FIRST to FIRST+399), so that two runners never pick the same.
 """
 
 import argparse
@@ -23,6 +24,7 @@ import fcntl
 import json
 import re
 import os
+import socket
 import sys
 import tempfile
 import time
@@ -34,6 +36,7 @@ os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
 import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: E402
+from traitlets.config import Config  # noqa: E402
 
 
 def first_line(source, limit=60):
@@ -83,10 +86,11 @@ def mermaid_outputs(nb, name):
 
 
 class StartLock:
-    """One kernel start at a time across runners (npm test keeps two): jupyter_client picks a kernel's five ports by
-    binding to port 0 and letting go, so two kernels started at once can be given the same port. The second kernel
-    then cannot bind it, and its client talks to the first kernel, which ignores it: "Kernel didn't respond in 60
-    seconds" (seen once in npm test). The lock is held from picking the ports until the kernel answers."""
+    """One kernel start at a time across runners that pick no ports of their own (npm test's do: PortRange):
+    jupyter_client picks a kernel's five ports by binding to port 0 and letting go, so two kernels started at once
+    can be given the same port. The second kernel then cannot bind it, and its client talks to the first kernel,
+    which ignores it: "Kernel didn't respond in 60 seconds" (seen once in npm test). The lock is held from picking
+    the ports until the kernel answers."""
 
     def __init__(self, client):
         self.file = None
@@ -118,7 +122,40 @@ class StartLock:
             self.file = None
 
 
-def run(path, timeout, reference=None, mermaid=None):
+class PortRange:
+    """The ports of one runner's kernels: the next five free ones of its own range, in turn. With a range per runner,
+    kernels of two runners cannot be given the same port, and a kernel start need not wait for the other runner's
+    (StartLock, which a runner without a range still takes). The ranges lie below Linux's ephemeral ports (32768 on),
+    from which servers in the tests get theirs."""
+
+    SIZE = 400
+
+    def __init__(self, first):
+        self.first = first
+        self.next = first
+
+    def take(self):
+        ports = []
+        for _ in range(self.SIZE):
+            port = self.next
+            self.next = self.first + (port + 1 - self.first) % self.SIZE
+            if free(port):
+                ports.append(port)
+                if len(ports) == 5:
+                    return ports
+        return None  # the whole range taken by something else: jupyter_client picks its own, under StartLock
+
+
+def free(port):
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def run(path, timeout, reference=None, mermaid=None, ports=None):
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as e:  # missing file, not JSON, ...
@@ -144,8 +181,10 @@ def run(path, timeout, reference=None, mermaid=None):
         resources={"metadata": {"path": str(Path(path).resolve().parent)}},
         on_cell_execute=on_cell_execute,
         startup_timeout=30,  # a kernel starts in 1–2 s here, on a busy machine too
+        config=kernel_ports(ports),
     )
-    StartLock(client)
+    if client.config.KernelManager.get("shell_port") is None:
+        StartLock(client)
     start = time.monotonic()
     error = None
     try:
@@ -184,7 +223,17 @@ def run(path, timeout, reference=None, mermaid=None):
     return {"notebook": str(path), "ok": error is None, "seconds": seconds, "error": error}
 
 
-def serve(timeout):
+def kernel_ports(ports):
+    """A Config that gives the kernel five ports of `ports` (a PortRange), or none (jupyter_client picks them)."""
+    taken = ports.take() if ports is not None else None
+    if taken is None:
+        return Config()
+    names = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"]
+    # cache_ports off: with it on (jupyter_client's default for tcp), the provisioner picks ports of its own instead.
+    return Config({"KernelManager": {"cache_ports": False, **dict(zip(names, taken))}})
+
+
+def serve(timeout, ports=None):
     base = dict(os.environ)
     for line in sys.stdin:
         if not line.strip():
@@ -198,7 +247,7 @@ def serve(timeout):
             os.environ["TLS_BY_HAND_REFERENCE"] = reference  # the kernel inherits it
         mermaid = [] if job.get("mermaid_out") else None
         try:
-            result = run(job["notebook"], timeout, reference, mermaid)
+            result = run(job["notebook"], timeout, reference, mermaid, ports)
         except Exception as e:  # never leave the caller waiting for a line
             result = {"notebook": job.get("notebook"), "ok": False, "seconds": 0.0, "error": f"{type(e).__name__}: {e}"}
         if mermaid is not None:
@@ -213,10 +262,11 @@ def main():
                     help="set every notebook's switch (lib/notebook-modules.ts useReference) to this")
     ap.add_argument("--mermaid-out", metavar="FILE", help="write the Mermaid diagrams the cells drew, as JSON")
     ap.add_argument("--serve", action="store_true", help="run the jobs given on standard input (JSON lines)")
+    ap.add_argument("--ports", type=int, metavar="FIRST", help="with --serve: the kernels' ports come from FIRST to FIRST+399")
     ap.add_argument("notebooks", nargs="*", metavar="NOTEBOOK")
     args = ap.parse_args()
     if args.serve:
-        serve(args.timeout)
+        serve(args.timeout, PortRange(args.ports) if args.ports else None)
         return
     if not args.notebooks:
         ap.error("give at least one NOTEBOOK (or --serve)")

@@ -270,8 +270,10 @@ interface NotebookRunner {
 const idleRunners: NotebookRunner[] = [];
 const allRunners: NotebookRunner[] = [];
 
-function startRunner(): NotebookRunner {
-  const child = spawn(python, [join(ROOT, "tools/run-notebooks.py"), "--serve"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+/** Runner `index` gives its kernels ports of its own (tools/run-notebooks.py --ports): 21000–21399, 21400–21799, … */
+function startRunner(index: number): NotebookRunner {
+  const ports = String(21000 + 400 * index);
+  const child = spawn(python, [join(ROOT, "tools/run-notebooks.py"), "--serve", "--ports", ports], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
   let buffered = "";
   let stderr = "";
   let waiting: ((r: NotebookResult) => void) | undefined;
@@ -314,7 +316,7 @@ async function runNotebook(job: NotebookJob): Promise<NotebookResult> {
   let runner = idleRunners.pop();
   while (runner !== undefined && !runner.alive) runner = idleRunners.pop();
   if (runner === undefined) {
-    runner = startRunner();
+    runner = startRunner(allRunners.length);
     allRunners.push(runner);
   }
   try {
@@ -397,7 +399,7 @@ if (!existsSync(python)) {
 const jobs = Math.max(1, Number(process.env.JOBS ?? "") || Math.min(2, cpus().length));
 const pending = tasks.map((task, i) => ({ task, i })).sort((a, b) => b.task.weight - a.task.weight || a.i - b.i);
 const done: (Outcome | undefined)[] = tasks.map(() => undefined);
-const took: { name: string; seconds: number }[] = [];
+const took: { name: string; start: number; seconds: number }[] = [];
 let printed = 0;
 let heading = "";
 const total = outcome();
@@ -428,7 +430,7 @@ async function worker(): Promise<void> {
       o = outcome();
       check(o, `${next.task.heading}: the check itself`, false, e instanceof Error ? (e.stack ?? e.message) : String(e));
     }
-    took.push({ name: next.task.name, seconds: (Date.now() - t) / 1000 });
+    took.push({ name: next.task.name, start: (t - started) / 1000, seconds: (Date.now() - t) / 1000 });
     done[next.i] = o;
     flush();
   }
@@ -470,7 +472,7 @@ console.log(`\nnpm test took ${seconds(started)} s`);
 const laneSeconds = took.reduce((sum, c) => sum + c.seconds, 0);
 const slowest = took.sort((a, b) => b.seconds - a.seconds).slice(0, 8);
 console.log(`  the ${jobs} lanes were busy ${laneSeconds.toFixed(0)} s in all; the longest checks: ${slowest.map((c) => `${c.name} ${c.seconds.toFixed(0)} s`).join(", ")}`);
-// TLS_BY_HAND_TIMINGS=FILE keeps every check's time, for finding what to speed up.
+// TLS_BY_HAND_TIMINGS=FILE keeps every check's start and time (seconds into the run), for finding what to speed up.
 if (process.env.TLS_BY_HAND_TIMINGS) writeFileSync(process.env.TLS_BY_HAND_TIMINGS, JSON.stringify(took, null, 1));
 if (total.problems.length > 0) console.log(`\nfailures:\n${total.problems.map((p) => "  - " + p.split("\n")[0]).join("\n")}`);
 console.log(`${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ""}`);

@@ -13,7 +13,7 @@ import { toHex } from "../../lib/hex.js";
 import { startNodeServer, startOpenSslServer, type NodeServer, type OpenSslServer } from "../support/peers.js";
 import { findValue } from "../support/rfc8448.js";
 import { register } from "node:module";
-import type { main as cliMain } from "../../tools/cli.js";
+import { toolInProcess } from "./learner-copy.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -37,24 +37,9 @@ function cliAsync(args: string[]): Promise<{ status: number | null; stdout: stri
 // In this process, chapters/… must load the reference, as `--impl solutions` makes the tool do: the same resolve
 // hook bin/tls-by-hand.mjs registers, registered before tools/cli.ts is loaded.
 register("../../tools/impl-resolve.mjs", import.meta.url, { data: { impl: "solutions", referenceBelow: 0 } });
-let loaded: typeof cliMain | undefined;
 
-/** The tool's main() in this process: what it wrote to stdout and stderr, and the exit code it returned. */
-async function tool(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  loaded ??= (await import("../../tools/cli.js")).main;
-  let stdout = "";
-  let stderr = "";
-  const [out, err] = [process.stdout.write, process.stderr.write];
-  const text = (chunk: unknown) => (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
-  process.stdout.write = ((chunk: unknown) => ((stdout += text(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown) => ((stderr += text(chunk)), true)) as typeof process.stderr.write;
-  try {
-    const status = await loaded(args, { impl: "solutions", referenceBelow: 0 });
-    return { status, stdout, stderr };
-  } finally {
-    [process.stdout.write, process.stderr.write] = [out, err];
-  }
-}
+/** The tool's main() in this process, on the reference code (learner-copy.ts). */
+const tool = (args: string[]) => toolInProcess(args, "solutions");
 
 // RFC 8448 §3: the client's first record, as sent.
 const record = toHex(findValue(3, "send handshake record", "complete record"));

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GradeReport } from "../../tools/grade.js";
-import { boardLine, learnerCopy, tool, type LearnerCopy } from "./learner-copy.js";
+import { boardLine, learnerCopy, tool, toolInProcess, type LearnerCopy } from "./learner-copy.js";
 
 // 00.1 (writeUint) with a slip: a Uint8Array has no push.
 const PUSH = [
@@ -147,17 +147,20 @@ describe("the grader's scoreboard", function () {
   });
 
   it("exits 2 on a misspelt flag or chapter, naming the nearest flag and the usage, and runs no test", async () => {
-    for (const [args, expected] of [
-      [["grade", "02", "--refrence-earlier"], "unknown option --refrence-earlier (did you mean --reference-earlier?)"],
-      [["grade", "00", "--jsn"], "unknown option --jsn (did you mean --json?)"],
-      [["grade", "00", "--timeout", "soon"], "--timeout must be a positive number, not soon"],
-      [["grade", "1x"], 'no chapter "1x"'],
-      [["grade", "00", "--until", "0.3"], "--until takes an exercise, like 08.10, not 0.3"],
-      [["grade", "00", "--until", "01.2"], "--until 01.2 is not in the chapters graded (00)"],
-      [["grade", "--until", "00.99"], "no exercise 00.99"],
-      [["grade", "00", "--impl", "solution"], '--impl must be "chapters" or "solutions", not "solution"'],
+    // The first two as a learner runs them: one refused by bin/tls-by-hand.mjs itself, one by the grade command once
+    // the test worker started ahead is running (it must end cleanly, never crash the tool). The others in this process
+    // (toolInProcess: the same main(), without a Node start-up each).
+    for (const [args, expected, spawned] of [
+      [["grade", "00", "--impl", "solution"], '--impl must be "chapters" or "solutions", not "solution"', true],
+      [["grade", "02", "--refrence-earlier"], "unknown option --refrence-earlier (did you mean --reference-earlier?)", true],
+      [["grade", "00", "--jsn"], "unknown option --jsn (did you mean --json?)", false],
+      [["grade", "00", "--timeout", "soon"], "--timeout must be a positive number, not soon", false],
+      [["grade", "1x"], 'no chapter "1x"', false],
+      [["grade", "00", "--until", "0.3"], "--until takes an exercise, like 08.10, not 0.3", false],
+      [["grade", "00", "--until", "01.2"], "--until 01.2 is not in the chapters graded (00)", false],
+      [["grade", "--until", "00.99"], "no exercise 00.99", false],
     ] as const) {
-      const r = await tool(copy.dir, [...args], { env: env() });
+      const r = spawned ? await tool(copy.dir, [...args], { env: env() }) : await toolInProcess([...args]);
       expect(r.status, args.join(" ")).to.equal(2);
       expect(r.stderr, args.join(" ")).to.include(expected);
       expect(r.stderr, args.join(" ")).to.match(/^usage: tls-by-hand /m);

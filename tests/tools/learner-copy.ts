@@ -67,6 +67,29 @@ export function tool(dir: string, args: string[], options: { input?: string; env
   });
 }
 
+/**
+ * The tool's main() in this process, as `node bin/tls-by-hand.mjs …args` would run it in the repository (not in a
+ * copy): what it wrote to stdout and stderr, and the exit code it returned. It saves a Node start-up per run, for
+ * checks that do not need one (a usage error, a command on the reference code); each command keeps at least one check
+ * that runs the tool as a learner does (`tool` above). Whose chapters load is up to the resolve hook the caller
+ * registered, as bin/tls-by-hand.mjs registers it.
+ */
+export async function toolInProcess(args: string[], impl: "chapters" | "solutions" = "chapters"): Promise<Omit<Run, "seconds">> {
+  const { main } = await import("../../tools/cli.js");
+  let stdout = "";
+  let stderr = "";
+  const [out, err] = [process.stdout.write, process.stderr.write];
+  const text = (chunk: unknown) => (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+  process.stdout.write = ((chunk: unknown) => ((stdout += text(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown) => ((stderr += text(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const status = await main(args, { impl, referenceBelow: 0 });
+    return { status, stdout, stderr };
+  } finally {
+    [process.stdout.write, process.stderr.write] = [out, err];
+  }
+}
+
 /** The scoreboard line of an exercise, e.g. "  00.2   ⧗ timed out    read `size` …". */
 export function boardLine(stdout: string, id: string): string {
   return stdout.split("\n").find((l) => l.startsWith(`  ${id} `)) ?? `(no line for ${id})`;
