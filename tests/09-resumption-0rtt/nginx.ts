@@ -1,8 +1,11 @@
 // Chapter 09 against nginx (`ssl_early_data on`), a server no one here wrote: a first connection brings a ticket, the
-// second offers it with a GET as 0-RTT. nginx answers a request read as early data at once, before our
+// second offers it with a GET as 0-RTT. nginx answers a request read as early data at once, usually before our
 // EndOfEarlyData has arrived, and closes (keepalive_timeout 0): the 200 it sent is the result, not a failure, even if
 // our last flight then meets a closed connection. nginx's access log ($ssl_early_data, $ssl_session_reused) is the
-// outside account of what happened.
+// outside account of what happened. $ssl_early_data is "1" only if the handshake is still going when nginx answers:
+// on a loaded machine our Finished can come first, and nginx then reports "" for the same early request. What does
+// not depend on that race: nginx accepted the early data (its EncryptedExtensions say so), and it answered the GET,
+// which went only as early data.
 import { expect } from "chai";
 import { connectTcp } from "../../chapters/06-tls12-handshake/index.js";
 import { type ResumeOptions, connectResumed } from "../../chapters/09-resumption-0rtt/index.js";
@@ -26,7 +29,7 @@ describe("09.9 live: 0-RTT with nginx (ssl_early_data on)", function () {
 
   const connect = async (options: Partial<ResumeOptions> = {}) => connectResumed(await connectTcp(HOST, nginx.port), { servername: "localhost", ca: roots(), ...options });
 
-  it("09.9 the GET sent as 0-RTT is answered 200 (nginx: early=1, reused); its answer before our EndOfEarlyData is the result, not an error", async () => {
+  it("09.9 the GET sent as 0-RTT is answered 200 (nginx: reused, early=1 unless our Finished came first); its answer before our EndOfEarlyData is the result, not an error", async () => {
     const first = await connect();
     first.write(GET);
     const firstPage = await readAll(first);
@@ -40,8 +43,9 @@ describe("09.9 live: 0-RTT with nginx (ssl_early_data on)", function () {
     expect(conn.resumption).to.include({ pskOffered: true, pskAccepted: true, earlyData: "accepted" });
     const page = await readAll(conn);
     conn.close();
-    expect(page, "the answer to the request that went as early data").to.include("HTTP/1.1 200").and.include("early=1 reused=r");
+    expect(page, "the answer to the request that went as early data").to.include("HTTP/1.1 200").and.match(/ early=1? reused=r\n/);
     await waitFor(() => nginx.accessLog().length >= 2, () => nginx.accessLog().join("\n"));
-    expect(nginx.accessLog().at(-1), "nginx's access log: TLS 1.3, early data, resumed, 200").to.match(/^TLSv1\.3 \S+ \S+ 1 r 200$/);
+    expect(nginx.accessLog(), "one request per connection").to.have.length(2);
+    expect(nginx.accessLog().at(-1), "nginx's access log: TLS 1.3, early data (or handshake just done), resumed, 200").to.match(/^TLSv1\.3 \S+ \S+ 1? r 200$/);
   });
 });
