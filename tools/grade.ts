@@ -80,6 +80,8 @@ export interface GradeReport {
   loadErrors?: string[];
   /** How many times the watchdog had to stop the tests' worker. */
   stops?: number;
+  /** The watchdog's limits for this run: seconds a test may run without returning, and MB of memory. */
+  limits: { timeoutSeconds: number; memoryMb: number };
 }
 
 export interface GradeOptions {
@@ -253,12 +255,12 @@ export async function grade(chapterArgs: string[], options: GradeOptions): Promi
   const files = chapters.map((c) => join(ROOT, "tests", `${c}.test.ts`)).filter((f) => existsSync(f));
   const until = options.until;
   const graded = listExercises().filter((e) => chapters.includes(e.chapter) && (until === undefined || (e.chapter.slice(0, 2) === until.slice(0, 2) && exerciseOrder(e.id, until) <= 0)));
+  const limits = { timeoutSeconds: options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS, memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB };
   const run = await runTests(files, {
     only: until === undefined ? undefined : graded.map((e) => e.id),
     impl: options.impl,
     referenceBelow: options.referenceBelow ?? 0,
-    timeoutSeconds: options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-    memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
+    ...limits,
     warm: options.warm,
   });
   const tests = toTestResults(run.results);
@@ -272,7 +274,7 @@ export async function grade(chapterArgs: string[], options: GradeOptions): Promi
   // A chapter whose tests did not load counts its exercises' as failed tests, so that the total is never "0 failed".
   const passed = tests.filter((t) => t.state === "passed").length;
   const unloaded = exercises.filter((e) => loadErrors.some((l) => l.chapter === e.chapter) && e.passed + e.failed === 0).length;
-  const report: GradeReport = { impl: options.impl, referenceBelow: options.referenceBelow ?? 0, chapters, exercises, tests, passed, failed: tests.length - passed + unloaded };
+  const report: GradeReport = { impl: options.impl, referenceBelow: options.referenceBelow ?? 0, chapters, exercises, tests, passed, failed: tests.length - passed + unloaded, limits };
   if (loadErrors.length > 0) report.loadErrors = loadErrors.map((l) => `tests/${l.chapter}.test.ts: ${l.message}`);
   if (run.stops > 0) report.stops = run.stops;
   return report;

@@ -107,6 +107,8 @@ describe("the grader's scoreboard", function () {
     copy.mistake("00-bytes/presentation.ts", "00.1", LITTLE_ENDIAN, "little-endian");
     const viaNpm = await tool(copy.dir, ["run", "-s", "grade", "--", "00", "--json"], { env: env(), command: ["npm"] });
     const report = JSON.parse(viaNpm.stdout) as GradeReport; // the whole of stdout: no banner, no scoreboard
+    // The watchdog's default limits, as it was given them: 10 s per test without returning, 1024 MB.
+    expect(report.limits, "the watchdog's limits without --timeout and --max-memory").to.deep.equal({ timeoutSeconds: 10, memoryMb: 1024 });
     expect(report.exercises.find((e) => e.id === "00.1")!.state).to.equal("failed");
     expect(report.exercises.find((e) => e.id === "00.2")!.state).to.equal("passed");
     const file = join(results, "out.json");
