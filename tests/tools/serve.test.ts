@@ -1,5 +1,5 @@
 // `tls-by-hand serve`, run as a learner runs it (`node bin/tls-by-hand.mjs serve …`) on the reference code: bad usage
-// exits 2; a server on a free port answers Node's https with its page, writes its key log, prints --trace, and stops
+// exits 2 (most of those through the tool's main() in this process); a server on a free port answers Node's https with its page, writes its key log, prints --trace, and stops
 // (exit 0) on SIGTERM.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -8,9 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "chai";
+import { register } from "node:module";
 import { readFixture } from "../support/fixtures.js";
+import { toolInProcess } from "./learner-copy.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+// In this process (toolInProcess), chapters/… load the reference, as `--impl solutions` makes the tool do.
+register("../../tools/impl-resolve.mjs", import.meta.url, { data: { impl: "solutions", referenceBelow: 0 } });
 
 function serveSync(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, ["bin/tls-by-hand.mjs", "serve", ...args, "--impl", "solutions"], { cwd: ROOT, encoding: "utf8", timeout: 20000 });
@@ -66,8 +71,10 @@ describe("command-line tool: serve", function () {
     ["an unknown option", ["--verbose"], /unknown option --verbose/],
     ["a key that does not belong to the certificate", ["--cert", "tests/fixtures/server-rsa.crt", "--key", "tests/fixtures/server-ecdsa.key"], /does not belong/],
   ] as const) {
-    it(`serve with ${what}: exit 2 and a message`, () => {
-      const r = serveSync([...args]);
+    // The first as a learner runs it; the others through the same main() in this process (a Node start-up less each).
+    const first = what === "--early-data with --tls 1.2";
+    it(`serve with ${what}: exit 2 and a message`, async () => {
+      const r = first ? serveSync([...args]) : await toolInProcess(["serve", ...args], "solutions");
       expect(r.status, r.stdout + r.stderr).to.equal(2);
       expect(r.stderr).to.match(pattern);
       expect(r.stderr).not.to.match(/    at /);
