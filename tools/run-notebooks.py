@@ -171,6 +171,8 @@ def run(path, timeout, reference=None, mermaid=None, ports=None):
     def on_cell_execute(cell, cell_index):
         current["index"] = cell_index
 
+    taken = ports.take() if ports is not None else None
+
     client = NotebookClient(
         nb,
         timeout=timeout,
@@ -181,9 +183,9 @@ def run(path, timeout, reference=None, mermaid=None, ports=None):
         resources={"metadata": {"path": str(Path(path).resolve().parent)}},
         on_cell_execute=on_cell_execute,
         startup_timeout=30,  # a kernel starts in 1–2 s here, on a busy machine too
-        config=kernel_ports(ports),
+        config=kernel_ports(taken),
     )
-    if client.config.KernelManager.get("shell_port") is None:
+    if taken is None:
         StartLock(client)
     start = time.monotonic()
     error = None
@@ -223,9 +225,8 @@ def run(path, timeout, reference=None, mermaid=None, ports=None):
     return {"notebook": str(path), "ok": error is None, "seconds": seconds, "error": error}
 
 
-def kernel_ports(ports):
-    """A Config that gives the kernel five ports of `ports` (a PortRange), or none (jupyter_client picks them)."""
-    taken = ports.take() if ports is not None else None
+def kernel_ports(taken):
+    """A Config that gives the kernel the five ports `taken` (from a PortRange), or none (jupyter_client picks them)."""
     if taken is None:
         return Config()
     names = ["shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"]

@@ -1,14 +1,14 @@
 // `tls-by-hand serve`, run as a learner runs it (`node bin/tls-by-hand.mjs serve …`) on the reference code: bad usage
-// exits 2 (most of those through the tool's main() in this process); a server on a free port answers Node's https with its page, writes its key log, prints --trace, and stops
-// (exit 0) on SIGTERM.
+// exits 2 (most of those checked through the tool's main() in this process); a server on a free port answers Node's
+// https with its page, writes its key log, prints --trace, and stops (exit 0) on SIGTERM.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { expect } from "chai";
 import { register } from "node:module";
+import { expect } from "chai";
 import { readFixture } from "../support/fixtures.js";
 import { toolInProcess } from "./learner-copy.js";
 
@@ -59,7 +59,7 @@ const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => 
 describe("command-line tool: serve", function () {
   this.timeout(30_000);
 
-  for (const [what, args, pattern] of [
+  for (const [i, [what, args, pattern]] of ([
     ["--early-data with --tls 1.2", ["--tls", "1.2", "--early-data"], /TLS 1\.2 has none/],
     ["a TLS 1.2 suite with --tls 1.3", ["--tls", "1.3", "--suite", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"], /a TLS 1\.2 suite, but --tls says 1\.3/],
     ["an FFDHE group for TLS 1.3", ["--tls", "1.3", "--group", "ffdhe2048"], /for TLS 1\.2's DHE suites/],
@@ -70,11 +70,10 @@ describe("command-line tool: serve", function () {
     ["a suite it does not run", ["--suite", "TLS_RSA_WITH_AES_128_CBC_SHA"], /not a suite this server runs/],
     ["an unknown option", ["--verbose"], /unknown option --verbose/],
     ["a key that does not belong to the certificate", ["--cert", "tests/fixtures/server-rsa.crt", "--key", "tests/fixtures/server-ecdsa.key"], /does not belong/],
-  ] as const) {
+  ] as const).entries()) {
     // The first as a learner runs it; the others through the same main() in this process (a Node start-up less each).
-    const first = what === "--early-data with --tls 1.2";
     it(`serve with ${what}: exit 2 and a message`, async () => {
-      const r = first ? serveSync([...args]) : await toolInProcess(["serve", ...args], "solutions");
+      const r = i === 0 ? serveSync([...args]) : await toolInProcess(["serve", ...args], "solutions");
       expect(r.status, r.stdout + r.stderr).to.equal(2);
       expect(r.stderr).to.match(pattern);
       expect(r.stderr).not.to.match(/    at /);
