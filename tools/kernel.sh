@@ -35,4 +35,11 @@ patch=$root/tools/tslab-kernel.cjs
 [ -f "$patch" ] || patch=$script_root/tools/tslab-kernel.cjs
 export TLS_BY_HAND_TSLAB_DIR="$(dirname -- "$(dirname -- "$tslab")")"
 # exec, so Jupyter's interrupt (SIGINT) and shutdown signals reach tslab itself.
+# From the start-up snapshot that `npm install` made for this Node (tools/kernel-snapshot.cjs: TypeScript already
+# loaded, the declaration files already parsed), if there is one; TLS_BY_HAND_KERNEL_SNAPSHOT=0 starts without it.
+blob=$root/node_modules/.cache/tls-by-hand/kernel-$(node --version).blob
+if [ "${TLS_BY_HAND_KERNEL_SNAPSHOT:-1}" != 0 ] && [ -f "$blob" ]; then
+  export TLS_BY_HAND_KERNEL_PATCH="$patch"
+  exec node --snapshot-blob "$blob" "$tslab" kernel --config-path "$1"
+fi
 exec node --require "$patch" "$tslab" kernel --config-path "$1"

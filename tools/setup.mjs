@@ -101,11 +101,45 @@ function installTlslite() {
   if (!ok(r)) console.warn(`tls-by-hand: tlslite-ng (chapter 12's peer) was not installed now; the tests will try again:\n${(r.stderr || String(r.error)).trim().slice(-2000)}`);
 }
 
+// The kernel's start-up snapshot (tools/kernel-snapshot.cjs), in node_modules/.cache, named for this Node (a blob only
+// starts the Node that made it; tools/kernel.sh looks for this name). Made again when the builder, tslab's TypeScript
+// or @types/node change. A failure only warns: the kernel then starts without it, as tslab ships, a second slower.
+function buildKernelSnapshot() {
+  const cache = path.join(root, "node_modules", ".cache", "tls-by-hand");
+  const blob = path.join(cache, `kernel-${process.version}.blob`);
+  const builder = path.join(root, "tools", "kernel-snapshot.cjs");
+  let key;
+  try {
+    const ts = fs.statSync(path.join(root, "node_modules", "@tslab", "typescript-for-tslab", "lib", "typescript.js"));
+    const parts = [fs.readFileSync(builder, "utf8"), `${ts.size} ${ts.mtimeMs}`, fs.readFileSync(path.join(root, "node_modules", "@types", "node", "package.json"), "utf8"), root];
+    key = createHash("sha256").update(parts.join("\n")).digest("hex");
+  } catch (e) {
+    console.warn(`tls-by-hand: no kernel snapshot (${e instanceof Error ? e.message : e}); the kernel starts without it.`);
+    return;
+  }
+  const stampOf = `${blob}.sha256`;
+  if (fs.existsSync(blob) && fs.existsSync(stampOf) && fs.readFileSync(stampOf, "utf8").trim() === key) return;
+  fs.mkdirSync(cache, { recursive: true });
+  for (const old of fs.readdirSync(cache)) if (/^kernel-.*\.blob(\.sha256)?$/.test(old)) fs.rmSync(path.join(cache, old), { force: true });
+  const building = `${blob}.${process.pid}`;
+  const made = run(process.execPath, ["--snapshot-blob", building, "--build-snapshot", builder], { cwd: root, env: { ...process.env, ROOT: root }, stdio: ["ignore", "pipe", "pipe"] });
+  // It must start tslab: `tslab --version` from the blob, as kernel.sh will start the kernel.
+  const tried = ok(made) ? run(process.execPath, ["--snapshot-blob", building, path.join(root, "node_modules", "tslab", "bin", "tslab"), "--version"], { cwd: root }) : made;
+  if (!ok(tried)) {
+    fs.rmSync(building, { force: true });
+    console.warn(`tls-by-hand: no kernel snapshot (tools/kernel-snapshot.cjs failed); the kernel starts without it:\n${(tried.stderr || String(tried.error)).trim().slice(-1500)}`);
+    return;
+  }
+  fs.renameSync(building, blob);
+  fs.writeFileSync(stampOf, key + "\n");
+}
+
 const readStamp = () => (fs.existsSync(stampFile) ? fs.readFileSync(stampFile, "utf8").trim() : "");
 
 // Fast path (no Python started at all): venv built from this very requirements.txt at this very path.
 if (fs.existsSync(vpy) && readStamp() === stamp) {
   const changed = writeVenvFiles();
+  buildKernelSnapshot();
   console.log(`tls-by-hand: Python env up to date (.venv)${changed ? ", kernel files rewritten" : ""}; kernel "tls-by-hand" ready.`);
   installTlslite();
   process.exit(0);
@@ -136,5 +170,6 @@ if (!ok(pip)) fail("pip install -r requirements.txt into .venv failed:", pip);
 
 writeVenvFiles();
 fs.writeFileSync(stampFile, stamp + "\n"); // last, so an interrupted install is retried next time
+buildKernelSnapshot();
 installTlslite();
 console.log(`tls-by-hand: .venv ready in ${((Date.now() - t0) / 1000).toFixed(0)} s; kernel "tls-by-hand" installed. Run \`npm start\` for JupyterLab.`);
