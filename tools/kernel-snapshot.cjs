@@ -14,6 +14,7 @@
 //   - TypeScript's file system object remembers the working directory the first time it is asked. Built here, it
 //     would remember this process's for every kernel; in the snapshot's copy it asks every time.
 //   - Nothing of Node's run time (handles, timers, environment, argv) is kept: those are read after the start.
+//     Error.stackTraceLimit, which Node drops from a snapshot, is set again.
 // Run as: ROOT=<repository> node --snapshot-blob BLOB --build-snapshot tools/kernel-snapshot.cjs
 // (in the snapshot builder, `require` gives Node's own modules only: TypeScript is evaluated from its source).
 "use strict";
@@ -126,6 +127,9 @@ function parsedFile(fileName, text, languageVersionOrOptions, setParentNodes) {
 
 v8.startupSnapshot.setDeserializeMainFunction(() => {
   const { Module, createRequire } = require("node:module");
+  // Node leaves Error.stackTraceLimit out of a snapshot and, in Node 20, does not put it back: errors would come
+  // without a stack, and a cell's error without the line that threw. V8's default, as a kernel started plainly has.
+  if (typeof Error.stackTraceLimit !== "number") Error.stackTraceLimit = 10;
   // The kernel: `node --snapshot-blob BLOB <tslab's bin> kernel …`, with tools/tslab-kernel.cjs first, as kernel.sh
   // otherwise loads it with --require (TLS_BY_HAND_KERNEL_PATCH: its path).
   const script = path.resolve(process.argv[1]);

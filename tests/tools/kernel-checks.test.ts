@@ -112,6 +112,9 @@ describe("the notebook kernel's start-up snapshot", function () {
     'import * as tslab from "tslab";\nconsole.log(JSON.stringify((globalThis as any)[Symbol.for("tls-by-hand.kernel-snapshot")] ?? null));\n' +
       'console.log(require(require.resolve("@tslab/typescript-for-tslab", { paths: [require.resolve("tslab")] })).sys.getCurrentDirectory());',
     'import { encodeClientHello } from "./chapters/01-client-hello/index";\nconsole.log(typeof encodeClientHello);',
+    // An error at run time comes with its stack (the lines that threw), as in a kernel started without the snapshot.
+    "function lengthOf(): number {\n  return (undefined as unknown as string).length;\n}\ntry {\n  lengthOf();\n} catch (e) {\n  console.log((e as Error).stack);\n}",
+    // Last: after a cell's error the kernel skips the cells queued behind it.
     'const width: number = "two bytes";',
   ];
   const run = (snapshot: "1" | "0") => {
@@ -132,7 +135,7 @@ describe("the notebook kernel's start-up snapshot", function () {
     }
     const blob = join(ROOT, `node_modules/.cache/tls-by-hand/kernel-${process.version}.blob`);
     expect(existsSync(blob), `npm install made the snapshot for this Node (${blob})`).to.equal(true);
-    const [used, imported, typeError] = run("1");
+    const [used, imported, thrown, typeError] = run("1");
     const [stats, cwd] = used!.trim().split("\n");
     const reused = JSON.parse(stats!) as { files: number; hits: number; stale: number } | null;
     expect(reused, "the kernel started from the snapshot").to.not.equal(null);
@@ -141,11 +144,13 @@ describe("the notebook kernel's start-up snapshot", function () {
     expect(reused!.stale, "parsed again: changed since").to.equal(0);
     // TypeScript, loaded in another folder, must not remember that one: the kernel runs in the notebook's copy.
     expect(cwd, "TypeScript's working directory").to.equal(copy.dir);
-    const [none, importedWithout, typeErrorWithout] = run("0");
+    const [none, importedWithout, thrownWithout, typeErrorWithout] = run("0");
     expect(none!.trim().split("\n")[0], "without the snapshot").to.equal("null");
     expect(imported).to.equal("function\n");
     expect(importedWithout).to.equal(imported);
     expect(typeError).to.include("Type 'string' is not assignable to type 'number'.");
     expect(typeErrorWithout).to.equal(typeError);
+    expect(thrown).to.include("TypeError: Cannot read properties of undefined").and.match(/\n {4}at lengthOf \(/);
+    expect(thrownWithout).to.equal(thrown);
   });
 });
