@@ -32,7 +32,8 @@ if (args[0] === "grade") {
   // The chapter arguments (not the values of --timeout S, --max-memory MB): --reference-earlier serves the
   // chapters before the first one graded from solutions/.
   const chapters = args.slice(1).filter((a, i, all) => /^\d+$|^\d\d-/.test(a) && !/^--(timeout|max-memory)$/.test(all[i - 1] ?? ""));
-  if (earlier && chapters.length > 0) referenceBelow = Math.min(...chapters.map((a) => parseInt(a, 10)));
+  // --each: every chapter on the reference code of the chapters before it, one by one (tools/impl-resolve.mjs).
+  if (earlier && chapters.length > 0 && !args.includes("--each")) referenceBelow = Math.min(...chapters.map((a) => parseInt(a, 10)));
   if (!args.includes("--help")) {
     const { startTestWorker, DEFAULT_MEMORY_MB } = await import("../tools/start-test-worker.mjs");
     const at = args.findIndex((a) => a === "--max-memory" || a.startsWith("--max-memory="));

@@ -187,9 +187,9 @@ export function grade(chapter: string, options: { timeoutSeconds?: number } = {}
   // The switch cell's choice holds here too: with "earlier", the chapters before this one are the reference's.
   const setting = referenceSetting();
   if (setting.mode === "earlier" && setting.chapter === chapter.slice(0, 2)) extra.push("--reference-earlier");
-  // In npm test's runs on the solutions, the grade it already made of the same code (GRADE_REPORT_ENV). Everywhere
-  // else, on the stubs in npm test too (that grade is its check that every exercise's tests fail against its stub),
-  // the cell grades the chapter itself.
+  // In npm test's runs, the grade it already made of the same code (GRADE_REPORT_ENV): of the solutions, or of the
+  // stubs with each chapter on the reference code of the chapters before it (`grade --each`). Everywhere else the
+  // cell grades the chapter itself.
   const given = process.env[GRADE_REPORT_ENV];
   let report: GradeJson;
   if (given !== undefined) report = chapterPart(JSON.parse(readFileSync(given, "utf8")) as GradeJson, chapter);

@@ -108,13 +108,15 @@ Exit 0 on success; 1 with the alert's name when the handshake fails (an alert we
 certificate we refused), after the exercise steps it failed in and the key log lines derived so far; 2 on bad
 usage; 3 if your code is not ready.`,
   serve: SERVE_HELP,
-  grade: `tls-by-hand grade [NN…] [--until NN.K] [--reference-earlier] [--all] [--json [FILE]] [--timeout S] [--max-memory MB] [--impl solutions]
+  grade: `tls-by-hand grade [NN…] [--until NN.K] [--reference-earlier] [--each] [--all] [--json [FILE]] [--timeout S] [--max-memory MB] [--impl solutions]
 
 Runs the tests of the given chapters (all by default) against your chapters/ and prints a scoreboard:
 each exercise passed / failed / not started / waiting (on another exercise) / timed out; for the next
 exercise to work on, its failing tests (the most informative first) and its hint; and "N passed, N failed".
 Writes grade-results/grade.json and grade-results/junit.xml (JUnit XML: one testcase per test).
   --reference-earlier  grade chapter NN on the reference code of the chapters before it
+  --each               grade each chapter given (every one by default) on the reference code of the chapters
+                       before it, as if each were graded alone with --reference-earlier
   --until NN.K         grade chapter NN's exercises up to NN.K only (the step you are on, and the ones before it):
                        quicker when the later steps' tests start servers
   --all                show every failing test of every exercise
@@ -155,6 +157,7 @@ const FLAGS: Record<string, Record<string, FlagKind>> = {
     "--timeout": "value",
     "--max-memory": "value",
     "--until": "value",
+    "--each": "switch",
   },
 };
 const EVERY_COMMAND: Record<string, FlagKind> = { "--help": "switch", "--impl": "value", "--reference-earlier": "switch" };
@@ -453,16 +456,21 @@ async function gradeCommand({ positional: given, flags }: ParsedArgs, options: C
     if (!listExercises().some((e) => e.id === until)) throw new UsageError(`no exercise ${until}; \`grade ${chapter}\` lists them`, usage);
     if (positional.length === 0) positional = [chapter];
   }
-  const report = await grade(positional, { impl: options.impl, referenceBelow: options.referenceBelow, timeoutSeconds, memoryMb, warm: options.warm, until });
+  const each = flags.has("--each");
+  const report = await grade(positional, { impl: options.impl, referenceBelow: options.referenceBelow, each, timeoutSeconds, memoryMb, warm: options.warm, until });
   // TLS_BY_HAND_RESULTS: where npm test's scratch runs write, so they never touch the learner's results.
   writeResults(report, process.env.TLS_BY_HAND_RESULTS);
   const json = flags.get("--json");
   if (json === "") console.log(JSON.stringify(report));
   else {
     if (json !== undefined) writeFileSync(json, JSON.stringify(report, null, 2) + "\n");
-    const note = options.referenceBelow > 0 ? ` (chapters before ${String(options.referenceBelow).padStart(2, "0")} from the reference solutions)` : "";
+    const note = each
+      ? " (each chapter with the chapters before it from the reference solutions)"
+      : options.referenceBelow > 0
+        ? ` (chapters before ${String(options.referenceBelow).padStart(2, "0")} from the reference solutions)`
+        : "";
     console.log(`grading ${options.impl === "solutions" ? "the reference solutions" : "your chapters/"}${note}`);
-    console.log(formatReport(report, { all: flags.has("--all"), referenceEarlier: options.referenceBelow > 0 }));
+    console.log(formatReport(report, { all: flags.has("--all"), referenceEarlier: each || options.referenceBelow > 0 }));
     if (json !== undefined) console.log(`(the JSON result is in ${json})`);
   }
   return report.failed === 0 ? 0 : 1;

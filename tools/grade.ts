@@ -3,7 +3,7 @@
 // each exercise's failing tests, most informative first, the exercise really at fault when a test fails
 // because of another one's code, the hint, a JSON result and a JUnit XML file for class autograders.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { blameStack, exerciseAt, learnerFrames, where } from "./blame.js";
 import { ROOT, chapterSlugs, listExercises, listFiles, type Exercise } from "./exercises.js";
 import { runTests, stopMessage, type ErrorInfo, type RawResult, type RunOptions } from "./run-tests.js";
@@ -71,6 +71,8 @@ export interface GradeReport {
   impl: string;
   /** The chapters below this one ran from solutions/ (--reference-earlier); 0 when none did. */
   referenceBelow?: number;
+  /** --reference-earlier --each: each chapter ran on the reference code of the chapters before it. */
+  referenceEach?: boolean;
   chapters: string[];
   exercises: ExerciseResult[];
   tests: TestResult[];
@@ -87,6 +89,8 @@ export interface GradeReport {
 export interface GradeOptions {
   impl: string;
   referenceBelow?: number;
+  /** Each chapter on the reference code of the chapters before it (`--reference-earlier --each`). */
+  each?: boolean;
   /** Seconds a test may run synchronous code without returning (default 10). */
   timeoutSeconds?: number;
   /** Memory limit of the tests, in MB (default 1024). */
@@ -262,6 +266,7 @@ export async function grade(chapterArgs: string[], options: GradeOptions): Promi
     referenceBelow: options.referenceBelow ?? 0,
     ...limits,
     warm: options.warm,
+    below: options.each === true ? Object.fromEntries(files.map((f) => [f, Number(basename(f).slice(0, 2))])) : undefined,
   });
   const tests = toTestResults(run.results);
   const loadErrors: { chapter: string; message: string }[] = [];
@@ -275,6 +280,7 @@ export async function grade(chapterArgs: string[], options: GradeOptions): Promi
   const passed = tests.filter((t) => t.state === "passed").length;
   const unloaded = exercises.filter((e) => loadErrors.some((l) => l.chapter === e.chapter) && e.passed + e.failed === 0).length;
   const report: GradeReport = { impl: options.impl, referenceBelow: options.referenceBelow ?? 0, chapters, exercises, tests, passed, failed: tests.length - passed + unloaded, limits };
+  if (options.each === true) report.referenceEach = true;
   if (loadErrors.length > 0) report.loadErrors = loadErrors.map((l) => `tests/${l.chapter}.test.ts: ${l.message}`);
   if (run.stops > 0) report.stops = run.stops;
   return report;

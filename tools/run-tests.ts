@@ -30,6 +30,11 @@ export interface RunOptions {
   warm?: { worker: Worker; memoryMb: number };
   /** Only the tests of these exercises (by the id their titles start with): `grade --until`. */
   only?: string[];
+  /**
+   * `grade --reference-earlier --each`: for each test file, the chapter below which its module graph takes the
+   * chapters from solutions/ (tools/impl-resolve.mjs), in place of `referenceBelow`.
+   */
+  below?: Record<string, number>;
 }
 
 /** An error as the worker describes it. */
@@ -238,7 +243,7 @@ function runWorker(
   onMessage: (m: WorkerMessage) => void,
 ): Promise<WorkerEnd> {
   return new Promise((resolve) => {
-    const job = { files, skip: state.skip, timeoutMs: options.mochaTimeoutMs ?? 20000, only: options.only };
+    const job = { files, skip: state.skip, timeoutMs: options.mochaTimeoutMs ?? 20000, only: options.only, below: options.below };
     let worker: Worker;
     if (state.warm !== undefined) {
       worker = state.warm;

@@ -3,11 +3,12 @@
 //   2. chapters/ is what the generator makes from solutions/ (no drift)
 //   3. every test passes against solutions/
 //   4. the project's own tools (command-line tool, grader, watchdog, reset, notebook grade cell), each test file
-//   5. every exercise's tests fail against freshly generated stubs (in a scratch copy, never chapters/)
+//   5. every exercise's tests fail against freshly generated stubs (in a scratch copy, never chapters/), each
+//      chapter with the chapters before it from solutions/ (one `grade --each`)
 //   6. every notebook runs clean with the project kernel against the solutions, and against the stubs
 //      (where it must show unfinished exercises, not crash) with its switch on: the chapters before its own
-//      from the reference solutions. There, its grade cell grades the whole chapter, as a learner who opens it
-//      first sees it, and check 5 reads that grade's results instead of grading the chapter a second time.
+//      from the reference solutions. The grade cells show check 3's and check 5's grades of the same code; on
+//      the stubs, notebook 01's grades its chapter itself, as a learner's does, and must agree with check 5.
 //   7. every Mermaid diagram of the notebooks (Markdown cells, and those the cells drew) parses with Mermaid
 // Checks 1–6 run two at a time (JOBS=N to change it), in about that order; each one's output is printed whole,
 // in the order above, as soon as it and the ones before it are done. 7 needs all the notebook runs, so it comes last.
@@ -195,14 +196,16 @@ for (const file of toolTests) {
 }
 
 // 5. Every exercise's tests fail against the stubs. Each chapter is graded on its own stubs with the
-// chapters before it from solutions/, so its tests fail because of its own exercises, not an earlier one.
-// A chapter with a notebook is checked with the notebook's stubs run (6, below): its grade cell makes the same
-// grade. The others (and all of them, without Python for the notebooks) are graded here.
+// chapters before it from solutions/, so its tests fail because of its own exercises, not an earlier one: all
+// chapters in one grade, `grade --each` (each test file's module graph takes the chapters before its own from
+// solutions/, tools/impl-resolve.mjs), instead of one grade per chapter. The notebooks' runs on the stubs (6) show
+// this grade in their grade cells, as the runs on the solutions show check 3's; but one of them (CROSS_CHECK) grades
+// its chapter itself, as a learner's cell does, with --reference-earlier, and that grade must equal this one's part.
 let stubsDir: string | undefined;
 const stubs = () => (stubsDir ??= scratchCopy("stubs"));
 const python = join(ROOT, ".venv/bin/python");
 const notebooks = existsSync(join(ROOT, "notebooks")) ? readdirSync(join(ROOT, "notebooks")).filter((n) => n.endsWith(".ipynb")).sort() : [];
-const notebookOf = (chapter: string) => (existsSync(python) ? notebooks.find((n) => n.startsWith(chapter.slice(0, 3))) : undefined);
+const CROSS_CHECK = "01";
 
 /** The grade.json a grade wrote, if it did. */
 function readReport(file: string): GradeReport | undefined {
@@ -213,9 +216,12 @@ function readReport(file: string): GradeReport | undefined {
   }
 }
 
-/** Check 5 on one chapter's grade: every exercise has tests, and none passes against its stub. */
-function stubChecks(o: Outcome, report: GradeReport): void {
-  for (const ex of report.exercises) {
+/**
+ * Check 5 on one chapter's part of the stubs' grade: every exercise has tests, none passes against its stub, and
+ * none waits on an exercise of an earlier chapter (those came from solutions/).
+ */
+function stubChecks(o: Outcome, report: GradeReport, chapter: string): void {
+  for (const ex of report.exercises.filter((e) => e.chapter === chapter)) {
     const mine = report.tests.filter((x) => x.exercise === ex.id);
     const passing = mine.filter((x) => x.state === "passed").map((x) => x.title);
     check(
@@ -224,29 +230,43 @@ function stubChecks(o: Outcome, report: GradeReport): void {
       mine.length > 0 && passing.length === 0,
       mine.length === 0 ? "no test is titled with this exercise number" : `passes against the stub: ${passing.join("; ")}`,
     );
+    if (ex.needs !== undefined && ex.needs.slice(0, 2) < chapter.slice(0, 2)) check(o, `${ex.id} waits on no earlier chapter`, false, `needs ${ex.needs}, which should have come from solutions/`);
   }
 }
 
-/** Grades `chapter`'s stubs (the chapters before it from solutions/) and checks them. */
-async function gradeStubs(o: Outcome, chapter: string): Promise<void> {
-  const stubbed = await gradeIn(stubs(), "chapters", [chapter.slice(0, 2), "--reference-earlier"]);
-  if (typeof stubbed === "string") check(o, `grader ran on the stubs of ${chapter}`, false, stubbed);
-  else stubChecks(o, stubbed);
+/** The exercises and tests of one chapter, from a grade of several, as (state, needs) and state by title. */
+function chapterView(report: GradeReport, chapter: string): string {
+  const exercises = report.exercises.filter((e) => e.chapter === chapter).map((e) => `${e.id} ${e.state}${e.needs === undefined ? "" : ` needs ${e.needs}`}`);
+  const tests = report.tests.filter((t) => t.chapter === chapter).map((t) => `${t.state} ${t.fullTitle}`);
+  return [...exercises, ...tests.sort()].join("\n");
 }
 
-for (const chapter of chapterSlugs(ROOT)) {
-  if (notebookOf(chapter) !== undefined) continue;
-  tasks.push({
-    heading: "every exercise's tests fail against fresh stubs (scratch copy)",
-    weight: 70,
-    name: `stubs of ${chapter}`,
-    run: async () => {
-      const o = outcome();
-      await gradeStubs(o, chapter);
-      return o;
-    },
-  });
-}
+let stubsReportFolder: string | undefined;
+let gradedStubs: (file: string | undefined) => void = () => {};
+const stubsGrade = new Promise<string | undefined>((resolve) => (gradedStubs = resolve));
+tasks.push({
+  heading: "every exercise's tests fail against fresh stubs (scratch copy)",
+  weight: 85,
+  name: "stubs of every chapter",
+  run: async () => {
+    const o = outcome();
+    const t = Date.now();
+    let kept: string | undefined;
+    let stubbed: GradeReport | string;
+    try {
+      kept = join((stubsReportFolder = mkdtempSync(join(tmpdir(), "tls-by-hand-stubs-grade-"))), "grade.json");
+      stubbed = await gradeIn(stubs(), "chapters", ["--each"], kept);
+    } finally {
+      gradedStubs(kept !== undefined && existsSync(kept) ? kept : undefined);
+    }
+    if (typeof stubbed === "string") check(o, "grader ran on the stubs", false, stubbed);
+    else {
+      for (const chapter of chapterSlugs(ROOT)) stubChecks(o, stubbed, chapter);
+      o.lines.push(`  (one grade of every chapter's stubs, each with the chapters before it from solutions/: ${seconds(t)} s)`);
+    }
+    return o;
+  },
+});
 
 // 6. Notebooks, one kernel each, in scratch copies. The kernels are started by notebook runners
 // (tools/run-notebooks.py --serve), one per lane and kept for the whole run: Python and nbclient take 1.5 s of
@@ -349,9 +369,9 @@ if (!existsSync(python)) {
     for (const n of notebooks) {
       const chapter = chapterSlugs(ROOT).find((c) => n.startsWith(c.slice(0, 3)));
       // Against the solutions, the grade cell shows check 3's grade of the same code, its chapter's part
-      // (lib/notebook.ts; if check 3 left none, the cell grades the chapter itself). Against the stubs it grades the
-      // whole chapter, and that grade is check 5 for the chapter.
-      const stubsGrade = reference === "earlier" && chapter !== undefined;
+      // (lib/notebook.ts); against the stubs, check 5's. If there is none, the cell grades the chapter itself. The
+      // cross-check notebook grades its chapter itself on the stubs, as a learner's cell does.
+      const cross = reference === "earlier" && chapter !== undefined && chapter.startsWith(CROSS_CHECK);
       tasks.push({
         heading: `notebooks against ${label}`,
         // The runs on the solutions wait for check 3's grade: they go last, long after check 3 (which goes first).
@@ -364,29 +384,30 @@ if (!existsSync(python)) {
           const o = outcome();
           const results = resultsDir();
           const drawn = join(results, "mermaid-outputs.json");
-          const report = reference === "none" ? await solutionsGrade : undefined;
+          const report = reference === "none" ? await solutionsGrade : await stubsGrade;
           const result = await runNotebook({
             notebook: join(dir(), "notebooks", n),
             reference,
             mermaid_out: drawn,
-            env: { TLS_BY_HAND_RESULTS: results, ...(report !== undefined ? { TLS_BY_HAND_GRADE_REPORT: report } : {}) },
+            env: { TLS_BY_HAND_RESULTS: results, ...(report !== undefined && !cross ? { TLS_BY_HAND_GRADE_REPORT: report } : {}) },
           });
           if (existsSync(drawn)) {
             const kept = join(mermaidDir(), `${reference}-${n}.json`);
             renameSync(drawn, kept);
             mermaidOutputs.push(kept);
           }
-          const graded = stubsGrade ? readReport(join(results, "grade.json")) : undefined;
+          const own = cross ? readReport(join(results, "grade.json")) : undefined;
           rmSync(results, { recursive: true, force: true });
           check(o, `${n} runs clean against ${label.split(" (")[0]}${result.seconds > 0 ? ` (${result.seconds.toFixed(1)} s)` : ""}`, result.ok, result.error ?? "no result");
-          if (stubsGrade) {
-            const number = Number(chapter!.slice(0, 2));
-            const same = graded !== undefined && graded.impl === "chapters" && graded.referenceBelow === number && graded.chapters.length === 1 && graded.chapters[0]!.startsWith(chapter!.slice(0, 3));
-            if (same) stubChecks(o, graded);
-            else {
-              o.lines.push(`  (${n} left no grade of ${chapter}'s stubs with the chapters before it from solutions/: graded here)`);
-              await gradeStubs(o, chapter!);
-            }
+          if (cross) {
+            const each = report === undefined ? undefined : readReport(report);
+            const same = own !== undefined && own.referenceBelow === Number(CROSS_CHECK) && each !== undefined && chapterView(own, chapter!) === chapterView(each, chapter!);
+            check(
+              o,
+              `${n}'s grade cell, grading chapter ${CROSS_CHECK} itself with --reference-earlier, finds what \`grade --each\` found for it`,
+              same,
+              own === undefined ? "the grade cell left no grade.json" : each === undefined ? "check 5 left no grade" : "the two grades differ",
+            );
           }
           return o;
         },
@@ -465,7 +486,7 @@ flush();
   total.failed += o.failed;
   total.problems.push(...o.problems);
 }
-for (const dir of [stubsDir, solutionsDir, mermaidFolder, keptFolder]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+for (const dir of [stubsDir, solutionsDir, mermaidFolder, keptFolder, stubsReportFolder]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 
 console.log(`\nnpm test took ${seconds(started)} s`);
 // Where the time goes, for whoever wants npm test faster: the checks that held a lane longest.

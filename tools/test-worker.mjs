@@ -2,7 +2,7 @@
 // and ends, and beating every 250 ms while its event loop is free. The grader (tools/run-tests.ts, in the
 // main thread) can stop a worker whose code loops or allocates without end, which mocha's own timeout
 // cannot do for synchronous code, and goes on with the remaining tests in a fresh worker.
-// workerData: { impl, referenceBelow, stops, stopMessages, job? }; job: { files, skip, timeoutMs, only? }, or
+// workerData: { impl, referenceBelow, stops, stopMessages, job? }; job: { files, skip, timeoutMs, only?, below? }, or
 // { quit: true } for a worker started ahead that is not needed.
 // Without a job in workerData, the worker gets ready (hooks, mocha) and waits for it as a message: the
 // command-line tool starts it that way before it has read its own options, so that both start-ups overlap.
@@ -36,7 +36,7 @@ register("./impl-resolve.mjs", import.meta.url, { data: { impl, referenceBelow }
 quitIfAsked();
 const { default: Mocha } = await import("mocha");
 quitIfAsked();
-const { files, skip, timeoutMs, only, quit } = workerData.job ?? early ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
+const { files, skip, timeoutMs, only, below, quit } = workerData.job ?? early ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
 if (quit === true) process.exit(0);
 
 // The stub of a stopped exercise throws a NotImplemented (marked `stopped`), so that the tests' helpers, which
@@ -91,10 +91,15 @@ function describe(err) {
 const mocha = new Mocha({ timeout: timeoutMs, reporter: class {}, fullTrace: true });
 // One file at a time, so that a chapter that does not load (a syntax error in the learner's code) does not keep
 // the others from running.
+// below (grade --each): a file's chapter number, for the chapters before it to come from the reference in that file's
+// module graph (tools/impl-resolve.mjs reads the query). Each graph has its own copy of the tests' support modules,
+// and each copy adds its own process "exit" handler (to stop the peers it started): not a leak, so no warning.
+if (below !== undefined) process.setMaxListeners(Math.max(process.getMaxListeners(), 10 * files.length));
 for (const f of files) {
   mocha.files = [f];
+  const n = below?.[f];
   try {
-    await mocha.loadFilesAsync();
+    await mocha.loadFilesAsync(n === undefined ? {} : { esmDecorator: (url) => `${url.href}?tls-by-hand-below=${n}` });
   } catch (err) {
     post({ type: "load-error", file: f, error: describe(err) });
   }
