@@ -49,6 +49,11 @@ export function stackFrames(stack: string | undefined, root = ROOT): Frame[] {
 
 const regionCache = new Map<string, Region[]>();
 
+/** Forgets the regions read so far: a grade server (grade --serve) grades again after the files changed. */
+export function forgetRegions(): void {
+  regionCache.clear();
+}
+
 /** The exercise regions of a file under the root (cached: the files do not change while grading). */
 function regionsOf(file: string, root: string): Region[] {
   const key = join(root, file);

@@ -11,7 +11,7 @@ import { fromHex } from "../lib/hex.js";
 import { renderText } from "../lib/render.js";
 import { type FlagKind, type ParsedArgs, UsageError, nearest, parseArgs, usageLine } from "./args.js";
 import { relative } from "node:path";
-import { blameStack, exerciseAt, learnerFrames, where } from "./blame.js";
+import { blameStack, exerciseAt, forgetRegions, learnerFrames, where } from "./blame.js";
 import { ROOT, type Region, chapterSlugs, findRegions, listExercises } from "./exercises.js";
 import { ChapterError, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, formatReport, grade, resolveChapter, writeResults } from "./grade.js";
 import { chaptersNeeded, describeChapters } from "./needs.js";
@@ -124,6 +124,9 @@ Writes grade-results/grade.json and grade-results/junit.xml (JUnit XML: one test
                        (with npm, use \`npm run -s grade -- 01 --json\`: -s keeps npm's banner out of it)
   --timeout S          stop a test whose code runs S seconds without returning (default ${DEFAULT_TIMEOUT_SECONDS}): an infinite loop
   --max-memory MB      stop the tests when your code uses more than MB megabytes (default ${DEFAULT_MEMORY_MB})
+  --serve              for tools that grade again and again: one grade per line of standard input (its arguments
+                       as a JSON array), each answered with a line of JSON { status, stdout, stderr }; the test
+                       worker is kept between grades, and each grade reads your files afresh
 Exit 0 when every test passes; 1 when one fails; 2 on bad usage.`,
 };
 
@@ -158,6 +161,7 @@ const FLAGS: Record<string, Record<string, FlagKind>> = {
     "--max-memory": "value",
     "--until": "value",
     "--each": "switch",
+    "--serve": "switch",
   },
 };
 const EVERY_COMMAND: Record<string, FlagKind> = { "--help": "switch", "--impl": "value", "--reference-earlier": "switch" };
@@ -167,6 +171,8 @@ export interface CliOptions {
   referenceBelow: number;
   /** grade: the test worker bin/tls-by-hand.mjs started while this module loaded, and its memory cap. */
   warm?: { worker: import("node:worker_threads").Worker; memoryMb: number };
+  /** grade --serve: where the grade leaves its test worker for the next one (see grade.ts). */
+  keep?: { worker?: import("node:worker_threads").Worker };
 }
 
 export async function main(args: string[], options: CliOptions): Promise<number> {
@@ -429,6 +435,7 @@ function firstMessage(host: string, port: number, record: Uint8Array, b00: typeo
 // ---- grade ----
 
 async function gradeCommand({ positional: given, flags }: ParsedArgs, options: CliOptions): Promise<number> {
+  if (flags.has("--serve")) return await gradeServer(given, options);
   let positional = given;
   const usage = usageLine(HELP.grade!);
   const positiveNumber = (flag: string, fallback: number): number => {
@@ -457,7 +464,7 @@ async function gradeCommand({ positional: given, flags }: ParsedArgs, options: C
     if (positional.length === 0) positional = [chapter];
   }
   const each = flags.has("--each");
-  const report = await grade(positional, { impl: options.impl, referenceBelow: options.referenceBelow, each, timeoutSeconds, memoryMb, warm: options.warm, until });
+  const report = await grade(positional, { impl: options.impl, referenceBelow: options.referenceBelow, each, timeoutSeconds, memoryMb, warm: options.warm, until, keep: options.keep });
   // TLS_BY_HAND_RESULTS: where npm test's scratch runs write, so they never touch the learner's results.
   writeResults(report, process.env.TLS_BY_HAND_RESULTS);
   const json = flags.get("--json");
@@ -474,6 +481,67 @@ async function gradeCommand({ positional: given, flags }: ParsedArgs, options: C
     if (json !== undefined) console.log(`(the JSON result is in ${json})`);
   }
   return report.failed === 0 ? 0 : 1;
+}
+
+/** Grades a server takes before it starts a fresh test worker: each grade loads the project's modules anew. */
+const SERVED_PER_WORKER = 8;
+
+/**
+ * grade --serve: one grade per line of standard input, each line the grade's arguments as a JSON array
+ * (["08", "--until", "08.3"], `--reference-earlier` included), each answered with one line of JSON:
+ * { status, stdout, stderr }, what `grade` with those arguments would exit with and print. The test worker is kept
+ * from one grade to the next (its Node, mocha, chai and the other packages are loaded once), and every grade loads
+ * the project's files afresh, as they are on disk then (tools/impl-resolve.mjs). For tools that grade again and
+ * again: the tool tests that put one bug after another into a copy and grade it each time.
+ */
+async function gradeServer(given: string[], options: CliOptions): Promise<number> {
+  const usage = usageLine(HELP.grade!);
+  if (given.length > 0) throw new UsageError(`grade --serve takes its chapters line by line on standard input, not ${given.join(" ")}`, usage);
+  const { createInterface } = await import("node:readline");
+  const { format } = await import("node:util");
+  let warm = options.warm;
+  let served = 0;
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (line.trim() === "") continue;
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const { log, error } = console;
+    console.log = (...a: unknown[]) => void stdout.push(format(...a));
+    console.error = (...a: unknown[]) => void stderr.push(format(...a));
+    const keep: { worker?: import("node:worker_threads").Worker } = {};
+    let status: number;
+    let args: string[] = [];
+    try {
+      const request = JSON.parse(line) as unknown;
+      if (!Array.isArray(request) || !request.every((a) => typeof a === "string")) throw new UsageError("each line: the grade's arguments as a JSON array of strings", usage);
+      args = request;
+      // As bin/tls-by-hand.mjs reads them for a grade of its own: --reference-earlier serves the chapters before the
+      // first one graded; --impl is the server's.
+      const earlier = args.includes("--reference-earlier");
+      const parsed = parseArgs(args.filter((a) => a !== "--reference-earlier"), { ...EVERY_COMMAND, ...FLAGS.grade! }, usage);
+      const impl = parsed.flags.get("--impl");
+      if (impl !== undefined && impl !== options.impl) throw new UsageError(`this server grades --impl ${options.impl}; start another for --impl ${impl}`, usage);
+      if (parsed.flags.has("--serve")) throw new UsageError("--serve is not a grade's argument", usage);
+      const chapters = parsed.positional.filter((a) => /^\d+$|^\d\d-/.test(a)).map((a) => parseInt(a, 10));
+      const referenceBelow = earlier && chapters.length > 0 && !parsed.flags.has("--each") ? Math.min(...chapters) : 0;
+      forgetRegions(); // the files may have changed since the last grade
+      status = await gradeCommand(parsed, { impl: options.impl, referenceBelow, warm, keep });
+    } catch (e) {
+      status = reportError(e, { command: "grade", args, options });
+    } finally {
+      console.log = log;
+      console.error = error;
+    }
+    served++;
+    if (keep.worker !== undefined && served % SERVED_PER_WORKER === 0) {
+      keep.worker.postMessage({ quit: true });
+      keep.worker = undefined;
+    }
+    warm = keep.worker === undefined ? undefined : { worker: keep.worker, memoryMb: DEFAULT_MEMORY_MB };
+    process.stdout.write(JSON.stringify({ status, stdout: stdout.map((l) => l + "\n").join(""), stderr: stderr.map((l) => l + "\n").join("") }) + "\n");
+  }
+  warm?.worker.postMessage({ quit: true });
+  return 0;
 }
 
 // ---- verify-chain ----

@@ -4,6 +4,7 @@
 // because of another one's code, the hint, a JSON result and a JUnit XML file for class autograders.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
+import type { Worker } from "node:worker_threads";
 import { blameStack, exerciseAt, learnerFrames, where } from "./blame.js";
 import { ROOT, chapterSlugs, listExercises, listFiles, type Exercise } from "./exercises.js";
 import { runTests, stopMessage, type ErrorInfo, type RawResult, type RunOptions } from "./run-tests.js";
@@ -89,8 +90,13 @@ export interface GradeReport {
 export interface GradeOptions {
   impl: string;
   referenceBelow?: number;
-  /** Each chapter on the reference code of the chapters before it (`--reference-earlier --each`). */
+  /** Each chapter on the reference code of the chapters before it (`--each`). */
   each?: boolean;
+  /**
+   * grade --serve: keep the test worker for the next grade (`keep.worker` is set to it, when it can take one), and
+   * give `referenceBelow` to each test file's module graph rather than to the worker, which serves other grades.
+   */
+  keep?: { worker?: Worker };
   /** Seconds a test may run synchronous code without returning (default 10). */
   timeoutSeconds?: number;
   /** Memory limit of the tests, in MB (default 1024). */
@@ -266,8 +272,15 @@ export async function grade(chapterArgs: string[], options: GradeOptions): Promi
     referenceBelow: options.referenceBelow ?? 0,
     ...limits,
     warm: options.warm,
-    below: options.each === true ? Object.fromEntries(files.map((f) => [f, Number(basename(f).slice(0, 2))])) : undefined,
+    below:
+      options.each === true
+        ? Object.fromEntries(files.map((f) => [f, Number(basename(f).slice(0, 2))]))
+        : options.keep !== undefined
+          ? Object.fromEntries(files.map((f) => [f, options.referenceBelow ?? 0]))
+          : undefined,
+    keep: options.keep !== undefined,
   });
+  if (options.keep !== undefined) options.keep.worker = run.worker;
   const tests = toTestResults(run.results);
   const loadErrors: { chapter: string; message: string }[] = [];
   for (const l of run.loadErrors) loadErrors.push({ chapter: chapterOfFile(l.file), message: await loadErrorMessage(l.error) });

@@ -4,12 +4,15 @@
 //   TLS_REFERENCE_BELOW=NN       chapters numbered below NN come from solutions/ even for the learner,
 //                                so that a later chapter can be graded before the earlier ones are done.
 // Tests, the notebooks' grade cell and the command-line tool import chapters/…; this hook redirects.
-// `grade --reference-earlier --each` grades several chapters in one test worker, each on the reference code of the
-// chapters before it: the worker imports chapter NN's test file with ?tls-by-hand-below=NN, and every project file
-// that file reaches, directly or not, is resolved with NN in place of TLS_REFERENCE_BELOW, under a URL that carries
-// the same query. So chapter 03's code is the learner's in the module graph of chapter 03's tests and the
-// reference's in that of chapter 04's, and each graph has its own copy of the project's modules (node_modules are
-// shared). Stack traces name the files without the query (tsx's source maps).
+// Module graphs of their own, in one test worker: a test file imported with ?tls-by-hand-below=NN and/or
+// ?tls-by-hand-job=N passes that query on to every project file it reaches, directly or not, so each such graph has
+// its own copy of the project's modules (node_modules are shared).
+//   below=NN  (grade --each, which grades several chapters in one worker, each on the reference code of the chapters
+//             before it) takes NN in place of TLS_REFERENCE_BELOW in that graph: chapter 03's code is the learner's in
+//             chapter 03's graph and the reference's in chapter 04's.
+//   job=N     (grade --serve, whose worker takes grade after grade) the worker's Nth job after its first loads the
+//             project's files afresh, as they are on disk now.
+// Stack traces name the files without the query (tsx's source maps).
 const root = new URL("../", import.meta.url).href;
 let impl = process.env.TLS_IMPL ?? "chapters";
 let referenceBelow = Number(process.env.TLS_REFERENCE_BELOW ?? "0") || 0;
@@ -20,13 +23,19 @@ export function initialize(data) {
 }
 
 const CHAPTER = /^chapters\/(\d\d)-/;
-export const BELOW_QUERY = "tls-by-hand-below";
+const TAG = /[?&](tls-by-hand-(?:below|job)=\d+)/g;
 
-/** The ?tls-by-hand-below=NN of a URL, or undefined. */
-function belowOf(url) {
-  if (url === undefined || !url.includes(`?${BELOW_QUERY}=`)) return undefined;
-  const n = Number(new URL(url).searchParams.get(BELOW_QUERY));
-  return Number.isInteger(n) && n >= 0 ? n : undefined;
+/** The tls-by-hand-… parameters of a URL's query ("tls-by-hand-below=3&tls-by-hand-job=2"), or undefined. */
+function tagOf(url) {
+  if (url === undefined || !url.includes("tls-by-hand-")) return undefined;
+  const found = [...url.matchAll(TAG)].map((m) => m[1]);
+  return found.length === 0 ? undefined : found.join("&");
+}
+
+/** The reference boundary a tag sets, or undefined. */
+function belowOf(tag) {
+  const m = tag === undefined ? null : /tls-by-hand-below=(\d+)/.exec(tag);
+  return m === null ? undefined : Number(m[1]);
 }
 
 /** The solutions/ URL for a chapters/NN-… URL (no query) that should load the reference, else undefined. */
@@ -44,21 +53,22 @@ const projectFile = (url) => url.startsWith(root) && !url.includes("/node_module
 
 export async function resolve(specifier, context, nextResolve) {
   // The test file itself comes with the query (from the worker); what it imports, from its parent's URL.
-  const below = belowOf(context.parentURL) ?? (specifier.startsWith("file:") ? belowOf(specifier) : undefined);
-  const mark = (url) => (below === undefined || !projectFile(url) ? url : `${url}?${BELOW_QUERY}=${below}`);
+  const tag = tagOf(context.parentURL) ?? (specifier.startsWith("file:") ? tagOf(specifier) : undefined);
+  const below = belowOf(tag) ?? referenceBelow;
+  const mark = (url) => (tag === undefined || !projectFile(url) ? url : `${url}?${tag}`);
   let result;
   try {
     result = await nextResolve(specifier, context);
   } catch (e) {
     // chapters/NN not generated yet (a chapter being written): if the reference is wanted, resolve it there.
     const relative = /^\.{0,2}\//.test(specifier) && context.parentURL !== undefined;
-    const target = relative ? redirect(new URL(specifier, context.parentURL).href.replace(/[?#].*$/, ""), below ?? referenceBelow) : undefined;
+    const target = relative ? redirect(new URL(specifier, context.parentURL).href.replace(/[?#].*$/, ""), below) : undefined;
     if (target === undefined) throw e;
     const found = await nextResolve(target, context);
     return { ...found, url: mark(found.url.replace(/[?#].*$/, "")) };
   }
-  if (below === undefined) {
-    const target = redirect(result.url, referenceBelow);
+  if (tag === undefined) {
+    const target = redirect(result.url, below);
     return target === undefined ? result : { ...result, url: target };
   }
   const plain = result.url.replace(/[?#].*$/, "");

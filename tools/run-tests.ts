@@ -35,6 +35,11 @@ export interface RunOptions {
    * chapters from solutions/ (tools/impl-resolve.mjs), in place of `referenceBelow`.
    */
   below?: Record<string, number>;
+  /**
+   * grade --serve: the worker is kept for another job. When the tests end without a stop, `RunOutcome.worker` is it,
+   * waiting (pass it back as `warm`, or post it { quit: true }); a worker that had exercises stopped is not kept.
+   */
+  keep?: boolean;
 }
 
 /** An error as the worker describes it. */
@@ -80,6 +85,8 @@ export interface RunOutcome {
   loadErrors: { file: string; error: ErrorInfo }[];
   /** How many times a worker had to be stopped. */
   stops: number;
+  /** With `keep`: the worker, waiting for its next job. */
+  worker?: Worker;
 }
 
 type WorkerMessage =
@@ -104,7 +111,10 @@ interface Position {
   hook?: { title: string; test?: number; tests: number[] };
 }
 
-type WorkerEnd = { kind: "done" } | { kind: "stopped"; stop: StopInfo; at: Position };
+type WorkerEnd = { kind: "done"; worker: Worker } | { kind: "stopped"; stop: StopInfo; at: Position };
+
+/** For a worker that takes another job (grade --serve): takes its listeners of the last job off. */
+const detach = new WeakMap<Worker, () => void>();
 
 const LOOP_HINT = "an infinite loop? (a `while` whose index never moves, a length that is 0; if your code is only slow, `--timeout 30` gives it longer)";
 const MEMORY_HINT = "code that allocates without end? (a push or concat in a loop that never ends)";
@@ -140,6 +150,7 @@ export async function runTests(files: string[], options: RunOptions): Promise<Ru
     warm.worker.postMessage({ quit: true });
     warm = undefined;
   }
+  let kept: Worker | undefined;
   for (;;) {
     const end = await runWorker(files, options, { skip: [...results.keys()], stops, stopMessages, out, warm: warm?.worker }, (m) => {
       if (m.type === "loaded" && tests.length === 0) tests.push(...m.tests);
@@ -147,7 +158,14 @@ export async function runTests(files: string[], options: RunOptions): Promise<Ru
       if (m.type === "result") record(m.index, m.state, m.ms, m.error === undefined ? {} : { error: m.error });
     });
     warm = undefined;
-    if (end.kind === "done") break;
+    if (end.kind === "done") {
+      if (options.keep === true) {
+        // Not one that had an exercise stopped: its stop hook would go on replacing that code in the next job.
+        if (stops.length === 0) kept = end.worker;
+        else end.worker.postMessage({ quit: true });
+      }
+      break;
+    }
     stopCount++;
     const { stop, at } = end;
     const resultsBefore = results.size;
@@ -197,6 +215,7 @@ export async function runTests(files: string[], options: RunOptions): Promise<Ru
     results: [...results.values()].sort((a, b) => a.index - b.index),
     loadErrors: [...loadErrors].map(([file, error]) => ({ file, error })),
     stops: stopCount,
+    ...(kept === undefined ? {} : { worker: kept }),
   };
 }
 
@@ -243,10 +262,11 @@ function runWorker(
   onMessage: (m: WorkerMessage) => void,
 ): Promise<WorkerEnd> {
   return new Promise((resolve) => {
-    const job = { files, skip: state.skip, timeoutMs: options.mochaTimeoutMs ?? 20000, only: options.only, below: options.below };
+    const job = { files, skip: state.skip, timeoutMs: options.mochaTimeoutMs ?? 20000, only: options.only, below: options.below, more: options.keep === true };
     let worker: Worker;
     if (state.warm !== undefined) {
       worker = state.warm;
+      detach.get(worker)?.();
       worker.ref();
       worker.postMessage(job);
     } else {
@@ -291,7 +311,7 @@ function runWorker(
 
     // True while the tests wait for an outside program (openssl) in a synchronous call: not the learner's loop.
     let outside = false;
-    worker.on("message", (m: WorkerMessage) => {
+    const onMessage_ = (m: WorkerMessage) => {
       lastSign = Date.now();
       if (m.type === "outside") outside = m.running;
       if (m.type === "begin") {
@@ -304,17 +324,32 @@ function runWorker(
         at.test = undefined;
       }
       onMessage(m);
-      if (m.type === "done") finish({ kind: "done" });
-    });
+      if (m.type === "done") {
+        // Kept for another job: it waits for a message, which must not keep this process alive meanwhile.
+        if (options.keep === true) worker.unref();
+        finish({ kind: "done", worker });
+      }
+    };
+    worker.on("message", onMessage_);
     let crash: Error | undefined;
-    worker.on("error", (e: Error & { code?: string }) => {
+    const onError = (e: Error & { code?: string }) => {
       crash = e;
-    });
-    worker.on("exit", (code) => {
+    };
+    worker.on("error", onError);
+    const onExit = (code: number) => {
       if (finished || stopping) return;
       const memory = (crash as { code?: string } | undefined)?.code === "ERR_WORKER_OUT_OF_MEMORY";
       if (memory) finish({ kind: "stopped", stop: { reason: "memory", limit: `${options.memoryMb} MB` }, at: { ...at } });
       else finish({ kind: "stopped", stop: { reason: "exit", limit: crash === undefined ? `exit code ${code}: process.exit called?` : `${crash.name}: ${crash.message}` }, at: { ...at } });
+    };
+    worker.on("exit", onExit);
+    // Taken off when the worker starts its next job (not when this one ends: its last output may still be coming).
+    detach.set(worker, () => {
+      worker.stdout.off("data", forward);
+      worker.stderr.off("data", forward);
+      worker.off("message", onMessage_);
+      worker.off("error", onError);
+      worker.off("exit", onExit);
     });
   });
 }

@@ -2,7 +2,7 @@
 // and ends, and beating every 250 ms while its event loop is free. The grader (tools/run-tests.ts, in the
 // main thread) can stop a worker whose code loops or allocates without end, which mocha's own timeout
 // cannot do for synchronous code, and goes on with the remaining tests in a fresh worker.
-// workerData: { impl, referenceBelow, stops, stopMessages, job? }; job: { files, skip, timeoutMs, only?, below? }, or
+// workerData: { impl, referenceBelow, stops, stopMessages, job? }; job: { files, skip, timeoutMs, only?, below?, more? }, or
 // { quit: true } for a worker started ahead that is not needed.
 // Without a job in workerData, the worker gets ready (hooks, mocha) and waits for it as a message: the
 // command-line tool starts it that way before it has read its own options, so that both start-ups overlap.
@@ -36,8 +36,9 @@ register("./impl-resolve.mjs", import.meta.url, { data: { impl, referenceBelow }
 quitIfAsked();
 const { default: Mocha } = await import("mocha");
 quitIfAsked();
-const { files, skip, timeoutMs, only, below, quit } = workerData.job ?? early ?? (await new Promise((resolve) => parentPort.once("message", resolve)));
-if (quit === true) process.exit(0);
+const nextJob = () => new Promise((resolve) => parentPort.once("message", resolve));
+let job = workerData.job ?? early ?? (await nextJob());
+if (job.quit === true) process.exit(0);
 
 // The stub of a stopped exercise throws a NotImplemented (marked `stopped`), so that the tests' helpers, which
 // pass NotImplemented through untouched, treat it as "this exercise's code cannot run" too.
@@ -50,7 +51,6 @@ globalThis.__tlsByHandStopped = (id) => {
 };
 
 const post = (message) => parentPort.postMessage(message);
-const beat = setInterval(() => post({ type: "beat" }), 250);
 
 // Tests ask outside programs for expected values (openssl kdf, openssl pkeyutl …) with the synchronous
 // child-process calls, which block this thread as a loop would, for seconds on a loaded machine. A learner's
@@ -87,83 +87,105 @@ function describe(err) {
   return e;
 }
 
-// fullTrace: the stacks as thrown, with absolute paths (the grader reads them back to the exercise regions).
-const mocha = new Mocha({ timeout: timeoutMs, reporter: class {}, fullTrace: true });
-// One file at a time, so that a chapter that does not load (a syntax error in the learner's code) does not keep
-// the others from running.
-// below (grade --each): a file's chapter number, for the chapters before it to come from the reference in that file's
-// module graph (tools/impl-resolve.mjs reads the query). Each graph has its own copy of the tests' support modules,
-// and each copy adds its own process "exit" handler (to stop the peers it started): not a leak, so no warning.
-if (below !== undefined) process.setMaxListeners(Math.max(process.getMaxListeners(), 10 * files.length));
-for (const f of files) {
-  mocha.files = [f];
-  const n = below?.[f];
-  try {
-    await mocha.loadFilesAsync(n === undefined ? {} : { esmDecorator: (url) => `${url.href}?tls-by-hand-below=${n}` });
-  } catch (err) {
-    post({ type: "load-error", file: f, error: describe(err) });
+/**
+ * One job: loads the test files into a fresh mocha and runs them, reporting as it goes; resolves once it has
+ * posted "done". `generation` (the jobs this worker ran before) goes into the query of the test files' URLs, which
+ * tools/impl-resolve.mjs passes on to every project file they import: a second job loads the project's modules
+ * afresh, as the files are now, beside the first job's (node_modules are loaded once).
+ */
+async function runJob({ files, skip, timeoutMs, only, below }, generation) {
+  const beat = setInterval(() => post({ type: "beat" }), 250);
+  // fullTrace: the stacks as thrown, with absolute paths (the grader reads them back to the exercise regions).
+  const mocha = new Mocha({ timeout: timeoutMs, reporter: class {}, fullTrace: true });
+  // One file at a time, so that a chapter that does not load (a syntax error in the learner's code) does not keep
+  // the others from running.
+  // below (grade --each): a file's chapter number, for the chapters before it to come from the reference in that file's
+  // module graph (tools/impl-resolve.mjs reads the query). Each graph has its own copy of the tests' support modules,
+  // and each copy adds its own process "exit" handler (to stop the peers it started): not a leak, so no warning.
+  // A job after the first loads its own copies too.
+  if (below !== undefined || generation > 0) process.setMaxListeners(Math.max(process.getMaxListeners(), 10 * files.length * (generation + 1)));
+  for (const f of files) {
+    mocha.files = [f];
+    const query = [...(below?.[f] === undefined ? [] : [`tls-by-hand-below=${below[f]}`]), ...(generation === 0 ? [] : [`tls-by-hand-job=${generation}`])];
+    try {
+      await mocha.loadFilesAsync(query.length === 0 ? {} : { esmDecorator: (url) => `${url.href}?${query.join("&")}` });
+    } catch (err) {
+      post({ type: "load-error", file: f, error: describe(err) });
+    }
   }
-}
-mocha.files = files;
+  mocha.files = files;
 
-// grade --until: only the tests of the exercises asked for (a test's title starts with its exercise's id). A suite
-// left without tests runs none of its hooks, so a later step's servers are not even started.
-if (only !== undefined) {
-  const keep = new Set(only);
-  const narrow = (suite) => {
-    suite.tests = suite.tests.filter((t) => keep.has(/^(\d\d\.\d+)\b/.exec(t.title)?.[1] ?? ""));
-    suite.suites.forEach(narrow);
+  // grade --until: only the tests of the exercises asked for (a test's title starts with its exercise's id). A suite
+  // left without tests runs none of its hooks, so a later step's servers are not even started.
+  if (only !== undefined) {
+    const keep = new Set(only);
+    const narrow = (suite) => {
+      suite.tests = suite.tests.filter((t) => keep.has(/^(\d\d\.\d+)\b/.exec(t.title)?.[1] ?? ""));
+      suite.suites.forEach(narrow);
+    };
+    narrow(mocha.suite);
+  }
+
+  // Every test in the order mocha runs them (a suite's own tests, then its suites), numbered.
+  const tests = [];
+  const index = new Map();
+  const walk = (suite) => {
+    for (const t of suite.tests) {
+      index.set(t, tests.length);
+      tests.push({ fullTitle: t.fullTitle(), title: t.title, file: t.file ?? "" });
+    }
+    suite.suites.forEach(walk);
   };
-  narrow(mocha.suite);
+  walk(mocha.suite);
+  post({ type: "loaded", tests });
+
+  // A fresh worker after a stop: leave out what the earlier workers already ran.
+  const done = new Set(skip);
+  const prune = (suite) => {
+    suite.tests = suite.tests.filter((t) => !done.has(index.get(t)));
+    suite.suites.forEach(prune);
+  };
+  prune(mocha.suite);
+
+  const under = (suite) => [...suite.tests, ...suite.suites.flatMap(under)];
+  const reported = new Set();
+  const result = (t, state, err) => {
+    const i = index.get(t);
+    if (i === undefined || reported.has(i)) return;
+    reported.add(i);
+    post({ type: "result", index: i, state, ms: t.duration ?? 0, error: err === undefined ? undefined : describe(err) });
+  };
+
+  const C = Mocha.Runner.constants;
+  let ended;
+  const end = new Promise((resolve) => (ended = resolve));
+  const runner = mocha.run(() => {
+    clearInterval(beat);
+    post({ type: "done" });
+    ended();
+  });
+  runner.on(C.EVENT_TEST_BEGIN, (t) => post({ type: "begin", index: index.get(t) }));
+  runner.on(C.EVENT_HOOK_BEGIN, (h) => {
+    const current = h.ctx?.currentTest;
+    const each = /"(before|after) each" hook/.test(h.title);
+    post({ type: "hook", title: h.title, test: each && current ? index.get(current) : undefined, tests: under(h.parent).map((t) => index.get(t)) });
+  });
+  runner.on(C.EVENT_TEST_PASS, (t) => result(t, "passed"));
+  runner.on(C.EVENT_TEST_FAIL, (t, err) => {
+    if (t.type === "hook") {
+      // A failed hook (a server that would not start): every test under it that has not run counts as failed.
+      for (const test of under(t.parent)) result(test, "failed", err);
+      return;
+    }
+    result(t, "failed", err);
+  });
+  await end;
 }
 
-// Every test in the order mocha runs them (a suite's own tests, then its suites), numbered.
-const tests = [];
-const index = new Map();
-const walk = (suite) => {
-  for (const t of suite.tests) {
-    index.set(t, tests.length);
-    tests.push({ fullTitle: t.fullTitle(), title: t.title, file: t.file ?? "" });
-  }
-  suite.suites.forEach(walk);
-};
-walk(mocha.suite);
-post({ type: "loaded", tests });
-
-// A fresh worker after a stop: leave out what the earlier workers already ran.
-const done = new Set(skip);
-const prune = (suite) => {
-  suite.tests = suite.tests.filter((t) => !done.has(index.get(t)));
-  suite.suites.forEach(prune);
-};
-prune(mocha.suite);
-
-const under = (suite) => [...suite.tests, ...suite.suites.flatMap(under)];
-const reported = new Set();
-const result = (t, state, err) => {
-  const i = index.get(t);
-  if (i === undefined || reported.has(i)) return;
-  reported.add(i);
-  post({ type: "result", index: i, state, ms: t.duration ?? 0, error: err === undefined ? undefined : describe(err) });
-};
-
-const C = Mocha.Runner.constants;
-const runner = mocha.run(() => {
-  clearInterval(beat);
-  post({ type: "done" });
-});
-runner.on(C.EVENT_TEST_BEGIN, (t) => post({ type: "begin", index: index.get(t) }));
-runner.on(C.EVENT_HOOK_BEGIN, (h) => {
-  const current = h.ctx?.currentTest;
-  const each = /"(before|after) each" hook/.test(h.title);
-  post({ type: "hook", title: h.title, test: each && current ? index.get(current) : undefined, tests: under(h.parent).map((t) => index.get(t)) });
-});
-runner.on(C.EVENT_TEST_PASS, (t) => result(t, "passed"));
-runner.on(C.EVENT_TEST_FAIL, (t, err) => {
-  if (t.type === "hook") {
-    // A failed hook (a server that would not start): every test under it that has not run counts as failed.
-    for (const test of under(t.parent)) result(test, "failed", err);
-    return;
-  }
-  result(t, "failed", err);
-});
+// A job with `more: true` is followed by another (grade --serve): the worker waits for it, or for { quit: true }.
+for (let generation = 0; ; generation++) {
+  await runJob(job, generation);
+  if (job.more !== true) break;
+  job = await nextJob();
+  if (job.quit === true) process.exit(0);
+}

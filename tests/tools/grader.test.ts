@@ -1,13 +1,13 @@
 // The grader's scoreboard and results, on a scratch copy of a learner's finished work with one mistake put in:
 // a failure is blamed on the exercise whose code threw, with the .ts line the learner edits; every failing test
 // of the next exercise is shown (a few, or all with --all); the JSON and JUnit results are whole and valid;
-// a misspelt flag is bad usage.
+// a misspelt flag is bad usage. Last, the grade server (grade --serve), which grades again and again in one process.
 import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GradeReport } from "../../tools/grade.js";
-import { boardLine, learnerCopy, tool, toolInProcess, type LearnerCopy } from "./learner-copy.js";
+import { boardLine, gradeServer, learnerCopy, tool, toolInProcess, type LearnerCopy } from "./learner-copy.js";
 
 // 00.1 (writeUint) with a slip: a Uint8Array has no push.
 const PUSH = [
@@ -167,6 +167,42 @@ describe("the grader's scoreboard", function () {
       expect(r.stderr, args.join(" ")).to.include(expected);
       expect(r.stderr, args.join(" ")).to.match(/^usage: tls-by-hand /m);
       expect(r.stdout, args.join(" ")).not.to.match(/passed, \d+ failed/);
+    }
+  });
+
+  it("grade --serve: grade after grade in one process, each on the files as they are then, as `grade` prints it", async () => {
+    const server = gradeServer(copy.dir, env());
+    try {
+      copy.mistake("00-bytes/presentation.ts", "00.1", LITTLE_ENDIAN, "little-endian");
+      const served = await server.grade(["00"]);
+      const alone = await tool(copy.dir, ["grade", "00"], { env: env() });
+      expect(served.status).to.equal(1);
+      // The same scoreboard as a grade of its own (but the counterexamples, which fast-check draws anew each run).
+      const board = (out: string) => out.split("\n").filter((l) => /^ {2}\d\d\.\d+ |^Next: |passed, \d+ failed/.test(l));
+      expect(board(served.stdout), "the scoreboard's lines").to.have.length.above(7);
+      expect(board(served.stdout), "the same scoreboard as a grade of its own").to.deep.equal(board(alone.stdout));
+      // Mended, then another mistake: each grade loads the copy's files afresh (its worker is kept).
+      copy.undo();
+      expect((await server.grade(["00"])).status, "mended").to.equal(0);
+      const line = copy.mistake("00-bytes/presentation.ts", "00.1", PUSH, "has no push");
+      const pushed = await server.grade(["00"]);
+      expect(pushed.stdout).to.include(`TypeError: out.push is not a function\n        at writeUint (chapters/00-bytes/presentation.ts:${line})`);
+      expect(pushed.stdout, "no query of the module URLs shows").not.to.include("tls-by-hand-job");
+      // Bad usage answers 2, and the server goes on.
+      const bad = await server.grade(["00", "--jsn"]);
+      expect(bad.status).to.equal(2);
+      expect(bad.stderr).to.include("unknown option --jsn (did you mean --json?)");
+      copy.undo();
+      // A loop stopped by the watchdog: that worker, whose stop hook replaces 00.2's code, is not kept.
+      copy.mistake("00-bytes/presentation.ts", "00.2", ["let value = 0;", "for (let i = 0; i < size; ) value = value * 256; // i never moves", "return value;"], "i never moves");
+      const looped = await server.grade(["00", "--timeout", "2"]);
+      expect(boardLine(looped.stdout, "00.2")).to.match(/⧗ timed out/);
+      copy.undo();
+      const after = await server.grade(["00"]);
+      expect(after.status, after.stdout).to.equal(0);
+      expect(boardLine(after.stdout, "00.2")).to.match(/✔ passed/);
+    } finally {
+      await server.close();
     }
   });
 });

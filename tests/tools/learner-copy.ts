@@ -94,3 +94,56 @@ export async function toolInProcess(args: string[], impl: "chapters" | "solution
 export function boardLine(stdout: string, id: string): string {
   return stdout.split("\n").find((l) => l.startsWith(`  ${id} `)) ?? `(no line for ${id})`;
 }
+
+export interface GradeServer {
+  /** One grade, as `tls-by-hand grade …args` in the copy would exit and print it. */
+  grade(args: string[]): Promise<Run>;
+  /** Ends the server (and its test worker). */
+  close(): Promise<void>;
+}
+
+/**
+ * `tls-by-hand grade --serve` in `dir`: grade after grade in one process, whose test worker is kept between them
+ * (every grade loads the copy's files afresh). For suites that put one bug after another into a copy: a grade there
+ * then costs the tests, not a Node start-up and the packages each time. Grades are asked one at a time.
+ */
+export function gradeServer(dir: string, env: NodeJS.ProcessEnv = {}): GradeServer {
+  const child = spawn(process.execPath, ["bin/tls-by-hand.mjs", "grade", "--serve"], { cwd: dir, env: { ...process.env, ...env } });
+  let buffered = "";
+  let errors = "";
+  const waiting: ((line: string | undefined) => void)[] = [];
+  child.stderr.on("data", (d: Buffer) => (errors = (errors + d).slice(-4000)));
+  child.stdout.on("data", (d: Buffer) => {
+    buffered += d;
+    for (let nl = buffered.indexOf("\n"); nl >= 0; nl = buffered.indexOf("\n")) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  const ended = new Promise<void>((resolve) => child.on("close", () => resolve()));
+  void ended.then(() => waiting.splice(0).forEach((w) => w(undefined)));
+  let queue = Promise.resolve();
+  return {
+    grade(args) {
+      const asked = queue.then(
+        () =>
+          new Promise<Run>((resolve) => {
+            const started = Date.now();
+            waiting.push((line) => {
+              const seconds = (Date.now() - started) / 1000;
+              if (line === undefined) resolve({ status: null, stdout: "", stderr: `the grade server ended\n${errors}`, seconds });
+              else resolve({ ...(JSON.parse(line) as { status: number; stdout: string; stderr: string }), seconds });
+            });
+            child.stdin.write(JSON.stringify(args) + "\n");
+          }),
+      );
+      queue = asked.then(() => undefined);
+      return asked;
+    },
+    async close() {
+      child.stdin.end();
+      await ended;
+    },
+  };
+}

@@ -1,14 +1,14 @@
 // Chapter 03's exercises are steps, each graded on its own: put one realistic bug into one step (in a scratch copy
 // whose chapters/ is the reference), grade chapter 03 as a learner does, and the scoreboard's "Next:" line must
 // name the step that holds the bug, not an earlier one whose tests happen to run its code. Four bugs, graded two at
-// a time (two scratch copies, each taking its bugs in turn), each with `--until` the buggy step: a later step's
-// tests cannot change which failing step comes first.
+// a time (two scratch copies, each taking its bugs in turn through one grade server, `grade --serve`), each with
+// `--until` the buggy step: a later step's tests cannot change which failing step comes first.
 import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { scratchCopy } from "../../tools/scratch.js";
-import { type Run, tool } from "./learner-copy.js";
+import { type GradeServer, type Run, gradeServer } from "./learner-copy.js";
 
 interface Bug {
   /** The exercise that holds the bug: the one "Next:" must name. */
@@ -55,18 +55,16 @@ const BUGS: Bug[] = [
  * Puts the bug into the scratch copy at `dir`, grades it with `grade 03 --until STEP --impl chapters
  * --reference-earlier`, and puts the line back.
  */
-async function gradeWith(dir: string, bug: Bug): Promise<Run> {
+async function gradeWith(dir: string, server: GradeServer, bug: Bug): Promise<Run> {
   const file = join(dir, "chapters", "03-certificates", bug.file);
   const source = readFileSync(file, "utf8");
   const count = source.split(bug.from).length - 1;
   if (count !== 1) throw new Error(`${bug.file} holds the line to break ${count} times, not once: ${bug.from}`);
   writeFileSync(file, source.replace(bug.from, bug.to));
-  const results = mkdtempSync(join(tmpdir(), "tls-by-hand-steps-03-"));
   try {
-    return await tool(dir, ["grade", "03", "--until", bug.step, "--impl", "chapters", "--reference-earlier"], { env: { TLS_BY_HAND_RESULTS: results } });
+    return await server.grade(["03", "--until", bug.step, "--impl", "chapters", "--reference-earlier"]);
   } finally {
     writeFileSync(file, source);
-    rmSync(results, { recursive: true, force: true });
   }
 }
 
@@ -88,8 +86,14 @@ describe("chapter 03: a bug in one step is blamed on that step", function () {
     await Promise.all(
       lanes.map(async (lane) => {
         const dir = scratchCopy("solutions");
-        dirs.push(dir);
-        for (const bug of lane) graded.set(bug, await gradeWith(dir, bug));
+        const results = mkdtempSync(join(tmpdir(), "tls-by-hand-steps-03-"));
+        dirs.push(dir, results);
+        const server = gradeServer(dir, { TLS_BY_HAND_RESULTS: results });
+        try {
+          for (const bug of lane) graded.set(bug, await gradeWith(dir, server, bug));
+        } finally {
+          await server.close();
+        }
       }),
     );
   });

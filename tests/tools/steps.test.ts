@@ -3,14 +3,15 @@
 // reference code (chapters/ = solutions/), the chapter is graded there (`tls-by-hand grade NN --impl chapters`, as a
 // learner runs it), and the scoreboard's "Next:" must name the exercise whose region holds the changed line. The
 // expected exercise is found from the regions at run time, so renumbering a chapter does not break this suite.
-// Two scratch copies are graded side by side (the machine has two cores); each copy takes its bugs one at a time.
+// Two scratch copies are graded side by side (the machine has two cores); each copy takes its bugs one at a time,
+// through one grade server (`grade --serve`: the same grade, the same scoreboard, without a Node start-up each time).
 import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findRegions } from "../../tools/exercises.js";
 import { scratchCopy } from "../../tools/scratch.js";
-import { tool } from "./learner-copy.js";
+import { type GradeServer, gradeServer } from "./learner-copy.js";
 
 interface Bug {
   /** What a learner might have done. */
@@ -151,14 +152,9 @@ function inject(dir: string, bug: Bug): { expected: string; undo: () => void } {
  * Grades one chapter in `dir` as a learner does, up to the exercise that holds the bug (`--until`: the tests of later
  * exercises cannot change which failing exercise comes first); resolves with the scoreboard text.
  */
-async function grade(dir: string, chapter: string, until: string): Promise<string> {
-  const results = mkdtempSync(join(tmpdir(), "tls-by-hand-results-"));
-  try {
-    const r = await tool(dir, ["grade", chapter, "--until", until, "--impl", "chapters"], { env: { TLS_BY_HAND_RESULTS: results } });
-    return r.stdout + r.stderr;
-  } finally {
-    rmSync(results, { recursive: true, force: true });
-  }
+async function grade(server: GradeServer, chapter: string, until: string): Promise<string> {
+  const r = await server.grade([chapter, "--until", until, "--impl", "chapters"]);
+  return r.stdout + r.stderr;
 }
 
 interface Outcome {
@@ -178,17 +174,24 @@ describe("each handshake step is where a bug in it is found: the grader's Next: 
       BUGS.map(async (lane) => {
         const dir = scratchCopy("solutions");
         dirs.push(dir);
-        for (const bug of lane) {
-          const { expected, undo } = inject(dir, bug);
-          try {
-            const output = await grade(dir, bug.chapter, expected);
-            outcomes.push({ bug, expected, next: /^Next: (\d\d\.\d+)/m.exec(output)?.[1], output });
-            // TLS_BY_HAND_STEPS_OUT=DIR keeps each scoreboard, to show what a learner with this bug reads.
-            const keep = process.env.TLS_BY_HAND_STEPS_OUT;
-            if (keep !== undefined) writeFileSync(join(keep, `${bug.chapter}-${BUGS.flat().indexOf(bug)}.txt`), `${bug.what}\n\n${output}`);
-          } finally {
-            undo();
+        const results = mkdtempSync(join(tmpdir(), "tls-by-hand-results-"));
+        dirs.push(results);
+        const server = gradeServer(dir, { TLS_BY_HAND_RESULTS: results });
+        try {
+          for (const bug of lane) {
+            const { expected, undo } = inject(dir, bug);
+            try {
+              const output = await grade(server, bug.chapter, expected);
+              outcomes.push({ bug, expected, next: /^Next: (\d\d\.\d+)/m.exec(output)?.[1], output });
+              // TLS_BY_HAND_STEPS_OUT=DIR keeps each scoreboard, to show what a learner with this bug reads.
+              const keep = process.env.TLS_BY_HAND_STEPS_OUT;
+              if (keep !== undefined) writeFileSync(join(keep, `${bug.chapter}-${BUGS.flat().indexOf(bug)}.txt`), `${bug.what}\n\n${output}`);
+            } finally {
+              undo();
+            }
           }
+        } finally {
+          await server.close();
         }
       }),
     );
