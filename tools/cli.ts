@@ -511,6 +511,7 @@ async function gradeServer(given: string[], options: CliOptions): Promise<number
     const keep: { worker?: import("node:worker_threads").Worker } = {};
     let status: number;
     let args: string[] = [];
+    let memoryMb = DEFAULT_MEMORY_MB;
     try {
       const request = JSON.parse(line) as unknown;
       if (!Array.isArray(request) || !request.every((a) => typeof a === "string")) throw new UsageError("each line: the grade's arguments as a JSON array of strings", usage);
@@ -524,6 +525,7 @@ async function gradeServer(given: string[], options: CliOptions): Promise<number
       if (parsed.flags.has("--serve")) throw new UsageError("--serve is not a grade's argument", usage);
       const chapters = parsed.positional.filter((a) => /^\d+$|^\d\d-/.test(a)).map((a) => parseInt(a, 10));
       const referenceBelow = earlier && chapters.length > 0 && !parsed.flags.has("--each") ? Math.min(...chapters) : 0;
+      memoryMb = Math.round(Number(parsed.flags.get("--max-memory") ?? DEFAULT_MEMORY_MB)); // the kept worker's cap
       forgetRegions(); // the files may have changed since the last grade
       status = await gradeCommand(parsed, { impl: options.impl, referenceBelow, warm, keep });
     } catch (e) {
@@ -532,12 +534,15 @@ async function gradeServer(given: string[], options: CliOptions): Promise<number
       console.log = log;
       console.error = error;
     }
-    served++;
-    if (keep.worker !== undefined && served % SERVED_PER_WORKER === 0) {
-      keep.worker.postMessage({ quit: true });
-      keep.worker = undefined;
+    // A request refused before its grade ran (bad usage) leaves the worker as it was, waiting.
+    if ("worker" in keep) {
+      served++;
+      if (keep.worker !== undefined && served % SERVED_PER_WORKER === 0) {
+        keep.worker.postMessage({ quit: true });
+        keep.worker = undefined;
+      }
+      warm = keep.worker === undefined ? undefined : { worker: keep.worker, memoryMb };
     }
-    warm = keep.worker === undefined ? undefined : { worker: keep.worker, memoryMb: DEFAULT_MEMORY_MB };
     process.stdout.write(JSON.stringify({ status, stdout: stdout.map((l) => l + "\n").join(""), stderr: stderr.map((l) => l + "\n").join("") }) + "\n");
   }
   warm?.worker.postMessage({ quit: true });
