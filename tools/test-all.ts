@@ -85,6 +85,31 @@ async function gradeIn(cwd: string, impl: "solutions" | "chapters", extra: strin
   return JSON.parse(line) as GradeReport;
 }
 
+const keptFolders: string[] = []; // the grades the notebook runs read, removed at the end
+
+/**
+ * A grade the notebook runs show in their grade cells (TLS_BY_HAND_GRADE_REPORT) rather than grade the same code
+ * again: `file` resolves with its grade.json once `run` has written it, or with undefined if it left none (whatever
+ * happened, the notebooks waiting for it go on; without it, each grades its chapter itself).
+ */
+function sharedGrade(name: string): { file: Promise<string | undefined>; run: (cwd: () => string, impl: "solutions" | "chapters", extra: string[]) => Promise<GradeReport | string> } {
+  let written: (file: string | undefined) => void = () => {};
+  const file = new Promise<string | undefined>((resolve) => (written = resolve));
+  // cwd: a function, so that a scratch copy that cannot be made still lets the waiting notebooks go on.
+  const run = async (cwd: () => string, impl: "solutions" | "chapters", extra: string[]) => {
+    let kept: string | undefined;
+    try {
+      const folder = mkdtempSync(join(tmpdir(), `tls-by-hand-${name}-grade-`));
+      keptFolders.push(folder);
+      kept = join(folder, "grade.json");
+      return await gradeIn(cwd(), impl, extra, kept);
+    } finally {
+      written(kept !== undefined && existsSync(kept) ? kept : undefined);
+    }
+  };
+  return { file, run };
+}
+
 const started = Date.now();
 const tasks: Task[] = [];
 
@@ -117,10 +142,8 @@ tasks.push({
 });
 
 // 3. Tests against the solutions. The notebooks' grade cells, in their runs on the solutions, show this grade
-// (their chapter's part) rather than grade the same code again: solutionsGrade is its grade.json, once written.
-let keptFolder: string | undefined;
-let gradedSolutions: (file: string | undefined) => void = () => {};
-const solutionsGrade = new Promise<string | undefined>((resolve) => (gradedSolutions = resolve));
+// (their chapter's part) rather than grade the same code again (sharedGrade).
+const solutionsGrade = sharedGrade("solutions");
 tasks.push({
   heading: "tests against solutions/",
   weight: 90,
@@ -128,15 +151,7 @@ tasks.push({
   run: async () => {
     const o = outcome();
     const t = Date.now();
-    let kept: string | undefined;
-    let reference: GradeReport | string;
-    try {
-      kept = join((keptFolder = mkdtempSync(join(tmpdir(), "tls-by-hand-solutions-grade-"))), "grade.json");
-      reference = await gradeIn(ROOT, "solutions", [], kept);
-    } finally {
-      // Whatever happened: the notebooks waiting for it go on (without it, each grades its chapter itself).
-      gradedSolutions(kept !== undefined && existsSync(kept) ? kept : undefined);
-    }
+    const reference = await solutionsGrade.run(() => ROOT, "solutions", []);
     if (typeof reference === "string") check(o, "grader ran", false, reference);
     else {
       for (const test of reference.tests) {
@@ -241,9 +256,7 @@ function chapterView(report: GradeReport, chapter: string): string {
   return [...exercises, ...tests.sort()].join("\n");
 }
 
-let stubsReportFolder: string | undefined;
-let gradedStubs: (file: string | undefined) => void = () => {};
-const stubsGrade = new Promise<string | undefined>((resolve) => (gradedStubs = resolve));
+const stubsGrade = sharedGrade("stubs");
 tasks.push({
   heading: "every exercise's tests fail against fresh stubs (scratch copy)",
   weight: 85,
@@ -251,14 +264,7 @@ tasks.push({
   run: async () => {
     const o = outcome();
     const t = Date.now();
-    let kept: string | undefined;
-    let stubbed: GradeReport | string;
-    try {
-      kept = join((stubsReportFolder = mkdtempSync(join(tmpdir(), "tls-by-hand-stubs-grade-"))), "grade.json");
-      stubbed = await gradeIn(stubs(), "chapters", ["--each"], kept);
-    } finally {
-      gradedStubs(kept !== undefined && existsSync(kept) ? kept : undefined);
-    }
+    const stubbed = await stubsGrade.run(stubs, "chapters", ["--each"]);
     if (typeof stubbed === "string") check(o, "grader ran on the stubs", false, stubbed);
     else {
       for (const chapter of chapterSlugs(ROOT)) stubChecks(o, stubbed, chapter);
@@ -384,7 +390,7 @@ if (!existsSync(python)) {
           const o = outcome();
           const results = resultsDir();
           const drawn = join(results, "mermaid-outputs.json");
-          const report = reference === "none" ? await solutionsGrade : await stubsGrade;
+          const report = await (reference === "none" ? solutionsGrade : stubsGrade).file;
           const result = await runNotebook({
             notebook: join(dir(), "notebooks", n),
             reference,
@@ -486,7 +492,7 @@ flush();
   total.failed += o.failed;
   total.problems.push(...o.problems);
 }
-for (const dir of [stubsDir, solutionsDir, mermaidFolder, keptFolder, stubsReportFolder]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+for (const dir of [stubsDir, solutionsDir, mermaidFolder, ...keptFolders]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 
 console.log(`\nnpm test took ${seconds(started)} s`);
 // Where the time goes, for whoever wants npm test faster: the checks that held a lane longest.
